@@ -1,0 +1,3 @@
+export * from './incident.js';
+export * from './enums.js';
+export * from './errors.js';
