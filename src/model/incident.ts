@@ -143,6 +143,12 @@ export const IncidentSchema = z.object({
   alerts: z.array(AlertSchema).default([]),
   comments: z.array(CommentSchema).default([]),
   statusHistory: z.array(StatusChangeSchema).default([]),
+  /**
+   * True when the record was assembled from standalone alerts (Graph alerts_v2) rather than read as
+   * an incident: the store then merges its alerts into the stored incident and leaves the stored
+   * incident's own fields alone.
+   */
+  partial: z.boolean().default(false),
   raw: z.unknown(),
 });
 export type Incident = z.infer<typeof IncidentSchema>;

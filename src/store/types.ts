@@ -1,0 +1,51 @@
+import type { Incident, StoredIncident } from '../model/index.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface ImportSummary {
+  incidents: number;
+  alerts: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface ImportedIncidentResult {
+  id: string;
+  source: string;
+  sourceId: string;
+  outcome: 'created' | 'updated' | 'unchanged';
+}
+
+export interface IncidentListItem {
+  id: string;
+  source: string;
+  sourceId: string;
+  title: string;
+  severity: string;
+  status: string;
+  classification: string | null;
+  determination: string | null;
+  createdAt: string;
+  updatedAt: string;
+  alertCount: number;
+}
+
+export interface IncidentFilter {
+  /** Incidents created at or after this ISO time. */
+  since?: string;
+  limit?: number;
+}
+
+/** The incident store: the same operations on SQLite and PostgreSQL. */
+export interface IncidentStore {
+  readonly kind: StoreKind;
+  /** File path (SQLite) or the URL without its password (PostgreSQL). */
+  readonly location: string;
+  /** Writes all incidents in one transaction; idempotent. */
+  importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }>;
+  listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]>;
+  /** By Hindsight's id (`inc_...`) or the source's own id. */
+  getIncident(ref: string): Promise<StoredIncident | undefined>;
+  close(): Promise<void>;
+}
