@@ -1,3 +1,4 @@
 export * from './incident.js';
 export * from './enums.js';
 export * from './errors.js';
+export * from './timeline.js';

@@ -1,4 +1,6 @@
 import type { RegisterCommands } from '../context.js';
+import { registerDemoCommand } from './demo.js';
+import { registerIncidentCommands } from './incidents.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerDemoCommand];

@@ -1,0 +1,77 @@
+import type { EntityKind, Incident } from '../model/index.js';
+
+export interface InvolvedEntity {
+  kind: EntityKind;
+  key: string;
+  displayName: string;
+  /** Union of the roles the entity played across alerts. */
+  roles: string[];
+  verdicts: string[];
+  remediationStatuses: string[];
+  /** Source ids of the alerts it appears in. */
+  alertIds: string[];
+  firstSeen: string | null;
+  /** A few identifying attributes worth printing (hashes, command lines, addresses). */
+  highlights: Record<string, string>;
+}
+
+const HIGHLIGHT_KEYS = [
+  'userPrincipalName',
+  'accountName',
+  'deviceDnsName',
+  'osPlatform',
+  'ipAddress',
+  'countryLetterCode',
+  'url',
+  'fileDetails.fileName',
+  'fileDetails.filePath',
+  'fileDetails.sha256',
+  'processCommandLine',
+  'imageFile.fileName',
+  'primaryAddress',
+  'senderIp',
+  'subject',
+  'p1Sender.emailAddress',
+  'p2Sender.emailAddress',
+  'registryKey',
+  'registryValueName',
+  'appId',
+  'displayName',
+];
+
+const KIND_ORDER: EntityKind[] = ['user', 'mailbox', 'device', 'ip', 'url', 'mailMessage', 'mailCluster', 'file', 'process', 'registryKey', 'registryValue', 'cloudApplication', 'oauthApplication', 'securityGroup', 'cloudLogonSession', 'dns', 'malware', 'networkConnection', 'azureResource', 'other'];
+
+/** The entities involved in an incident, merged across alerts by kind and key. */
+export function involvedEntities(incident: Incident): InvolvedEntity[] {
+  const merged = new Map<string, InvolvedEntity>();
+  for (const alert of incident.alerts) {
+    for (const e of alert.evidence) {
+      const id = `${e.kind}\u0000${e.key}`;
+      let entry = merged.get(id);
+      if (!entry) {
+        entry = { kind: e.kind, key: e.key, displayName: e.displayName, roles: [], verdicts: [], remediationStatuses: [], alertIds: [], firstSeen: null, highlights: {} };
+        merged.set(id, entry);
+      }
+      addUnique(entry.roles, ...e.roles);
+      if (e.verdict) addUnique(entry.verdicts, e.verdict);
+      if (e.remediationStatus) addUnique(entry.remediationStatuses, e.remediationStatus);
+      addUnique(entry.alertIds, alert.sourceId);
+      const seen = e.createdAt ?? alert.firstActivityAt ?? alert.createdAt;
+      if (!entry.firstSeen || seen < entry.firstSeen) entry.firstSeen = seen;
+      for (const k of HIGHLIGHT_KEYS) {
+        const v = e.attributes[k];
+        if (v !== undefined && v !== null && v !== '' && entry.highlights[k] === undefined) entry.highlights[k] = String(v);
+      }
+    }
+  }
+  return [...merged.values()].sort((a, b) => {
+    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    if (k !== 0) return k;
+    if (b.alertIds.length !== a.alertIds.length) return b.alertIds.length - a.alertIds.length;
+    return a.displayName.localeCompare(b.displayName);
+  });
+}
+
+function addUnique(list: string[], ...values: string[]): void {
+  for (const v of values) if (!list.includes(v)) list.push(v);
+}

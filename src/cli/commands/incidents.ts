@@ -1,0 +1,154 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { CliContext, RegisterCommands } from '../context.js';
+import { NotFoundError, UsageError } from '../../model/errors.js';
+import type { StoredIncident } from '../../model/index.js';
+import { openStoreFor, loadKnowledgeBaseFor, printResult } from '../services.js';
+
+/** `import`, `incidents`, `review`, `layer`. */
+export const registerIncidentCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
+  program
+    .command('import')
+    .description('Import incidents and alerts (Microsoft Graph security API, Microsoft 365 Defender); transactional and idempotent')
+    .argument('<files...>', 'JSON, Graph page or NDJSON files')
+    .option('--format <format>', 'auto | graph | m365d', 'auto')
+    .action(async (files: string[], opts: { format: string }) => {
+      const { importFiles } = await import('../../services/import-files.js');
+      const store = await openStoreFor(ctx);
+      try {
+        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m) });
+        printResult(ctx, result.summary, () =>
+          [
+            `Imported ${result.summary.incidents} incident(s), ${result.summary.alerts} alert(s) into ${store.location}:`,
+            `  created ${result.summary.created}, updated ${result.summary.updated}, unchanged ${result.summary.unchanged}`,
+          ].join('\n'),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('incidents')
+    .description('List stored incidents, newest first')
+    .option('--since <date>', 'only incidents created on or after this date (ISO-8601)')
+    .option('--limit <n>', 'at most this many', (v) => parsePositiveInt(v, '--limit'))
+    .action(async (opts: { since?: string; limit?: number }) => {
+      const since = opts.since ? parseDateOption(opts.since, '--since') : undefined;
+      const store = await openStoreFor(ctx);
+      try {
+        const items = await store.listIncidents({ since, limit: opts.limit });
+        printResult(ctx, { database: store.location, incidents: items }, () => {
+          const lines = [`Database: ${store.location}`, `${items.length} incident(s)`];
+          for (const i of items) {
+            lines.push(`  ${i.id}  ${i.source}:${i.sourceId}  ${i.createdAt.slice(0, 16).replace('T', ' ')}  ${pad(i.severity, 13)} ${pad(i.status, 10)} ${String(i.alertCount).padStart(3)} alerts  ${i.title}`);
+          }
+          return lines.join('\n');
+        });
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('review')
+    .description('Print the post-incident review of an incident')
+    .argument('<incident>', "Hindsight's incident id or the source's own id")
+    .option('--format <format>', 'md | json', 'md')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (ref: string, opts: { format: string; output?: string }) => {
+      const format = ctx.globals().json ? 'json' : opts.format;
+      if (!['md', 'json'].includes(format)) throw new UsageError(`--format must be md or json, not "${opts.format}"`);
+      const kb = await loadKnowledgeBaseFor(ctx);
+      const incident = await loadIncident(ctx, ref);
+      const { buildReviewReport } = await import('../../review/report.js');
+      const report = buildReviewReport(incident, kb);
+      let text: string;
+      if (format === 'json') text = `${JSON.stringify(report, null, 2)}\n`;
+      else text = (await import('../../export/review-markdown.js')).renderReviewMarkdown(report);
+      await emit(ctx, text, opts.output);
+    });
+
+  program
+    .command('layer')
+    .description('Write an ATT&CK Navigator layer (format 4.5) of one incident or of all incidents')
+    .argument('[incident]', "Hindsight's incident id or the source's own id")
+    .option('--all', 'every stored incident')
+    .option('-o, --output <file>', 'write to this file instead of stdout')
+    .action(async (ref: string | undefined, opts: { all?: boolean; output?: string }) => {
+      if (Boolean(ref) === Boolean(opts.all)) throw new UsageError('give either an incident or --all');
+      const kb = await loadKnowledgeBaseFor(ctx);
+      const incidents = opts.all ? await loadAllIncidents(ctx) : [await loadIncident(ctx, ref as string)];
+      const layer = await buildIncidentLayer(kb, incidents, opts.all ? 'All incidents' : undefined);
+      const text = `${JSON.stringify(layer, null, 2)}\n`;
+      if (opts.output) {
+        await writeFile(opts.output, text);
+        printResult(ctx, { file: resolve(opts.output), techniques: layer.techniques.filter((t) => t.score !== undefined).length, incidents: incidents.length }, () => `Wrote ${resolve(opts.output as string)}: ${layer.techniques.filter((t) => t.score !== undefined).length} technique annotations from ${incidents.length} incident(s)`);
+      } else ctx.print(text);
+    });
+};
+
+export async function buildIncidentLayer(kb: import('../../attack/types.js').KnowledgeBase, incidents: StoredIncident[], name?: string) {
+  const { incidentLayerEntries } = await import('../../analysis/incident-layer.js');
+  const { buildNavigatorLayer } = await import('../../export/navigator.js');
+  const single = incidents.length === 1 ? incidents[0] : undefined;
+  return buildNavigatorLayer(kb, {
+    name: name ?? (single ? `${single.sourceId}: ${single.title}`.slice(0, 120) : 'Incidents'),
+    description: single
+      ? `Techniques observed in incident ${single.id} (${single.source} ${single.sourceId}); score = number of alerts.`
+      : `Techniques observed across ${incidents.length} incidents; score = number of alerts.`,
+    entries: incidentLayerEntries(incidents, kb),
+    legend: [{ label: 'more alerts', color: '#b30000' }, { label: 'one alert', color: '#fff7ec' }],
+    metadata: incidents.slice(0, 200).map((i) => ({ name: 'incident', value: `${i.id} ${i.source}:${i.sourceId} ${i.title}` })),
+  });
+}
+
+async function loadIncident(ctx: CliContext, ref: string): Promise<StoredIncident> {
+  const store = await openStoreFor(ctx);
+  try {
+    const incident = await store.getIncident(ref);
+    if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
+    return incident;
+  } finally {
+    await store.close();
+  }
+}
+
+async function loadAllIncidents(ctx: CliContext): Promise<StoredIncident[]> {
+  const store = await openStoreFor(ctx);
+  try {
+    const list = await store.listIncidents({});
+    const out: StoredIncident[] = [];
+    for (const item of list) {
+      const incident = await store.getIncident(item.id);
+      if (incident) out.push(incident);
+    }
+    return out;
+  } finally {
+    await store.close();
+  }
+}
+
+async function emit(ctx: CliContext, text: string, output: string | undefined): Promise<void> {
+  if (output) {
+    await writeFile(output, text);
+    ctx.warn(`Wrote ${resolve(output)}`);
+  } else ctx.print(text);
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function parsePositiveInt(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, not "${value}"`);
+  return n;
+}
+
+export function parseDateOption(value: string, name: string): string {
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw new UsageError(`${name} must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z, not "${value}"`);
+  return new Date(t).toISOString();
+}

@@ -1,0 +1,109 @@
+import type { ReviewReport } from '../review/report.js';
+import { escapeMarkdown as md } from './escape.js';
+
+/** Renders a review as Markdown. Every text from the incident is escaped. */
+export function renderReviewMarkdown(report: ReviewReport): string {
+  const r = report;
+  const inc = r.incident;
+  const out: string[] = [];
+  out.push(`# Post-incident review: ${md(inc.title)}`);
+  out.push('');
+  out.push(`| | |`);
+  out.push(`|---|---|`);
+  out.push(`| Incident | ${md(inc.id)} (${md(inc.source)} ${md(inc.sourceId)}) |`);
+  out.push(`| Severity | ${md(inc.severity)} |`);
+  out.push(`| Status | ${md(inc.status)} |`);
+  if (inc.classification || inc.determination) out.push(`| Classification | ${md([inc.classification, inc.determination].filter(Boolean).join(' / '))} |`);
+  if (inc.assignedTo) out.push(`| Assigned to | ${md(inc.assignedTo)} |`);
+  out.push(`| Created | ${inc.createdAt} |`);
+  if (inc.resolvedAt) out.push(`| Resolved | ${inc.resolvedAt} |`);
+  out.push(`| Alerts | ${inc.alertCount} |`);
+  if (inc.tags.length) out.push(`| Tags | ${inc.tags.map((t) => md(t)).join(', ')} |`);
+  out.push(`| ATT&CK | ${md(r.attack.domain)} v${md(r.attack.version)} |`);
+  out.push('');
+
+  out.push('## Summary');
+  out.push('');
+  out.push(md(r.summary));
+  if (inc.description) {
+    out.push('');
+    out.push(`> ${md(inc.description, { multiline: true }).replace(/\n/g, '\n> ')}`);
+  }
+  out.push('');
+
+  out.push('## Response timings');
+  out.push('');
+  out.push('| Measure | Time | From | To |');
+  out.push('|---|---|---|---|');
+  const t = r.timings;
+  const row = (label: string, d: { text: string } | null, from: { at: string; basis: string } | null, to: { at: string; basis: string } | null) =>
+    out.push(`| ${label} | ${d ? d.text : 'n/a'} | ${from ? `${from.at} (${md(from.basis)})` : '—'} | ${to ? `${to.at} (${md(to.basis)})` : '—'} |`);
+  row('Time to detect', t.timeToDetect, t.firstActivity, t.detected);
+  row('Time to acknowledge', t.timeToAcknowledge, t.detected, t.acknowledged);
+  row('Time to contain', t.timeToContain, t.detected, t.contained);
+  row('Time to resolve', t.timeToResolve, t.detected, t.resolved);
+  if (t.phases.length) {
+    out.push('');
+    out.push('Response phases seen on the timeline: ' + t.phases.map((p) => `${p.phase} from ${p.start}${p.end ? ` to ${p.end}` : ''} (${p.events} event${p.events === 1 ? '' : 's'})`).join('; ') + '.');
+  }
+  out.push('');
+
+  out.push('## Sequence of events');
+  out.push('');
+  out.push('| Time (UTC) | Event | Phase | Details |');
+  out.push('|---|---|---|---|');
+  for (const e of r.timeline) {
+    const title = `${e.keyMoment ? '**' : ''}${md(e.title)}${e.keyMoment ? '**' : ''}`;
+    const details = [e.detail ? md(e.detail) : '', e.actor ? `by ${md(e.actor)}` : '', e.techniques.length ? md(e.techniques.join(', ')) : ''].filter(Boolean).join(' · ');
+    out.push(`| ${e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${title} | ${e.phase ?? ''} | ${details} |`);
+  }
+  out.push('');
+
+  out.push('## ATT&CK techniques by tactic');
+  out.push('');
+  if (r.techniques.tactics.length === 0) {
+    out.push('No alert carried an ATT&CK technique known to this ATT&CK version.');
+  }
+  for (const tactic of r.techniques.tactics) {
+    out.push(`### ${md(tactic.name)} (${tactic.id})`);
+    out.push('');
+    for (const tech of tactic.techniques) {
+      const remap = tech.reportedAs.length ? ` — reported as ${tech.reportedAs.map((x) => md(x)).join(', ')} (revoked, followed to its replacement)` : '';
+      out.push(`- **${tech.id}** ${md(tech.name)} — ${tech.alertIds.length} alert${tech.alertIds.length === 1 ? '' : 's'}${remap}`);
+    }
+    out.push('');
+  }
+  if (r.techniques.unknown.length) {
+    out.push(`Techniques unknown to ATT&CK v${md(r.attack.version)}: ${r.techniques.unknown.map((u) => md(u.id)).join(', ')}.`);
+    out.push('');
+  }
+
+  out.push('## Entities involved');
+  out.push('');
+  if (r.entities.length === 0) out.push('No evidence entities were attached to the alerts.');
+  else {
+    out.push('| Kind | Entity | Roles | Verdict | Alerts | Details |');
+    out.push('|---|---|---|---|---|---|');
+    for (const e of r.entities) {
+      const details = Object.entries(e.highlights)
+        .filter(([, v]) => v !== e.displayName)
+        .slice(0, 3)
+        .map(([k, v]) => `${md(k)}: ${md(v.length > 90 ? `${v.slice(0, 89)}…` : v)}`)
+        .join('; ');
+      out.push(`| ${e.kind} | ${md(e.displayName)} | ${md(e.roles.join(', '))} | ${md(e.verdicts.join(', '))} | ${e.alertIds.length} | ${details} |`);
+    }
+  }
+  out.push('');
+
+  out.push('## Alerts');
+  out.push('');
+  out.push('| Created (UTC) | Alert | Severity | Status | Source | Techniques |');
+  out.push('|---|---|---|---|---|---|');
+  for (const a of r.alerts) {
+    out.push(`| ${a.createdAt} | ${md(a.title)} | ${md(a.severity)} | ${md(a.status)} | ${md(a.detectionSource ?? '')} | ${md(a.techniques.join(', '))} |`);
+  }
+  out.push('');
+  out.push(`_Generated by Hindsight at ${r.generatedAt} from ATT&CK ${md(r.attack.domain)} v${md(r.attack.version)}._`);
+  out.push('');
+  return out.join('\n');
+}
