@@ -1,0 +1,318 @@
+import { combine, type AttributionIndex, type CandidateEntry, type Profile, type ProfileSource } from './build-index.js';
+import type {
+  Candidate,
+  CandidateEvidence,
+  CandidateType,
+  Confidence,
+  MissingTechnique,
+  Observation,
+  ObservedSummary,
+  RankOptions,
+  RankResult,
+  TechniqueEvidence,
+  Verdict,
+} from './types.js';
+
+/** Posterior thresholds of the confidence levels (see docs/attribution.md for their calibration). */
+export const CONFIDENCE_THRESHOLDS = { high: 0.7, medium: 0.4, low: 0.15 } as const;
+
+/** Below this much information (nats) an observation is too thin to name anyone. */
+export const MIN_INFORMATION = 6;
+
+interface ObservedTechnique {
+  id: string;
+  /** Log-damped count: seeing a technique ten times is stronger than once, not ten times stronger. */
+  weight: number;
+  count: number;
+  background: number;
+}
+
+interface Scored {
+  entry: CandidateEntry;
+  profile: Profile;
+  score: number;
+  outOfWindow: boolean;
+  droppedCampaigns: number;
+}
+
+/**
+ * Ranks groups and campaigns for an observation. Pure: the index is not modified.
+ *
+ * Score: log-likelihood ratio of the observed techniques and software under the candidate's
+ * profile (a Dirichlet-smoothed multinomial) against the background of all known groups. Rare
+ * behaviour weighs more, huge generalist profiles pay for their size, sub-techniques earn partial
+ * credit from their family, and the posterior keeps room for "someone not in ATT&CK".
+ */
+export function rankCandidates(index: AttributionIndex, observation: Observation, options: RankOptions = {}): RankResult {
+  const p = index.params;
+  const top = Math.max(1, options.top ?? 10);
+  const types: CandidateType[] = options.types ?? ['intrusion-set', 'campaign'];
+  const exclude = new Set(options.excludeCampaigns ?? []);
+  const window = normaliseWindow(observation.timeWindow ?? null, options.asOf);
+
+  const ignored: string[] = [];
+  const observedTechniques = mergeTechniques(observation.techniques).flatMap((t): ObservedTechnique[] => {
+    if (!index.techniqueNames.has(t.id)) {
+      ignored.push(t.id);
+      return [];
+    }
+    return [{ ...t, background: index.techniqueBackground.get(t.id) ?? index.techniqueFloor }];
+  });
+  const observedSoftware = [...new Set(observation.software ?? [])].flatMap((id) => {
+    if (!index.softwareNames.has(id)) {
+      ignored.push(id);
+      return [];
+    }
+    return [{ id, background: index.softwareBackground.get(id) ?? index.softwareFloor }];
+  });
+
+  // The most an ideal profile could gain from this observation: thin or common evidence carries little.
+  const information =
+    observedTechniques.reduce((a, t) => a + t.weight * Math.log(1 + p.directWeight / (index.techniqueMu * t.background)), 0) +
+    observedSoftware.reduce((a, s) => a + p.softwareFactor * Math.log(1 + p.directWeight / (index.softwareMu * s.background)), 0);
+
+  const scored: Scored[] = [];
+  for (const entry of index.candidates) {
+    if (!types.includes(entry.type)) continue;
+    if (entry.type === 'campaign' && exclude.has(entry.id)) continue;
+    const outOfWindow = entry.type === 'campaign' && window !== null && !overlaps(window, entry.firstSeen, entry.lastSeen);
+    const { profile, dropped } = profileFor(index, entry, exclude, window);
+    if (profile.techniqueMass === 0 && profile.softwareMass === 0) continue;
+    let score = 0;
+    for (const t of observedTechniques) score += t.weight * techniqueLlr(index, profile, t).llr;
+    for (const s of observedSoftware) score += p.softwareFactor * softwareLlr(index, profile, s.id, s.background);
+    if (outOfWindow) score += Math.log(p.outOfWindowFactor);
+    scored.push({ entry, profile, score, outOfWindow, droppedCampaigns: dropped });
+  }
+  scored.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
+
+  // Posterior over "one of the candidates" and "someone else", evidence tempered by the temperature.
+  const n = scored.length;
+  const priorEach = n > 0 ? (1 - p.unknownPrior) / n : 0;
+  const maxExp = Math.max(0, ...scored.map((s) => s.score / p.temperature));
+  let z = p.unknownPrior * Math.exp(-maxExp);
+  for (const s of scored) z += priorEach * Math.exp(s.score / p.temperature - maxExp);
+  const probability = (s: Scored): number => (priorEach * Math.exp(s.score / p.temperature - maxExp)) / z;
+
+  const thin = information < MIN_INFORMATION;
+  const candidates: Candidate[] = scored.slice(0, top).map((s) => {
+    const prob = probability(s);
+    return {
+      id: s.entry.id,
+      name: s.entry.name,
+      aliases: s.entry.aliases,
+      type: s.entry.type,
+      score: round(s.score),
+      probability: round(prob, 4),
+      confidence: thin ? 'none' : confidenceOf(prob),
+      evidence: evidenceFor(index, s, observedTechniques, observedSoftware),
+    };
+  });
+
+  const observed: ObservedSummary = {
+    techniques: observedTechniques.map((t) => ({ id: t.id, name: index.techniqueNames.get(t.id) ?? t.id, count: t.count })),
+    software: observedSoftware.map((s) => ({ id: s.id, name: index.softwareNames.get(s.id) ?? s.id })),
+    timeWindow: window,
+    ignored,
+    information: round(information),
+  };
+  return { attackVersion: index.attackVersion, observed, candidates, verdict: verdictFor(candidates, thin, information) };
+}
+
+export function confidenceOf(probability: number): Confidence {
+  if (probability >= CONFIDENCE_THRESHOLDS.high) return 'high';
+  if (probability >= CONFIDENCE_THRESHOLDS.medium) return 'medium';
+  if (probability >= CONFIDENCE_THRESHOLDS.low) return 'low';
+  return 'none';
+}
+
+function verdictFor(candidates: Candidate[], thin: boolean, information: number): Verdict {
+  const first = candidates[0];
+  if (!first) return { attributed: false, confidence: 'none', statement: 'No confident attribution: nothing observed matches a known group or campaign.' };
+  if (thin) {
+    return {
+      attributed: false,
+      confidence: 'none',
+      statement: `No confident attribution: the observation carries too little distinctive evidence (${information.toFixed(1)} nats); observe more techniques or software.`,
+    };
+  }
+  if (first.confidence === 'none') {
+    return {
+      attributed: false,
+      confidence: 'none',
+      statement: `No confident attribution: the best match, ${first.name} (${first.id}), is not clearly ahead of the alternatives or of an actor unknown to ATT&CK.`,
+    };
+  }
+  const pct = Math.round(first.probability * 100);
+  return {
+    attributed: true,
+    confidence: first.confidence,
+    statement: `${capitalise(first.confidence)} confidence: ${first.name} (${first.id}), posterior ${pct}%.`,
+  };
+}
+
+/** The candidate's profile for this query: excluded campaigns removed, out-of-window campaigns down-weighted. */
+function profileFor(
+  index: AttributionIndex,
+  entry: CandidateEntry,
+  exclude: Set<string>,
+  window: { start: string | null; end: string | null } | null,
+): { profile: Profile; dropped: number } {
+  const campaignSources = entry.sources.filter((s) => s.kind === 'campaign');
+  if (campaignSources.length === 0 || (exclude.size === 0 && window === null)) return { profile: entry.base, dropped: 0 };
+  let dropped = 0;
+  let changed = false;
+  const factor = (source: ProfileSource): number => {
+    if (source.kind !== 'campaign' || source.campaignId === null) return 1;
+    if (exclude.has(source.campaignId)) {
+      changed = true;
+      return 0;
+    }
+    if (window !== null && !overlaps(window, source.firstSeen, source.lastSeen)) {
+      dropped += 1;
+      changed = true;
+      return index.params.outOfWindowFactor;
+    }
+    return 1;
+  };
+  const profile = combine(entry.sources, index.parentOf, factor);
+  return { profile: changed ? profile : entry.base, dropped };
+}
+
+function techniqueLlr(
+  index: AttributionIndex,
+  profile: Profile,
+  t: ObservedTechnique,
+): { llr: number; weight: number; match: TechniqueEvidence['match']; via?: string } {
+  const exact = profile.techniques.get(t.id) ?? 0;
+  let weight = exact;
+  let match: TechniqueEvidence['match'] = 'exact';
+  let via: string | undefined;
+  const credit = index.params.familyCredit;
+  const parent = index.parentOf.get(t.id);
+  const family = profile.families.get(parent ?? t.id) ?? 0;
+  if (credit * family > weight) {
+    weight = credit * family;
+    via = bestFamilyMember(profile, parent ?? t.id, index.parentOf, t.id);
+    if (parent === undefined) match = 'child';
+    else match = via === parent ? 'parent' : 'sibling';
+  }
+  const mu = index.techniqueMu;
+  const llr = Math.log((weight + mu * t.background) / ((profile.techniqueMass + mu) * t.background));
+  return via === undefined ? { llr, weight, match } : { llr, weight, match, via };
+}
+
+function softwareLlr(index: AttributionIndex, profile: Profile, id: string, bg: number): number {
+  const w = profile.software.get(id) ?? 0;
+  const mu = index.softwareMu;
+  return Math.log((w + mu * bg) / ((profile.softwareMass + mu) * bg));
+}
+
+function bestFamilyMember(profile: Profile, familyId: string, parentOf: Map<string, string>, except: string): string | undefined {
+  let best: string | undefined;
+  let bestWeight = 0;
+  for (const [id, w] of profile.techniques) {
+    if (id === except) continue;
+    if (id !== familyId && parentOf.get(id) !== familyId) continue;
+    if (w > bestWeight || (w === bestWeight && best !== undefined && id < best)) {
+      best = id;
+      bestWeight = w;
+    }
+  }
+  return best;
+}
+
+function evidenceFor(
+  index: AttributionIndex,
+  s: Scored,
+  techniques: ObservedTechnique[],
+  software: Array<{ id: string; background: number }>,
+): CandidateEvidence {
+  const shared: TechniqueEvidence[] = [];
+  const unmatchedTechniques: string[] = [];
+  for (const t of techniques) {
+    const r = techniqueLlr(index, s.profile, t);
+    if (r.weight <= 0) {
+      unmatchedTechniques.push(t.id);
+      continue;
+    }
+    const item: TechniqueEvidence = { id: t.id, name: index.techniqueNames.get(t.id) ?? t.id, weight: round(t.weight * r.llr), match: r.match };
+    if (r.via !== undefined) item.via = r.via;
+    shared.push(item);
+  }
+  shared.sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id));
+
+  const sharedSoftware = [];
+  const unmatchedSoftware: string[] = [];
+  for (const sw of software) {
+    if ((s.profile.software.get(sw.id) ?? 0) > 0) {
+      sharedSoftware.push({
+        id: sw.id,
+        name: index.softwareNames.get(sw.id) ?? sw.id,
+        weight: round(index.params.softwareFactor * softwareLlr(index, s.profile, sw.id, sw.background)),
+      });
+    } else unmatchedSoftware.push(sw.id);
+  }
+  sharedSoftware.sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id));
+
+  // What to hunt for next: the profile's techniques that are rare among groups and were not seen.
+  const seen = new Set(techniques.map((t) => t.id));
+  const seenFamilies = new Set(techniques.map((t) => index.parentOf.get(t.id) ?? t.id));
+  const missing: MissingTechnique[] = [];
+  for (const [id, w] of s.profile.techniques) {
+    if (seen.has(id)) continue;
+    if (seenFamilies.has(id)) continue; // the observed sub-technique already covers this parent
+    const bg = index.techniqueBackground.get(id) ?? index.techniqueFloor;
+    missing.push({ id, name: index.techniqueNames.get(id) ?? id, distinctiveness: round(w * -Math.log(bg)) });
+  }
+  missing.sort((a, b) => b.distinctiveness - a.distinctiveness || a.id.localeCompare(b.id));
+
+  const evidence: CandidateEvidence = {
+    sharedTechniques: shared,
+    sharedSoftware,
+    unobservedCharacteristic: missing.slice(0, 8),
+    unmatchedTechniques,
+    unmatchedSoftware,
+  };
+  if (s.outOfWindow) evidence.timeNote = `active ${s.entry.firstSeen ?? '?'} to ${s.entry.lastSeen ?? '?'}, outside the observation window: down-weighted`;
+  else if (s.droppedCampaigns > 0) evidence.timeNote = `${s.droppedCampaigns} attributed campaign(s) outside the observation window were down-weighted`;
+  return evidence;
+}
+
+function mergeTechniques(list: Observation['techniques']): Array<{ id: string; count: number; weight: number }> {
+  const counts = new Map<string, number>();
+  for (const item of list) {
+    const id = typeof item === 'string' ? item : item.id;
+    const count = typeof item === 'string' ? 1 : Math.max(1, item.count ?? 1);
+    counts.set(id, (counts.get(id) ?? 0) + count);
+  }
+  return [...counts].map(([id, count]) => ({ id, count, weight: 1 + Math.log(count) }));
+}
+
+function normaliseWindow(
+  window: Observation['timeWindow'],
+  asOf: string | undefined,
+): { start: string | null; end: string | null } | null {
+  const start = window?.start ?? null;
+  const end = window?.end ?? asOf ?? null;
+  if (start === null && end === null) return null;
+  return { start, end };
+}
+
+/** True when the campaign's [firstSeen, lastSeen] overlaps the window; unknown dates never count against a campaign. */
+export function overlaps(window: { start: string | null; end: string | null }, firstSeen: string | null, lastSeen: string | null): boolean {
+  const ws = window.start ? Date.parse(window.start) : -Infinity;
+  const we = window.end ? Date.parse(window.end) : Infinity;
+  const cs = firstSeen ? Date.parse(firstSeen) : -Infinity;
+  const ce = lastSeen ? Date.parse(lastSeen) : Infinity;
+  return cs <= we && ws <= ce;
+}
+
+function round(n: number, digits = 3): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
