@@ -18,7 +18,7 @@ function fold(s: string): string {
 
 export const SEVERITY_VALUES = ['informational', 'low', 'medium', 'high', 'critical', 'unknown', 'unknownFutureValue'] as const;
 export const INCIDENT_STATUS_VALUES = ['active', 'resolved', 'inProgress', 'redirected', 'awaitingAction', 'new', 'unknownFutureValue'] as const;
-export const ALERT_STATUS_VALUES = ['new', 'inProgress', 'resolved', 'unknown', 'unknownFutureValue'] as const;
+export const ALERT_STATUS_VALUES = ['new', 'inProgress', 'resolved', 'unknown', 'unknownFutureValue', 'active'] as const;
 export const CLASSIFICATION_VALUES = [
   'unknown',
   'falsePositive',
@@ -43,6 +43,30 @@ export const DETERMINATION_VALUES = [
   'confirmedUserActivity',
   'lineOfBusinessApplication',
   'unknownFutureValue',
+  // Spellings the Graph v1.0 docs also list, and the older Microsoft 365 Defender API's `NotAvailable`.
+  'compromisedUser',
+  'clean',
+  'insufficientData',
+  'confirmedActivity',
+  'notAvailable',
+] as const;
+/** Graph alertEvidence `verdict`. */
+export const EVIDENCE_VERDICT_VALUES = ['unknown', 'suspicious', 'malicious', 'noThreatsFound', 'unknownFutureValue'] as const;
+/** Graph alertEvidence `remediationStatus`. */
+export const EVIDENCE_REMEDIATION_STATUS_VALUES = [
+  'none',
+  'remediated',
+  'prevented',
+  'blocked',
+  'notFound',
+  'unknownFutureValue',
+  'active',
+  'pendingApproval',
+  'declined',
+  'unremediated',
+  'running',
+  'partiallyRemediated',
+  'notRemediated',
 ] as const;
 
 const SEVERITY_RANK: Record<string, number> = { informational: 1, low: 2, medium: 3, high: 4, critical: 5 };

@@ -34,6 +34,7 @@ export const ENTITY_KINDS = [
   'malware',
   'networkConnection',
   'azureResource',
+  'mailboxConfiguration',
   'other',
 ] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];

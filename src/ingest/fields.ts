@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { InputError } from '../model/errors.js';
+import { normaliseEnum } from '../model/enums.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Where a value sits in the input: the file, the NDJSON line (if any) and the JSON path from the
+ * document's root. Every reader takes one so an error can name exactly what is wrong.
+ */
+export class Where {
+  constructor(
+    readonly file: string,
+    readonly path: string = '$',
+    readonly line?: number,
+  ) {}
+
+  key(name: string): Where {
+    const step = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    return new Where(this.file, this.path + step, this.line);
+  }
+
+  index(i: number): Where {
+    return new Where(this.file, `${this.path}[${i}]`, this.line);
+  }
+
+  /** The JSON path as shown to a person: `$.value[3].createdDateTime` or `line 7: $.evidence[2]`. */
+  get shownPath(): string {
+    return this.line === undefined ? this.path : `line ${this.line}: ${this.path}`;
+  }
+
+  fail(reason: string): never {
+    throw new InputError(reason, { file: this.file, path: this.shownPath });
+  }
+}
+
+/** Reads a property by exact name, then case-insensitively (Microsoft's docs spell some in PascalCase). */
+export function prop(obj: JsonObject, name: string): { value: unknown; name: string } {
+  if (name in obj) return { value: obj[name], name };
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { value: obj[k], name: k };
+  return { value: undefined, name };
+}
+
+/** A string property (numbers are accepted and turned into strings); null/undefined/'' -> null. */
+export function optString(obj: JsonObject, name: string, where: Where): string | null {
+  const { value, name: key } = prop(obj, name);
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value.trim() === '' ? null : value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return String(value);
+  return where.key(key).fail(`expected a string, got ${describe(value)}`);
+}
+
+export function reqString(obj: JsonObject, name: string, where: Where): string {
+  const value = optString(obj, name, where);
+  if (value === null) return where.key(prop(obj, name).name).fail(`required field "${name}" is missing`);
+  return value;
+}
+
+export function optEnum(obj: JsonObject, name: string, known: readonly string[], where: Where): string | null {
+  return normaliseEnum(optString(obj, name, where), known);
+}
+
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** Parses a time to UTC ISO-8601 with milliseconds; times without an offset are UTC (as Defender's are). */
+export function parseTime(value: string): string | null {
+  const text = value.trim();
+  const m = ISO_LIKE.exec(text);
+  if (!m) return null;
+  let normal = text.replace(' ', 'T');
+  if (m[1] && !m[4]) normal += 'Z';
+  // More than millisecond precision (Graph gives seven digits): trim for parsers that refuse it.
+  normal = normal.replace(/(\.\d{3})\d+/, '$1');
+  const date = new Date(normal);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+export function optTime(obj: JsonObject, name: string, where: Where): string | null {
+  const { value, name: key } = prop(obj, name);
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') return where.key(key).fail(`expected a date-time string, got ${describe(value)}`);
+  const time = parseTime(value);
+  if (time === null) return where.key(key).fail(`not a valid date-time: ${JSON.stringify(value)}`);
+  return time;
+}
+
+export function reqTime(obj: JsonObject, name: string, where: Where): string {
+  const time = optTime(obj, name, where);
+  if (time === null) return where.key(prop(obj, name).name).fail(`required field "${name}" is missing`);
+  return time;
+}
+
+/** An array property; null/undefined -> []. */
+export function optArray(obj: JsonObject, name: string, where: Where): { items: unknown[]; where: Where } {
+  const { value, name: key } = prop(obj, name);
+  if (value === null || value === undefined) return { items: [], where: where.key(key) };
+  if (!Array.isArray(value)) return where.key(key).fail(`expected an array, got ${describe(value)}`);
+  return { items: value, where: where.key(key) };
+}
+
+/** An array of strings (non-strings are a schema error); blank entries are dropped. */
+export function stringArray(obj: JsonObject, name: string, where: Where): string[] {
+  const { items, where: at } = optArray(obj, name, where);
+  const out: string[] = [];
+  items.forEach((item, i) => {
+    if (item === null || item === undefined) return;
+    if (typeof item !== 'string' && typeof item !== 'number') at.index(i).fail(`expected a string, got ${describe(item)}`);
+    const s = String(item).trim();
+    if (s !== '') out.push(s);
+  });
+  return out;
+}
+
+export function objectAt(value: unknown, where: Where): JsonObject {
+  if (!isObject(value)) return where.fail(`expected an object, got ${describe(value)}`);
+  return value;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** A short, stable hash of a JSON value (object keys sorted), for identities of things without one. */
+export function stableHash(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (isObject(value)) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function dedupe(values: string[]): string[] {
+  return [...new Set(values)];
+}

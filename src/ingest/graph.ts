@@ -1,0 +1,185 @@
+import {
+  ALERT_STATUS_VALUES,
+  CLASSIFICATION_VALUES,
+  DETERMINATION_VALUES,
+  INCIDENT_STATUS_VALUES,
+  SEVERITY_VALUES,
+  severityRank,
+} from '../model/enums.js';
+import { IncidentSchema, type Alert, type Comment, type Incident } from '../model/incident.js';
+import { mapGraphEvidence } from './graph-evidence.js';
+import { alertsResolvedAt, deriveHistory, earliest, latest } from './history.js';
+import { dedupe, objectAt, optArray, optEnum, optString, optTime, prop, reqString, reqTime, stringArray, type JsonObject, type Where } from './fields.js';
+
+export const DEFENDER_SOURCE = 'microsoft-defender';
+
+/** Is this Graph record an alert (alerts_v2) rather than an incident? */
+export function isGraphAlert(obj: JsonObject): boolean {
+  const odata = prop(obj, '@odata.type').value;
+  if (typeof odata === 'string') {
+    if (/\.alert$/i.test(odata)) return true;
+    if (/\.incident$/i.test(odata)) return false;
+  }
+  if ('alerts' in obj || 'displayName' in obj) return false;
+  return 'title' in obj || 'evidence' in obj || 'incidentId' in obj || 'providerAlertId' in obj;
+}
+
+/** Graph alertComment: `{comment, createdByDisplayName, createdDateTime}`. A comment without a time takes `fallbackTime`. */
+export function parseGraphComments(obj: JsonObject, where: Where, fallbackTime: string): Comment[] {
+  const { items, where: at } = optArray(obj, 'comments', where);
+  return items.map((item, i) => {
+    const w = at.index(i);
+    const c = objectAt(item, w);
+    return {
+      author: optString(c, 'createdByDisplayName', w),
+      createdAt: optTime(c, 'createdDateTime', w) ?? fallbackTime,
+      text: optString(c, 'comment', w) ?? '',
+    };
+  });
+}
+
+/** One Graph security alert (alerts_v2 resource). */
+export function parseGraphAlert(obj: JsonObject, where: Where): Alert {
+  const sourceId = reqString(obj, 'id', where);
+  const createdAt = reqTime(obj, 'createdDateTime', where);
+  const updatedAt = optTime(obj, 'lastUpdateDateTime', where) ?? createdAt;
+  const status = optEnum(obj, 'status', ALERT_STATUS_VALUES, where) ?? 'unknown';
+  const resolvedAt = optTime(obj, 'resolvedDateTime', where);
+  const assignedTo = optString(obj, 'assignedTo', where);
+  const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
+  const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
+  const comments = parseGraphComments(obj, where, updatedAt);
+  const evidence = optArray(obj, 'evidence', where);
+  return {
+    sourceId,
+    providerAlertId: optString(obj, 'providerAlertId', where),
+    title: optString(obj, 'title', where) ?? `Alert ${sourceId}`,
+    description: optString(obj, 'description', where),
+    severity: optEnum(obj, 'severity', SEVERITY_VALUES, where) ?? 'unknown',
+    status,
+    classification,
+    determination,
+    category: optString(obj, 'category', where),
+    serviceSource: optString(obj, 'serviceSource', where),
+    detectionSource: optString(obj, 'detectionSource', where),
+    detectorId: optString(obj, 'detectorId', where),
+    productName: optString(obj, 'productName', where),
+    assignedTo,
+    actorDisplayName: optString(obj, 'actorDisplayName', where),
+    threatDisplayName: optString(obj, 'threatDisplayName', where),
+    threatFamilyName: optString(obj, 'threatFamilyName', where),
+    createdAt,
+    updatedAt,
+    firstActivityAt: optTime(obj, 'firstActivityDateTime', where),
+    lastActivityAt: optTime(obj, 'lastActivityDateTime', where),
+    resolvedAt,
+    techniques: dedupe(stringArray(obj, 'mitreTechniques', where)),
+    recommendedActions: optString(obj, 'recommendedActions', where),
+    webUrl: optString(obj, 'alertWebUrl', where),
+    evidence: evidence.items.map((e, i) => mapGraphEvidence(e, evidence.where.index(i))),
+    comments,
+    statusHistory: deriveHistory({ kind: 'alert', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),
+    raw: obj,
+  };
+}
+
+/** One Graph security incident, with or without `alerts` expanded. */
+export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
+  const sourceId = reqString(obj, 'id', where);
+  const createdAt = reqTime(obj, 'createdDateTime', where);
+  const updatedAt = optTime(obj, 'lastUpdateDateTime', where) ?? createdAt;
+  const alertItems = optArray(obj, 'alerts', where);
+  const alerts = alertItems.items.map((a, i) => {
+    const w = alertItems.where.index(i);
+    return parseGraphAlert(objectAt(a, w), w);
+  });
+  const status = optEnum(obj, 'status', INCIDENT_STATUS_VALUES, where) ?? 'active';
+  const severity = optEnum(obj, 'severity', SEVERITY_VALUES, where) ?? highestSeverity(alerts);
+  const assignedTo = optString(obj, 'assignedTo', where);
+  const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
+  const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
+  const resolvedAt = status === 'resolved' ? incidentResolvedAt(alerts, createdAt, updatedAt) : null;
+  const comments = parseGraphComments(obj, where, updatedAt);
+  const resolving = optString(obj, 'resolvingComment', where);
+  if (resolving) comments.push({ author: assignedTo, createdAt: resolvedAt ?? updatedAt, text: resolving });
+  return IncidentSchema.parse({
+    source: DEFENDER_SOURCE,
+    sourceFormat: 'graph',
+    sourceId,
+    tenantId: optString(obj, 'tenantId', where),
+    title: optString(obj, 'displayName', where) ?? `Incident ${sourceId}`,
+    description: optString(obj, 'description', where),
+    summary: optString(obj, 'summary', where),
+    severity,
+    status,
+    classification,
+    determination,
+    assignedTo,
+    createdAt,
+    updatedAt,
+    resolvedAt,
+    tags: dedupe([...stringArray(obj, 'customTags', where), ...stringArray(obj, 'systemTags', where)]),
+    webUrl: optString(obj, 'incidentWebUrl', where),
+    redirectIncidentId: optString(obj, 'redirectIncidentId', where),
+    alerts,
+    comments,
+    statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),
+    partial: false,
+    raw: obj,
+  });
+}
+
+/** Resolution time of a resolved incident: the last alert resolution if it lies in the incident's lifetime, else the last update. */
+export function incidentResolvedAt(alerts: Alert[], createdAt: string, updatedAt: string): string {
+  const fromAlerts = alertsResolvedAt(alerts);
+  return fromAlerts && fromAlerts >= createdAt && fromAlerts <= updatedAt ? fromAlerts : updatedAt;
+}
+
+export function highestSeverity(alerts: Alert[]): string {
+  let best = 'unknown';
+  for (const a of alerts) if (severityRank(a.severity) > severityRank(best)) best = a.severity;
+  return best;
+}
+
+/**
+ * Groups standalone alerts into partial incidents by `incidentId` (alerts without one get their own,
+ * keyed `alert:<id>`): title from the earliest alert, severity the highest, status derived (all
+ * resolved -> resolved; any in progress or resolved -> inProgress; else active), created at the
+ * earliest alert, updated at the latest alert update.
+ */
+export function groupAlertsIntoIncidents(alerts: { alert: Alert; raw: JsonObject; where: Where }[], sourceFormat: string): Incident[] {
+  const groups = new Map<string, { alert: Alert; raw: JsonObject; where: Where }[]>();
+  for (const entry of alerts) {
+    const incidentId = optString(entry.raw, 'incidentId', entry.where);
+    const key = incidentId ?? `alert:${entry.alert.sourceId}`;
+    const list = groups.get(key) ?? [];
+    list.push(entry);
+    groups.set(key, list);
+  }
+  return [...groups].map(([sourceId, entries]) => {
+    const list = entries.map((e) => e.alert).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    const first = list[0]!;
+    const firstRaw = entries.find((e) => e.alert === first)!;
+    const createdAt = earliest(list.map((a) => a.createdAt))!;
+    const updatedAt = latest(list.map((a) => a.updatedAt))!;
+    const status = list.every((a) => a.status === 'resolved') ? 'resolved' : list.some((a) => a.status === 'inProgress' || a.status === 'resolved') ? 'inProgress' : 'active';
+    const resolvedAt = status === 'resolved' ? incidentResolvedAt(list, createdAt, updatedAt) : null;
+    return IncidentSchema.parse({
+      source: DEFENDER_SOURCE,
+      sourceFormat,
+      sourceId,
+      tenantId: optString(firstRaw.raw, 'tenantId', firstRaw.where),
+      title: first.title,
+      severity: highestSeverity(list),
+      status,
+      createdAt,
+      updatedAt,
+      resolvedAt,
+      webUrl: optString(firstRaw.raw, 'incidentWebUrl', firstRaw.where),
+      alerts: list,
+      statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo: null, classification: null, determination: null, comments: [] }),
+      partial: true,
+      raw: null,
+    });
+  });
+}

@@ -1,0 +1,199 @@
+import { InputError } from '../model/errors.js';
+
+/** One top-level JSON document of a file: the whole file, or one line of an NDJSON file. */
+export interface JsonDocument {
+  value: unknown;
+  /** 1-based line of an NDJSON record; undefined for a whole-file document. */
+  line?: number;
+}
+
+/**
+ * Reads a file's text as one JSON document or as NDJSON (one JSON value per line, blank lines
+ * allowed). A syntax error throws InputError with the file, line and column at fault.
+ */
+export function readJsonDocuments(text: string, file: string): { documents: JsonDocument[]; ndjson: boolean } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.trim() === '') throw new InputError('the file is empty: expected JSON or NDJSON', { file, line: 1, column: 1 });
+  let wholeError: unknown;
+  try {
+    return { documents: [{ value: JSON.parse(body) as unknown }], ndjson: false };
+  } catch (error) {
+    wholeError = error;
+  }
+  if (looksLikeNdjson(body)) return { documents: readNdjson(body, file), ndjson: true };
+  throw syntaxError(body, file, 0, wholeError);
+}
+
+/** NDJSON when the first non-blank line is a complete JSON object and more lines follow. */
+function looksLikeNdjson(body: string): boolean {
+  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines.length < 2) return false;
+  const first = lines[0]!.trim();
+  if (!first.startsWith('{')) return false;
+  try {
+    JSON.parse(first);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readNdjson(body: string, file: string): JsonDocument[] {
+  const documents: JsonDocument[] = [];
+  const lines = body.split('\n');
+  lines.forEach((raw, index) => {
+    const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (lineText.trim() !== '') {
+      try {
+        documents.push({ value: JSON.parse(lineText) as unknown, line: index + 1 });
+      } catch (error) {
+        throw syntaxError(lineText, file, index, error);
+      }
+    }
+  });
+  return documents;
+}
+
+/**
+ * Builds the InputError for a JSON syntax error in `text`, which starts at 0-based line
+ * `firstLine` of the file. Node 20 names the position only for some errors, so the position is
+ * taken from the message when given and found by a small scanner otherwise.
+ */
+function syntaxError(text: string, file: string, firstLine: number, error: unknown): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const scanned = findSyntaxError(text);
+  const match = /at position (\d+)/.exec(message);
+  const position = match ? Number(match[1]) : (scanned?.offset ?? text.length);
+  const reason = scanned?.reason ?? message.replace(/ in JSON at position \d+.*$/, '');
+  const { line, column } = lineAndColumn(text, position);
+  return new InputError(`invalid JSON: ${reason}`, { file, line: firstLine + line, column });
+}
+
+export function lineAndColumn(text: string, position: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(position, text.length);
+  for (let i = 0; i < end; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: end - lineStart + 1 };
+}
+
+/** A minimal JSON scanner that reports the offset of the first syntax error (or undefined if none). */
+export function findSyntaxError(text: string): { offset: number; reason: string } | undefined {
+  let i = 0;
+  const fail = (reason: string): never => {
+    throw new ScanError(i, reason);
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const describe = () => (i >= text.length ? 'unexpected end of input' : `unexpected character ${JSON.stringify(text[i])}`);
+  const str = () => {
+    i++;
+    while (i < text.length) {
+      const c = text[i]!;
+      if (c === '"') {
+        i++;
+        return;
+      }
+      if (c === '\\') {
+        const n = text[i + 1];
+        if (n === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('invalid \\u escape in string');
+          i += 6;
+        } else if (n !== undefined && '"\\/bfnrt'.includes(n)) i += 2;
+        else fail('invalid escape in string');
+      } else if (c.charCodeAt(0) < 0x20) fail('control character in string');
+      else i++;
+    }
+    fail('unterminated string');
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === '' || m[0] === '-') fail(describe());
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail(`expected a double-quoted property name, ${describe()}`);
+        str();
+        ws();
+        if (text[i] !== ':') fail(`expected ':' after property name, ${describe()}`);
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail(`expected ',' or '}' after property value, ${describe()}`);
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail(`expected ',' or ']' after array element, ${describe()}`);
+      }
+    } else if (c === '"') str();
+    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) num();
+    else {
+      for (const word of ['true', 'false', 'null']) {
+        if (text.startsWith(word, i)) {
+          i += word.length;
+          return;
+        }
+      }
+      fail(describe());
+    }
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail(`unexpected content after the JSON value: ${JSON.stringify(text[i])}`);
+    return undefined;
+  } catch (error) {
+    if (error instanceof ScanError) return { offset: error.offset, reason: error.reason };
+    throw error;
+  }
+}
+
+class ScanError extends Error {
+  constructor(
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
