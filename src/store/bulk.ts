@@ -1,0 +1,55 @@
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { StoreKind } from './types.js';
+
+/**
+ * Multi-row INSERTs built as plain SQL text with bound parameters: one statement per chunk of rows,
+ * sized under the dialect's limit on bound parameters (SQLite 32,766; PostgreSQL 65,535). Building
+ * the statement text directly avoids Kysely's per-value query tree, which dominates when hundreds
+ * of thousands of rows go in.
+ */
+const MAX_PARAMETERS: Record<StoreKind, number> = { sqlite: 32_000, postgres: 60_000 };
+const MAX_ROWS_PER_STATEMENT = 500;
+
+export type SqlValue = string | number | null;
+
+export class BulkInserter {
+  private readonly statements = new Map<string, string>();
+
+  constructor(private readonly kind: StoreKind) {}
+
+  /** Inserts `rows` (each an array of values in `columns` order) into `table`. */
+  async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS[this.kind] / columns.length)));
+    for (let start = 0; start < rows.length; start += perStatement) {
+      const chunk = rows.slice(start, start + perStatement);
+      const params: SqlValue[] = new Array<SqlValue>(chunk.length * columns.length);
+      let i = 0;
+      for (const row of chunk) {
+        for (let c = 0; c < columns.length; c++) params[i++] = row[c] ?? null;
+      }
+      await db.executeQuery(CompiledQuery.raw(this.statement(table, columns, chunk.length), params));
+    }
+  }
+
+  private statement(table: string, columns: readonly string[], rowCount: number): string {
+    const cacheKey = `${table}(${columns.join(",")})${rowCount}`;
+    const cached = this.statements.get(cacheKey);
+    if (cached) return cached;
+    const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values `;
+    const tuples: string[] = [];
+    let n = 0;
+    for (let r = 0; r < rowCount; r++) {
+      const marks: string[] = [];
+      for (let c = 0; c < columns.length; c++) marks.push(this.kind === 'postgres' ? `$${++n}` : '?');
+      tuples.push(`(${marks.join(', ')})`);
+    }
+    const text = head + tuples.join(', ');
+    this.statements.set(cacheKey, text);
+    return text;
+  }
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}

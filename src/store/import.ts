@@ -1,0 +1,495 @@
+import type { Kysely, Updateable } from 'kysely';
+import type { Alert, Comment, Incident, StatusChange } from '../model/index.js';
+import { InputError } from '../model/errors.js';
+import { BulkInserter, type SqlValue } from './bulk.js';
+import { alertId, contentHash, incidentId } from './ids.js';
+import type { AlertsTable, Database } from './schema.js';
+import type { ImportedIncidentResult, ImportSummary, StoreKind } from './types.js';
+
+/** The fields whose changes between two imports are recorded as status changes (model name, column). */
+const TRACKED_FIELDS = [
+  ['status', 'status'],
+  ['classification', 'classification'],
+  ['determination', 'determination'],
+  ['assignedTo', 'assigned_to'],
+  ['severity', 'severity'],
+] as const;
+
+type TrackedValues = Record<(typeof TRACKED_FIELDS)[number][0], string | null>;
+
+interface KnownIncident extends TrackedValues {
+  id: string;
+  partial: boolean;
+  updatedAt: string;
+  hash: string;
+}
+
+interface KnownAlert extends TrackedValues {
+  id: string;
+  incidentId: string;
+  updatedAt: string;
+  hash: string;
+}
+
+type Outcome = ImportedIncidentResult['outcome'];
+
+const INCIDENT_COLUMNS = [
+  'id', 'source', 'source_id', 'source_format', 'tenant_id', 'title', 'description', 'summary', 'severity', 'status',
+  'classification', 'determination', 'assigned_to', 'created_at', 'updated_at', 'resolved_at', 'tags', 'web_url',
+  'redirect_incident_id', 'partial', 'raw', 'content_hash', 'imported_at',
+] as const;
+const ALERT_COLUMNS = [
+  'id', 'incident_id', 'source', 'source_id', 'provider_alert_id', 'title', 'description', 'severity', 'status',
+  'classification', 'determination', 'category', 'service_source', 'detection_source', 'detector_id', 'product_name',
+  'assigned_to', 'actor_display_name', 'threat_display_name', 'threat_family_name', 'created_at', 'updated_at',
+  'first_activity_at', 'last_activity_at', 'resolved_at', 'techniques', 'recommended_actions', 'web_url', 'raw',
+  'content_hash',
+] as const;
+const TECHNIQUE_COLUMNS = ['alert_id', 'incident_id', 'technique_id'] as const;
+const ENTITY_COLUMNS = [
+  'alert_id', 'incident_id', 'ord', 'kind', 'key', 'display_name', 'roles', 'verdict', 'remediation_status', 'created_at',
+  'attributes', 'source_type', 'raw',
+] as const;
+const COMMENT_COLUMNS = ['incident_id', 'alert_id', 'ord', 'author', 'created_at', 'text'] as const;
+const STATUS_COLUMNS = ['incident_id', 'alert_id', 'ord', 'field', 'from_value', 'to_value', 'at', 'by', 'origin'] as const;
+
+/** Tables in the order their buffered rows are written (parents before children). */
+const TABLES = [
+  ['incidents', INCIDENT_COLUMNS],
+  ['alerts', ALERT_COLUMNS],
+  ['alert_techniques', TECHNIQUE_COLUMNS],
+  ['entities', ENTITY_COLUMNS],
+  ['comments', COMMENT_COLUMNS],
+  ['status_changes', STATUS_COLUMNS],
+] as const;
+type TableName = (typeof TABLES)[number][0];
+
+const FLUSH_AT_ROWS = 20_000;
+const CHUNK_ALERTS = 2_000;
+const CHUNK_INCIDENTS = 500;
+const LOOKUP_KEYS = 900;
+
+/**
+ * Writes incidents inside one transaction (the caller opens it). Decides per incident and per alert
+ * whether the record is new, newer or stale; buffers new rows and writes them as multi-row INSERTs;
+ * looks up the stored state of a chunk of records with one query per table.
+ */
+export class IncidentImporter {
+  private readonly incidents = new Map<string, KnownIncident>();
+  private readonly alerts = new Map<string, KnownAlert>();
+  private readonly buffers = new Map<TableName, SqlValue[][]>(TABLES.map(([t]) => [t, []]));
+  private buffered = 0;
+  private readonly bulk: BulkInserter;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    kind: StoreKind,
+    private readonly now: string,
+  ) {
+    this.bulk = new BulkInserter(kind);
+  }
+
+  async importAll(input: readonly Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
+    const summary: ImportSummary = { incidents: input.length, alerts: 0, created: 0, updated: 0, unchanged: 0 };
+    const results: ImportedIncidentResult[] = [];
+    input.forEach((incident, index) => checkIncident(incident, index));
+    let start = 0;
+    while (start < input.length) {
+      let end = start;
+      let alerts = 0;
+      while (end < input.length && end - start < CHUNK_INCIDENTS && (alerts < CHUNK_ALERTS || end === start)) {
+        alerts += (input[end] as Incident).alerts.length;
+        end++;
+      }
+      const chunk = input.slice(start, end);
+      await this.prefetch(chunk);
+      for (const incident of chunk) {
+        summary.alerts += incident.alerts.length;
+        const result = await this.importOne(incident);
+        summary[result.outcome]++;
+        results.push(result);
+      }
+      start = end;
+    }
+    await this.flush();
+    return { summary, results };
+  }
+
+  private async importOne(incident: Incident): Promise<ImportedIncidentResult> {
+    const id = incidentId(incident.source, incident.sourceId);
+    const result = (outcome: Outcome): ImportedIncidentResult => ({ id, source: incident.source, sourceId: incident.sourceId, outcome });
+    const alertHashes = incident.alerts.map((a) => contentHash(JSON.stringify(a)));
+    const hash = contentHash(`${JSON.stringify(incidentHashInput(incident))}|${alertHashes.join(',')}`);
+    const key = keyOf(incident.source, incident.sourceId);
+    const stored = this.incidents.get(key);
+
+    if (!stored) {
+      this.push('incidents', incidentRow(incident, id, hash, this.now));
+      incident.comments.forEach((c, i) => this.push('comments', commentRow(id, null, i, c)));
+      incident.statusHistory.forEach((s, i) => this.push('status_changes', statusRow(id, null, i, s)));
+      this.incidents.set(key, { id, partial: incident.partial, updatedAt: incident.updatedAt, hash, ...tracked(incident) });
+      await this.mergeAlerts(incident, id, alertHashes);
+      return result('created');
+    }
+
+    if (incident.partial) {
+      // A partial record never touches the stored incident's own fields: only its alerts merge in.
+      const changed = await this.mergeAlerts(incident, stored.id, alertHashes);
+      return result(changed ? 'updated' : 'unchanged');
+    }
+
+    if (!stored.partial) {
+      const order = compareTimes(incident.updatedAt, stored.updatedAt);
+      if (order < 0 || (order === 0 && hash === stored.hash)) return result('unchanged');
+    }
+
+    await this.flush();
+    const changes = stored.partial ? [] : trackedChanges(stored, incident, incident.updatedAt);
+    await this.db
+      .updateTable('incidents')
+      .set(incidentUpdate(incident, hash, this.now))
+      .where('id', '=', stored.id)
+      .execute();
+    await this.db.deleteFrom('comments').where('incident_id', '=', stored.id).where('alert_id', 'is', null).execute();
+    await this.db
+      .deleteFrom('status_changes')
+      .where('incident_id', '=', stored.id)
+      .where('alert_id', 'is', null)
+      .where('origin', '<>', 'import')
+      .execute();
+    incident.comments.forEach((c, i) => this.push('comments', commentRow(stored.id, null, i, c)));
+    incident.statusHistory
+      .filter((s) => s.origin !== 'import')
+      .forEach((s, i) => this.push('status_changes', statusRow(stored.id, null, i, s)));
+    changes.forEach((s, i) => this.push('status_changes', statusRow(stored.id, null, i, s)));
+    this.incidents.set(key, { id: stored.id, partial: false, updatedAt: incident.updatedAt, hash, ...tracked(incident) });
+    await this.mergeAlerts(incident, stored.id, alertHashes);
+    return result('updated');
+  }
+
+  /** Merges an incident's alerts one by one (newer wins); true when any alert was created or updated. */
+  private async mergeAlerts(incident: Incident, incId: string, hashes: string[]): Promise<boolean> {
+    let changed = false;
+    for (let i = 0; i < incident.alerts.length; i++) {
+      const outcome = await this.mergeAlert(incident.source, incident.alerts[i] as Alert, incId, hashes[i] as string);
+      if (outcome !== 'unchanged') changed = true;
+    }
+    return changed;
+  }
+
+  private async mergeAlert(source: string, alert: Alert, incId: string, hash: string): Promise<Outcome> {
+    const key = keyOf(source, alert.sourceId);
+    const known = this.alerts.get(key);
+    if (!known) {
+      const id = alertId(source, alert.sourceId);
+      this.pushAlertRows(source, alert, id, incId, hash, alert.statusHistory);
+      this.alerts.set(key, { id, incidentId: incId, updatedAt: alert.updatedAt, hash, ...tracked(alert) });
+      return 'created';
+    }
+    const order = compareTimes(alert.updatedAt, known.updatedAt);
+    if (order < 0 || (order === 0 && hash === known.hash && known.incidentId === incId)) return 'unchanged';
+
+    await this.flush();
+    const id = known.id;
+    await this.db.deleteFrom('entities').where('alert_id', '=', id).execute();
+    await this.db.deleteFrom('alert_techniques').where('alert_id', '=', id).execute();
+    await this.db.deleteFrom('comments').where('alert_id', '=', id).execute();
+    await this.db.deleteFrom('status_changes').where('alert_id', '=', id).where('origin', '<>', 'import').execute();
+    if (known.incidentId !== incId) {
+      await this.db.updateTable('status_changes').set({ incident_id: incId }).where('alert_id', '=', id).execute();
+    }
+    const row = alertRow(source, alert, id, incId, hash);
+    const update: Record<string, SqlValue> = {};
+    ALERT_COLUMNS.forEach((column, i) => {
+      if (column !== 'id') update[column] = row[i] ?? null;
+    });
+    await this.db.updateTable('alerts').set(update as Updateable<AlertsTable>).where('id', '=', id).execute();
+    const changes = trackedChanges(known, alert, alert.updatedAt);
+    this.pushAlertChildren(alert, id, incId, [...alert.statusHistory.filter((s) => s.origin !== 'import'), ...changes]);
+    this.alerts.set(key, { id, incidentId: incId, updatedAt: alert.updatedAt, hash, ...tracked(alert) });
+    return 'updated';
+  }
+
+  private pushAlertRows(source: string, alert: Alert, id: string, incId: string, hash: string, history: StatusChange[]): void {
+    this.push('alerts', alertRow(source, alert, id, incId, hash));
+    this.pushAlertChildren(alert, id, incId, history);
+  }
+
+  private pushAlertChildren(alert: Alert, id: string, incId: string, history: StatusChange[]): void {
+    for (const technique of alert.techniques) this.push('alert_techniques', [id, incId, technique]);
+    alert.evidence.forEach((e, i) =>
+      this.push('entities', [
+        id,
+        incId,
+        i,
+        e.kind,
+        e.key,
+        e.displayName,
+        JSON.stringify(e.roles),
+        e.verdict,
+        e.remediationStatus,
+        e.createdAt,
+        JSON.stringify(e.attributes),
+        e.sourceType,
+        rawText(e.raw),
+      ]),
+    );
+    alert.comments.forEach((c, i) => this.push('comments', commentRow(incId, id, i, c)));
+    history.forEach((s, i) => this.push('status_changes', statusRow(incId, id, i, s)));
+  }
+
+  private push(table: TableName, row: SqlValue[]): void {
+    (this.buffers.get(table) as SqlValue[][]).push(row);
+    this.buffered++;
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffered === 0) return;
+    for (const [table, columns] of TABLES) {
+      const rows = this.buffers.get(table) as SqlValue[][];
+      if (rows.length === 0) continue;
+      this.buffers.set(table, []);
+      await this.bulk.insert(this.db, table, columns, rows);
+    }
+    this.buffered = 0;
+  }
+
+  /** Loads the stored state of the chunk's incidents and alerts that are not known yet (one query per table and source). */
+  private async prefetch(chunk: readonly Incident[]): Promise<void> {
+    // Buffers are written between chunks once large enough; tables go parents first.
+    if (this.buffered >= FLUSH_AT_ROWS) await this.flush();
+    const incidentIds = new Map<string, Set<string>>();
+    const alertIds = new Map<string, Set<string>>();
+    for (const incident of chunk) {
+      if (!this.incidents.has(keyOf(incident.source, incident.sourceId))) addTo(incidentIds, incident.source, incident.sourceId);
+      for (const alert of incident.alerts) {
+        if (!this.alerts.has(keyOf(incident.source, alert.sourceId))) addTo(alertIds, incident.source, alert.sourceId);
+      }
+    }
+    for (const [source, ids] of incidentIds) {
+      for (const part of slices([...ids], LOOKUP_KEYS)) {
+        const rows = await this.db
+          .selectFrom('incidents')
+          .select(['id', 'source_id', 'partial', 'updated_at', 'content_hash', 'status', 'classification', 'determination', 'assigned_to', 'severity'])
+          .where('source', '=', source)
+          .where('source_id', 'in', part)
+          .execute();
+        for (const r of rows) {
+          this.incidents.set(keyOf(source, r.source_id), {
+            id: r.id,
+            partial: Number(r.partial) === 1,
+            updatedAt: r.updated_at,
+            hash: r.content_hash,
+            status: r.status,
+            classification: r.classification,
+            determination: r.determination,
+            assignedTo: r.assigned_to,
+            severity: r.severity,
+          });
+        }
+      }
+    }
+    for (const [source, ids] of alertIds) {
+      for (const part of slices([...ids], LOOKUP_KEYS)) {
+        const rows = await this.db
+          .selectFrom('alerts')
+          .select(['id', 'incident_id', 'source_id', 'updated_at', 'content_hash', 'status', 'classification', 'determination', 'assigned_to', 'severity'])
+          .where('source', '=', source)
+          .where('source_id', 'in', part)
+          .execute();
+        for (const r of rows) {
+          this.alerts.set(keyOf(source, r.source_id), {
+            id: r.id,
+            incidentId: r.incident_id,
+            updatedAt: r.updated_at,
+            hash: r.content_hash,
+            status: r.status,
+            classification: r.classification,
+            determination: r.determination,
+            assignedTo: r.assigned_to,
+            severity: r.severity,
+          });
+        }
+      }
+    }
+  }
+}
+
+function keyOf(source: string, sourceId: string): string {
+  return `${source}\u0000${sourceId}`;
+}
+
+function addTo(map: Map<string, Set<string>>, source: string, id: string): void {
+  let set = map.get(source);
+  if (!set) map.set(source, (set = new Set()));
+  set.add(id);
+}
+
+function* slices<T>(items: T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Orders two ISO times; falls back to text order when either does not parse. */
+export function compareTimes(a: string, b: string): number {
+  const ta = Date.parse(a);
+  const tb = Date.parse(b);
+  if (Number.isNaN(ta) || Number.isNaN(tb)) return a < b ? -1 : a > b ? 1 : 0;
+  return ta - tb;
+}
+
+function tracked(record: TrackedValues): TrackedValues {
+  return {
+    status: record.status,
+    classification: record.classification,
+    determination: record.determination,
+    assignedTo: record.assignedTo,
+    severity: record.severity,
+  };
+}
+
+function trackedChanges(before: TrackedValues, after: TrackedValues, at: string): StatusChange[] {
+  const changes: StatusChange[] = [];
+  for (const [field] of TRACKED_FIELDS) {
+    const from = before[field] ?? null;
+    const to = after[field] ?? null;
+    if (from !== to) changes.push({ field, from, to, at, by: null, origin: 'import' });
+  }
+  return changes;
+}
+
+/** The normalised record without its alerts (hashed separately) and without Hindsight's bookkeeping. */
+function incidentHashInput(incident: Incident): Omit<Incident, 'alerts'> {
+  const { alerts: _alerts, ...rest } = incident as Incident & { id?: unknown; importedAt?: unknown };
+  delete (rest as { id?: unknown }).id;
+  delete (rest as { importedAt?: unknown }).importedAt;
+  return rest;
+}
+
+function rawText(raw: unknown): string | null {
+  return raw === undefined ? null : JSON.stringify(raw);
+}
+
+function incidentRow(incident: Incident, id: string, hash: string, now: string): SqlValue[] {
+  return [
+    id,
+    incident.source,
+    incident.sourceId,
+    incident.sourceFormat,
+    incident.tenantId,
+    incident.title,
+    incident.description,
+    incident.summary,
+    incident.severity,
+    incident.status,
+    incident.classification,
+    incident.determination,
+    incident.assignedTo,
+    incident.createdAt,
+    incident.updatedAt,
+    incident.resolvedAt,
+    JSON.stringify(incident.tags),
+    incident.webUrl,
+    incident.redirectIncidentId,
+    incident.partial ? 1 : 0,
+    rawText(incident.raw),
+    hash,
+    now,
+  ];
+}
+
+function incidentUpdate(incident: Incident, hash: string, now: string) {
+  return {
+    source_format: incident.sourceFormat,
+    tenant_id: incident.tenantId,
+    title: incident.title,
+    description: incident.description,
+    summary: incident.summary,
+    severity: incident.severity,
+    status: incident.status,
+    classification: incident.classification,
+    determination: incident.determination,
+    assigned_to: incident.assignedTo,
+    created_at: incident.createdAt,
+    updated_at: incident.updatedAt,
+    resolved_at: incident.resolvedAt,
+    tags: JSON.stringify(incident.tags),
+    web_url: incident.webUrl,
+    redirect_incident_id: incident.redirectIncidentId,
+    partial: 0,
+    raw: rawText(incident.raw),
+    content_hash: hash,
+    imported_at: now,
+  };
+}
+
+function alertRow(source: string, alert: Alert, id: string, incId: string, hash: string): SqlValue[] {
+  return [
+    id,
+    incId,
+    source,
+    alert.sourceId,
+    alert.providerAlertId,
+    alert.title,
+    alert.description,
+    alert.severity,
+    alert.status,
+    alert.classification,
+    alert.determination,
+    alert.category,
+    alert.serviceSource,
+    alert.detectionSource,
+    alert.detectorId,
+    alert.productName,
+    alert.assignedTo,
+    alert.actorDisplayName,
+    alert.threatDisplayName,
+    alert.threatFamilyName,
+    alert.createdAt,
+    alert.updatedAt,
+    alert.firstActivityAt,
+    alert.lastActivityAt,
+    alert.resolvedAt,
+    JSON.stringify(alert.techniques),
+    alert.recommendedActions,
+    alert.webUrl,
+    rawText(alert.raw),
+    hash,
+  ];
+}
+
+function commentRow(incId: string, alId: string | null, ord: number, c: Comment): SqlValue[] {
+  return [incId, alId, ord, c.author, c.createdAt, c.text];
+}
+
+function statusRow(incId: string, alId: string | null, ord: number, s: StatusChange): SqlValue[] {
+  return [incId, alId, ord, s.field, s.from, s.to, s.at, s.by, s.origin];
+}
+
+/**
+ * A quick structural check of what the store relies on (the full zod validation happens at ingest):
+ * a record that fails it stops the whole import before anything is committed.
+ */
+function checkIncident(incident: Incident, index: number): void {
+  const fail = (path: string, what: string): never => {
+    throw new InputError(`incident [${index}]${path}: ${what}`, { path: `[${index}]${path}` });
+  };
+  if (typeof incident !== 'object' || incident === null) fail('', 'is not an incident record');
+  for (const field of ['source', 'sourceId', 'sourceFormat', 'title', 'severity', 'status', 'createdAt', 'updatedAt'] as const) {
+    if (typeof incident[field] !== 'string') fail(`.${field}`, 'must be a string');
+  }
+  if (!incident.source || !incident.sourceId) fail('.sourceId', 'source and sourceId must not be empty');
+  if (!Array.isArray(incident.alerts)) fail('.alerts', 'must be an array');
+  if (!Array.isArray(incident.comments)) fail('.comments', 'must be an array');
+  if (!Array.isArray(incident.statusHistory)) fail('.statusHistory', 'must be an array');
+  if (!Array.isArray(incident.tags)) fail('.tags', 'must be an array');
+  incident.alerts.forEach((alert, a) => {
+    for (const field of ['sourceId', 'title', 'severity', 'status', 'createdAt', 'updatedAt'] as const) {
+      if (typeof alert[field] !== 'string') fail(`.alerts[${a}].${field}`, 'must be a string');
+    }
+    if (!alert.sourceId) fail(`.alerts[${a}].sourceId`, 'must not be empty');
+    if (!Array.isArray(alert.evidence)) fail(`.alerts[${a}].evidence`, 'must be an array');
+    if (!Array.isArray(alert.techniques)) fail(`.alerts[${a}].techniques`, 'must be an array');
+    if (!Array.isArray(alert.comments)) fail(`.alerts[${a}].comments`, 'must be an array');
+    if (!Array.isArray(alert.statusHistory)) fail(`.alerts[${a}].statusHistory`, 'must be an array');
+  });
+}

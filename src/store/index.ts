@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Incident, StoredIncident } from '../model/index.js';
+import { connect, type OpenStoreOptions } from './connect.js';
+import { IncidentImporter } from './import.js';
+import { getIncident, listIncidents } from './read.js';
+import type { Database } from './schema.js';
+import type { ImportedIncidentResult, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind } from './types.js';
+
+export type { Database } from './schema.js';
+export type * from './types.js';
+export { defaultDatabasePath } from './connect.js';
+export type { OpenStoreOptions } from './connect.js';
+export { incidentId, alertId } from './ids.js';
+
+export type OpenedStore = IncidentStore & { db: Kysely<Database> };
+
+/**
+ * Opens the incident store: `options.db` (a path or a `postgres://` URL), else DATABASE_URL, else
+ * `./hindsight.db`. Brings the schema up to date before returning.
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
+  const connection = await connect(options);
+  return new KyselyIncidentStore(connection.kind, connection.location, connection.db);
+}
+
+class KyselyIncidentStore implements OpenedStore {
+  constructor(
+    readonly kind: StoreKind,
+    readonly location: string,
+    readonly db: Kysely<Database>,
+  ) {}
+
+  async importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
+    const now = new Date().toISOString();
+    return this.db.transaction().execute((trx) => new IncidentImporter(trx, this.kind, now).importAll(incidents));
+  }
+
+  listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]> {
+    return listIncidents(this.db, filter);
+  }
+
+  getIncident(ref: string): Promise<StoredIncident | undefined> {
+    return getIncident(this.db, ref);
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}

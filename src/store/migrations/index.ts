@@ -1,0 +1,14 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialSchema } from './0001-initial-schema.js';
+
+/**
+ * The store's migrations, defined in code (not read from a folder) so they run the same from
+ * src/ under the tests and from dist/ in the installed package. Keys sort in the order they run.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-initial-schema': initialSchema,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

@@ -1,0 +1,213 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Alert, Comment, Entity, StatusChange, StoredIncident } from '../model/index.js';
+import { UsageError } from '../model/errors.js';
+import type { AlertsTable, CommentsTable, Database, EntitiesTable, IncidentsTable, StatusChangesTable } from './schema.js';
+import type { IncidentFilter, IncidentListItem } from './types.js';
+
+/** Stored incidents, newest first (by created_at), each with its number of alerts. */
+export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter = {}): Promise<IncidentListItem[]> {
+  let query = db
+    .selectFrom('incidents')
+    .select((eb) => [
+      'incidents.id',
+      'incidents.source',
+      'incidents.source_id',
+      'incidents.title',
+      'incidents.severity',
+      'incidents.status',
+      'incidents.classification',
+      'incidents.determination',
+      'incidents.created_at',
+      'incidents.updated_at',
+      eb
+        .selectFrom('alerts')
+        .select(sql<number>`cast(count(*) as integer)`.as('n'))
+        .whereRef('alerts.incident_id', '=', 'incidents.id')
+        .as('alert_count'),
+    ])
+    .orderBy('incidents.created_at', 'desc')
+    .orderBy('incidents.id', 'asc');
+  if (filter.since !== undefined) query = query.where('incidents.created_at', '>=', normaliseSince(filter.since));
+  if (filter.limit !== undefined) {
+    if (!Number.isInteger(filter.limit) || filter.limit <= 0) throw new UsageError(`limit must be a positive whole number, not ${filter.limit}`);
+    query = query.limit(filter.limit);
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    id: r.id,
+    source: r.source,
+    sourceId: r.source_id,
+    title: r.title,
+    severity: r.severity,
+    status: r.status,
+    classification: r.classification,
+    determination: r.determination,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    alertCount: Number(r.alert_count ?? 0),
+  }));
+}
+
+function normaliseSince(since: string): string {
+  const t = Date.parse(since);
+  if (Number.isNaN(t)) throw new UsageError(`"since" must be an ISO-8601 date or time, not "${since}"`);
+  return new Date(t).toISOString();
+}
+
+/** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
+export async function getIncident(db: Kysely<Database>, ref: string): Promise<StoredIncident | undefined> {
+  let row = await db.selectFrom('incidents').selectAll().where('id', '=', ref).executeTakeFirst();
+  if (!row) {
+    // The same source id could exist under two sources: a full incident wins over a partial one, then the oldest.
+    row = await db
+      .selectFrom('incidents')
+      .selectAll()
+      .where('source_id', '=', ref)
+      .orderBy('partial', 'asc')
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .executeTakeFirst();
+  }
+  if (!row) return undefined;
+  const id = row.id;
+  const [alerts, entities, comments, changes] = await Promise.all([
+    db.selectFrom('alerts').selectAll().where('incident_id', '=', id).orderBy('created_at', 'asc').orderBy('source_id', 'asc').execute(),
+    db.selectFrom('entities').selectAll().where('incident_id', '=', id).orderBy('alert_id').orderBy('ord').execute(),
+    db.selectFrom('comments').selectAll().where('incident_id', '=', id).orderBy('ord').execute(),
+    db
+      .selectFrom('status_changes')
+      .selectAll()
+      .where('incident_id', '=', id)
+      .orderBy('at')
+      .orderBy(sql`case when origin = 'import' then 1 else 0 end`)
+      .orderBy('ord')
+      .execute(),
+  ]);
+  const entitiesByAlert = groupBy(entities, (e) => e.alert_id);
+  const commentsByAlert = groupBy(comments, (c) => c.alert_id ?? '');
+  const changesByAlert = groupBy(changes, (c) => c.alert_id ?? '');
+  return {
+    ...incidentFromRow(row),
+    alerts: alerts.map((a) =>
+      alertFromRow(a, entitiesByAlert.get(a.id) ?? [], commentsByAlert.get(a.id) ?? [], changesByAlert.get(a.id) ?? []),
+    ),
+    comments: (commentsByAlert.get('') ?? []).map(commentFromRow),
+    statusHistory: (changesByAlert.get('') ?? []).map(statusFromRow),
+  };
+}
+
+function incidentFromRow(r: Selectable<IncidentsTable>): Omit<StoredIncident, 'alerts' | 'comments' | 'statusHistory'> {
+  return {
+    id: r.id,
+    importedAt: r.imported_at,
+    source: r.source,
+    sourceFormat: r.source_format,
+    sourceId: r.source_id,
+    tenantId: r.tenant_id,
+    title: r.title,
+    description: r.description,
+    summary: r.summary,
+    severity: r.severity,
+    status: r.status,
+    classification: r.classification,
+    determination: r.determination,
+    assignedTo: r.assigned_to,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    tags: parseJson(r.tags) as string[],
+    webUrl: r.web_url,
+    redirectIncidentId: r.redirect_incident_id,
+    partial: Number(r.partial) === 1,
+    raw: parseRaw(r.raw),
+  };
+}
+
+function alertFromRow(
+  r: Selectable<AlertsTable>,
+  entities: Selectable<EntitiesTable>[],
+  comments: Selectable<CommentsTable>[],
+  changes: Selectable<StatusChangesTable>[],
+): Alert {
+  return {
+    sourceId: r.source_id,
+    providerAlertId: r.provider_alert_id,
+    title: r.title,
+    description: r.description,
+    severity: r.severity,
+    status: r.status,
+    classification: r.classification,
+    determination: r.determination,
+    category: r.category,
+    serviceSource: r.service_source,
+    detectionSource: r.detection_source,
+    detectorId: r.detector_id,
+    productName: r.product_name,
+    assignedTo: r.assigned_to,
+    actorDisplayName: r.actor_display_name,
+    threatDisplayName: r.threat_display_name,
+    threatFamilyName: r.threat_family_name,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    firstActivityAt: r.first_activity_at,
+    lastActivityAt: r.last_activity_at,
+    resolvedAt: r.resolved_at,
+    techniques: parseJson(r.techniques) as string[],
+    recommendedActions: r.recommended_actions,
+    webUrl: r.web_url,
+    evidence: entities.map(entityFromRow),
+    comments: comments.map(commentFromRow),
+    statusHistory: changes.map(statusFromRow),
+    raw: parseRaw(r.raw),
+  };
+}
+
+function entityFromRow(r: Selectable<EntitiesTable>): Entity {
+  return {
+    kind: r.kind as Entity['kind'],
+    sourceType: r.source_type,
+    key: r.key,
+    displayName: r.display_name,
+    roles: parseJson(r.roles) as string[],
+    verdict: r.verdict,
+    remediationStatus: r.remediation_status,
+    createdAt: r.created_at,
+    attributes: parseJson(r.attributes) as Entity['attributes'],
+    raw: parseRaw(r.raw),
+  };
+}
+
+function commentFromRow(r: Selectable<CommentsTable>): Comment {
+  return { author: r.author, createdAt: r.created_at, text: r.text };
+}
+
+function statusFromRow(r: Selectable<StatusChangesTable>): StatusChange {
+  return {
+    field: r.field,
+    from: r.from_value,
+    to: r.to_value,
+    at: r.at,
+    by: r.by,
+    origin: r.origin === 'import' ? 'import' : 'source',
+  };
+}
+
+function parseJson(text: string): unknown {
+  return JSON.parse(text) as unknown;
+}
+
+/** NULL means the record carried no raw source JSON. */
+function parseRaw(text: string | null): unknown {
+  return text === null ? undefined : parseJson(text);
+}
+
+function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
+  }
+  return map;
+}
