@@ -1,0 +1,331 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Incident } from '../../src/model/index.js';
+import { defaultDatabasePath, incidentId, openStore, type OpenedStore } from '../../src/store/index.js';
+import { alert, fullIncident, partialIncident } from '../fixtures/store/incidents.js';
+import { pgAvailable, requireOrSkip } from '../helpers/env.js';
+
+const TABLES = ['incidents', 'alerts', 'alert_techniques', 'entities', 'comments', 'status_changes'] as const;
+
+async function rowCounts(store: OpenedStore): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const table of TABLES) {
+    const row = await store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string | number>().as('n'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.n);
+  }
+  return counts;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+type Opener = () => Promise<OpenedStore>;
+
+/** The same behaviour, asserted against each database the store supports. */
+function storeSuite(open: Opener): void {
+  it('creates incidents and round-trips every field, by Hindsight id and by source id', async () => {
+    const store = await open();
+    try {
+      const incident = fullIncident();
+      const { summary, results } = await store.importIncidents([incident]);
+      expect(summary).toEqual({ incidents: 1, alerts: 2, created: 1, updated: 0, unchanged: 0 });
+      const id = incidentId('microsoft-defender', '2972395');
+      expect(id).toMatch(/^inc_[0-9a-f]{12}$/);
+      expect(results).toEqual([{ id, source: 'microsoft-defender', sourceId: '2972395', outcome: 'created' }]);
+
+      const expected = { ...incident, id, importedAt: expect.any(String) };
+      const byId = await store.getIncident(id);
+      expect(byId).toEqual(expected);
+      expect(byId?.alerts[0]?.evidence[1]?.raw).toBeUndefined();
+      expect(byId?.raw).toEqual(incident.raw);
+      expect(await store.getIncident('2972395')).toEqual(expected);
+      expect(await store.getIncident('no-such-incident')).toBeUndefined();
+
+      const counts = await rowCounts(store);
+      expect(counts).toEqual({ incidents: 1, alerts: 2, alert_techniques: 4, entities: 4, comments: 4, status_changes: 3 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('re-importing the same records changes nothing', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([fullIncident(), partialIncident('77', [alert('a-1', '2026-03-02T09:00:00.000Z')])]);
+      const before = await rowCounts(store);
+      const stored = await store.getIncident('2972395');
+      const again = await store.importIncidents([fullIncident(), partialIncident('77', [alert('a-1', '2026-03-02T09:00:00.000Z')])]);
+      expect(again.summary).toEqual({ incidents: 2, alerts: 3, created: 0, updated: 0, unchanged: 2 });
+      expect(await rowCounts(store)).toEqual(before);
+      expect(await store.getIncident('2972395')).toEqual(stored);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a newer record replaces the stored one and records what changed', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([fullIncident()]);
+      const first = fullIncident();
+      const newer = fullIncident({
+        status: 'resolved',
+        classification: 'truePositive',
+        determination: 'malware',
+        updatedAt: '2026-03-02T08:00:00.000Z',
+        resolvedAt: '2026-03-02T08:00:00.000Z',
+        comments: [{ author: 'lead@contoso.com', createdAt: '2026-03-02T07:59:00.000Z', text: 'Closing.' }],
+        alerts: [
+          { ...(first.alerts[0] as Incident['alerts'][number]), status: 'resolved', severity: 'high', updatedAt: '2026-03-02T08:00:00.000Z', techniques: ['T1566.001'] },
+          first.alerts[1] as Incident['alerts'][number],
+        ],
+      });
+      const { summary } = await store.importIncidents([newer]);
+      expect(summary).toMatchObject({ created: 0, updated: 1, unchanged: 0 });
+
+      const stored = await store.getIncident('2972395');
+      expect(stored?.status).toBe('resolved');
+      expect(stored?.comments).toEqual([{ author: 'lead@contoso.com', createdAt: '2026-03-02T07:59:00.000Z', text: 'Closing.' }]);
+      expect(stored?.statusHistory).toEqual([
+        { field: 'status', from: null, to: 'active', at: '2026-03-01T10:15:00.000Z', by: null, origin: 'source' },
+        { field: 'status', from: 'active', to: 'resolved', at: '2026-03-02T08:00:00.000Z', by: null, origin: 'import' },
+        { field: 'classification', from: null, to: 'truePositive', at: '2026-03-02T08:00:00.000Z', by: null, origin: 'import' },
+        { field: 'determination', from: null, to: 'malware', at: '2026-03-02T08:00:00.000Z', by: null, origin: 'import' },
+      ]);
+      const changedAlert = stored?.alerts.find((a) => a.sourceId === first.alerts[0]?.sourceId);
+      expect(changedAlert?.techniques).toEqual(['T1566.001']);
+      expect(changedAlert?.statusHistory.filter((s) => s.origin === 'import')).toEqual([
+        { field: 'status', from: 'new', to: 'resolved', at: '2026-03-02T08:00:00.000Z', by: null, origin: 'import' },
+        { field: 'severity', from: 'medium', to: 'high', at: '2026-03-02T08:00:00.000Z', by: null, origin: 'import' },
+      ]);
+      const counts = await rowCounts(store);
+      expect(counts.alert_techniques).toBe(3);
+      expect(counts.entities).toBe(4);
+
+      // Importing the newer record again records nothing new; a later change keeps the earlier import history.
+      const countsBefore = await rowCounts(store);
+      expect((await store.importIncidents([newer])).summary.unchanged).toBe(1);
+      expect(await rowCounts(store)).toEqual(countsBefore);
+      await store.importIncidents([{ ...newer, status: 'active', updatedAt: '2026-03-03T08:00:00.000Z' }]);
+      const reopened = await store.getIncident('2972395');
+      expect(reopened?.statusHistory.filter((s) => s.origin === 'import').map((s) => `${s.field}:${s.from}->${s.to}`)).toEqual([
+        'status:active->resolved',
+        'classification:null->truePositive',
+        'determination:null->malware',
+        'status:resolved->active',
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the same updatedAt with different content updates; an older record is ignored', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([fullIncident({ updatedAt: '2026-03-05T00:00:00.000Z' })]);
+      const sameTime = await store.importIncidents([fullIncident({ updatedAt: '2026-03-05T00:00:00.000Z', title: 'Renamed' })]);
+      expect(sameTime.summary.updated).toBe(1);
+      expect((await store.getIncident('2972395'))?.title).toBe('Renamed');
+
+      const before = await rowCounts(store);
+      const stale = await store.importIncidents([fullIncident({ updatedAt: '2026-03-04T00:00:00.000Z', title: 'Old title', status: 'resolved' })]);
+      expect(stale.summary).toMatchObject({ created: 0, updated: 0, unchanged: 1 });
+      const stored = await store.getIncident('2972395');
+      expect(stored?.title).toBe('Renamed');
+      expect(stored?.status).toBe('active');
+      expect(await rowCounts(store)).toEqual(before);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('merges partial incidents alert by alert, newer alert wins', async () => {
+    const store = await open();
+    try {
+      const a1 = alert('alert-1', '2026-03-02T09:00:00.000Z');
+      const a2 = alert('alert-2', '2026-03-02T09:05:00.000Z');
+      const first = await store.importIncidents([partialIncident('500', [a1, a2])]);
+      expect(first.summary.created).toBe(1);
+      let stored = await store.getIncident('500');
+      expect(stored?.partial).toBe(true);
+      expect(stored?.alerts.map((a) => a.sourceId)).toEqual(['alert-1', 'alert-2']);
+
+      const a2newer = { ...a2, status: 'resolved', updatedAt: '2026-03-02T11:00:00.000Z' };
+      const a1older = { ...a1, title: 'stale copy', updatedAt: '2026-03-01T00:00:00.000Z' };
+      const a3 = alert('alert-3', '2026-03-02T10:00:00.000Z');
+      const second = await store.importIncidents([partialIncident('500', [a2newer, a3, a1older], { title: 'Another partial title' })]);
+      expect(second.summary).toMatchObject({ incidents: 1, alerts: 3, created: 0, updated: 1, unchanged: 0 });
+      stored = await store.getIncident('500');
+      expect(stored?.title).toBe(a1.title);
+      expect(stored?.alerts.map((a) => a.sourceId)).toEqual(['alert-1', 'alert-2', 'alert-3']);
+      expect(stored?.alerts[0]?.title).toBe(a1.title);
+      expect(stored?.alerts[1]?.status).toBe('resolved');
+      expect(stored?.alerts[1]?.statusHistory.at(-1)).toEqual({ field: 'status', from: 'new', to: 'resolved', at: '2026-03-02T11:00:00.000Z', by: null, origin: 'import' });
+
+      const again = await store.importIncidents([partialIncident('500', [a2newer, a3])]);
+      expect(again.summary.unchanged).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a full incident replaces a partial row; a later partial never overwrites the full incident', async () => {
+    const store = await open();
+    try {
+      const standalone = alert('da637551227677560813_-961444813', '2026-03-01T10:16:00.000Z');
+      const extra = alert('standalone-only', '2026-03-01T10:40:00.000Z');
+      await store.importIncidents([partialIncident('2972395', [standalone, extra], { updatedAt: '2026-03-09T00:00:00.000Z' })]);
+      const full = fullIncident();
+      const { summary } = await store.importIncidents([full]);
+      expect(summary.updated).toBe(1);
+      let stored = await store.getIncident('2972395');
+      expect(stored?.partial).toBe(false);
+      expect(stored?.title).toBe(full.title);
+      expect(stored?.tags).toEqual(['Ransomware', 'Finance']);
+      expect(stored?.alerts.map((a) => a.sourceId).sort()).toEqual(
+        ['da637551227677560813_-961444813', 'da637551227677560813_-961444814', 'standalone-only'].sort(),
+      );
+
+      await store.importIncidents([partialIncident('2972395', [alert('late-alert', '2026-03-01T12:30:00.000Z')], { title: 'Partial title', severity: 'low', updatedAt: '2026-04-01T00:00:00.000Z' })]);
+      stored = await store.getIncident('2972395');
+      expect(stored?.title).toBe(full.title);
+      expect(stored?.severity).toBe('high');
+      expect(stored?.partial).toBe(false);
+      expect(stored?.alerts).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a failure in the middle of an import rolls back everything', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([fullIncident()]);
+      const before = await rowCounts(store);
+      const storedBefore = await store.getIncident('2972395');
+
+      const many: Incident[] = [];
+      for (let i = 0; i < 30; i++) many.push(fullIncident({ sourceId: `batch-${i}`, alerts: [alert(`batch-alert-${i}`, '2026-03-03T00:00:00.000Z')] }));
+      const updated = fullIncident({ status: 'resolved', updatedAt: '2026-03-09T00:00:00.000Z' });
+      const broken = fullIncident({ sourceId: 'broken', alerts: [alert('broken-alert', '2026-03-03T00:00:00.000Z')] });
+      // An entity without a key breaks a NOT NULL constraint when the rows are written.
+      (broken.alerts[0]?.evidence[0] as { key: unknown }).key = null;
+      await expect(store.importIncidents([...many, updated, broken])).rejects.toThrow();
+
+      expect(await rowCounts(store)).toEqual(before);
+      expect(await store.getIncident('2972395')).toEqual(storedBefore);
+      expect(await store.getIncident('batch-0')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects a malformed record with its path before writing anything', async () => {
+    const store = await open();
+    try {
+      const bad = clone(fullIncident({ sourceId: 'bad' }));
+      (bad.alerts[1] as { title: unknown }).title = 42;
+      await expect(store.importIncidents([fullIncident({ sourceId: 'good' }), bad])).rejects.toThrow(/\[1\]\.alerts\[1\]\.title/);
+      expect((await rowCounts(store)).incidents).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('lists incidents newest first with alert counts and a since filter', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([
+        fullIncident({ sourceId: 'jan', createdAt: '2026-01-10T00:00:00.000Z', alerts: [] }),
+        fullIncident({ sourceId: 'mar', createdAt: '2026-03-10T00:00:00.000Z' }),
+        fullIncident({ sourceId: 'feb', createdAt: '2026-02-10T00:00:00.000Z', alerts: [alert('feb-1', '2026-02-10T00:01:00.000Z')] }),
+      ]);
+      const all = await store.listIncidents();
+      expect(all.map((i) => [i.sourceId, i.alertCount])).toEqual([
+        ['mar', 2],
+        ['feb', 1],
+        ['jan', 0],
+      ]);
+      expect(all[0]).toMatchObject({ id: incidentId('microsoft-defender', 'mar'), source: 'microsoft-defender', severity: 'high', status: 'active', classification: null, createdAt: '2026-03-10T00:00:00.000Z' });
+      expect((await store.listIncidents({ since: '2026-02-10' })).map((i) => i.sourceId)).toEqual(['mar', 'feb']);
+      expect((await store.listIncidents({ since: '2026-02-10T00:00:01Z' })).map((i) => i.sourceId)).toEqual(['mar']);
+      expect((await store.listIncidents({ limit: 1 })).map((i) => i.sourceId)).toEqual(['mar']);
+      await expect(store.listIncidents({ since: 'yesterday-ish' })).rejects.toThrow(/since/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('moves an alert that a newer record files under another incident', async () => {
+    const store = await open();
+    try {
+      const moving = alert('moving-alert', '2026-03-01T10:16:00.000Z');
+      await store.importIncidents([fullIncident({ sourceId: 'first', alerts: [moving] })]);
+      await store.importIncidents([fullIncident({ sourceId: 'second', alerts: [{ ...moving, updatedAt: '2026-03-02T00:00:00.000Z' }] })]);
+      expect((await store.getIncident('first'))?.alerts).toHaveLength(0);
+      const second = await store.getIncident('second');
+      expect(second?.alerts.map((a) => a.sourceId)).toEqual(['moving-alert']);
+      expect(second?.alerts[0]?.evidence).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+describe('store on SQLite', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hindsight-store-'));
+  let n = 0;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  storeSuite(() => openStore({ db: join(dir, `store-${++n}.db`) }));
+
+  it('opens ./hindsight.db by default and DATABASE_URL when set', async () => {
+    expect(defaultDatabasePath('/srv/hindsight')).toBe('/srv/hindsight/hindsight.db');
+    const fromEnv = await openStore({ env: { DATABASE_URL: join(dir, 'from-env.db') } });
+    try {
+      expect(fromEnv.kind).toBe('sqlite');
+      expect(fromEnv.location).toBe(join(dir, 'from-env.db'));
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fromEnv.db);
+      expect(mode.rows[0]?.journal_mode).toBe('wal');
+      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(fromEnv.db);
+      expect(fk.rows[0]?.foreign_keys).toBe(1);
+    } finally {
+      await fromEnv.close();
+    }
+  });
+});
+
+const postgres = await pgAvailable();
+const runPostgres = requireOrSkip('PostgreSQL for the store tests', Boolean(postgres.url), postgres.reason);
+
+describe.runIf(runPostgres)('store on PostgreSQL', () => {
+  const url = postgres.url as string;
+  const prefix = `hs_store_${process.pid}_${Date.now().toString(36)}`;
+  const schemas: string[] = [];
+
+  afterAll(async () => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
+    } finally {
+      await client.end();
+    }
+  });
+
+  storeSuite(async () => {
+    const schema = `${prefix}_${schemas.length + 1}`;
+    schemas.push(schema);
+    const store = await openStore({ db: `${url}?schema=${schema}` });
+    expect(store.kind).toBe('postgres');
+    return store;
+  });
+});
