@@ -2,3 +2,4 @@ export * from './incident.js';
 export * from './enums.js';
 export * from './errors.js';
 export * from './timeline.js';
+export * from './review.js';

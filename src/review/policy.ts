@@ -1,0 +1,178 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { z } from 'zod';
+import { InputError, severityRank } from '../model/index.js';
+
+/**
+ * The review policy: a readable YAML file that says which incidents must get a full review.
+ * A review is required when any rule matches; within a rule all conditions must hold.
+ */
+
+const SEVERITY_LEVELS = ['informational', 'low', 'medium', 'high', 'critical'] as const;
+const nonEmptyList = z.array(z.string().trim().min(1)).min(1);
+
+export const PolicyConditionSchema = z
+  .strictObject({
+    severityAtLeast: z.enum(SEVERITY_LEVELS).optional(),
+    tags: nonEmptyList.optional(),
+    determination: nonEmptyList.optional(),
+    classification: nonEmptyList.optional(),
+    classificationNot: nonEmptyList.optional(),
+  })
+  .refine((w) => Object.values(w).some((v) => v !== undefined), { message: 'a rule needs at least one condition' });
+
+export const PolicyRuleSchema = z.strictObject({
+  name: z.string().trim().min(1),
+  description: z.string().default(''),
+  when: PolicyConditionSchema,
+});
+
+export const ReviewPolicySchema = z.strictObject({
+  version: z.literal(1),
+  rules: z.array(PolicyRuleSchema),
+});
+export type ReviewPolicy = z.infer<typeof ReviewPolicySchema>;
+export type PolicyRule = ReviewPolicy['rules'][number];
+
+export interface LoadedPolicy {
+  policy: ReviewPolicy;
+  /** Where it came from: `--policy`, `HINDSIGHT_POLICY` or `default`. */
+  origin: 'option' | 'env' | 'default';
+  file: string;
+}
+
+/** The incident fields the policy looks at. */
+export interface PolicySubject {
+  severity: string;
+  tags: string[];
+  classification: string | null;
+  determination: string | null;
+}
+
+export interface RuleMatch {
+  rule: string;
+  description: string;
+  /** Each condition that held, in words. */
+  reasons: string[];
+}
+
+export interface PolicyDecision {
+  required: boolean;
+  matched: RuleMatch[];
+}
+
+/** The policy file shipped with Hindsight (`config/review-policy.yaml`; same depth from src/ and dist/). */
+export function defaultPolicyFile(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'config', 'review-policy.yaml');
+}
+
+/** Reads the effective policy: `file` (the `--policy` option), else HINDSIGHT_POLICY, else the shipped default. */
+export function loadPolicy(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): LoadedPolicy {
+  const env = options.env ?? process.env;
+  const origin: LoadedPolicy['origin'] = options.file ? 'option' : env.HINDSIGHT_POLICY ? 'env' : 'default';
+  const file = resolve(options.file ?? env.HINDSIGHT_POLICY ?? defaultPolicyFile());
+  if (!existsSync(file)) throw new InputError(`the review policy file does not exist`, { file });
+  return { policy: parsePolicy(readFileSync(file, 'utf8'), file), origin, file };
+}
+
+/** Parses and validates policy YAML; errors name the file, line and field path. */
+export function parsePolicy(text: string, file = '<policy>'): ReviewPolicy {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const pos = yamlError.linePos?.[0];
+    throw new InputError(`not valid YAML: ${yamlError.message.split('\n')[0]}`, { file, line: pos?.line, column: pos?.col });
+  }
+  const result = ReviewPolicySchema.safeParse(doc.toJS());
+  if (result.success) {
+    const names = new Set<string>();
+    result.data.rules.forEach((rule, i) => {
+      if (names.has(rule.name)) throw new InputError(`rule name "${rule.name}" is used twice`, locate(doc.contents, ['rules', i, 'name'], lineCounter, file));
+      names.add(rule.name);
+    });
+    return result.data;
+  }
+  const issue = result.error.issues[0] as z.core.$ZodIssue;
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const fullPath = extra.length ? [...path, extra[0] as string] : path;
+  throw new InputError(issue.message, locate(doc.contents, fullPath, lineCounter, file));
+}
+
+function locate(root: unknown, path: (string | number)[], lines: LineCounter, file: string): InputError['location'] {
+  let node: unknown = root;
+  let found: Node | undefined = isNodeLike(root) ? root : undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isNodeLike(p.key) ? (p.key as { value?: unknown }).value : p.key) === key);
+      if (!pair) break;
+      // For an unknown key point at the key itself; otherwise at the value.
+      node = pair.value ?? pair.key;
+      found = (isNodeLike(pair.value) ? pair.value : isNodeLike(pair.key) ? pair.key : found) as Node | undefined;
+    } else if (isSeq(node) && typeof key === 'number') {
+      node = node.items[key];
+      if (isNodeLike(node)) found = node;
+    } else break;
+  }
+  const offset = found?.range?.[0];
+  const pos = offset !== undefined ? lines.linePos(offset) : undefined;
+  return { file, line: pos?.line, column: pos?.col, path: formatPath(path) };
+}
+
+function isNodeLike(x: unknown): x is Node {
+  return typeof x === 'object' && x !== null && 'range' in x;
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+}
+
+/** Tags compare case-insensitively, with spaces, underscores and hyphens treated alike. */
+export function foldTag(tag: string): string {
+  return tag.trim().toLowerCase().replace(/[\s_-]+/g, '-');
+}
+
+function foldValue(v: string): string {
+  return v.trim().toLowerCase().replace(/[\s_-]/g, '');
+}
+
+/** Which rules match the incident. Pure. */
+export function evaluatePolicy(policy: ReviewPolicy, incident: PolicySubject): PolicyDecision {
+  const matched: RuleMatch[] = [];
+  const tags = new Set(incident.tags.map(foldTag));
+  for (const rule of policy.rules) {
+    const w = rule.when;
+    const reasons: string[] = [];
+    let ok = true;
+    if (w.severityAtLeast !== undefined) {
+      const holds = severityRank(incident.severity) >= severityRank(w.severityAtLeast);
+      if (holds) reasons.push(`severity ${incident.severity} is ${w.severityAtLeast} or above`);
+      ok &&= holds;
+    }
+    if (w.tags !== undefined) {
+      const hit = w.tags.filter((t) => tags.has(foldTag(t)));
+      if (hit.length) reasons.push(`tagged ${hit.join(', ')}`);
+      ok &&= hit.length > 0;
+    }
+    if (w.determination !== undefined) {
+      const holds = incident.determination !== null && w.determination.some((d) => foldValue(d) === foldValue(incident.determination as string));
+      if (holds) reasons.push(`determination ${incident.determination}`);
+      ok &&= holds;
+    }
+    if (w.classification !== undefined) {
+      const holds = incident.classification !== null && w.classification.some((d) => foldValue(d) === foldValue(incident.classification as string));
+      if (holds) reasons.push(`classification ${incident.classification}`);
+      ok &&= holds;
+    }
+    if (w.classificationNot !== undefined) {
+      const holds = incident.classification === null || !w.classificationNot.some((d) => foldValue(d) === foldValue(incident.classification as string));
+      if (holds) reasons.push(`classification is not ${w.classificationNot.join(' or ')}`);
+      ok &&= holds;
+    }
+    if (ok) matched.push({ rule: rule.name, description: rule.description, reasons });
+  }
+  return { required: matched.length > 0, matched };
+}
