@@ -39,7 +39,7 @@ const HIGHLIGHT_KEYS = [
   'displayName',
 ];
 
-const KIND_ORDER: EntityKind[] = ['user', 'mailbox', 'device', 'ip', 'url', 'mailMessage', 'mailCluster', 'file', 'process', 'registryKey', 'registryValue', 'cloudApplication', 'oauthApplication', 'securityGroup', 'cloudLogonSession', 'dns', 'malware', 'networkConnection', 'azureResource', 'other'];
+const KIND_ORDER: EntityKind[] = ['user', 'mailbox', 'mailboxConfiguration', 'device', 'ip', 'url', 'mailMessage', 'mailCluster', 'file', 'process', 'registryKey', 'registryValue', 'cloudApplication', 'oauthApplication', 'securityGroup', 'cloudLogonSession', 'dns', 'malware', 'networkConnection', 'azureResource', 'other'];
 
 /** The entities involved in an incident, merged across alerts by kind and key. */
 export function involvedEntities(incident: Incident): InvolvedEntity[] {

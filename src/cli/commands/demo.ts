@@ -26,7 +26,7 @@ export const registerDemoCommand: RegisterCommands = (program: Command, ctx: Cli
       try {
         const imported = await importFiles(store, files, { onProgress: (m) => ctx.warn(m) });
         ctx.warn(`Database: ${store.location} (created ${imported.summary.created}, updated ${imported.summary.updated}, unchanged ${imported.summary.unchanged})`);
-        const ransomware = await findRansomware(store, imported.results.map((r) => r.id));
+        const ransomware = await findExample(store, join(dir, 'ransomware.json'));
         if (!ransomware) throw new HindsightError('the ransomware example was not found among the imported examples');
         const { buildReviewReport } = await import('../../review/report.js');
         const report = buildReviewReport(ransomware, kb);
@@ -53,10 +53,10 @@ export const registerDemoCommand: RegisterCommands = (program: Command, ctx: Cli
     });
 };
 
-async function findRansomware(store: import('../../store/types.js').IncidentStore, ids: string[]) {
-  for (const id of ids) {
-    const incident = await store.getIncident(id);
-    if (incident && /ransom/i.test(`${incident.title} ${incident.tags.join(' ')}`)) return incident;
-  }
-  return undefined;
+/** The stored incident of one example file. */
+async function findExample(store: import('../../store/types.js').IncidentStore, file: string) {
+  const { parseFile } = await import('../../ingest/index.js');
+  const parsed = await parseFile(file);
+  const first = parsed.incidents[0];
+  return first ? store.getIncident(first.sourceId) : undefined;
 }
