@@ -197,7 +197,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     }
     if (type === 'end' && step.on_completion !== undefined) err(`${at}.on_completion`, 'an end step must not have a next step');
     for (const p of ['on_completion', 'on_success', 'on_failure']) {
-      if (step[p] !== undefined && type !== 'end') ref(step[p], `${at}.${p}`, id, out);
+      if (step[p] !== undefined && type !== 'end') ref(step[p], `${at}.${p}`, out);
     }
 
     switch (type) {
@@ -224,7 +224,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
         else if (!Array.isArray(step.next_steps) || step.next_steps.length === 0) err(`${at}.next_steps`, 'must be a non-empty list of step identifiers');
         else {
           const branches: string[] = [];
-          step.next_steps.forEach((n: unknown, i: number) => ref(n, `${at}.next_steps[${i}]`, id, branches));
+          step.next_steps.forEach((n: unknown, i: number) => ref(n, `${at}.next_steps[${i}]`, branches));
           out.push(...branches);
           parallels.push({ id, branches, next: typeof (step.on_completion ?? step.on_success) === 'string' ? ((step.on_completion ?? step.on_success) as string) : undefined });
         }
@@ -236,8 +236,8 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
         else if (!nonEmptyString(step.condition)) err(`${at}.condition`, 'must be a non-empty string');
         else checkVariableReferences(step.condition as string, `${at}.condition`, inScope, err);
         if (step.on_true === undefined) err(`${at}.on_true`, 'required property "on_true" is missing');
-        else ref(step.on_true, `${at}.on_true`, id, out);
-        if (step.on_false !== undefined) ref(step.on_false, `${at}.on_false`, id, out);
+        else ref(step.on_true, `${at}.on_true`, out);
+        if (step.on_false !== undefined) ref(step.on_false, `${at}.on_false`, out);
         break;
       }
       case 'switch-condition': {
@@ -246,7 +246,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
         else checkVariableReferences(step.switch as string, `${at}.switch`, inScope, err);
         if (step.cases === undefined) err(`${at}.cases`, 'required property "cases" is missing');
         else if (!isObject(step.cases) || Object.keys(step.cases).length === 0) err(`${at}.cases`, 'must be a non-empty dictionary of case values to step identifiers');
-        else for (const [c, target] of Object.entries(step.cases)) ref(target, `${at}.cases${key(c)}`, id, out);
+        else for (const [c, target] of Object.entries(step.cases)) ref(target, `${at}.cases${key(c)}`, out);
         break;
       }
       default:
