@@ -167,6 +167,18 @@ export interface KnowledgeBaseCounts {
   detectionStrategies: number;
 }
 
+/** A revoked object, whether or not its `revoked-by` chain leads to a replacement. */
+export interface RevokedInfo {
+  id: string;
+  stixId: string;
+  kind: AttackObjectKind;
+  name: string;
+  /** The IDs followed via `revoked-by`, starting with this one. */
+  chain: string[];
+  /** The replacement's ATT&CK ID, or null when the chain ends nowhere. */
+  replacementId: string | null;
+}
+
 /** Read-only view of one loaded ATT&CK domain. Lookups are case-insensitive and O(1). */
 export interface KnowledgeBase {
   readonly meta: KnowledgeBaseMeta;
@@ -200,4 +212,6 @@ export interface KnowledgeBase {
   dataComponent(ref: string): Resolved<DataComponent> | undefined;
   /** Any object by ATT&CK ID, name or alias. */
   lookup(ref: string): Resolved<AnyAttackObject> | undefined;
+  /** A revoked object by ID or name (also those revoked with no replacement, which lookups cannot resolve). */
+  revokedEntry?(ref: string): RevokedInfo | undefined;
 }
