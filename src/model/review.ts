@@ -58,6 +58,19 @@ export type ActionPriority = (typeof ACTION_PRIORITIES)[number];
 export const SUFFICIENCY_VALUES = ['sufficient', 'insufficient'] as const;
 export type Sufficiency = (typeof SUFFICIENCY_VALUES)[number];
 
+/**
+ * A patch schema: every field optional and WITHOUT its default (zod's `.partial()` keeps defaults,
+ * which would reset fields a patch does not mention).
+ */
+function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const inner = field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType);
+    shape[key] = inner.optional();
+  }
+  return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> }>;
+}
+
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-04-30');
 const text = z.string().trim().min(1);
 
@@ -119,7 +132,7 @@ export const FindingInputSchema = z.object({
   acceptedRisk: z.string().nullable().default(null),
 });
 export type FindingInput = z.input<typeof FindingInputSchema>;
-export const FindingPatchSchema = FindingInputSchema.partial();
+export const FindingPatchSchema = patchOf(FindingInputSchema);
 export type FindingPatch = z.input<typeof FindingPatchSchema>;
 
 export const FindingSchema = FindingInputSchema.extend({
@@ -146,7 +159,7 @@ export const ActionItemInputSchema = z.object({
 });
 export type ActionItemInput = z.input<typeof ActionItemInputSchema>;
 /** Fields an update may change directly (status goes through the lifecycle). */
-export const ActionItemPatchSchema = ActionItemInputSchema.partial();
+export const ActionItemPatchSchema = patchOf(ActionItemInputSchema);
 export type ActionItemPatch = z.input<typeof ActionItemPatchSchema>;
 
 export const ActionItemSchema = ActionItemInputSchema.extend({
@@ -186,7 +199,7 @@ export const ManualTimelineEventInputSchema = z.object({
   evidence: z.array(text).default([]),
 });
 export type ManualTimelineEventInput = z.input<typeof ManualTimelineEventInputSchema>;
-export const ManualTimelineEventPatchSchema = ManualTimelineEventInputSchema.partial();
+export const ManualTimelineEventPatchSchema = patchOf(ManualTimelineEventInputSchema);
 export type ManualTimelineEventPatch = z.input<typeof ManualTimelineEventPatchSchema>;
 
 export const ManualTimelineEventSchema = ManualTimelineEventInputSchema.extend({

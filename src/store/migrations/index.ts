@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
+import { reviewWorkflowSchema } from './0002-review-workflow.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -7,6 +8,7 @@ import { initialSchema } from './0001-initial-schema.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
+  '0002-review-workflow': reviewWorkflowSchema,
 };
 
 export const migrationProvider: MigrationProvider = {
