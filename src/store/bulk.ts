@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { StoreKind } from './types.js';
 
@@ -14,8 +15,16 @@ export type SqlValue = string | number | null;
 
 export class BulkInserter {
   private readonly statements = new Map<string, string>();
+  private readonly prepared = new Map<string, BetterSqlite3.Statement>();
 
-  constructor(private readonly kind: StoreKind) {}
+  /**
+   * With `sqlite` (the connection Kysely's transaction runs on), statements are prepared once and
+   * reused; otherwise they go through Kysely (PostgreSQL).
+   */
+  constructor(
+    private readonly kind: StoreKind,
+    private readonly sqlite?: BetterSqlite3.Database,
+  ) {}
 
   /** Inserts `rows` (each an array of values in `columns` order) into `table`. */
   async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
@@ -28,7 +37,12 @@ export class BulkInserter {
       for (const row of chunk) {
         for (let c = 0; c < columns.length; c++) params[i++] = row[c] ?? null;
       }
-      await db.executeQuery(CompiledQuery.raw(this.statement(table, columns, chunk.length), params));
+      const text = this.statement(table, columns, chunk.length);
+      if (this.sqlite) {
+        let statement = this.prepared.get(text);
+        if (!statement) this.prepared.set(text, (statement = this.sqlite.prepare(text)));
+        statement.run(params);
+      } else await db.executeQuery(CompiledQuery.raw(text, params));
     }
   }
 

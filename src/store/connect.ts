@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { UsageError } from '../model/errors.js';
 import { migrationProvider } from './migrations/index.js';
@@ -21,6 +22,8 @@ export interface Connection {
   location: string;
   db: Kysely<Database>;
   schema?: string;
+  /** The SQLite connection under Kysely (bulk inserts use it directly). */
+  sqlite?: BetterSqlite3.Database;
 }
 
 /** `./hindsight.db` in `cwd`, as an absolute path. */
@@ -59,8 +62,11 @@ async function connectSqlite(target: string, cwd: string | undefined): Promise<C
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  // Imports write large transactions with random-order keys: a bigger page cache keeps the B-trees in memory.
+  database.pragma('cache_size = -131072');
+  database.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
-  return { kind: 'sqlite', location: path, db };
+  return { kind: 'sqlite', location: path, db, sqlite: database };
 }
 
 async function connectPostgres(target: string, schemaOption: string | undefined): Promise<Connection> {

@@ -1,5 +1,6 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Updateable } from 'kysely';
-import type { Alert, Comment, Incident, StatusChange } from '../model/index.js';
+import type { Alert, Comment, Entity, Incident, StatusChange } from '../model/index.js';
 import { InputError } from '../model/errors.js';
 import { BulkInserter, type SqlValue } from './bulk.js';
 import { alertId, contentHash, incidentId } from './ids.js';
@@ -85,8 +86,9 @@ export class IncidentImporter {
     private readonly db: Kysely<Database>,
     kind: StoreKind,
     private readonly now: string,
+    sqlite?: BetterSqlite3.Database,
   ) {
-    this.bulk = new BulkInserter(kind);
+    this.bulk = new BulkInserter(kind, sqlite);
   }
 
   async importAll(input: readonly Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
@@ -118,23 +120,29 @@ export class IncidentImporter {
   private async importOne(incident: Incident): Promise<ImportedIncidentResult> {
     const id = incidentId(incident.source, incident.sourceId);
     const result = (outcome: Outcome): ImportedIncidentResult => ({ id, source: incident.source, sourceId: incident.sourceId, outcome });
-    const alertHashes = incident.alerts.map((a) => contentHash(JSON.stringify(a)));
-    const hash = contentHash(`${JSON.stringify(incidentHashInput(incident))}|${alertHashes.join(',')}`);
+    const alerts = incident.alerts.map((a) => prepareAlert(incident.source, a));
+    const row = incidentRow(incident, id, '', this.now);
+    const comments = incident.comments.map((c, i) => commentRow(id, null, i, c));
+    const history = incident.statusHistory.map((s, i) => statusRow(id, null, i, s));
+    const hash = contentHash(
+      [hashText(row, 1, INCIDENT_HASH_INDEX), ...comments.map((r) => hashText(r, 2)), ...history.map((r) => hashText(r, 2)), ...alerts.map((a) => a.hash)].join('\u0002'),
+    );
+    row[INCIDENT_HASH_INDEX] = hash;
     const key = keyOf(incident.source, incident.sourceId);
     const stored = this.incidents.get(key);
 
     if (!stored) {
-      this.push('incidents', incidentRow(incident, id, hash, this.now));
-      incident.comments.forEach((c, i) => this.push('comments', commentRow(id, null, i, c)));
-      incident.statusHistory.forEach((s, i) => this.push('status_changes', statusRow(id, null, i, s)));
+      this.push('incidents', row);
+      for (const r of comments) this.push('comments', r);
+      for (const r of history) this.push('status_changes', r);
       this.incidents.set(key, { id, partial: incident.partial, updatedAt: incident.updatedAt, hash, ...tracked(incident) });
-      await this.mergeAlerts(incident, id, alertHashes);
+      await this.mergeAlerts(incident.source, alerts, id);
       return result('created');
     }
 
     if (incident.partial) {
       // A partial record never touches the stored incident's own fields: only its alerts merge in.
-      const changed = await this.mergeAlerts(incident, stored.id, alertHashes);
+      const changed = await this.mergeAlerts(incident.source, alerts, stored.id);
       return result(changed ? 'updated' : 'unchanged');
     }
 
@@ -163,32 +171,33 @@ export class IncidentImporter {
       .forEach((s, i) => this.push('status_changes', statusRow(stored.id, null, i, s)));
     changes.forEach((s, i) => this.push('status_changes', statusRow(stored.id, null, i, s)));
     this.incidents.set(key, { id: stored.id, partial: false, updatedAt: incident.updatedAt, hash, ...tracked(incident) });
-    await this.mergeAlerts(incident, stored.id, alertHashes);
+    await this.mergeAlerts(incident.source, alerts, stored.id);
     return result('updated');
   }
 
   /** Merges an incident's alerts one by one (newer wins); true when any alert was created or updated. */
-  private async mergeAlerts(incident: Incident, incId: string, hashes: string[]): Promise<boolean> {
+  private async mergeAlerts(source: string, alerts: PreparedAlert[], incId: string): Promise<boolean> {
     let changed = false;
-    for (let i = 0; i < incident.alerts.length; i++) {
-      const outcome = await this.mergeAlert(incident.source, incident.alerts[i] as Alert, incId, hashes[i] as string);
-      if (outcome !== 'unchanged') changed = true;
+    for (const prepared of alerts) {
+      if ((await this.mergeAlert(source, prepared, incId)) !== 'unchanged') changed = true;
     }
     return changed;
   }
 
-  private async mergeAlert(source: string, alert: Alert, incId: string, hash: string): Promise<Outcome> {
+  private async mergeAlert(source: string, prepared: PreparedAlert, incId: string): Promise<Outcome> {
+    const { alert, hash } = prepared;
     const key = keyOf(source, alert.sourceId);
     const known = this.alerts.get(key);
     if (!known) {
       const id = alertId(source, alert.sourceId);
-      this.pushAlertRows(source, alert, id, incId, hash, alert.statusHistory);
+      this.pushAlert(prepared, id, incId, prepared.history);
       this.alerts.set(key, { id, incidentId: incId, updatedAt: alert.updatedAt, hash, ...tracked(alert) });
       return 'created';
     }
     const order = compareTimes(alert.updatedAt, known.updatedAt);
     if (order < 0 || (order === 0 && hash === known.hash && known.incidentId === incId)) return 'unchanged';
 
+    // Replace the alert's row and children in place; status changes of origin `import` stay.
     await this.flush();
     const id = known.id;
     await this.db.deleteFrom('entities').where('alert_id', '=', id).execute();
@@ -198,44 +207,48 @@ export class IncidentImporter {
     if (known.incidentId !== incId) {
       await this.db.updateTable('status_changes').set({ incident_id: incId }).where('alert_id', '=', id).execute();
     }
-    const row = alertRow(source, alert, id, incId, hash);
+    const row = prepared.row;
+    row[0] = id;
+    row[1] = incId;
     const update: Record<string, SqlValue> = {};
     ALERT_COLUMNS.forEach((column, i) => {
       if (column !== 'id') update[column] = row[i] ?? null;
     });
     await this.db.updateTable('alerts').set(update as Updateable<AlertsTable>).where('id', '=', id).execute();
-    const changes = trackedChanges(known, alert, alert.updatedAt);
-    this.pushAlertChildren(alert, id, incId, [...alert.statusHistory.filter((s) => s.origin !== 'import'), ...changes]);
+    const history = [
+      ...alert.statusHistory.filter((s) => s.origin !== 'import'),
+      ...trackedChanges(known, alert, alert.updatedAt),
+    ].map((s, i) => statusRow(incId, id, i, s));
+    this.pushChildren(prepared, id, incId, history);
     this.alerts.set(key, { id, incidentId: incId, updatedAt: alert.updatedAt, hash, ...tracked(alert) });
     return 'updated';
   }
 
-  private pushAlertRows(source: string, alert: Alert, id: string, incId: string, hash: string, history: StatusChange[]): void {
-    this.push('alerts', alertRow(source, alert, id, incId, hash));
-    this.pushAlertChildren(alert, id, incId, history);
+  private pushAlert(prepared: PreparedAlert, id: string, incId: string, history: SqlValue[][]): void {
+    const row = prepared.row;
+    row[0] = id;
+    row[1] = incId;
+    this.push('alerts', row);
+    this.pushChildren(prepared, id, incId, history);
   }
 
-  private pushAlertChildren(alert: Alert, id: string, incId: string, history: StatusChange[]): void {
-    for (const technique of alert.techniques) this.push('alert_techniques', [id, incId, technique]);
-    alert.evidence.forEach((e, i) =>
-      this.push('entities', [
-        id,
-        incId,
-        i,
-        e.kind,
-        e.key,
-        e.displayName,
-        JSON.stringify(e.roles),
-        e.verdict,
-        e.remediationStatus,
-        e.createdAt,
-        JSON.stringify(e.attributes),
-        e.sourceType,
-        rawText(e.raw),
-      ]),
-    );
-    alert.comments.forEach((c, i) => this.push('comments', commentRow(incId, id, i, c)));
-    history.forEach((s, i) => this.push('status_changes', statusRow(incId, id, i, s)));
+  private pushChildren(prepared: PreparedAlert, id: string, incId: string, history: SqlValue[][]): void {
+    for (const technique of prepared.alert.techniques) this.push('alert_techniques', [id, incId, technique]);
+    for (const r of prepared.entities) {
+      r[0] = id;
+      r[1] = incId;
+      this.push('entities', r);
+    }
+    for (const r of prepared.comments) {
+      r[0] = incId;
+      r[1] = id;
+      this.push('comments', r);
+    }
+    for (const r of history) {
+      r[0] = incId;
+      r[1] = id;
+      this.push('status_changes', r);
+    }
   }
 
   private push(table: TableName, row: SqlValue[]): void {
@@ -315,6 +328,60 @@ export class IncidentImporter {
   }
 }
 
+/** An incoming alert with its rows built once: they serve both the content hash and the INSERTs. */
+interface PreparedAlert {
+  alert: Alert;
+  row: SqlValue[];
+  entities: SqlValue[][];
+  comments: SqlValue[][];
+  history: SqlValue[][];
+  hash: string;
+}
+
+const ALERT_HASH_INDEX = ALERT_COLUMNS.indexOf('content_hash');
+const INCIDENT_HASH_INDEX = INCIDENT_COLUMNS.indexOf('content_hash');
+
+function prepareAlert(source: string, alert: Alert): PreparedAlert {
+  const row = alertRow(source, alert, '', '', '');
+  const entities = alert.evidence.map((e, i) => entityRow('', '', i, e));
+  const comments = alert.comments.map((c, i) => commentRow('', null, i, c));
+  const history = alert.statusHistory.map((s, i) => statusRow('', null, i, s));
+  // The hash covers the record's values, not Hindsight's ids and bookkeeping (columns 0-1 and the hash itself).
+  const hash = contentHash(
+    [hashText(row, 2, ALERT_HASH_INDEX), ...entities.map((r) => hashText(r, 2)), ...comments.map((r) => hashText(r, 2)), ...history.map((r) => hashText(r, 2))].join('\u0002'),
+  );
+  row[ALERT_HASH_INDEX] = hash;
+  return { alert, row, entities, comments, history, hash };
+}
+
+/** The values of a row as one string for hashing (NULL distinct from any text). */
+function hashText(values: SqlValue[], from: number, to: number = values.length): string {
+  let text = '';
+  for (let i = from; i < to; i++) {
+    const v = values[i];
+    text += v === null || v === undefined ? '\u0000\u0001' : `${v}\u0001`;
+  }
+  return text;
+}
+
+function entityRow(alId: string, incId: string, ord: number, e: Entity): SqlValue[] {
+  return [
+    alId,
+    incId,
+    ord,
+    e.kind,
+    e.key,
+    e.displayName,
+    JSON.stringify(e.roles),
+    e.verdict,
+    e.remediationStatus,
+    e.createdAt,
+    JSON.stringify(e.attributes),
+    e.sourceType,
+    rawText(e.raw),
+  ];
+}
+
 function keyOf(source: string, sourceId: string): string {
   return `${source}\u0000${sourceId}`;
 }
@@ -355,14 +422,6 @@ function trackedChanges(before: TrackedValues, after: TrackedValues, at: string)
     if (from !== to) changes.push({ field, from, to, at, by: null, origin: 'import' });
   }
   return changes;
-}
-
-/** The normalised record without its alerts (hashed separately) and without Hindsight's bookkeeping. */
-function incidentHashInput(incident: Incident): Omit<Incident, 'alerts'> {
-  const { alerts: _alerts, ...rest } = incident as Incident & { id?: unknown; importedAt?: unknown };
-  delete (rest as { id?: unknown }).id;
-  delete (rest as { importedAt?: unknown }).importedAt;
-  return rest;
 }
 
 function rawText(raw: unknown): string | null {

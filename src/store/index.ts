@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Incident, StoredIncident } from '../model/index.js';
 import { connect, type OpenStoreOptions } from './connect.js';
@@ -20,7 +21,7 @@ export type OpenedStore = IncidentStore & { db: Kysely<Database> };
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const connection = await connect(options);
-  return new KyselyIncidentStore(connection.kind, connection.location, connection.db);
+  return new KyselyIncidentStore(connection.kind, connection.location, connection.db, connection.sqlite);
 }
 
 class KyselyIncidentStore implements OpenedStore {
@@ -28,11 +29,12 @@ class KyselyIncidentStore implements OpenedStore {
     readonly kind: StoreKind,
     readonly location: string,
     readonly db: Kysely<Database>,
+    private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
   async importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     const now = new Date().toISOString();
-    return this.db.transaction().execute((trx) => new IncidentImporter(trx, this.kind, now).importAll(incidents));
+    return this.db.transaction().execute((trx) => new IncidentImporter(trx, this.kind, now, this.sqlite).importAll(incidents));
   }
 
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]> {
