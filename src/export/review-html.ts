@@ -10,14 +10,17 @@ h2 { font-size: 1.15rem; margin: 1.8rem 0 .6rem; padding-bottom: .25rem; border-
 h3 { font-size: 1rem; margin: 1.1rem 0 .4rem; break-after: avoid; }
 .subtitle { color: var(--muted); margin: 0 0 1.2rem; }
 table { border-collapse: collapse; width: 100%; margin: .4rem 0 1rem; font-size: 9.5pt; }
-th, td { text-align: left; vertical-align: top; padding: .3rem .45rem; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: .3rem .45rem; border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+/* Words stay whole in narrow columns; only the free-text columns (names, paths, hashes, command lines) may break anywhere. */
+.timeline td:nth-child(2), .entities td:nth-child(2), .entities td:nth-child(6), .alerts td:nth-child(2), .alerts td:nth-child(5), .timings td:nth-child(3), .timings td:nth-child(4) { overflow-wrap: anywhere; }
+.timeline td:nth-child(2) { min-width: 14rem; } .entities td:nth-child(2) { min-width: 8rem; } .entities td:nth-child(6) { min-width: 13rem; } .alerts td:nth-child(2) { min-width: 11rem; }
 th { background: var(--bg-soft); font-weight: 600; }
 tr { break-inside: avoid; }
 .facts { display: grid; grid-template-columns: repeat(4, 1fr); gap: .5rem 1rem; margin: 0 0 1rem; padding: .8rem 1rem; background: var(--bg-soft); border-radius: 6px; }
 .facts div { min-width: 0; }
 .facts dt { font-size: 8pt; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
 .facts dd { margin: 0; font-weight: 600; overflow-wrap: anywhere; }
-.sev { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: 8.5pt; font-weight: 700; border: 1px solid currentColor; }
+.sev { display: inline-block; white-space: nowrap; padding: 0 .45rem; border-radius: 999px; font-size: 8.5pt; font-weight: 700; border: 1px solid currentColor; }
 .sev-high, .sev-critical { color: #a4161a; } .sev-medium { color: #b85c00; } .sev-low, .sev-informational { color: #33658a; }
 .key td { font-weight: 600; }
 .phase { font-size: 8.5pt; color: var(--muted); text-transform: uppercase; letter-spacing: .03em; }
@@ -71,7 +74,7 @@ export function renderReviewHtml(report: ReviewReport, extraSections: string[] =
     : '<p class="muted">No alert carried an ATT&amp;CK technique known to this version.</p>';
 
   const entities = r.entities.length
-    ? `<table><thead><tr><th>Kind</th><th>Entity</th><th>Roles</th><th>Verdict</th><th>Alerts</th><th>Details</th></tr></thead><tbody>${r.entities
+    ? `<table class="entities"><thead><tr><th>Kind</th><th>Entity</th><th>Roles</th><th>Verdict</th><th>Alerts</th><th>Details</th></tr></thead><tbody>${r.entities
         .map(
           (e) =>
             `<tr><td>${h(e.kind)}</td><td>${h(e.displayName)}</td><td>${h(e.roles.join(', '))}</td><td>${h(e.verdicts.join(', '))}</td><td>${e.alertIds.length}</td><td>${Object.entries(e.highlights)
@@ -83,7 +86,7 @@ export function renderReviewHtml(report: ReviewReport, extraSections: string[] =
         .join('\n')}</tbody></table>`
     : '<p class="muted">No evidence entities were attached to the alerts.</p>';
 
-  const alerts = `<table><thead><tr><th>Created (UTC)</th><th>Alert</th><th>Severity</th><th>Status</th><th>Source</th><th>Techniques</th></tr></thead><tbody>${r.alerts
+  const alerts = `<table class="alerts"><thead><tr><th>Created (UTC)</th><th>Alert</th><th>Severity</th><th>Status</th><th>Source</th><th>Techniques</th></tr></thead><tbody>${r.alerts
     .map((a) => `<tr><td>${h(a.createdAt)}</td><td>${h(a.title)}</td><td><span class="sev sev-${h(a.severity.toLowerCase())}">${h(a.severity)}</span></td><td>${h(a.status)}</td><td>${h(a.detectionSource ?? '')}</td><td><code>${h(a.techniques.join(', '))}</code></td></tr>`)
     .join('\n')}</tbody></table>`;
 
@@ -112,7 +115,7 @@ ${timingRow('Time to resolve', t.timeToResolve, t.detected, t.resolved)}
 </tbody></table></section>
 ${extraSections.join('\n')}
 <section><h2>Sequence of events</h2>
-<table><thead><tr><th style="width:11rem">Time (UTC)</th><th>Event</th><th>Phase</th><th>Who / techniques</th></tr></thead><tbody>
+<table class="timeline"><thead><tr><th style="width:11rem">Time (UTC)</th><th>Event</th><th>Phase</th><th>Who / techniques</th></tr></thead><tbody>
 ${timeline}
 </tbody></table></section>
 <section><h2>ATT&amp;CK techniques by tactic</h2>${tactics}${r.techniques.unknown.length ? `<p class="muted">Unknown to ATT&amp;CK v${h(r.attack.version)}: ${h(r.techniques.unknown.map((u) => u.id).join(', '))}</p>` : ''}</section>
