@@ -6,10 +6,10 @@ import { IDENTIFIER_RE, TIMESTAMP_RE, VARIABLE_NAME_RE, WORKFLOW_STEP_TYPES, ide
  * playbook's graph (one start step, every step reachable from it, an end reachable from every
  * step, every reference resolving).
  *
- * Parallel branches: a step reached through a parallel step's `next_steps` that has no next step
- * of its own ends its branch; the workflow continues at the parallel step's `on_completion` (or
- * `on_success`) once every branch is done. Such a step counts as reaching an end when the parallel
- * step does. A step with no next step outside any parallel branch is a dead end and an error.
+ * Branches (CS01 sections 4.4, 4.7, 4.8): each branch a parallel step's `next_steps` (or a
+ * condition's `on_true` / `on_false` / `cases`) starts MUST terminate at an end step; execution
+ * then returns to the branching step's `on_completion`. So every non-end step needs a next step,
+ * and the branches of one parallel step must not share an end step.
  */
 
 export interface CacaoValidationError {
@@ -136,7 +136,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   const known = new Set(options.knownPlaybookIds ?? []);
   if (typeof doc.id === 'string') known.add(doc.id);
   const edges = new Map<string, string[]>();
-  const parallels: { id: string; branches: string[]; next: string | undefined }[] = [];
+  const parallels: { id: string; branches: string[] }[] = [];
   const starts: string[] = [];
   const ends: string[] = [];
 
@@ -221,12 +221,12 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
       }
       case 'parallel': {
         if (step.next_steps === undefined) err(`${at}.next_steps`, 'required property "next_steps" is missing');
-        else if (!Array.isArray(step.next_steps) || step.next_steps.length === 0) err(`${at}.next_steps`, 'must be a non-empty list of step identifiers');
+        else if (!Array.isArray(step.next_steps) || step.next_steps.length < 2) err(`${at}.next_steps`, 'must list two or more step identifiers (a parallel step with one branch must not be used)');
         else {
           const branches: string[] = [];
           step.next_steps.forEach((n: unknown, i: number) => ref(n, `${at}.next_steps[${i}]`, branches));
           out.push(...branches);
-          parallels.push({ id, branches, next: typeof (step.on_completion ?? step.on_success) === 'string' ? ((step.on_completion ?? step.on_success) as string) : undefined });
+          parallels.push({ id, branches });
         }
         break;
       }
@@ -270,25 +270,30 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     err('$.workflow_exception', `step "${String(doc.workflow_exception)}" is not in the workflow`);
   }
 
-  // Parallel branch ends continue at the parallel step's own next step.
-  const implicit = new Map<string, string[]>();
-  for (const p of parallels) {
+  const successors = (s: string) => edges.get(s) ?? [];
+  const endsFrom = (from: string): Set<string> => {
     const seen = new Set<string>();
-    const queue = [...p.branches];
+    const found = new Set<string>();
+    const queue = [from];
     while (queue.length > 0) {
       const s = queue.shift() as string;
       if (seen.has(s)) continue;
       seen.add(s);
-      const outs = edges.get(s) ?? [];
-      const type = (workflow[s] as Json | undefined)?.type;
-      if (outs.length === 0 && type !== 'end') {
-        if (p.next === undefined) err(`$.workflow${key(p.id)}`, `parallel branch step "${s}" ends but the parallel step has no on_completion to continue at`);
-        else implicit.set(s, [...(implicit.get(s) ?? []), p.next]);
-      }
-      queue.push(...outs);
+      if ((workflow[s] as Json | undefined)?.type === 'end') found.add(s);
+      queue.push(...successors(s));
     }
+    return found;
+  };
+  for (const p of parallels) {
+    const owner = new Map<string, number>();
+    p.branches.forEach((b, i) => {
+      for (const e of endsFrom(b)) {
+        const first = owner.get(e);
+        if (first !== undefined && first !== i) err(`$.workflow${key(p.id)}.next_steps[${i}]`, `branches ${first} and ${i} of the parallel step share the end step "${e}"; each branch must terminate at its own end step`);
+        else owner.set(e, i);
+      }
+    });
   }
-  const successors = (s: string) => [...(edges.get(s) ?? []), ...(implicit.get(s) ?? [])];
 
   for (const [id, step] of Object.entries(workflow)) {
     if (isObject(step) && (WORKFLOW_STEP_TYPES as readonly unknown[]).includes(step.type) && step.type !== 'end' && successors(id).length === 0 && !hasInvalidPointer(step)) {
