@@ -52,13 +52,34 @@ export function parseJsonText(text: string, source: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (error) {
     const message = describe(error);
-    const position = /position (\d+)/.exec(message);
-    if (position?.[1] !== undefined) {
-      const { line, column } = lineAndColumn(text, Number(position[1]));
-      throw new InputError(`not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, { file: source, line, column });
+    const offset = errorOffset(message, text);
+    const reason = message.split('\n')[0]?.replace(/, "[\s\S]*$|, \.\.\.[\s\S]*$| in JSON at position \d+.*$/, '') ?? message;
+    if (offset !== undefined) {
+      const { line, column } = lineAndColumn(text, offset);
+      throw new InputError(`not valid JSON: ${reason}`, { file: source, line, column });
     }
-    throw new InputError(`not valid JSON: ${message}`, { file: source });
+    throw new InputError(`not valid JSON: ${reason}`, { file: source });
   }
+}
+
+/**
+ * Where JSON.parse stopped. Node 20's messages give `at position N` for some errors and, for
+ * others, a snippet of up to 10 characters either side of the fault (`..."abc" is not valid JSON`).
+ */
+function errorOffset(message: string, text: string): number | undefined {
+  const position = /at position (\d+)/.exec(message);
+  if (position?.[1] !== undefined) return Number(position[1]);
+  if (/Unexpected end of JSON input/.test(message)) return text.length;
+  const snippet = /, (\.\.\.)?"([\s\S]*?)(\.\.\.)?" is not valid JSON$/.exec(message);
+  if (snippet?.[2] !== undefined) {
+    const at = text.indexOf(snippet[2]);
+    if (at === -1) return undefined;
+    if (snippet[1]) return at + 10;
+    const token = /Unexpected token '(.)'/.exec(message)?.[1];
+    const inSnippet = token ? snippet[2].indexOf(token) : -1;
+    return at + Math.max(0, inSnippet);
+  }
+  return undefined;
 }
 
 function lineAndColumn(text: string, offset: number): { line: number; column: number } {
