@@ -55,15 +55,26 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .command('review')
     .description('Print the post-incident review of an incident')
     .argument('<incident>', "Hindsight's incident id or the source's own id")
-    .option('--format <format>', 'md | json', 'md')
+    .option('--format <format>', 'md | html | pdf | json', 'md')
     .option('-o, --output <file>', 'write to this file instead of stdout')
     .action(async (ref: string, opts: { format: string; output?: string }) => {
       const format = ctx.globals().json ? 'json' : opts.format;
-      if (!['md', 'json'].includes(format)) throw new UsageError(`--format must be md or json, not "${opts.format}"`);
+      if (!['md', 'html', 'pdf', 'json'].includes(format)) throw new UsageError(`--format must be md, html, pdf or json, not "${opts.format}"`);
+      if (format === 'pdf' && !opts.output && process.stdout.isTTY) throw new UsageError('--format pdf writes binary: give -o FILE, or redirect stdout to a file');
       const kb = await loadKnowledgeBaseFor(ctx);
       const incident = await loadIncident(ctx, ref);
       const { buildReviewReport } = await import('../../review/report.js');
       const report = buildReviewReport(incident, kb);
+      if (format === 'html' || format === 'pdf') {
+        const html = (await import('../../export/review-html.js')).renderReviewHtml(report);
+        if (format === 'html') return emit(ctx, html, opts.output);
+        const pdf = await (await import('../../export/review-pdf.js')).renderPdf(html, { footerLabel: incident.title });
+        if (opts.output) {
+          await writeFile(opts.output, pdf);
+          ctx.warn(`Wrote ${resolve(opts.output)}`);
+        } else process.stdout.write(pdf);
+        return;
+      }
       let text: string;
       if (format === 'json') text = `${JSON.stringify(report, null, 2)}\n`;
       else text = (await import('../../export/review-markdown.js')).renderReviewMarkdown(report);
