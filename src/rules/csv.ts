@@ -30,12 +30,21 @@ function normaliseHeader(header: string): string {
 /** Maps each known column to its index in the header row. */
 export function csvColumns(header: string[]): Partial<Record<Column, number>> {
   const columns: Partial<Record<Column, number>> = {};
-  header.forEach((cell, index) => {
-    const key = normaliseHeader(cell);
+  const keys = header.map(normaliseHeader);
+  keys.forEach((key, index) => {
     for (const [column, names] of Object.entries(HEADER_NAMES)) {
       if (names.includes(key) && columns[column] === undefined) columns[column] = index;
     }
   });
+  // Looser names as a fallback: `MITRE Technique IDs`, `ATT&CK techniques`, `MITRE tactic`.
+  if (columns.techniques === undefined) {
+    const index = keys.findIndex((k) => k.includes('technique') || /att(?:ack|ck)ids?$/.test(k));
+    if (index >= 0) columns.techniques = index;
+  }
+  if (columns.tactics === undefined) {
+    const index = keys.findIndex((k) => k.includes('tactic'));
+    if (index >= 0) columns.tactics = index;
+  }
   return columns;
 }
 
@@ -62,7 +71,7 @@ export function parseRuleCsv(source: string, file: string, strict: boolean): Fil
       skip_empty_lines: true,
       skip_records_with_error: true,
       on_skip: (error: CsvError | undefined) => {
-        if (error) problems.push({ file, ...lineOf(error), reason: error.message });
+        if (error) problems.push({ file, ...lineOf(error), reason: `invalid CSV: ${error.message}` });
         return undefined;
       },
     }) as unknown as { record: string[]; info: { lines: number } }[];
