@@ -2,13 +2,16 @@
 import { parse, parseAllDocuments, YAMLError } from 'yaml';
 import type { RuleFileProblem } from './types.js';
 
-const SEPARATOR = /^---[ \t]*(?:#.*)?$/m;
+const SEPARATOR = /^---[ \t\r]*(?:#.*)?$/m;
 
 export type YamlDocs = { ok: true; docs: unknown[] } | { ok: false; problem: RuleFileProblem };
 
 export function parseYamlDocuments(source: string, file: string): YamlDocs {
   try {
-    if (!SEPARATOR.test(source)) return { ok: true, docs: [parse(source)] };
+    if (!SEPARATOR.test(source)) {
+      const value: unknown = parse(source);
+      return { ok: true, docs: value === null || value === undefined ? [] : [value] };
+    }
     const docs: unknown[] = [];
     for (const doc of parseAllDocuments(source)) {
       const error = doc.errors[0];

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/model/errors.js';
-import { importRules } from '../../src/rules/index.js';
+import { importRules, parseRuleFile } from '../../src/rules/index.js';
 import { fixtures } from './helpers.js';
 
 describe('importRules', () => {
@@ -47,5 +47,17 @@ describe('importRules', () => {
     const a = await importRules([fixtures], { concurrency: 1 });
     const b = await importRules([fixtures], { concurrency: 32 });
     expect(b.rules.map((r) => `${r.file}:${r.id}`)).toEqual(a.rules.map((r) => `${r.file}:${r.id}`));
+  });
+});
+
+describe('parseRuleFile edge cases', () => {
+  it('skips an empty YAML file and reads a CRLF multi-document Sigma file', () => {
+    expect(parseRuleFile('', 'empty.yml', 'yaml', 'auto')).toEqual({ rules: [], problems: [], skipped: 'empty YAML file' });
+    const crlf = ['action: global', 'title: G', 'tags:', '  - attack.t1078', '---', 'id: a', 'detection:', '  s:', '    x: 1', '  condition: s', '---', 'id: b', 'detection:', '  s:', '    x: 2', '  condition: s', ''].join('\r\n');
+    const result = parseRuleFile(crlf, 'crlf.yml', 'yaml', 'auto');
+    expect(result.rules.map((r) => [r.id, r.name, r.techniqueIds])).toEqual([
+      ['a', 'G', ['T1078']],
+      ['b', 'G', ['T1078']],
+    ]);
   });
 });
