@@ -24,9 +24,12 @@ export function mapExternalState(state: ExternalIssueState, current: TrackerActi
       if (state.stateReason === 'not_planned') target = { to: 'wont-do', reason: 'closed as not planned in GitHub' };
       else if (state.stateReason === 'duplicate') target = { to: 'wont-do', reason: 'closed as a duplicate in GitHub' };
       else target = { to: 'done', reason: null };
-    } else if (current === 'done' || current === 'wont-do') {
-      // Reopened after it was closed: the work is going on again.
+    } else if (current === 'done') {
+      // Reopened after it was done: the work is going on again.
       target = { to: 'in-progress', reason: null };
+    } else if (current === 'wont-do') {
+      // Reopened after it was dropped: back on the list.
+      target = { to: 'open', reason: null };
     }
   } else {
     switch (state.statusCategory) {

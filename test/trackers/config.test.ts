@@ -65,7 +65,7 @@ describe('mapping tracker state onto action item status', () => {
     [gh('closed', 'not_planned'), 'open', 'wont-do'],
     [gh('closed', 'duplicate'), 'open', 'wont-do'],
     [gh('open', 'reopened'), 'done', 'in-progress'],
-    [gh('open', null), 'wont-do', 'in-progress'],
+    [gh('open', null), 'wont-do', 'open'],
     [gh('open', null), 'open', null],
     [gh('open', null), 'in-progress', null],
     [gh('closed', 'completed'), 'verified', null],

@@ -1,0 +1,215 @@
+import type { Command } from 'commander';
+import type { Kysely } from 'kysely';
+import type { CliContext, RegisterCommands } from '../context.js';
+import { NotFoundError, UsageError } from '../../model/errors.js';
+import type { ActionItem, ActionStatus } from '../../model/review.js';
+import type { Database } from '../../store/schema.js';
+import type { ActionItemForExport, ActionItemSink, PlannedRequest, TrackerClient, TrackerSystem } from '../../trackers/types.js';
+import type { ExportResult, SyncResult } from '../../trackers/service.js';
+import { printResult } from '../services.js';
+
+/**
+ * `hindsight actions export INCIDENT|--all --to github|jira [--dry-run]` and `hindsight actions sync`.
+ * The `actions` command is shared with the review workflow's `actions add|list|update`: whichever
+ * module registers first creates it, the other adds its subcommands to it.
+ */
+export const registerTrackerCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
+  const actions = program.commands.find((c) => c.name() === 'actions') ?? program.command('actions').description('Action items of post-incident reviews');
+
+  actions
+    .command('export')
+    .description('Create a GitHub issue or Jira issue for every action item not exported yet (token from the environment)')
+    .argument('[incident]', "Hindsight's incident id or the source's own id")
+    .option('--all', 'action items of every incident')
+    .requiredOption('--to <system>', 'github | jira')
+    .option('--repo <owner/repo>', 'GitHub repository (default: HINDSIGHT_GITHUB_REPO)')
+    .option('--project <key>', 'Jira project key (default: HINDSIGHT_JIRA_PROJECT)')
+    .option('--dry-run', 'print the HTTP requests that would be sent, and send nothing')
+    .action(async (ref: string | undefined, opts: { all?: boolean; to: string; repo?: string; project?: string; dryRun?: boolean }) => {
+      if (Boolean(ref) === Boolean(opts.all)) throw new UsageError('give either an incident or --all');
+      if (opts.to !== 'github' && opts.to !== 'jira') throw new UsageError(`--to must be github or jira, not "${opts.to}"`);
+      const system: TrackerSystem = opts.to;
+      const dryRun = Boolean(opts.dryRun);
+      const client = await makeClient(ctx, system, { repo: opts.repo, project: opts.project, requireCredentials: !dryRun });
+      const { exportActionItems } = await import('../../trackers/service.js');
+      const result = await withReviewStore(ctx, async (store) => {
+        const incidentId = ref ? await resolveIncident(store, ref) : undefined;
+        const items = await loadItems(store, incidentId);
+        return exportActionItems(items, client, repositorySink(store.db), { dryRun, onProgress: (m) => ctx.warn(m) });
+      });
+      if (result.failed.length) process.exitCode = 1;
+      printResult(ctx, result, () => renderExport(result));
+    });
+
+  actions
+    .command('sync')
+    .description('Bring the state of exported action items back from GitHub and Jira')
+    .action(async () => {
+      const { syncActionItems } = await import('../../trackers/service.js');
+      const result = await withReviewStore(ctx, async (store) => {
+        const items = (await loadItems(store, undefined)).filter((i) => i.externalSystem && i.externalKey);
+        const sink = repositorySink(store.db);
+        const total: SyncResult = { checked: 0, changed: [], unchanged: 0, failed: [] };
+        // One client per GitHub repository (read from each issue's URL) and one for Jira.
+        const groups = new Map<string, { system: TrackerSystem; scope?: string; items: ActionItemForExport[] }>();
+        for (const item of items) {
+          const system = item.externalSystem as TrackerSystem;
+          const scope = system === 'github' ? githubRepoFromUrl(item.externalUrl) : undefined;
+          const key = `${system} ${scope ?? ''}`;
+          const group = groups.get(key) ?? { system, scope, items: [] };
+          group.items.push(item);
+          groups.set(key, group);
+        }
+        for (const group of groups.values()) {
+          const client = await makeClient(ctx, group.system, { repo: group.scope, requireCredentials: true });
+          const r = await syncActionItems(group.items, { [group.system]: client }, sink, { onProgress: (m) => ctx.warn(m) });
+          total.checked += r.checked;
+          total.unchanged += r.unchanged;
+          total.changed.push(...r.changed);
+          total.failed.push(...r.failed);
+        }
+        return total;
+      });
+      if (result.failed.length) process.exitCode = 1;
+      printResult(ctx, result, () => renderSync(result));
+    });
+};
+
+interface ReviewStore {
+  db: Kysely<Database>;
+  getIncident(ref: string): Promise<{ id: string; title: string } | undefined>;
+  listIncidents(filter?: object): Promise<{ id: string; title: string }[]>;
+  location: string;
+}
+
+async function withReviewStore<T>(ctx: CliContext, work: (store: ReviewStore) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../store/index.js');
+  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function resolveIncident(store: ReviewStore, ref: string): Promise<string> {
+  const incident = await store.getIncident(ref);
+  if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
+  return incident.id;
+}
+
+async function makeClient(ctx: CliContext, system: TrackerSystem, o: { repo?: string; project?: string; requireCredentials: boolean }): Promise<TrackerClient> {
+  const config = await import('../../trackers/config.js');
+  const deps = { onWait: (ms: number, reason: string) => ctx.warn(`${reason}: waiting ${Math.ceil(ms / 1000)} s before retrying`) };
+  if (system === 'github') {
+    const { GitHubClient } = await import('../../trackers/github.js');
+    return new GitHubClient(config.githubConfigFromEnv(ctx.env, { repo: o.repo }, o), deps);
+  }
+  const { JiraClient } = await import('../../trackers/jira.js');
+  return new JiraClient(config.jiraConfigFromEnv(ctx.env, { project: o.project }, o), deps);
+}
+
+/** The review repository's action items, flattened with their incident's title. */
+async function loadItems(store: ReviewStore, incidentId: string | undefined): Promise<ActionItemForExport[]> {
+  const { listActionItems } = await import('../../review/repo.js');
+  const items = await listActionItems(store.db, incidentId ? { incidentId } : {});
+  const titles = new Map<string, string>();
+  for (const item of items) {
+    if (titles.has(item.incidentId)) continue;
+    titles.set(item.incidentId, (await store.getIncident(item.incidentId))?.title ?? '');
+  }
+  return items.map((a) => toExportItem(a, titles.get(a.incidentId) ?? ''));
+}
+
+export function toExportItem(a: ActionItem, incidentTitle: string): ActionItemForExport {
+  const system = a.externalSystem === 'github' || a.externalSystem === 'jira' ? a.externalSystem : null;
+  return {
+    id: a.id,
+    incidentId: a.incidentId,
+    incidentTitle,
+    type: a.type,
+    title: a.title,
+    description: a.description,
+    owner: a.owner ?? '',
+    team: a.team ?? '',
+    dueDate: a.dueDate ?? '',
+    priority: a.priority,
+    status: a.status,
+    closureCriteria: a.closureCriteria ?? '',
+    externalSystem: system,
+    externalKey: a.externalKey,
+    externalUrl: a.externalUrl,
+    externalState: a.externalState,
+  };
+}
+
+/** Shortest path of allowed lifecycle moves from one status to another (reopening goes step by step). */
+function lifecyclePath(from: ActionStatus, to: ActionStatus, transitions: Record<ActionStatus, readonly ActionStatus[]>): ActionStatus[] | undefined {
+  const queue: ActionStatus[][] = [[from]];
+  const seen = new Set<ActionStatus>([from]);
+  while (queue.length) {
+    const path = queue.shift() as ActionStatus[];
+    const last = path[path.length - 1] as ActionStatus;
+    if (last === to) return path.slice(1);
+    for (const next of transitions[last]) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push([...path, next]);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Writes export links and synced states through the review repository (each a transaction with history). */
+export function repositorySink(db: Kysely<Database>): ActionItemSink {
+  return {
+    async updateExternal(actionId, link) {
+      const { updateActionItemExternal } = await import('../../review/repo.js');
+      await updateActionItemExternal(db, actionId, { externalSystem: link.system, externalKey: link.key, externalUrl: link.url, externalState: link.state, syncedAt: link.syncedAt }, `hindsight-${link.system}`);
+    },
+    async applyExternalState(actionId, change) {
+      const { ReviewRepository } = await import('../../review/repo.js');
+      const { ACTION_TRANSITIONS } = await import('../../review/lifecycle.js');
+      const repo = new ReviewRepository(db);
+      const path = lifecyclePath(change.from, change.to, ACTION_TRANSITIONS);
+      if (!path) throw new UsageError(`the action item is ${change.from} and cannot move to ${change.to}`);
+      for (const status of path) {
+        await repo.applyExternalState(actionId, status, change.by, status === 'wont-do' && change.reason ? { reason: change.reason } : {});
+      }
+    },
+  };
+}
+
+export function githubRepoFromUrl(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  const m = /\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/issues\/\d+\/?$/.exec(url);
+  return m ? `${m[1]}/${m[2]}` : undefined;
+}
+
+function renderRequest(r: PlannedRequest): string {
+  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${v}`);
+  return [`${r.method} ${r.url}`, ...headers, 'Authorization: (from the environment, not shown)', '', r.body === undefined ? '' : JSON.stringify(r.body, null, 2), ''].join('\n');
+}
+
+function renderExport(r: ExportResult): string {
+  const lines: string[] = [];
+  if (r.dryRun) {
+    lines.push(`Dry run: ${r.requests.length} request(s) would be sent to ${r.system}; nothing was sent.`, '');
+    for (const req of r.requests) lines.push(renderRequest(req));
+  } else {
+    for (const c of r.created) lines.push(`created ${c.system} ${c.key}  ${c.actionId}  ${c.url}`);
+    for (const c of r.linked) lines.push(`linked  ${c.system} ${c.key}  ${c.actionId}  ${c.url} (issue already existed)`);
+  }
+  for (const s of r.skipped) lines.push(`skipped ${s.actionId}: ${s.reason}${s.key ? ` (${s.key})` : ''}`);
+  for (const f of r.failed) lines.push(`FAILED  ${f.error}`);
+  lines.push(`${r.created.length} created, ${r.linked.length} linked, ${r.skipped.length} skipped, ${r.failed.length} failed`);
+  return lines.join('\n');
+}
+
+function renderSync(r: SyncResult): string {
+  const lines = r.changed.map((c) => `${c.actionId}: ${c.from} -> ${c.to} (${c.system} ${c.key} is ${c.externalState})${c.reason ? `: ${c.reason}` : ''}`);
+  for (const f of r.failed) lines.push(`FAILED  ${f.error}`);
+  lines.push(`${r.checked} checked, ${r.changed.length} changed, ${r.unchanged} unchanged, ${r.failed.length} failed`);
+  return lines.join('\n');
+}
