@@ -24,6 +24,12 @@ export interface AttributionParams {
   softwareFactor: number;
   /** Factor applied to campaigns (and their contribution to groups) outside the observation window. */
   outOfWindowFactor: number;
+  /** `bernoulli`: each observed behaviour is explained by the candidate with probability `coverage`, else by chance; `multinomial`: query likelihood. */
+  model: 'bernoulli' | 'multinomial';
+  /** Bernoulli model: chance that an observed technique comes from the actor's known repertoire rather than by chance. */
+  coverage: number;
+  /** Bernoulli model: cost (nats) of each unit of profile weight that was not observed; what huge generalist profiles pay. */
+  sizeCost: number;
   /** Temperature of the posterior: observed techniques are correlated, so evidence is discounted. */
   temperature: number;
   /** Prior probability that the activity belongs to nobody in the knowledge base. */
@@ -37,7 +43,10 @@ export const DEFAULT_PARAMS: AttributionParams = {
   smoothing: 1,
   softwareFactor: 1,
   outOfWindowFactor: 0.5,
-  temperature: 3,
+  model: 'bernoulli',
+  coverage: 0.5,
+  sizeCost: 0.01,
+  temperature: 2,
   unknownPrior: 0.5,
 };
 
@@ -54,10 +63,21 @@ export interface ProfileSource {
 export interface Profile {
   techniques: Map<string, number>;
   software: Map<string, number>;
-  /** Parent technique ID -> highest weight among the parent and its sub-techniques. */
-  families: Map<string, number>;
+  /** Parent technique ID -> the highest-weighted technique among the parent and its sub-techniques. */
+  families: Map<string, { id: string; weight: number }>;
   techniqueMass: number;
   softwareMass: number;
+  /** Dense copies for fast scoring, indexed by `Vocabulary.slot`: technique weights, and best weight of each family root. */
+  weights: Float64Array;
+  familyWeights: Float64Array;
+}
+
+/** Techniques numbered densely so that scoring reads arrays, not hash maps. */
+export interface Vocabulary {
+  slot: Map<string, number>;
+  /** Slot of each technique's family root (its parent, or itself). */
+  familyOf: Int32Array;
+  parentOf: Map<string, string>;
 }
 
 export interface CandidateEntry {
@@ -80,6 +100,11 @@ export interface AttributionIndex {
   /** Background probability of each technique/software over all group profiles (smoothed, sums to 1). */
   techniqueBackground: Map<string, number>;
   softwareBackground: Map<string, number>;
+  /** Share of groups whose profile has each technique/software (weighted, smoothed): the Bernoulli model's chance rate. */
+  techniqueRate: Map<string, number>;
+  softwareRate: Map<string, number>;
+  techniqueRateFloor: number;
+  softwareRateFloor: number;
   /** Background for a feature no profile mentions. */
   techniqueFloor: number;
   softwareFloor: number;
@@ -90,6 +115,7 @@ export interface AttributionIndex {
   softwareNames: Map<string, string>;
   /** Sub-technique ID -> parent ID. */
   parentOf: Map<string, string>;
+  vocabulary: Vocabulary;
   /** Groups a campaign is attributed to. */
   campaignGroups: Map<string, string[]>;
 }
@@ -102,6 +128,11 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
     techniqueNames.set(t.id, t.name);
     if (t.parentId) parentOf.set(t.id, t.parentId);
   }
+  const slot = new Map<string, number>();
+  for (const id of techniqueNames.keys()) slot.set(id, slot.size);
+  const familyOf = new Int32Array(slot.size);
+  for (const [id, i] of slot) familyOf[i] = slot.get(parentOf.get(id) ?? id) ?? i;
+  const vocabulary: Vocabulary = { slot, familyOf, parentOf };
   const softwareNames = new Map<string, string>();
   const softwareTechniques = new Map<string, string[]>();
   for (const s of kb.software()) {
@@ -152,7 +183,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
       firstSeen: null,
       lastSeen: null,
       sources,
-      base: combine(sources, parentOf, () => 1),
+      base: combine(sources, vocabulary, () => 1),
     });
   }
   for (const c of campaigns) {
@@ -165,7 +196,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
       firstSeen: c.firstSeen,
       lastSeen: c.lastSeen,
       sources,
-      base: combine(sources, parentOf, () => 1),
+      base: combine(sources, vocabulary, () => 1),
     });
   }
 
@@ -176,8 +207,15 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
   const meanT = mean(groups.map((g) => g.base.techniqueMass));
   const meanS = mean(groups.map((g) => g.base.softwareMass));
 
+  const techniqueRate = rates(groups.map((g) => g.base.techniques));
+  const softwareRate = rates(groups.map((g) => g.base.software));
+
   return {
     attackVersion: kb.meta.version,
+    techniqueRate: techniqueRate.rates,
+    softwareRate: softwareRate.rates,
+    techniqueRateFloor: techniqueRate.floor,
+    softwareRateFloor: softwareRate.floor,
     params: p,
     candidates,
     byId: new Map(candidates.map((c) => [c.id, c])),
@@ -190,6 +228,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
     techniqueNames,
     softwareNames,
     parentOf,
+    vocabulary,
     campaignGroups,
   };
 }
@@ -197,7 +236,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
 /** Merges sources into one profile: each feature takes its highest weight over the sources, times the source's factor. */
 export function combine(
   sources: ProfileSource[],
-  parentOf: Map<string, string>,
+  vocabulary: Vocabulary,
   factor: (source: ProfileSource) => number,
 ): Profile {
   const techniques = new Map<string, number>();
@@ -208,15 +247,25 @@ export function combine(
     for (const [t, w] of source.techniques) raise(techniques, t, w * f);
     for (const [s, w] of source.software) raise(software, s, w * f);
   }
-  const families = new Map<string, number>();
+  const families = new Map<string, { id: string; weight: number }>();
+  const weights = new Float64Array(vocabulary.familyOf.length);
+  const familyWeights = new Float64Array(vocabulary.familyOf.length);
   let techniqueMass = 0;
   for (const [t, w] of techniques) {
     techniqueMass += w;
-    raise(families, parentOf.get(t) ?? t, w);
+    const i = vocabulary.slot.get(t);
+    if (i !== undefined) {
+      weights[i] = w;
+      const f = vocabulary.familyOf[i] ?? i;
+      if (w > (familyWeights[f] ?? 0)) familyWeights[f] = w;
+    }
+    const family = vocabulary.parentOf.get(t) ?? t;
+    const best = families.get(family);
+    if (!best || w > best.weight || (w === best.weight && t < best.id)) families.set(family, { id: t, weight: w });
   }
   let softwareMass = 0;
   for (const w of software.values()) softwareMass += w;
-  return { techniques, software, families, techniqueMass, softwareMass };
+  return { techniques, software, families, techniqueMass, softwareMass, weights, familyWeights };
 }
 
 function raise(map: Map<string, number>, key: string, weight: number): void {
@@ -239,6 +288,15 @@ function background(profiles: Array<Map<string, number>>, vocabulary: number): {
   const probabilities = new Map<string, number>();
   for (const [k, w] of totals) probabilities.set(k, (w + pseudo) / denominator);
   return { probabilities, floor: pseudo / denominator };
+}
+
+function rates(profiles: Array<Map<string, number>>): { rates: Map<string, number>; floor: number } {
+  const totals = new Map<string, number>();
+  for (const profile of profiles) for (const [k, w] of profile) totals.set(k, (totals.get(k) ?? 0) + w);
+  const n = profiles.length + 1;
+  const out = new Map<string, number>();
+  for (const [k, w] of totals) out.set(k, (w + 0.5) / n);
+  return { rates: out, floor: 0.5 / n };
 }
 
 function mean(values: number[]): number {

@@ -14,7 +14,7 @@ import type {
 } from './types.js';
 
 /** Posterior thresholds of the confidence levels (see docs/attribution.md for their calibration). */
-export const CONFIDENCE_THRESHOLDS = { high: 0.7, medium: 0.4, low: 0.15 } as const;
+export const CONFIDENCE_THRESHOLDS = { high: 0.7, medium: 0.5, low: 0.2 } as const;
 
 /** Below this much information (nats) an observation is too thin to name anyone. */
 export const MIN_INFORMATION = 6;
@@ -25,6 +25,15 @@ interface ObservedTechnique {
   weight: number;
   count: number;
   background: number;
+  rate: number;
+  slot: number;
+  familySlot: number;
+}
+
+interface ObservedSoftware {
+  id: string;
+  background: number;
+  rate: number;
 }
 
 interface Scored {
@@ -56,14 +65,22 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
       ignored.push(t.id);
       return [];
     }
-    return [{ ...t, background: index.techniqueBackground.get(t.id) ?? index.techniqueFloor }];
+    return [
+      {
+        ...t,
+        background: index.techniqueBackground.get(t.id) ?? index.techniqueFloor,
+        rate: index.techniqueRate.get(t.id) ?? index.techniqueRateFloor,
+        slot: index.vocabulary.slot.get(t.id) ?? 0,
+        familySlot: index.vocabulary.familyOf[index.vocabulary.slot.get(t.id) ?? 0] ?? 0,
+      },
+    ];
   });
   const observedSoftware = [...new Set(observation.software ?? [])].flatMap((id) => {
     if (!index.softwareNames.has(id)) {
       ignored.push(id);
       return [];
     }
-    return [{ id, background: index.softwareBackground.get(id) ?? index.softwareFloor }];
+    return [{ id, background: index.softwareBackground.get(id) ?? index.softwareFloor, rate: index.softwareRate.get(id) ?? index.softwareRateFloor }];
   });
 
   // The most an ideal profile could gain from this observation: thin or common evidence carries little.
@@ -72,6 +89,8 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
     observedSoftware.reduce((a, s) => a + p.softwareFactor * Math.log(1 + p.directWeight / (index.softwareMu * s.background)), 0);
 
   const scored: Scored[] = [];
+  const credit = p.familyCredit;
+  const bernoulli = p.model === 'bernoulli';
   for (const entry of index.candidates) {
     if (!types.includes(entry.type)) continue;
     if (entry.type === 'campaign' && exclude.has(entry.id)) continue;
@@ -79,8 +98,14 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
     const { profile, dropped } = profileFor(index, entry, exclude, window);
     if (profile.techniqueMass === 0 && profile.softwareMass === 0) continue;
     let score = 0;
-    for (const t of observedTechniques) score += t.weight * techniqueLlr(index, profile, t).llr;
-    for (const s of observedSoftware) score += p.softwareFactor * softwareLlr(index, profile, s.id, s.background);
+    let matchedMass = 0;
+    for (const t of observedTechniques) {
+      const w = Math.max(profile.weights[t.slot] ?? 0, credit * (profile.familyWeights[t.familySlot] ?? 0));
+      score += t.weight * (bernoulli ? bernoulliLlr(p.coverage, w, t.rate) : multinomialLlr(index, profile, w, t.background));
+      matchedMass += w;
+    }
+    for (const s of observedSoftware) score += p.softwareFactor * softwareLlr(index, profile, s);
+    if (p.model === 'bernoulli') score -= p.sizeCost * Math.max(0, profile.techniqueMass - matchedMass);
     if (outOfWindow) score += Math.log(p.outOfWindowFactor);
     scored.push({ entry, profile, score, outOfWindow, droppedCampaigns: dropped });
   }
@@ -97,6 +122,7 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   const thin = information < MIN_INFORMATION;
   const candidates: Candidate[] = scored.slice(0, top).map((s) => {
     const prob = probability(s);
+    const evidence = evidenceFor(index, s, observedTechniques, observedSoftware);
     return {
       id: s.entry.id,
       name: s.entry.name,
@@ -104,8 +130,8 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
       type: s.entry.type,
       score: round(s.score),
       probability: round(prob, 4),
-      confidence: thin ? 'none' : confidenceOf(prob),
-      evidence: evidenceFor(index, s, observedTechniques, observedSoftware),
+      confidence: thin ? 'none' : confidenceOf(prob, evidence.sharedSoftware.length > 0),
+      evidence,
     };
   });
 
@@ -119,8 +145,12 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   return { attackVersion: index.attackVersion, observed, candidates, verdict: verdictFor(candidates, thin, information) };
 }
 
-export function confidenceOf(probability: number): Confidence {
-  if (probability >= CONFIDENCE_THRESHOLDS.high) return 'high';
+/**
+ * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
+ * `high` also needs corroboration from a second, independent kind of evidence: shared software.
+ */
+export function confidenceOf(probability: number, corroborated: boolean): Confidence {
+  if (probability >= CONFIDENCE_THRESHOLDS.high && corroborated) return 'high';
   if (probability >= CONFIDENCE_THRESHOLDS.medium) return 'medium';
   if (probability >= CONFIDENCE_THRESHOLDS.low) return 'low';
   return 'none';
@@ -175,7 +205,7 @@ function profileFor(
     }
     return 1;
   };
-  const profile = combine(entry.sources, index.parentOf, factor);
+  const profile = combine(entry.sources, index.vocabulary, factor);
   return { profile: changed ? profile : entry.base, dropped };
 }
 
@@ -188,45 +218,47 @@ function techniqueLlr(
   let weight = exact;
   let match: TechniqueEvidence['match'] = 'exact';
   let via: string | undefined;
-  const credit = index.params.familyCredit;
   const parent = index.parentOf.get(t.id);
-  const family = profile.families.get(parent ?? t.id) ?? 0;
-  if (credit * family > weight) {
-    weight = credit * family;
-    via = bestFamilyMember(profile, parent ?? t.id, index.parentOf, t.id);
+  const family = profile.families.get(parent ?? t.id);
+  // The family's best member is never the observed technique itself when partial credit wins.
+  if (family && index.params.familyCredit * family.weight > weight) {
+    weight = index.params.familyCredit * family.weight;
+    via = family.id;
     if (parent === undefined) match = 'child';
     else match = via === parent ? 'parent' : 'sibling';
   }
-  const mu = index.techniqueMu;
-  const llr = Math.log((weight + mu * t.background) / ((profile.techniqueMass + mu) * t.background));
+  const llr =
+    index.params.model === 'bernoulli' ? bernoulliLlr(index.params.coverage, weight, t.rate) : multinomialLlr(index, profile, weight, t.background);
   return via === undefined ? { llr, weight, match } : { llr, weight, match, via };
 }
 
-function softwareLlr(index: AttributionIndex, profile: Profile, id: string, bg: number): number {
-  const w = profile.software.get(id) ?? 0;
+function softwareLlr(index: AttributionIndex, profile: Profile, s: ObservedSoftware): number {
+  const w = profile.software.get(s.id) ?? 0;
+  if (index.params.model === 'bernoulli') return bernoulliLlr(index.params.coverage, w, s.rate);
   const mu = index.softwareMu;
-  return Math.log((w + mu * bg) / ((profile.softwareMass + mu) * bg));
+  return Math.log((w + mu * s.background) / ((profile.softwareMass + mu) * s.background));
 }
 
-function bestFamilyMember(profile: Profile, familyId: string, parentOf: Map<string, string>, except: string): string | undefined {
-  let best: string | undefined;
-  let bestWeight = 0;
-  for (const [id, w] of profile.techniques) {
-    if (id === except) continue;
-    if (id !== familyId && parentOf.get(id) !== familyId) continue;
-    if (w > bestWeight || (w === bestWeight && best !== undefined && id < best)) {
-      best = id;
-      bestWeight = w;
-    }
-  }
-  return best;
+function multinomialLlr(index: AttributionIndex, profile: Profile, weight: number, background: number): number {
+  return Math.log((weight + index.techniqueMu * background) / ((profile.techniqueMass + index.techniqueMu) * background));
+}
+
+/**
+ * The observed behaviour comes from the candidate's repertoire with probability `coverage` (in
+ * proportion to how firmly the profile holds it), otherwise it is something any actor does at its
+ * base rate. Log-ratio against "any actor": rare shared behaviour is strong evidence, common
+ * shared behaviour weak, unshared behaviour costs log(1 - coverage).
+ */
+function bernoulliLlr(coverage: number, weight: number, rate: number): number {
+  const r = Math.min(rate, 0.999);
+  return Math.log((coverage * Math.min(1, weight) + (1 - coverage) * r) / r);
 }
 
 function evidenceFor(
   index: AttributionIndex,
   s: Scored,
   techniques: ObservedTechnique[],
-  software: Array<{ id: string; background: number }>,
+  software: ObservedSoftware[],
 ): CandidateEvidence {
   const shared: TechniqueEvidence[] = [];
   const unmatchedTechniques: string[] = [];
@@ -249,7 +281,7 @@ function evidenceFor(
       sharedSoftware.push({
         id: sw.id,
         name: index.softwareNames.get(sw.id) ?? sw.id,
-        weight: round(index.params.softwareFactor * softwareLlr(index, s.profile, sw.id, sw.background)),
+        weight: round(index.params.softwareFactor * softwareLlr(index, s.profile, sw)),
       });
     } else unmatchedSoftware.push(sw.id);
   }
