@@ -2,7 +2,7 @@ import type { ReviewReport } from '../review/report.js';
 import { escapeMarkdown as md } from './escape.js';
 
 /** Renders a review as Markdown. Every text from the incident is escaped. */
-export function renderReviewMarkdown(report: ReviewReport): string {
+export function renderReviewMarkdown(report: ReviewReport, extraSections: string[] = []): string {
   const r = report;
   const inc = r.incident;
   const out: string[] = [];
@@ -48,14 +48,35 @@ export function renderReviewMarkdown(report: ReviewReport): string {
   }
   out.push('');
 
+  for (const section of extraSections) out.push(section);
+
   out.push('## Sequence of events');
   out.push('');
   out.push('| Time (UTC) | Event | Phase | Details |');
   out.push('|---|---|---|---|');
+  let hidden = 0;
   for (const e of r.timeline) {
-    const title = `${e.keyMoment ? '**' : ''}${md(e.title)}${e.keyMoment ? '**' : ''}`;
-    const details = [e.detail ? md(e.detail) : '', e.actor ? `by ${md(e.actor)}` : '', e.techniques.length ? md(e.techniques.join(', ')) : ''].filter(Boolean).join(' · ');
-    out.push(`| ${e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${title} | ${e.phase ?? ''} | ${details} |`);
+    const extra = 'hidden' in e ? e : null;
+    if (extra?.hidden) {
+      hidden++;
+      continue;
+    }
+    const title = `${e.keyMoment ? '**' : ''}${md(e.title)}${e.keyMoment ? '**' : ''}${e.origin === 'manual' ? ' _(hand-written)_' : ''}`;
+    const details = [
+      e.detail ? md(e.detail) : '',
+      e.actor ? `by ${md(e.actor)}` : '',
+      e.techniques.length ? md(e.techniques.join(', ')) : '',
+      extra?.note ? `note: ${md(extra.note)}` : '',
+      extra?.evidence.length ? `evidence: ${extra.evidence.map((x) => md(x)).join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ');
+    const phase = e.phase ? `${e.phase}${e.phaseSource === 'manual' && e.origin === 'data' ? ' (tagged)' : ''}` : '';
+    out.push(`| ${e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} | ${title} | ${phase} | ${details} |`);
+  }
+  if (hidden) {
+    out.push('');
+    out.push(`${hidden} event${hidden === 1 ? '' : 's'} hidden by the reviewers (see the JSON report for the reasons).`);
   }
   out.push('');
 

@@ -4,6 +4,9 @@ import { mapIncidentTechniques, type IncidentTechniqueMap } from '../analysis/in
 import { buildTimeline } from '../analysis/timeline.js';
 import { responseTimings, type ResponseTimings } from '../analysis/timings.js';
 import type { StoredIncident, TimelineEvent } from '../model/index.js';
+import type { ActionItem, Finding, ReviewRecord, ReviewSectionKey } from '../model/review.js';
+import type { Completeness } from './completeness.js';
+import type { ReviewTimelineEvent } from './timeline-merge.js';
 import { severityRank } from '../model/index.js';
 
 export interface ReviewIncidentHeader {
@@ -44,11 +47,44 @@ export interface ReviewReport {
   attack: { domain: string; version: string };
   incident: ReviewIncidentHeader;
   summary: string;
-  timeline: TimelineEvent[];
+  /** The merged sequence of events; with the workflow, hand-written events and annotations included. */
+  timeline: (TimelineEvent | ReviewTimelineEvent)[];
   techniques: IncidentTechniqueMap;
   entities: InvolvedEntity[];
   timings: ResponseTimings;
   alerts: ReviewAlertLine[];
+  /** The review workflow's parts (present when the report is built from the stored review). */
+  state?: ReviewStateView;
+  sections?: ReviewSectionView[];
+  questions?: ReviewQuestionView[];
+  findings?: Finding[];
+  actions?: ActionItem[];
+  completeness?: Completeness;
+}
+
+/** The review's state and sign-off as the report shows it. */
+export type ReviewStateView = ReviewRecord;
+
+export interface ReviewSectionView {
+  key: ReviewSectionKey;
+  title: string;
+  body: string;
+  /** `generated`: built from the evidence, not yet confirmed by a person; `person`: written or confirmed. */
+  source: 'generated' | 'person';
+  /** 0 when never stored (the generated text). */
+  version: number;
+  updatedBy: string | null;
+  updatedAt: string | null;
+}
+
+export interface ReviewQuestionView {
+  id: string;
+  number: number;
+  text: string;
+  answer: string | null;
+  version: number;
+  answeredBy: string | null;
+  answeredAt: string | null;
 }
 
 /** Builds the evidence-backed review of an incident. Pure apart from the clock (pass `now` to fix it). */

@@ -5,6 +5,8 @@ import type { ImportSummary, IncidentStore, ImportedIncidentResult } from '../st
 export interface ImportFilesResult {
   summary: ImportSummary;
   results: ImportedIncidentResult[];
+  /** The review state of each created or updated incident after the review policy was applied. */
+  reviews?: { id: string; state: string; required: boolean; rules: string[] }[];
   files: { file: string; format: string; incidents: number; alerts: number }[];
 }
 
@@ -19,7 +21,7 @@ type Format = (typeof FORMATS)[number];
 export async function importFiles(
   store: IncidentStore,
   files: string[],
-  options: { format?: string; onProgress?: (message: string) => void } = {},
+  options: { format?: string; onProgress?: (message: string) => void; policyFile?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ImportFilesResult> {
   const format = (options.format ?? 'auto') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);
@@ -34,6 +36,37 @@ export async function importFiles(
     options.onProgress?.(`${file}: ${parsed.format}, ${parsed.incidents.length} incident(s), ${alerts} alert(s)`);
     for (const incident of parsed.incidents) incidents.push(incident);
   }
+  // Load the review policy before writing anything, so a bad policy file fails the import cleanly.
+  const { loadPolicy } = await import('../review/policy.js');
+  const { policy } = loadPolicy({ file: options.policyFile, env: options.env });
   const { summary, results } = await store.importIncidents(incidents);
-  return { summary, results, files: perFile };
+  const reviews = await applyReviewPolicy(store, results, policy);
+  return { summary, results, files: perFile, ...(reviews ? { reviews } : {}) };
+}
+
+/**
+ * Evaluates the review policy for every created or updated incident and sets its review to
+ * required or not-required, unless the review has already progressed (draft, in review, approved,
+ * waived). Needs the store's database handle; a store without one is left alone.
+ */
+async function applyReviewPolicy(
+  store: IncidentStore,
+  results: ImportedIncidentResult[],
+  policy: import('../review/policy.js').ReviewPolicy,
+): Promise<ImportFilesResult['reviews']> {
+  if (!('db' in store)) return undefined;
+  const { ReviewRepository } = await import('../review/repo.js');
+  const { evaluatePolicy } = await import('../review/policy.js');
+  const repo = new ReviewRepository((store as import('../store/index.js').OpenedStore).db);
+  const out: NonNullable<ImportFilesResult['reviews']> = [];
+  for (const r of results) {
+    const existing = await repo.getReview(r.id);
+    if (r.outcome === 'unchanged' && existing) continue;
+    const incident = await store.getIncident(r.id);
+    if (!incident) continue;
+    const decision = evaluatePolicy(policy, incident);
+    const { state } = await repo.applyPolicy(r.id, decision);
+    out.push({ id: r.id, state, required: decision.required, rules: decision.matched.map((m) => m.rule) });
+  }
+  return out;
 }

@@ -6,22 +6,24 @@ import { NotFoundError, UsageError } from '../../model/errors.js';
 import type { StoredIncident } from '../../model/index.js';
 import { openStoreFor, loadKnowledgeBaseFor, printResult } from '../services.js';
 
-/** `import`, `incidents`, `review`, `layer`. */
+/** `import`, `incidents`, `layer` (`review` lives in review-workflow.ts). */
 export const registerIncidentCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
   program
     .command('import')
     .description('Import incidents and alerts (Microsoft Graph security API, Microsoft 365 Defender); transactional and idempotent')
     .argument('<files...>', 'JSON, Graph page or NDJSON files')
     .option('--format <format>', 'auto | graph | m365d', 'auto')
-    .action(async (files: string[], opts: { format: string }) => {
+    .option('--policy <file>', 'review policy file (default: HINDSIGHT_POLICY, then the shipped config/review-policy.yaml)')
+    .action(async (files: string[], opts: { format: string; policy?: string }) => {
       const { importFiles } = await import('../../services/import-files.js');
       const store = await openStoreFor(ctx);
       try {
-        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m) });
-        printResult(ctx, result.summary, () =>
+        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env });
+        printResult(ctx, result.reviews ? { ...result.summary, reviews: result.reviews } : result.summary, () =>
           [
             `Imported ${result.summary.incidents} incident(s), ${result.summary.alerts} alert(s) into ${store.location}:`,
             `  created ${result.summary.created}, updated ${result.summary.updated}, unchanged ${result.summary.unchanged}`,
+            ...(result.reviews ?? []).filter((r) => r.required).map((r) => `  ${r.id}: review ${r.state} (policy: ${r.rules.join(', ')})`),
           ].join('\n'),
         );
       } finally {
@@ -49,36 +51,6 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
       } finally {
         await store.close();
       }
-    });
-
-  program
-    .command('review')
-    .description('Print the post-incident review of an incident')
-    .argument('<incident>', "Hindsight's incident id or the source's own id")
-    .option('--format <format>', 'md | html | pdf | json', 'md')
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (ref: string, opts: { format: string; output?: string }) => {
-      const format = ctx.globals().json ? 'json' : opts.format;
-      if (!['md', 'html', 'pdf', 'json'].includes(format)) throw new UsageError(`--format must be md, html, pdf or json, not "${opts.format}"`);
-      if (format === 'pdf' && !opts.output && process.stdout.isTTY) throw new UsageError('--format pdf writes binary: give -o FILE, or redirect stdout to a file');
-      const kb = await loadKnowledgeBaseFor(ctx);
-      const incident = await loadIncident(ctx, ref);
-      const { buildReviewReport } = await import('../../review/report.js');
-      const report = buildReviewReport(incident, kb);
-      if (format === 'html' || format === 'pdf') {
-        const html = (await import('../../export/review-html.js')).renderReviewHtml(report);
-        if (format === 'html') return emit(ctx, html, opts.output);
-        const pdf = await (await import('../../export/review-pdf.js')).renderPdf(html, { footerLabel: incident.title });
-        if (opts.output) {
-          await writeFile(opts.output, pdf);
-          ctx.warn(`Wrote ${resolve(opts.output)}`);
-        } else process.stdout.write(pdf);
-        return;
-      }
-      let text: string;
-      if (format === 'json') text = `${JSON.stringify(report, null, 2)}\n`;
-      else text = (await import('../../export/review-markdown.js')).renderReviewMarkdown(report);
-      await emit(ctx, text, opts.output);
     });
 
   program
@@ -139,13 +111,6 @@ async function loadAllIncidents(ctx: CliContext): Promise<StoredIncident[]> {
   } finally {
     await store.close();
   }
-}
-
-async function emit(ctx: CliContext, text: string, output: string | undefined): Promise<void> {
-  if (output) {
-    await writeFile(output, text);
-    ctx.warn(`Wrote ${resolve(output)}`);
-  } else ctx.print(text);
 }
 
 function pad(s: string, n: number): string {

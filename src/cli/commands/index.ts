@@ -2,6 +2,8 @@ import type { RegisterCommands } from '../context.js';
 import { registerAttackCommands } from './attack.js';
 import { registerDemoCommand } from './demo.js';
 import { registerIncidentCommands } from './incidents.js';
+import { registerReviewWorkflowCommands } from './review-workflow.js';
+import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerDemoCommand, registerAttackCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerTrackerCommands];
