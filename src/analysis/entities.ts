@@ -16,7 +16,9 @@ export interface InvolvedEntity {
 }
 
 const HIGHLIGHT_KEYS = [
+  'userAccount.userPrincipalName',
   'userPrincipalName',
+  'userAccount.accountName',
   'accountName',
   'deviceDnsName',
   'osPlatform',
@@ -26,6 +28,8 @@ const HIGHLIGHT_KEYS = [
   'fileDetails.fileName',
   'fileDetails.filePath',
   'fileDetails.sha256',
+  'fileName',
+  'sha256',
   'processCommandLine',
   'imageFile.fileName',
   'primaryAddress',
@@ -35,7 +39,10 @@ const HIGHLIGHT_KEYS = [
   'p2Sender.emailAddress',
   'registryKey',
   'registryValueName',
+  'registryValue',
   'appId',
+  'name',
+  'category',
   'displayName',
 ];
 

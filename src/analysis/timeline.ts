@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Alert, Incident, ResponsePhase, TimelineEvent } from '../model/index.js';
+import type { Alert, Entity, Incident, ResponsePhase, TimelineEvent } from '../model/index.js';
 
 /**
  * The sequence of events of an incident, merged from the alerts' first and last activity, their
@@ -23,7 +23,10 @@ export function buildTimeline(incident: Incident): TimelineEvent[] {
     };
     event.id = eventId(event);
     events.push(event);
+    return event;
   };
+  /** What each alert change was, for reading a burst of them as one event. */
+  const changes = new Map<TimelineEvent, { label: string; alertTitle: string }>();
 
   push({ at: incident.createdAt, kind: 'incident-created', title: `Incident created: ${incident.title}`, phase: 'detection', phaseSource: 'status' });
 
@@ -45,19 +48,21 @@ export function buildTimeline(incident: Incident): TimelineEvent[] {
       phaseSource: 'status',
     });
     for (const entity of alert.evidence) {
-      if (!entity.createdAt || entity.createdAt === alert.createdAt) continue;
-      push({ ...base, techniques: [], at: entity.createdAt, kind: 'evidence', title: `Evidence recorded: ${entity.kind} ${entity.displayName}`, detail: entity.roles.length ? `roles: ${entity.roles.join(', ')}` : null });
+      for (const moment of evidenceMoments(entity)) {
+        push({ ...base, techniques: [], at: moment.at, kind: 'evidence', title: moment.title, detail: moment.detail });
+      }
     }
     for (const change of alert.statusHistory) {
       if (change.field === 'status' && change.to && change.to.toLowerCase() === 'new' && change.at === alert.createdAt) continue;
       if (change.field === 'status' && change.to?.toLowerCase() === 'resolved') {
-        push({ ...base, techniques: [], at: change.at, kind: 'alert-resolved', title: `Alert resolved: ${alert.title}`, actor: change.by });
+        changes.set(push({ ...base, techniques: [], at: change.at, kind: 'alert-resolved', title: `Alert resolved: ${alert.title}`, actor: change.by }), { label: 'resolved', alertTitle: alert.title });
         continue;
       }
-      push({ ...base, techniques: [], at: change.at, kind: 'status-change', title: `Alert ${change.field}: ${change.from ?? '—'} → ${change.to ?? '—'} (${alert.title})`, actor: change.by, phase: phaseOfChange(change.field, change.to), phaseSource: phaseOfChange(change.field, change.to) ? 'status' : null });
+      const e = push({ ...base, techniques: [], at: change.at, kind: 'status-change', title: `Alert ${change.field}: ${change.from ?? '—'} → ${change.to ?? '—'} (${alert.title})`, actor: change.by, phase: phaseOfChange(change.field, change.to), phaseSource: phaseOfChange(change.field, change.to) ? 'status' : null });
+      changes.set(e, { label: `${change.field} → ${change.to ?? '—'}`, alertTitle: alert.title });
     }
     if (alert.resolvedAt && !alert.statusHistory.some((c) => c.field === 'status' && c.to?.toLowerCase() === 'resolved')) {
-      push({ ...base, techniques: [], at: alert.resolvedAt, kind: 'alert-resolved', title: `Alert resolved: ${alert.title}` });
+      changes.set(push({ ...base, techniques: [], at: alert.resolvedAt, kind: 'alert-resolved', title: `Alert resolved: ${alert.title}` }), { label: 'resolved', alertTitle: alert.title });
     }
     for (const comment of alert.comments) {
       const phase = inferPhase(comment.text);
@@ -83,9 +88,121 @@ export function buildTimeline(incident: Incident): TimelineEvent[] {
   }
 
   events.sort(compareEvents);
-  markKeyMoments(events);
-  return events;
+  const compacted = compactBursts(dedupeEvidence(events), changes);
+  markKeyMoments(compacted);
+  return compacted;
 }
+
+interface EvidenceMoment {
+  at: string;
+  title: string;
+  detail: string | null;
+}
+
+/**
+ * The times evidence itself records, where they say something happened: a process started, a
+ * message arrived, a sign-in session began. (When the evidence was attached to the alert says
+ * nothing about the attack and is left out.)
+ */
+function evidenceMoments(entity: Entity): EvidenceMoment[] {
+  const a = entity.attributes;
+  const out: EvidenceMoment[] = [];
+  const time = (key: string): string | null => {
+    const v = a[key];
+    if (typeof v !== 'string') return null;
+    const t = Date.parse(v);
+    return Number.isNaN(t) ? null : new Date(t).toISOString();
+  };
+  const processStart = entity.kind === 'process' ? time('processCreationDateTime') : null;
+  if (processStart) {
+    const image = a['imageFile.fileName'] ?? entity.displayName;
+    const cmd = typeof a['processCommandLine'] === 'string' ? a['processCommandLine'] : null;
+    out.push({ at: processStart, title: `Process started: ${String(image)}`, detail: cmd });
+  }
+  const received = entity.kind === 'mailMessage' ? time('receivedDateTime') : null;
+  if (received) {
+    const sender = a['p1Sender.emailAddress'] ?? a['p2Sender.emailAddress'] ?? a['senderFromAddress'] ?? null;
+    const recipient = a['recipientEmailAddress'] ?? null;
+    out.push({ at: received, title: `Email received: ${entity.displayName}`, detail: [sender ? `from ${String(sender)}` : '', recipient ? `to ${String(recipient)}` : ''].filter(Boolean).join(' ') || null });
+  }
+  const session = entity.kind === 'cloudLogonSession' ? time('startUtcDateTime') ?? time('sessionStartDateTime') : null;
+  if (session) out.push({ at: session, title: `Sign-in session began: ${entity.displayName}`, detail: typeof a['userAgent'] === 'string' ? `user agent ${a['userAgent']}` : null });
+  return out;
+}
+
+/** The same evidence moment reported by several alerts appears once. */
+function dedupeEvidence(events: TimelineEvent[]): TimelineEvent[] {
+  const seen = new Set<string>();
+  return events.filter((e) => {
+    if (e.kind !== 'evidence') return true;
+    const k = `${e.at}\u0000${e.title}\u0000${e.detail ?? ''}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * Alert changes made in one go (the same moment) read as one event: "5 alerts updated by Aisha
+ * Khan: resolved (5); classification → truePositive (5)". A moment touching one alert keeps its
+ * events as they are.
+ */
+function compactBursts(events: TimelineEvent[], changes: Map<TimelineEvent, { label: string; alertTitle: string }>): TimelineEvent[] {
+  const byMoment = new Map<string, TimelineEvent[]>();
+  for (const e of events) {
+    if (!changes.has(e)) continue;
+    const list = byMoment.get(e.at) ?? [];
+    list.push(e);
+    byMoment.set(e.at, list);
+  }
+  const replaced = new Set<TimelineEvent>();
+  const summaries = new Map<TimelineEvent, TimelineEvent>();
+  for (const group of byMoment.values()) {
+    const alerts = new Set(group.map((e) => e.alertId));
+    if (alerts.size < 2) continue;
+    for (const e of group) replaced.add(e);
+    summaries.set(group[0] as TimelineEvent, summariseBurst(group, alerts.size, changes));
+  }
+  const out: TimelineEvent[] = [];
+  for (const e of events) {
+    const summary = summaries.get(e);
+    if (summary) out.push(summary);
+    else if (!replaced.has(e)) out.push(e);
+  }
+  return out;
+}
+
+function summariseBurst(group: TimelineEvent[], alertCount: number, changes: Map<TimelineEvent, { label: string; alertTitle: string }>): TimelineEvent {
+  const counts = new Map<string, number>();
+  const titles = new Set<string>();
+  for (const e of group) {
+    const info = changes.get(e);
+    if (!info) continue;
+    counts.set(info.label, (counts.get(info.label) ?? 0) + 1);
+    titles.add(info.alertTitle);
+  }
+  const actors = [...new Set(group.map((e) => e.actor).filter((a): a is string => Boolean(a)))];
+  const phases = group.map((e) => e.phase).filter((p): p is NonNullable<TimelineEvent['phase']> => p !== null);
+  const summary = [...counts.entries()].map(([label, n]) => `${label} (${n})`).join('; ');
+  const event: TimelineEvent = {
+    id: '',
+    at: group[0]?.at as string,
+    kind: group.some((e) => e.kind === 'alert-resolved') ? 'alert-resolved' : 'status-change',
+    title: `${alertCount} alerts updated${actors.length ? ` by ${actors.join(', ')}` : ''}: ${summary}`,
+    detail: [...titles].join('; ') || null,
+    alertId: null,
+    techniques: [],
+    origin: 'data',
+    phase: phases[0] ?? null,
+    phaseSource: phases.length ? 'status' : null,
+    keyMoment: false,
+    actor: actors[0] ?? null,
+  };
+  event.id = eventId(event);
+  return event;
+}
+
+
 
 const KIND_ORDER: Record<TimelineEvent['kind'], number> = {
   'activity-start': 0,

@@ -13,10 +13,15 @@ export function escapeHtml(text: string | null | undefined): string {
  */
 export function escapeMarkdown(text: string | null | undefined, options: { multiline?: boolean } = {}): string {
   let s = String(text ?? '')
-    .replace(/&/g, '&amp;')
+    // An ampersand only needs escaping where it would start an entity (`&lt;`, `&#60;`).
+    .replace(/&(?=#?[a-zA-Z0-9]+;)/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/([\\`*_{}[\]()#+!|~])/g, '\\$1');
+    // Characters that start emphasis, code, links, images, tables or strikethrough anywhere in a line.
+    .replace(/([\\`*_[\]|~])/g, '\\$1')
+    // Characters that start headings, lists or quotes only at the start of a line.
+    .replace(/^(\s*)([#+\-=])/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])/gm, '$1\\$2');
   s = options.multiline ? s.replace(/\r\n?/g, '\n').replace(/\n/g, '  \n') : s.replace(/\s*[\r\n]+\s*/g, ' ');
   return s;
 }

@@ -31,6 +31,33 @@ describe('buildTimeline', () => {
     expect(timeline.every((e) => e.origin === 'data')).toBe(true);
   });
 
+  it('reads alert changes made at one moment by one person as one event', () => {
+    const incident = sampleIncident();
+    for (const alert of incident.alerts) {
+      alert.statusHistory = [
+        { field: 'status', from: null, to: 'new', at: alert.createdAt, by: null, origin: 'source' },
+        { field: 'classification', from: null, to: 'truePositive', at: '2026-03-03T12:00:00.000Z', by: 'Ana Analyst', origin: 'source' },
+        { field: 'status', from: 'new', to: 'resolved', at: '2026-03-03T12:00:00.000Z', by: 'Ana Analyst', origin: 'source' },
+      ];
+    }
+    const burst = buildTimeline(incident).filter((e) => e.at === '2026-03-03T12:00:00.000Z');
+    expect(burst).toHaveLength(1);
+    expect(burst[0]?.title).toBe('2 alerts updated by Ana Analyst: classification → truePositive (2); resolved (2)');
+    expect(burst[0]?.detail).toContain('Suspicious sign-in from anonymous IP');
+  });
+
+  it('adds the times evidence records: process starts, but not when evidence was attached', () => {
+    const incident = sampleIncident();
+    const alert = incident.alerts[0];
+    alert?.evidence.push({
+      kind: 'process', sourceType: 'processEvidence', key: 'p1', displayName: 'powershell.exe (42)', roles: [], verdict: null, remediationStatus: null,
+      createdAt: '2026-03-02T09:30:00.000Z', attributes: { processCreationDateTime: '2026-03-02T08:30:30Z', processCommandLine: 'powershell -enc AAAA', 'imageFile.fileName': 'powershell.exe' }, raw: {},
+    });
+    const events = buildTimeline(incident).filter((e) => e.kind === 'evidence');
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ at: '2026-03-02T08:30:30.000Z', title: 'Process started: powershell.exe', detail: 'powershell -enc AAAA' });
+  });
+
   it('infers response phases from notes', () => {
     expect(inferPhase('Isolated WS-042 from the network')).toBe('containment');
     expect(inferPhase('Disabled the account and revoked sessions.')).toBe('containment');

@@ -14,7 +14,10 @@ describe('escaping', () => {
     expect(s).toContain('&lt;script&gt;');
     expect(s).toContain('\\|');
     expect(s).toContain('\\*\\*bold\\*\\*');
-    expect(s).toContain('\\[x\\]\\(javascript:y\\)');
+    expect(s).toContain('\\[x\\](javascript:y)');
+    expect(escapeMarkdown('# not a heading')).toBe('\\# not a heading');
+    expect(escapeMarkdown('1. not a list')).toBe('1\\. not a list');
+    expect(escapeMarkdown('AT&T &lt;b&gt;')).toBe('AT&T &amp;lt;b&amp;gt;');
     expect(escapeMarkdown('a\nb')).toBe('a b');
     expect(escapeMarkdown('a\nb', { multiline: true })).toBe('a  \nb');
   });
