@@ -9,8 +9,8 @@ import { parse } from 'yaml';
 import { collectRuleFiles, importRules } from '../dist/rules/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = process.argv[2] ?? join(root, '..', 'shared', 'detections', 'sigma');
-const rounds = Number(process.argv[3] ?? 5);
+const dir = process.argv[2] || join(root, '..', 'shared', 'detections', 'sigma');
+const rounds = Number(process.argv[3] || 5);
 
 async function plainYaml(files) {
   let next = 0;
