@@ -3,3 +3,15 @@ export { resolveObservation, type ObservationInput, type ObservationNote, type R
 export { buildAttributionIndex, DEFAULT_PARAMS, type AttributionIndex, type AttributionParams } from './build-index.js';
 export { rankCandidates, confidenceOf, overlaps, CONFIDENCE_THRESHOLDS, MIN_INFORMATION } from './rank.js';
 export * from './evaluate.js';
+export {
+  clusterIncidents,
+  featuresOf,
+  isOwnAddress,
+  type ClusterableIncident,
+  type ClusterOptions,
+  type ClusterResult,
+  type IncidentCluster,
+  type IncidentLink,
+  type Indicator,
+  type IndicatorType,
+} from './cluster.js';
