@@ -10,7 +10,7 @@
  * idempotent path (everything unchanged).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { writeGraphAlerts } from './generate-graph-alerts.mjs';
@@ -36,6 +36,9 @@ const sample = () => {
 };
 const sampler = setInterval(sample, 20);
 const seconds = (ms) => (ms / 1000).toFixed(2);
+const cpuSeconds = (usage) => (usage.user + usage.system) / 1e6;
+// Wall-clock figures depend on what else the machine runs: say so next to them.
+console.log(`machine: ${cpus().length} CPU(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
 const perSecond = (n, ms) => Math.round(n / (ms / 1000)).toLocaleString('en-US');
 
 try {
@@ -45,20 +48,24 @@ try {
   console.log(`generate: ${count.toLocaleString('en-US')} alerts, ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / count)} bytes/alert) in ${seconds(generateMs)} s`);
 
   t = performance.now();
+  let cpu = process.cpuUsage();
   const text = readFileSync(file, 'utf8');
   const parsed = parseText(text, { file, format: 'graph' });
   const parseMs = performance.now() - t;
+  const parseCpu = cpuSeconds(process.cpuUsage(cpu));
   const alerts = parsed.incidents.reduce((n, i) => n + i.alerts.length, 0);
   sample();
-  console.log(`parse:    ${parsed.incidents.length.toLocaleString('en-US')} incidents, ${alerts.toLocaleString('en-US')} alerts in ${seconds(parseMs)} s (${perSecond(alerts, parseMs)} alerts/s)`);
+  console.log(`parse:    ${parsed.incidents.length.toLocaleString('en-US')} incidents, ${alerts.toLocaleString('en-US')} alerts in ${seconds(parseMs)} s (${perSecond(alerts, parseMs)} alerts/s; CPU ${parseCpu.toFixed(2)} s)`);
 
   const store = await openStore({ db: dbTarget });
   try {
     t = performance.now();
+    cpu = process.cpuUsage();
     const first = await store.importIncidents(parsed.incidents);
     const importMs = performance.now() - t;
+    const importCpu = cpuSeconds(process.cpuUsage(cpu));
     sample();
-    console.log(`import:   ${JSON.stringify(first.summary)} in ${seconds(importMs)} s (${perSecond(alerts, importMs)} alerts/s) into ${store.kind} ${store.location}`);
+    console.log(`import:   ${JSON.stringify(first.summary)} in ${seconds(importMs)} s (${perSecond(alerts, importMs)} alerts/s; CPU ${importCpu.toFixed(2)} s) into ${store.kind} ${store.location}`);
 
     t = performance.now();
     const second = await store.importIncidents(parsed.incidents);

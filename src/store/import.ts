@@ -200,12 +200,18 @@ export class IncidentImporter {
     // Replace the alert's row and children in place; status changes of origin `import` stay.
     await this.flush();
     const id = known.id;
-    await this.db.deleteFrom('entities').where('alert_id', '=', id).execute();
+    const was = known.incidentId;
+    await this.db.deleteFrom('entities').where('incident_id', '=', was).where('alert_id', '=', id).execute();
     await this.db.deleteFrom('alert_techniques').where('alert_id', '=', id).execute();
-    await this.db.deleteFrom('comments').where('alert_id', '=', id).execute();
-    await this.db.deleteFrom('status_changes').where('alert_id', '=', id).where('origin', '<>', 'import').execute();
-    if (known.incidentId !== incId) {
-      await this.db.updateTable('status_changes').set({ incident_id: incId }).where('alert_id', '=', id).execute();
+    await this.db.deleteFrom('comments').where('incident_id', '=', was).where('alert_id', '=', id).execute();
+    await this.db
+      .deleteFrom('status_changes')
+      .where('incident_id', '=', was)
+      .where('alert_id', '=', id)
+      .where('origin', '<>', 'import')
+      .execute();
+    if (was !== incId) {
+      await this.db.updateTable('status_changes').set({ incident_id: incId }).where('incident_id', '=', was).where('alert_id', '=', id).execute();
     }
     const row = prepared.row;
     row[0] = id;
@@ -343,7 +349,8 @@ const INCIDENT_HASH_INDEX = INCIDENT_COLUMNS.indexOf('content_hash');
 
 function prepareAlert(source: string, alert: Alert): PreparedAlert {
   const row = alertRow(source, alert, '', '', '');
-  const entities = alert.evidence.map((e, i) => entityRow('', '', i, e));
+  const rawEvidence = isRecord(alert.raw) && Array.isArray(alert.raw.evidence) ? (alert.raw.evidence as unknown[]) : undefined;
+  const entities = alert.evidence.map((e, i) => entityRow('', '', i, e, rawEvidence));
   const comments = alert.comments.map((c, i) => commentRow('', null, i, c));
   const history = alert.statusHistory.map((s, i) => statusRow('', null, i, s));
   // The hash covers the record's values, not Hindsight's ids and bookkeeping (columns 0-1 and the hash itself).
@@ -364,7 +371,27 @@ function hashText(values: SqlValue[], from: number, to: number = values.length):
   return text;
 }
 
-function entityRow(alId: string, incId: string, ord: number, e: Entity): SqlValue[] {
+/**
+ * Evidence parsed from an alert keeps the very object of the alert's raw `evidence` array as its
+ * raw; that JSON is then stored once (in the alert) and the entity row holds a reference to it
+ * (`@evidence:<index>`, never valid JSON), resolved when the incident is read.
+ */
+function entityRaw(e: Entity, ord: number, rawEvidence: unknown[] | undefined): string | null {
+  if (rawEvidence && e.raw !== undefined && e.raw !== null && typeof e.raw === 'object') {
+    if (rawEvidence[ord] === e.raw) return `${EVIDENCE_REF}${ord}`;
+    const at = rawEvidence.indexOf(e.raw);
+    if (at >= 0) return `${EVIDENCE_REF}${at}`;
+  }
+  return rawText(e.raw);
+}
+
+export const EVIDENCE_REF = '@evidence:';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function entityRow(alId: string, incId: string, ord: number, e: Entity, rawEvidence?: unknown[]): SqlValue[] {
   return [
     alId,
     incId,
@@ -378,7 +405,7 @@ function entityRow(alId: string, incId: string, ord: number, e: Entity): SqlValu
     e.createdAt,
     JSON.stringify(e.attributes),
     e.sourceType,
-    rawText(e.raw),
+    entityRaw(e, ord, rawEvidence),
   ];
 }
 

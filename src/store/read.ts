@@ -2,6 +2,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Alert, Comment, Entity, StatusChange, StoredIncident } from '../model/index.js';
 import { UsageError } from '../model/errors.js';
 import type { AlertsTable, CommentsTable, Database, EntitiesTable, IncidentsTable, StatusChangesTable } from './schema.js';
+import { EVIDENCE_REF } from './import.js';
 import type { IncidentFilter, IncidentListItem } from './types.js';
 
 /** Stored incidents, newest first (by created_at), each with its number of alerts. */
@@ -129,6 +130,8 @@ function alertFromRow(
   comments: Selectable<CommentsTable>[],
   changes: Selectable<StatusChangesTable>[],
 ): Alert {
+  const raw = parseRaw(r.raw);
+  const rawEvidence = typeof raw === 'object' && raw !== null && Array.isArray((raw as { evidence?: unknown }).evidence) ? ((raw as { evidence: unknown[] }).evidence) : [];
   return {
     sourceId: r.source_id,
     providerAlertId: r.provider_alert_id,
@@ -155,14 +158,20 @@ function alertFromRow(
     techniques: parseJson(r.techniques) as string[],
     recommendedActions: r.recommended_actions,
     webUrl: r.web_url,
-    evidence: entities.map(entityFromRow),
+    evidence: entities.map((e) => entityFromRow(e, rawEvidence)),
     comments: comments.map(commentFromRow),
     statusHistory: changes.map(statusFromRow),
-    raw: parseRaw(r.raw),
+    raw,
   };
 }
 
-function entityFromRow(r: Selectable<EntitiesTable>): Entity {
+/** `@evidence:<index>` refers to the alert's raw evidence (see the importer); anything else is JSON. */
+function entityRawFromRow(text: string | null, rawEvidence: unknown[]): unknown {
+  if (text !== null && text.startsWith(EVIDENCE_REF)) return rawEvidence[Number(text.slice(EVIDENCE_REF.length))];
+  return parseRaw(text);
+}
+
+function entityFromRow(r: Selectable<EntitiesTable>, rawEvidence: unknown[]): Entity {
   return {
     kind: r.kind as Entity['kind'],
     sourceType: r.source_type,
@@ -173,7 +182,7 @@ function entityFromRow(r: Selectable<EntitiesTable>): Entity {
     remediationStatus: r.remediation_status,
     createdAt: r.created_at,
     attributes: parseJson(r.attributes) as Entity['attributes'],
-    raw: parseRaw(r.raw),
+    raw: entityRawFromRow(r.raw, rawEvidence),
   };
 }
 

@@ -264,6 +264,35 @@ function storeSuite(open: Opener): void {
     }
   });
 
+  it("stores an evidence's raw JSON once when it is the alert's own raw evidence, and reads it back", async () => {
+    const store = await open();
+    try {
+      const base = alert('shared-raw', '2026-03-01T10:16:00.000Z');
+      const ipRaw = { '@odata.type': '#microsoft.graph.security.ipEvidence', ipAddress: '203.0.113.7' };
+      const userRaw = { '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { accountName: 'jdoe' } };
+      const shared = {
+        ...base,
+        raw: { id: 'shared-raw', evidence: [ipRaw, userRaw] },
+        evidence: [
+          { ...(base.evidence[0] as Incident['alerts'][number]['evidence'][number]), raw: userRaw },
+          { ...(base.evidence[1] as Incident['alerts'][number]['evidence'][number]), raw: ipRaw },
+        ],
+      };
+      const incident = fullIncident({ sourceId: 'shared', alerts: [shared] });
+      await store.importIncidents([incident]);
+      const rows = await store.db.selectFrom('entities').select(['ord', 'raw']).orderBy('ord').execute();
+      expect(rows).toEqual([
+        { ord: 0, raw: '@evidence:1' },
+        { ord: 1, raw: '@evidence:0' },
+      ]);
+      const stored = await store.getIncident('shared');
+      expect(stored).toEqual({ ...incident, id: incidentId('microsoft-defender', 'shared'), importedAt: expect.any(String) });
+      expect(stored?.alerts[0]?.evidence[0]?.raw).toEqual(userRaw);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('moves an alert that a newer record files under another incident', async () => {
     const store = await open();
     try {
