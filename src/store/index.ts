@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Incident, StoredIncident } from '../model/index.js';
 import { connect, type OpenStoreOptions } from './connect.js';
 import { IncidentImporter } from './import.js';
-import { getIncident, listIncidents } from './read.js';
+import { getIncident, listIncidents, techniqueCounts } from './read.js';
 import type { Database } from './schema.js';
-import type { ImportedIncidentResult, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind } from './types.js';
+import type { ImportedIncidentResult, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind, TechniqueCount } from './types.js';
 
 export type { Database } from './schema.js';
 export type * from './types.js';
@@ -43,6 +43,10 @@ class KyselyIncidentStore implements OpenedStore {
 
   getIncident(ref: string): Promise<StoredIncident | undefined> {
     return getIncident(this.db, ref);
+  }
+
+  techniqueCounts(filter?: Pick<IncidentFilter, 'since'>): Promise<TechniqueCount[]> {
+    return techniqueCounts(this.db, filter);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import type { Alert, Comment, Entity, StatusChange, StoredIncident } from '../mo
 import { UsageError } from '../model/errors.js';
 import type { AlertsTable, CommentsTable, Database, EntitiesTable, IncidentsTable, StatusChangesTable } from './schema.js';
 import { EVIDENCE_REF } from './import.js';
-import type { IncidentFilter, IncidentListItem } from './types.js';
+import type { IncidentFilter, IncidentListItem, TechniqueCount } from './types.js';
 
 /** Stored incidents, newest first (by created_at), each with its number of alerts. */
 export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter = {}): Promise<IncidentListItem[]> {
@@ -47,6 +47,26 @@ export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter
     updatedAt: r.updated_at,
     alertCount: Number(r.alert_count ?? 0),
   }));
+}
+
+/** Alerts and incidents per technique ID, most frequent first. */
+export async function techniqueCounts(db: Kysely<Database>, filter: Pick<IncidentFilter, 'since'> = {}): Promise<TechniqueCount[]> {
+  let query = db
+    .selectFrom('alert_techniques')
+    .select([
+      'alert_techniques.technique_id',
+      sql<number>`cast(count(distinct alert_techniques.alert_id) as integer)`.as('alerts'),
+      sql<number>`cast(count(distinct alert_techniques.incident_id) as integer)`.as('incidents'),
+    ])
+    .groupBy('alert_techniques.technique_id')
+    .orderBy('alerts', 'desc')
+    .orderBy('alert_techniques.technique_id', 'asc');
+  if (filter.since !== undefined) {
+    const since = normaliseSince(filter.since);
+    query = query.innerJoin('incidents', 'incidents.id', 'alert_techniques.incident_id').where('incidents.created_at', '>=', since);
+  }
+  const rows = await query.execute();
+  return rows.map((r) => ({ techniqueId: r.technique_id, alerts: Number(r.alerts), incidents: Number(r.incidents) }));
 }
 
 function normaliseSince(since: string): string {

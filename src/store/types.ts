@@ -37,6 +37,15 @@ export interface IncidentFilter {
   limit?: number;
 }
 
+/** How often one ATT&CK technique (as the source labelled it) appears across stored alerts. */
+export interface TechniqueCount {
+  techniqueId: string;
+  /** Alerts labelled with the technique. */
+  alerts: number;
+  /** Distinct incidents those alerts belong to. */
+  incidents: number;
+}
+
 /** The incident store: the same operations on SQLite and PostgreSQL. */
 export interface IncidentStore {
   readonly kind: StoreKind;
@@ -47,5 +56,7 @@ export interface IncidentStore {
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]>;
   /** By Hindsight's id (`inc_...`) or the source's own id. */
   getIncident(ref: string): Promise<StoredIncident | undefined>;
+  /** Technique counts aggregated in SQL (for coverage and trends over many incidents); `since` filters on the incident's creation. */
+  techniqueCounts(filter?: Pick<IncidentFilter, 'since'>): Promise<TechniqueCount[]>;
   close(): Promise<void>;
 }

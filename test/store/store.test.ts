@@ -293,6 +293,27 @@ function storeSuite(open: Opener): void {
     }
   });
 
+  it('counts techniques across incidents in SQL', async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([
+        fullIncident({ sourceId: 'one', createdAt: '2026-01-05T00:00:00.000Z' }),
+        fullIncident({ sourceId: 'two', createdAt: '2026-02-05T00:00:00.000Z', alerts: [alert('two-1', '2026-02-05T00:01:00.000Z', { techniques: ['T1105', 'T1566.001'] })] }),
+      ]);
+      expect(await store.techniqueCounts()).toEqual([
+        { techniqueId: 'T1105', alerts: 3, incidents: 2 },
+        { techniqueId: 'T1059.001', alerts: 2, incidents: 1 },
+        { techniqueId: 'T1566.001', alerts: 1, incidents: 1 },
+      ]);
+      expect(await store.techniqueCounts({ since: '2026-02-01' })).toEqual([
+        { techniqueId: 'T1105', alerts: 1, incidents: 1 },
+        { techniqueId: 'T1566.001', alerts: 1, incidents: 1 },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('moves an alert that a newer record files under another incident', async () => {
     const store = await open();
     try {
