@@ -71,8 +71,9 @@ export function defaultPolicyFile(): string {
 /** Reads the effective policy: `file` (the `--policy` option), else HINDSIGHT_POLICY, else the shipped default. */
 export function loadPolicy(options: { file?: string; env?: NodeJS.ProcessEnv } = {}): LoadedPolicy {
   const env = options.env ?? process.env;
-  const origin: LoadedPolicy['origin'] = options.file ? 'option' : env.HINDSIGHT_POLICY ? 'env' : 'default';
-  const file = resolve(options.file ?? env.HINDSIGHT_POLICY ?? defaultPolicyFile());
+  const fromEnv = env.HINDSIGHT_POLICY?.trim() || undefined;
+  const origin: LoadedPolicy['origin'] = options.file ? 'option' : fromEnv ? 'env' : 'default';
+  const file = resolve(options.file || fromEnv || defaultPolicyFile());
   if (!existsSync(file)) throw new InputError(`the review policy file does not exist`, { file });
   return { policy: parsePolicy(readFileSync(file, 'utf8'), file), origin, file };
 }
