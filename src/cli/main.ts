@@ -46,9 +46,10 @@ export function makeContext(program: () => Command, env: NodeJS.ProcessEnv = pro
 
 /** Runs the command line; resolves to the exit status. */
 export async function main(argv: string[]): Promise<number> {
-  let program: Command | undefined;
-  const ctx = makeContext(() => program as Command);
-  program = buildProgram(ctx, registerCommandModules);
+  const holder: { program?: Command } = {};
+  const ctx = makeContext(() => holder.program as Command);
+  const program = buildProgram(ctx, registerCommandModules);
+  holder.program = program;
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
