@@ -55,4 +55,10 @@ times.sort((a, b) => a - b);
 const q = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3);
 console.log(`\nlatency: ${index.candidates.length} candidates (groups + campaigns), ${times.length} rankings`);
 console.log(`  median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms`);
+// A fixed CPU-bound reference, so figures from a busy or slow machine can be read in proportion.
+const r0 = performance.now();
+let sink = 0;
+for (let i = 1; i <= 1_000_000; i += 1) sink += Math.log(i);
+const reference = performance.now() - r0;
+console.log(`  machine reference: 1,000,000 Math.log calls in ${reference.toFixed(1)} ms (an idle modern x86 core: about 10 ms)${sink > 0 ? '' : '.'}`);
 console.log(`  knowledge base load ${(t1 - t0).toFixed(0)} ms, index build ${(t2 - t1).toFixed(1)} ms`);

@@ -109,7 +109,7 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
     if (outOfWindow) score += Math.log(p.outOfWindowFactor);
     scored.push({ entry, profile, score, outOfWindow, droppedCampaigns: dropped });
   }
-  scored.sort((a, b) => b.score - a.score || a.entry.id.localeCompare(b.entry.id));
+  scored.sort((a, b) => b.score - a.score || (a.entry.id < b.entry.id ? -1 : 1));
 
   // Posterior over "one of the candidates" and "someone else", evidence tempered by the temperature.
   const n = scored.length;
@@ -188,8 +188,8 @@ function profileFor(
   exclude: Set<string>,
   window: { start: string | null; end: string | null } | null,
 ): { profile: Profile; dropped: number } {
-  const campaignSources = entry.sources.filter((s) => s.kind === 'campaign');
-  if (campaignSources.length === 0 || (exclude.size === 0 && window === null)) return { profile: entry.base, dropped: 0 };
+  if (exclude.size === 0 && window === null) return { profile: entry.base, dropped: 0 };
+  if (!entry.sources.some((s) => s.kind === 'campaign')) return { profile: entry.base, dropped: 0 };
   let dropped = 0;
   let changed = false;
   const factor = (source: ProfileSource): number => {
@@ -291,24 +291,38 @@ function evidenceFor(
   const seen = new Set(techniques.map((t) => t.id));
   const seenFamilies = new Set(techniques.map((t) => index.parentOf.get(t.id) ?? t.id));
   const missing: MissingTechnique[] = [];
-  for (const [id, w] of s.profile.techniques) {
-    if (seen.has(id)) continue;
-    if (seenFamilies.has(id)) continue; // the observed sub-technique already covers this parent
-    const bg = index.techniqueBackground.get(id) ?? index.techniqueFloor;
-    missing.push({ id, name: index.techniqueNames.get(id) ?? id, distinctiveness: round(w * -Math.log(bg)) });
+  for (const m of characteristic(index, s.profile)) {
+    if (seen.has(m.id) || seenFamilies.has(m.id)) continue; // an observed sub-technique already covers its parent
+    missing.push(m);
+    if (missing.length === 8) break;
   }
-  missing.sort((a, b) => b.distinctiveness - a.distinctiveness || a.id.localeCompare(b.id));
 
   const evidence: CandidateEvidence = {
     sharedTechniques: shared,
     sharedSoftware,
-    unobservedCharacteristic: missing.slice(0, 8),
+    unobservedCharacteristic: missing,
     unmatchedTechniques,
     unmatchedSoftware,
   };
   if (s.outOfWindow) evidence.timeNote = `active ${s.entry.firstSeen ?? '?'} to ${s.entry.lastSeen ?? '?'}, outside the observation window: down-weighted`;
   else if (s.droppedCampaigns > 0) evidence.timeNote = `${s.droppedCampaigns} attributed campaign(s) outside the observation window were down-weighted`;
   return evidence;
+}
+
+const characteristicCache = new WeakMap<Profile, MissingTechnique[]>();
+
+/** The profile's techniques, most characteristic first (weight times rarity among groups); cached per profile. */
+function characteristic(index: AttributionIndex, profile: Profile): MissingTechnique[] {
+  const cached = characteristicCache.get(profile);
+  if (cached) return cached;
+  const list: MissingTechnique[] = [];
+  for (const [id, w] of profile.techniques) {
+    const bg = index.techniqueBackground.get(id) ?? index.techniqueFloor;
+    list.push({ id, name: index.techniqueNames.get(id) ?? id, distinctiveness: round(w * -Math.log(bg)) });
+  }
+  list.sort((a, b) => b.distinctiveness - a.distinctiveness || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  characteristicCache.set(profile, list);
+  return list;
 }
 
 function mergeTechniques(list: Observation['techniques']): Array<{ id: string; count: number; weight: number }> {
