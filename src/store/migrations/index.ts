@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
 import { reviewWorkflowSchema } from './0002-review-workflow.js';
+import { learningFactsSchema } from './0003-learning-facts.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -9,6 +10,7 @@ import { reviewWorkflowSchema } from './0002-review-workflow.js';
 export const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-review-workflow': reviewWorkflowSchema,
+  '0003-learning-facts': learningFactsSchema,
 };
 
 export const migrationProvider: MigrationProvider = {
