@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { clusterIncidents, isOwnAddress, type ClusterableIncident } from '../../../src/analysis/attribution/index.js';
+import type { StoredIncident } from '../../../src/model/incident.js';
 import { fakeKb } from './fake-kb.js';
+
+// Stored incidents are clusterable as they are (checked by the compiler).
+export const storedIsClusterable = (incident: StoredIncident): ClusterableIncident => incident;
 
 type Evidence = ClusterableIncident['alerts'][number]['evidence'][number];
 const ev = (kind: Evidence['kind'], attributes: Evidence['attributes'], roles: string[] = []): Evidence => ({ kind, roles, attributes });
