@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
 import { reviewWorkflowSchema } from './0002-review-workflow.js';
 import { learningFactsSchema } from './0003-learning-facts.js';
+import { playbookLibrarySchema } from './0004-playbook-library.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -11,6 +12,7 @@ export const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-review-workflow': reviewWorkflowSchema,
   '0003-learning-facts': learningFactsSchema,
+  '0004-playbook-library': playbookLibrarySchema,
 };
 
 export const migrationProvider: MigrationProvider = {
