@@ -3,8 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
-import { sampleIncident } from '../fixtures/review/incident.js';
 import { attackBundle, projectRoot, requireOrSkip } from '../helpers/env.js';
 
 /**
@@ -128,14 +126,18 @@ describe.runIf(run)('review workflow through the CLI', () => {
     expect(after?.body).toBe('Ben was here first');
   });
 
-  it('shows markup in titles, descriptions and review text as text in every format', async () => {
-    const store = await openStore({ db });
+  it('shows markup in titles, descriptions and review text as text in every format', () => {
     const evil = '<script>alert(1)</script>';
-    try {
-      await store.importIncidents([sampleIncident({ sourceId: 'xss-1', title: `Phish ${evil}`, description: `Body ${evil} <img src=x onerror=alert(2)>` })]);
-    } finally {
-      await store.close();
-    }
+    // A Graph incident (the phishing example) retitled with markup, imported through the CLI.
+    const page = JSON.parse(readFileSync(join(projectRoot, 'examples', 'phishing-credential-theft.json'), 'utf8')) as { value: Record<string, unknown>[] };
+    const record = page.value[0] as Record<string, unknown>;
+    record.id = 'xss-1';
+    record.displayName = `Phish ${evil}`;
+    record.description = `Body ${evil} <img src=x onerror=alert(2)>`;
+    for (const alert of (record.alerts as Record<string, unknown>[] | undefined) ?? []) alert.incidentId = 'xss-1';
+    const file = join(dir, 'xss.json');
+    writeFileSync(file, JSON.stringify(page));
+    ok(['import', file]);
     ok(['findings', 'add', 'xss-1', '--category', 'manual-error', '--title', `Finding ${evil}`]);
     ok(['review', 'edit', 'xss-1', '--section', 'takeaways', '--text', `Takeaway ${evil}`]);
     const md = ok(['review', 'xss-1', '--format', 'md']);
