@@ -28,6 +28,8 @@ export interface AttributionParams {
   model: 'bernoulli' | 'multinomial';
   /** Bernoulli model: chance that an observed technique comes from the actor's known repertoire rather than by chance. */
   coverage: number;
+  /** Bernoulli model: the same for software (an actor's malware and tools are better documented than its every technique). */
+  softwareCoverage: number;
   /** Bernoulli model: cost (nats) of each unit of profile weight that was not observed; what huge generalist profiles pay. */
   sizeCost: number;
   /** Temperature of the posterior: observed techniques are correlated, so evidence is discounted. */
@@ -45,6 +47,7 @@ export const DEFAULT_PARAMS: AttributionParams = {
   outOfWindowFactor: 0.5,
   model: 'bernoulli',
   coverage: 0.5,
+  softwareCoverage: 0.5,
   sizeCost: 0.01,
   temperature: 2,
   unknownPrior: 0.5,

@@ -1,6 +1,8 @@
 import type { KnowledgeBase } from '../../attack/types.js';
 import type { Incident } from '../../model/index.js';
-import type { Observation } from './types.js';
+import { buildAttributionIndex, type AttributionIndex } from './build-index.js';
+import { rankCandidates } from './rank.js';
+import type { CandidateType, Confidence, Observation } from './types.js';
 
 export interface IncidentObservation {
   observation: Observation;
@@ -91,4 +93,55 @@ export function softwareNameCandidates(raw: string): string[] {
   add(name.replace(/(64|32|_x64|_x86|-x64|-x86)$/i, ''));
   add(name.replace(/([a-z])([A-Z])/g, '$1 $2'));
   return out;
+}
+
+/** The "Actors" part of a review: the top candidates with their reasons, or the statement that the evidence does not support attribution. */
+export interface IncidentActors {
+  attributed: boolean;
+  confidence: Confidence;
+  statement: string;
+  observedTechniques: number;
+  software: { id: string; name: string; seenAs: string[] }[];
+  candidates: {
+    id: string;
+    name: string;
+    type: CandidateType;
+    aliases: string[];
+    confidence: Confidence;
+    probability: number;
+    sharedTechniques: { id: string; name: string; weight: number }[];
+    sharedSoftware: { id: string; name: string }[];
+    huntFor: { id: string; name: string }[];
+  }[];
+}
+
+const indexes = new WeakMap<KnowledgeBase, AttributionIndex>();
+
+/** Attributes one incident (the attribution index is built once per knowledge base). */
+export function attributeIncident(incident: Incident, kb: KnowledgeBase, top = 3): IncidentActors {
+  let index = indexes.get(kb);
+  if (!index) {
+    index = buildAttributionIndex(kb);
+    indexes.set(kb, index);
+  }
+  const fromIncident = observationFromIncident(incident, kb);
+  const result = rankCandidates(index, fromIncident.observation, { top });
+  return {
+    attributed: result.verdict.attributed,
+    confidence: result.verdict.confidence,
+    statement: result.verdict.statement,
+    observedTechniques: result.observed.techniques.length,
+    software: fromIncident.software,
+    candidates: result.candidates.map((c) => ({
+      id: c.id,
+      name: c.name,
+      type: c.type,
+      aliases: c.aliases,
+      confidence: c.confidence,
+      probability: c.probability,
+      sharedTechniques: c.evidence.sharedTechniques.slice(0, 6).map((t) => ({ id: t.id, name: t.name, weight: Math.round(t.weight * 100) / 100 })),
+      sharedSoftware: c.evidence.sharedSoftware.map((s) => ({ id: s.id, name: s.name })),
+      huntFor: c.evidence.unobservedCharacteristic.slice(0, 4).map((t) => ({ id: t.id, name: t.name })),
+    })),
+  };
 }

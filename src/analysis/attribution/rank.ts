@@ -234,7 +234,7 @@ function techniqueLlr(
 
 function softwareLlr(index: AttributionIndex, profile: Profile, s: ObservedSoftware): number {
   const w = profile.software.get(s.id) ?? 0;
-  if (index.params.model === 'bernoulli') return bernoulliLlr(index.params.coverage, w, s.rate);
+  if (index.params.model === 'bernoulli') return bernoulliLlr(index.params.softwareCoverage, w, s.rate);
   const mu = index.softwareMu;
   return Math.log((w + mu * s.background) / ((profile.softwareMass + mu) * s.background));
 }
