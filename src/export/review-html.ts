@@ -106,6 +106,7 @@ export function renderReviewHtml(report: ReviewReport, extraSections: string[] =
 <dl class="facts">${facts}</dl>
 </header>
 <section><h2>Summary</h2><p>${h(r.summary)}</p>${inc.description ? `<blockquote>${h(inc.description)}</blockquote>` : ''}</section>
+${r.actors ? actorsHtml(r.actors) : ''}
 <section><h2>Response timings</h2>
 <table class="timings"><thead><tr><th>Measure</th><th>Time</th><th>From</th><th>To</th></tr></thead><tbody>
 ${timingRow('Time to detect', t.timeToDetect, t.firstActivity, t.detected)}
@@ -125,4 +126,16 @@ ${timeline}
 </body>
 </html>
 `;
+}
+
+function actorsHtml(a: NonNullable<ReviewReport['actors']>): string {
+  const rows = a.candidates
+    .map(
+      (c) =>
+        `<tr><td><strong>${h(c.id)}</strong> ${h(c.name)}${c.aliases.length ? `<br><span class="muted">${h(c.aliases.slice(0, 3).join(', '))}</span>` : ''}</td><td>${h(c.type)}</td><td>${h(c.confidence)}</td><td>${(c.probability * 100).toFixed(0)}%</td><td>${h(c.sharedTechniques.map((t) => t.id).join(', '))}</td><td>${h(c.sharedSoftware.map((s) => s.name).join(', '))}</td><td>${h(c.huntFor.map((t) => `${t.id} ${t.name}`).join('; '))}</td></tr>`,
+    )
+    .join('\n');
+  return `<section><h2>Actors</h2><p>${a.attributed ? h(a.statement) : `<strong>${h(a.statement)}</strong>`}</p>${
+    a.software.length ? `<p class="muted">Software recognised in the evidence: ${h(a.software.map((s) => `${s.id} ${s.name}`).join(', '))}</p>` : ''
+  }${rows ? `<table><thead><tr><th>Candidate</th><th>Type</th><th>Confidence</th><th>Probability</th><th>Shared techniques</th><th>Shared software</th><th>Hunt for next</th></tr></thead><tbody>${rows}</tbody></table>` : ''}</section>`;
 }

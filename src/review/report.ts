@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from '../attack/types.js';
+import { attributeIncident, type IncidentActors } from '../analysis/attribution/from-incident.js';
 import { involvedEntities, type InvolvedEntity } from '../analysis/entities.js';
 import { mapIncidentTechniques, type IncidentTechniqueMap } from '../analysis/incident-techniques.js';
 import { buildTimeline } from '../analysis/timeline.js';
@@ -53,6 +54,8 @@ export interface ReviewReport {
   entities: InvolvedEntity[];
   timings: ResponseTimings;
   alerts: ReviewAlertLine[];
+  /** Who probably did it: attribution against ATT&CK groups and campaigns, or the statement that the evidence does not support it. */
+  actors?: IncidentActors;
   /** The review workflow's parts (present when the report is built from the stored review). */
   state?: ReviewStateView;
   sections?: ReviewSectionView[];
@@ -129,6 +132,7 @@ export function buildReviewReport(incident: StoredIncident, kb: KnowledgeBase, n
       alertCount: incident.alerts.length,
     },
     summary: summarise(incident, techniques, entities, timings),
+    actors: attributeIncident(incident, kb),
     timeline,
     techniques,
     entities,

@@ -119,6 +119,24 @@ describe.runIf(
     expect(runCli(['layer', '--db', db, '--attack', attack], { cwd: dir }).status).toBe(2);
   });
 
+  it('attributes an incident from its techniques and the software its evidence names, and refuses unknown names', () => {
+    const r = runCli(['attribute', '--incident', '41873', '--json', '--db', db, '--attack', attack], { cwd: dir });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { observed: { software: { id: string }[] }; candidates: { id: string; confidence: string; evidence: { sharedSoftware: unknown[] } }[]; verdict: { attributed: boolean } };
+    expect(out.observed.software.map((s) => s.id)).toEqual(expect.arrayContaining(['S0002', 'S0154', 'S0029']));
+    expect(out.candidates.length).toBeGreaterThan(0);
+    expect(out.candidates[0]?.evidence.sharedSoftware.length).toBeGreaterThan(0);
+    const thin = JSON.parse(runCli(['attribute', '--techniques', 'T1059.001,T1566.001', '--json', '--attack', attack], { cwd: dir }).stdout) as { verdict: { attributed: boolean; statement: string } };
+    expect(thin.verdict.attributed).toBe(false);
+    expect(thin.verdict.statement).toMatch(/no confident attribution/i);
+    const bad = runCli(['attribute', '--techniques', 'T1086,T9999', '--software', 'NoSuchTool', '--attack', attack], { cwd: dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('technique T9999');
+    expect(bad.stderr).toContain('software NoSuchTool');
+    const review = runCli(['review', '41873', '--db', db, '--attack', attack], { cwd: dir });
+    expect(review.stdout).toContain('## Actors');
+  });
+
   it('demo imports the examples, prints the ransomware review and writes the layer', () => {
     const demoDir = scratch('hindsight-demo-');
     try {
