@@ -117,7 +117,14 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   const maxExp = Math.max(0, ...scored.map((s) => s.score / p.temperature));
   let z = p.unknownPrior * Math.exp(-maxExp);
   for (const s of scored) z += priorEach * Math.exp(s.score / p.temperature - maxExp);
-  const probability = (s: Scored): number => (priorEach * Math.exp(s.score / p.temperature - maxExp)) / z;
+  const mass = new Map<string, number>();
+  for (const s of scored) mass.set(s.entry.id, priorEach * Math.exp(s.score / p.temperature - maxExp));
+  // A group and its own campaigns are one story, not rivals: they leave each other's denominator.
+  const probability = (s: Scored): number => {
+    let denominator = z;
+    for (const id of linkedIds(index, s.entry)) denominator -= mass.get(id) ?? 0;
+    return (mass.get(s.entry.id) ?? 0) / denominator;
+  };
 
   const thin = information < MIN_INFORMATION;
   const candidates: Candidate[] = scored.slice(0, top).map((s) => {
@@ -149,6 +156,15 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
  * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
  * `high` also needs corroboration from a second, independent kind of evidence: shared software.
  */
+/** The campaigns of a group, or the groups (and sibling campaigns) of a campaign. */
+function linkedIds(index: AttributionIndex, entry: CandidateEntry): string[] {
+  if (entry.type === 'intrusion-set') return entry.sources.flatMap((s) => (s.campaignId === null ? [] : [s.campaignId]));
+  const groups = index.campaignGroups.get(entry.id) ?? [];
+  const linked = new Set<string>(groups);
+  for (const g of groups) for (const s of index.byId.get(g)?.sources ?? []) if (s.campaignId !== null && s.campaignId !== entry.id) linked.add(s.campaignId);
+  return [...linked];
+}
+
 export function confidenceOf(probability: number, corroborated: boolean): Confidence {
   if (probability >= CONFIDENCE_THRESHOLDS.high && corroborated) return 'high';
   if (probability >= CONFIDENCE_THRESHOLDS.medium) return 'medium';
