@@ -3,8 +3,10 @@ import { registerAttackCommands } from './attack.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
 import { registerIncidentCommands } from './incidents.js';
+import { registerLearningCommands } from './learning.js';
+import { registerPlaybookCommands } from './playbook.js';
 import { registerReviewWorkflowCommands } from './review-workflow.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerTrackerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands];
