@@ -55,11 +55,23 @@ export function renderReviewHtml(report: ReviewReport, extraSections: string[] =
   const timingRow = (label: string, d: { text: string } | null, from: { at: string; basis: string } | null, to: { at: string; basis: string } | null) =>
     `<tr><td>${h(label)}</td><td>${d ? h(d.text) : 'n/a'}</td><td>${from ? `${h(from.at)}<br><span class="muted">${h(from.basis)}</span>` : '—'}</td><td>${to ? `${h(to.at)}<br><span class="muted">${h(to.basis)}</span>` : '—'}</td></tr>`;
 
+  let hiddenEvents = 0;
   const timeline = r.timeline
-    .map(
-      (e) =>
-        `<tr class="${e.keyMoment ? 'key' : ''}"><td>${h(e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${h(e.title)}${e.detail ? `<br><span class="muted">${h(e.detail)}</span>` : ''}</td><td class="phase">${h(e.phase ?? '')}</td><td>${h(e.actor ?? '')}${e.techniques.length ? `<br><code>${h(e.techniques.join(', '))}</code>` : ''}</td></tr>`,
-    )
+    .filter((e) => {
+      const hidden = 'hidden' in e && e.hidden;
+      if (hidden) hiddenEvents++;
+      return !hidden;
+    })
+    .map((e) => {
+      const extra = 'hidden' in e ? e : null;
+      const notes = [
+        e.detail ? `<br><span class="muted">${h(e.detail)}</span>` : '',
+        extra?.note ? `<br><span class="muted">note: ${h(extra.note)}</span>` : '',
+        extra?.evidence.length ? `<br><span class="muted">evidence: ${h(extra.evidence.join('; '))}</span>` : '',
+      ].join('');
+      const phase = e.phase ? `${e.phase}${e.phaseSource === 'manual' && e.origin === 'data' ? ' (tagged)' : ''}` : '';
+      return `<tr class="${e.keyMoment ? 'key' : ''}"><td>${h(e.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'))}</td><td>${h(e.title)}${e.origin === 'manual' ? ' <em class="muted">(hand-written)</em>' : ''}${notes}</td><td class="phase">${h(phase)}</td><td>${h(e.actor ?? '')}${e.techniques.length ? `<br><code>${h(e.techniques.join(', '))}</code>` : ''}</td></tr>`;
+    })
     .join('\n');
 
   const tactics = r.techniques.tactics.length
@@ -118,7 +130,7 @@ ${extraSections.join('\n')}
 <section><h2>Sequence of events</h2>
 <table class="timeline"><thead><tr><th style="width:11rem">Time (UTC)</th><th>Event</th><th>Phase</th><th>Who / techniques</th></tr></thead><tbody>
 ${timeline}
-</tbody></table></section>
+</tbody></table>${hiddenEvents ? `<p class="muted">${hiddenEvents} event${hiddenEvents === 1 ? '' : 's'} hidden by the reviewers (see the JSON report for the reasons).</p>` : ''}</section>
 <section><h2>ATT&amp;CK techniques by tactic</h2>${tactics}${r.techniques.unknown.length ? `<p class="muted">Unknown to ATT&amp;CK v${h(r.attack.version)}: ${h(r.techniques.unknown.map((u) => u.id).join(', '))}</p>` : ''}</section>
 <section><h2>Entities involved</h2>${entities}</section>
 <section><h2>Alerts</h2>${alerts}</section>
