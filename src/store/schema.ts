@@ -117,6 +117,15 @@ export interface StatusChangesTable {
   origin: string;
 }
 
+/** Techniques a review confirmed for an incident (migration 0006). */
+export interface ReviewConfirmedTechniquesTable {
+  incident_id: string;
+  technique_id: string;
+  confirmed_by: string | null;
+  confirmed_at: string;
+  note: string | null;
+}
+
 export interface Database {
   incidents: IncidentsTable;
   alerts: AlertsTable;
@@ -124,4 +133,5 @@ export interface Database {
   entities: EntitiesTable;
   comments: CommentsTable;
   status_changes: StatusChangesTable;
+  review_confirmed_techniques: ReviewConfirmedTechniquesTable;
 }

@@ -3,36 +3,9 @@
  * arrives as an aggregate computed in SQL (store/confirmed-techniques.ts `coverageAggregate`).
  */
 
-/** How often one technique ID (as the alerts wrote it) appears across stored alerts. */
-export interface AlertTechniqueCount {
-  techniqueId: string;
-  alerts: number;
-  /** Distinct incidents those alerts belong to. */
-  incidents: number;
-}
+import type { IncidentCoverageAggregate } from '../../model/coverage.js';
 
-/** A technique a post-incident review confirmed for an incident. */
-export interface ConfirmedTechniqueRow {
-  incidentId: string;
-  techniqueId: string;
-}
-
-/** The technique IDs the alerts of one incident carried (only for incidents with confirmed techniques). */
-export interface IncidentAlertTechniqueRow {
-  incidentId: string;
-  techniqueId: string;
-  alerts: number;
-}
-
-/** Everything the coverage analysis needs from the incident store. */
-export interface IncidentCoverageAggregate {
-  /** Per technique ID: alerts carrying it and distinct incidents. */
-  alertTechniques: AlertTechniqueCount[];
-  /** Techniques reviews confirmed, per incident. */
-  confirmed: ConfirmedTechniqueRow[];
-  /** The technique IDs carried by alerts of the incidents that have confirmed techniques. */
-  alertTechniquesOfConfirmedIncidents: IncidentAlertTechniqueRow[];
-}
+export type { AlertTechniqueCount, ConfirmedTechniqueRow, IncidentAlertTechniqueRow, IncidentCoverageAggregate } from '../../model/coverage.js';
 
 export const EMPTY_INCIDENT_AGGREGATE: IncidentCoverageAggregate = { alertTechniques: [], confirmed: [], alertTechniquesOfConfirmedIncidents: [] };
 

@@ -1,12 +1,14 @@
 import type { RegisterCommands } from '../context.js';
 import { registerAttackCommands } from './attack.js';
+import { registerCoverageCommands } from './coverage.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerLearningCommands } from './learning.js';
 import { registerPlaybookCommands } from './playbook.js';
 import { registerReviewWorkflowCommands } from './review-workflow.js';
+import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerServerCommands];
