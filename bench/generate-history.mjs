@@ -158,8 +158,8 @@ export async function generateHistory(connection, options = {}) {
         const analyst = rand() < 0.85 ? owner : pick(byTeam[team]);
         const triage = Math.max(5, logNormal(TRIAGE_MEDIAN[sev] * (weak ? weakFactor : 1), 0.9));
         const work = Math.max(60, logNormal(4 * 3600, 1.0));
-        const triagedAt = created + triage;
-        let resolvedAt = triagedAt + work;
+        const triagedAt = created + triage * 1000;
+        let resolvedAt = triagedAt + work * 1000;
         const tp = rand() < 0.35;
         const misclassified = tp && rand() < (weak ? 0.25 : 0.03) ? true : !tp && rand() < 0.01;
         const changes = [];
@@ -170,7 +170,7 @@ export async function generateHistory(connection, options = {}) {
         let assignee = analyst;
         if (rand() < (sev === 'high' || sev === 'critical' ? 0.08 : 0.03)) {
           assignee = pick(team === 'tier1' ? byTeam.tier2 : byTeam.ir);
-          change('assignedTo', analyst, assignee, triagedAt + work / 3, analyst);
+          change('assignedTo', analyst, assignee, triagedAt + (work * 1000) / 3, analyst);
         }
         let classification = tp ? 'truePositive' : rand() < 0.6 ? 'falsePositive' : 'informationalExpectedActivity';
         let status = 'resolved';
@@ -184,7 +184,7 @@ export async function generateHistory(connection, options = {}) {
           change('classification', null, first, resolvedAt, assignee);
           change('status', 'inProgress', 'resolved', resolvedAt, assignee);
           const reopened = resolvedAt + logNormal(2 * 86_400_000, 0.6);
-          resolvedAt = Math.min(now - 1000, reopened + work);
+          resolvedAt = Math.min(now - 1000, reopened + work * 1000);
           change('status', 'resolved', 'inProgress', Math.min(reopened, resolvedAt), assignee);
           change('classification', first, 'truePositive', resolvedAt, assignee);
           change('status', 'inProgress', 'resolved', resolvedAt, assignee);

@@ -172,11 +172,13 @@ export function analyseSkills(agg: SkillAggregates, kb?: KnowledgeBase, options:
     for (const s of techniques.values()) mergeStats(total, s);
     const groups: { level: SkillEntry['level']; id: string; key: string; stats: Stats }[] = [];
     const families = new Map<string, Stats>();
+    const familyMembers = new Map<string, number>();
     const tactics = new Map<string, Stats>();
     for (const [id, s] of techniques) {
       groups.push({ level: 'technique', id, key: id, stats: s });
       const family = familyOf(id);
-      if (family !== id || techniques.has(`${id}.001`)) {
+      familyMembers.set(family, (familyMembers.get(family) ?? 0) + 1);
+      {
         let f = families.get(family);
         if (!f) families.set(family, (f = emptyStats()));
         mergeStats(f, s);
@@ -187,7 +189,8 @@ export function analyseSkills(agg: SkillAggregates, kb?: KnowledgeBase, options:
         mergeStats(t, s);
       }
     }
-    for (const [id, s] of families) if (s.alerts !== techniques.get(id)?.alerts) groups.push({ level: 'family', id, key: id, stats: s });
+    // A family is its own group only when it spans two or more of the labels seen (else it repeats one).
+    for (const [id, s] of families) if ((familyMembers.get(id) ?? 0) > 1) groups.push({ level: 'family', id, key: id, stats: s });
     for (const [id, s] of tactics) groups.push({ level: 'tactic', id, key: `tactic:${id}`, stats: s });
 
     const entries: SkillEntry[] = [];

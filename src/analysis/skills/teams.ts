@@ -18,7 +18,7 @@ export interface TeamMapping {
 }
 
 export function parseTeamMapping(text: string, file: string): TeamMapping {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const line = first.linePos?.[0]?.line;
