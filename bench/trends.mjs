@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+/**
+ * Trends and skills over a generated year (bench/generate-history.mjs: 50,000 incidents, about
+ * 1,000,000 alerts, weak spot T1566) on SQLite and PostgreSQL. Prints generation time, the one-off
+ * build of the learning facts, then `hindsight trends` and `hindsight skills` work (the facts
+ * freshness check, the SQL aggregation and the pure analysis) in seconds with the phase's peak RSS,
+ * and whether skills names the planted weak spot.
+ *
+ *   npm run build && node bench/trends.mjs [--incidents 50000] [--alerts-per-incident 20]
+ *     [--sqlite /tmp/history.db] [--pg postgres://postgres@127.0.0.1:5432/test] [--no-pg] [--reuse]
+ */
+import { existsSync, mkdtempSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateHistory } from './generate-history.mjs';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
+};
+const incidents = Number(arg('--incidents', '50000'));
+const perIncident = Number(arg('--alerts-per-incident', '20'));
+const weakSpot = arg('--weak-spot', 'T1566');
+const reuse = args.includes('--reuse');
+const sqlitePath = arg('--sqlite', join(mkdtempSync(join(tmpdir(), 'hindsight-trends-')), 'history.db'));
+const pgUrl = args.includes('--no-pg') ? null : arg('--pg', 'postgres://postgres@127.0.0.1:5432/test');
+
+const { connect } = await import('../dist/store/connect.js');
+const { refreshLearningFacts, trendAggregates, skillAggregates } = await import('../dist/store/analytics.js');
+const { analyseTrends } = await import('../dist/analysis/trends/index.js');
+const { analyseSkills, parseTeamMapping } = await import('../dist/analysis/skills/index.js');
+const { teamMappingYaml } = await import('./generate-history.mjs');
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, '..', 'shared', 'attack', 'enterprise-attack-18.1.json.gz');
+let kb;
+if (existsSync(bundle)) {
+  const { loadKnowledgeBase } = await import('../dist/attack/resolve.js');
+  kb = await loadKnowledgeBase({ attack: bundle, env: {} });
+} else console.log(`no ATT&CK bundle at ${bundle}: names, tactics and training material left out`);
+
+console.log(`machine: ${cpus().length} CPU(s), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
+
+let peak = 0;
+const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+setInterval(sample, 10).unref();
+const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+async function phase(label, fn) {
+  global.gc?.();
+  peak = process.memoryUsage().rss;
+  const t = performance.now();
+  const result = await fn();
+  sample();
+  console.log(`  ${label.padEnd(34)} ${((performance.now() - t) / 1000).toFixed(2).padStart(7)} s   peak RSS ${mb(peak)}`);
+  return result;
+}
+
+async function run(name, target, schema) {
+  console.log(`\n${name}: ${target}${schema ? ` (schema ${schema})` : ''}`);
+  if (schema && !reuse) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+  }
+  const connection = await connect({ db: target, ...(schema ? { schema } : {}) });
+  try {
+    const { db, kind } = connection;
+    const stored = await db.selectFrom('incidents').select(db.fn.countAll().as('n')).executeTakeFirst();
+    if (!(reuse && Number(stored?.n ?? 0) > 0)) {
+      const counts = await phase(`generate ${incidents.toLocaleString('en-US')} incidents`, () => generateHistory(connection, { incidents, alertsPerIncident: perIncident, weakSpot }));
+      console.log(`    ${counts.incidents.toLocaleString('en-US')} incidents, ${counts.alerts.toLocaleString('en-US')} alerts, ${counts.statusChanges.toLocaleString('en-US')} status changes, ${counts.findings} findings`);
+    }
+    const built = await phase('build learning facts (one-off)', () => refreshLearningFacts(db, kind));
+    console.log(`    ${built.incidents.toLocaleString('en-US')} incidents, ${built.alerts.toLocaleString('en-US')} alerts`);
+    for (const bucket of ['month', 'week']) {
+      const report = await phase(`trends (--bucket ${bucket})`, async () => {
+        await refreshLearningFacts(db, kind);
+        return analyseTrends(await trendAggregates(db, kind, { bucket }), kb);
+      });
+      if (bucket === 'month') {
+        console.log(`    ${report.incidents.total.toLocaleString('en-US')} incidents, ${report.alerts.total.toLocaleString('en-US')} alerts in ${report.buckets.length} buckets; emerging: ${report.emerging.techniques.map((t) => t.techniqueId).join(', ') || 'none'}`);
+      }
+    }
+    const skills = await phase('skills', async () => {
+      await refreshLearningFacts(db, kind);
+      return analyseSkills(await skillAggregates(db, kind, {}), kb);
+    });
+    const flagged = skills.weakSpots.filter((w) => w.scope === 'team').map((w) => `${w.level} ${w.id} [${w.flags.join(', ')}]`);
+    console.log(`    weak spots: ${flagged.join('; ') || 'none'}`);
+    console.log(`    planted weak spot ${weakSpot} named: ${skills.weakSpots.some((w) => w.id === weakSpot && w.flags.includes('slow-triage') && w.flags.includes('misclassified')) ? 'YES' : 'NO'}`);
+    await phase('skills --teams (by analyst in SQL)', async () => {
+      await refreshLearningFacts(db, kind);
+      return analyseSkills(await skillAggregates(db, kind, { byAnalyst: true }), kb, { teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml') });
+    });
+  } finally {
+    await connection.db.destroy();
+  }
+}
+
+await run('SQLite', sqlitePath);
+if (pgUrl) await run('PostgreSQL', pgUrl, 'hindsight_bench_trends');
+console.log(`\nprocess peak RSS (getrusage): ${mb(process.resourceUsage().maxRSS * 1024)}`);
