@@ -435,7 +435,9 @@ async function openReviewStore(ctx: CliContext): Promise<OpenedStore> {
 
 async function repoFor(store: OpenedStore): Promise<ReviewRepository> {
   const { ReviewRepository } = await import('../../review/repo.js');
-  return new ReviewRepository(store.db);
+  // Every review write from the command line is recorded in the audit trail.
+  const { auditedReviewRepository } = await import('../../auth/audited-review.js');
+  return auditedReviewRepository(new ReviewRepository(store.db), store.db);
 }
 
 async function requireIncident(store: OpenedStore, ref: string): Promise<StoredIncident> {

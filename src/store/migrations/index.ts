@@ -4,6 +4,7 @@ import { reviewWorkflowSchema } from './0002-review-workflow.js';
 import { learningFactsSchema } from './0003-learning-facts.js';
 import { playbookLibrarySchema } from './0004-playbook-library.js';
 import { reviewConfirmedTechniquesSchema } from './0006-review-confirmed-techniques.js';
+import { authAuditSchema } from './0005-auth-audit.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -14,6 +15,7 @@ export const migrations: Record<string, Migration> = {
   '0002-review-workflow': reviewWorkflowSchema,
   '0003-learning-facts': learningFactsSchema,
   '0004-playbook-library': playbookLibrarySchema,
+  '0005-auth-audit': authAuditSchema,
   '0006-review-confirmed-techniques': reviewConfirmedTechniquesSchema,
 };
 

@@ -1,0 +1,209 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { CliContext, RegisterCommands } from '../context.js';
+import { NotFoundError, UsageError } from '../../model/errors.js';
+import type { OpenedStore } from '../../store/index.js';
+import type { AuthStore } from '../../auth/auth-store.js';
+import { printResult } from '../services.js';
+
+/**
+ * The team server and its administration: `serve`, `users add|list|disable`,
+ * `tokens create|list|revoke`, `audit verify|log` and `incidents restrict`. Every write is recorded
+ * in the audit trail with the actor `cli:<HINDSIGHT_USER or login name>`.
+ */
+export const registerServerCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
+  program
+    .command('serve')
+    .description('Run the team server and web application (binds 127.0.0.1 unless --host says otherwise)')
+    .option('--port <n>', 'port to listen on', (v) => parsePort(v), 4700)
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--no-demo', 'do not import the example incidents into an empty store')
+    .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
+    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean }) => {
+      const { runServe } = await import('../../server/serve.js');
+      await runServe(ctx, opts);
+    });
+
+  const users = program.command('users').description('Local accounts of the team server');
+  users
+    .command('add')
+    .description('Add an account (password read from stdin with --password-stdin)')
+    .argument('<name>', 'user name')
+    .requiredOption('--role <role>', 'viewer | analyst | reviewer | admin')
+    .option('--password-stdin', 'read the password from standard input (one line)')
+    .option('--display-name <text>', 'the name shown in the application')
+    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string }) => {
+      const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
+      await withAuth(ctx, async (auth) => {
+        const user = await auth.addUser({ username: name, role: opts.role, password, displayName: opts.displayName }, cliActor(ctx));
+        printResult(ctx, user, () => `Added ${user.username} (${user.role})${password ? '' : '; no password set: give one with --password-stdin to let them sign in'}`);
+      });
+    });
+  users
+    .command('list')
+    .description('List accounts')
+    .action(async () => {
+      await withAuth(ctx, async (auth) => {
+        const list = await auth.listUsers();
+        printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
+      });
+    });
+  users
+    .command('disable')
+    .description('Disable an account: it can no longer sign in, its sessions end and its tokens stop working')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await withAuth(ctx, async (auth) => {
+        const user = await auth.disableUser(name, cliActor(ctx));
+        printResult(ctx, user, () => `Disabled ${user.username}`);
+      });
+    });
+  users
+    .command('passwd')
+    .description("Set an account's password (read from stdin)")
+    .argument('<name>')
+    .requiredOption('--password-stdin', 'read the password from standard input (one line)')
+    .action(async (name: string) => {
+      const password = await readPasswordFromStdin();
+      await withAuth(ctx, async (auth) => {
+        const user = await auth.updateUser(name, { password }, cliActor(ctx));
+        printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out`);
+      });
+    });
+
+  const tokens = program.command('tokens').description('API tokens for automation (Authorization: Bearer ...)');
+  tokens
+    .command('create')
+    .description('Create an API token for a user; the token is shown once')
+    .requiredOption('--user <name>', 'the user the token acts as')
+    .option('--name <label>', 'what the token is for', 'automation')
+    .action(async (opts: { user: string; name: string }) => {
+      await withAuth(ctx, async (auth) => {
+        const { token, info } = await auth.createToken(opts.user, opts.name, cliActor(ctx));
+        printResult(ctx, { ...info, token }, () => `${token}\nToken ${info.id} for ${info.username} (${info.name}). It is shown only this once: store it now.`);
+      });
+    });
+  tokens
+    .command('list')
+    .description('List API tokens (never the tokens themselves)')
+    .option('--user <name>')
+    .action(async (opts: { user?: string }) => {
+      await withAuth(ctx, async (auth) => {
+        const list = await auth.listTokens(opts.user);
+        printResult(ctx, { tokens: list }, () =>
+          [`${list.length} token(s)`, ...list.map((t) => `  ${t.id}  ${t.username.padEnd(16)} ${t.name.padEnd(20)} created ${t.createdAt.slice(0, 16)}  ${t.revokedAt ? `revoked ${t.revokedAt.slice(0, 16)}` : `last used ${t.lastUsedAt?.slice(0, 16) ?? 'never'}`}`)].join('\n'),
+        );
+      });
+    });
+  tokens
+    .command('revoke')
+    .description('Revoke an API token by its id')
+    .argument('<id>')
+    .action(async (id: string) => {
+      await withAuth(ctx, async (auth) => {
+        const info = await auth.revokeToken(id, cliActor(ctx));
+        printResult(ctx, info, () => `Revoked ${info.id} (${info.username}, ${info.name})`);
+      });
+    });
+
+  const audit = program.command('audit').description('The audit trail of every write');
+  audit
+    .command('verify')
+    .description('Check the hash chain of the audit trail; reports the first broken link (exit 1)')
+    .action(async () => {
+      const store = await openDbStore(ctx);
+      try {
+        const { verifyAuditChain } = await import('../../auth/audit.js');
+        const result = await verifyAuditChain(store.db);
+        printResult(ctx, result, () =>
+          result.ok ? `Audit trail intact: ${result.entries} entries, last hash ${result.lastHash}` : `Audit trail BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.entries} entries verified before it)`,
+        );
+        if (!result.ok) process.exitCode = 1;
+      } finally {
+        await store.close();
+      }
+    });
+  audit
+    .command('log')
+    .description('Print the newest audit entries')
+    .option('--limit <n>', 'how many', (v) => parsePositive(v, '--limit'), 50)
+    .option('--entity <type:id>', 'only entries about this entity, e.g. finding:fnd_123')
+    .action(async (opts: { limit: number; entity?: string }) => {
+      const store = await openDbStore(ctx);
+      try {
+        const { listAudit } = await import('../../auth/audit.js');
+        const [entityType, entityId] = opts.entity ? opts.entity.split(':', 2) : [undefined, undefined];
+        const entries = await listAudit(store.db, { limit: opts.limit, entityType, entityId });
+        printResult(ctx, { entries }, () => entries.map((e) => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(18)} ${e.action.padEnd(20)} ${e.entityType}:${e.entityId}`).join('\n') || 'No audit entries');
+      } finally {
+        await store.close();
+      }
+    });
+
+  const incidents = program.commands.find((c) => c.name() === 'incidents') ?? program.command('incidents');
+  incidents
+    .command('restrict')
+    .description('Restrict an incident to named people (everyone else is told it does not exist); --clear lifts it')
+    .argument('<incident>', "Hindsight's incident id or the source's own id")
+    .option('--to <names>', 'comma-separated user names')
+    .option('--clear', 'lift the restriction')
+    .action(async (ref: string, opts: { to?: string; clear?: boolean }) => {
+      if (Boolean(opts.to) === Boolean(opts.clear)) throw new UsageError('give either --to user1,user2 or --clear');
+      await withAuth(ctx, async (auth, store) => {
+        const incident = await store.getIncident(ref);
+        if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
+        const names = opts.clear ? [] : (opts.to ?? '').split(',');
+        const saved = await auth.restrictIncident(incident.id, names, cliActor(ctx));
+        printResult(ctx, { incident: incident.id, restrictedTo: saved }, () => (saved.length ? `${incident.id} is now visible only to ${saved.join(', ')} (and admins)` : `${incident.id} is visible to everyone signed in`));
+      });
+    });
+};
+
+/** The audit actor of a command-line write. */
+export function cliActor(ctx: CliContext): string {
+  let login = ctx.env.HINDSIGHT_USER;
+  if (!login) {
+    try {
+      login = userInfo().username;
+    } catch {
+      login = 'unknown';
+    }
+  }
+  return `cli:${login}`;
+}
+
+async function openDbStore(ctx: CliContext): Promise<OpenedStore> {
+  const { openStore } = await import('../../store/index.js');
+  return openStore({ db: ctx.globals().db, env: ctx.env });
+}
+
+async function withAuth<T>(ctx: CliContext, run: (auth: AuthStore, store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openDbStore(ctx);
+  try {
+    const { AuthStore } = await import('../../auth/auth-store.js');
+    return await run(new AuthStore(store.db), store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function readPasswordFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from a pipe: printf "%s" "$PASSWORD" | hindsight users add ...');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (!password) throw new UsageError('no password on standard input');
+  return password;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a number 0-65535, not "${value}"`);
+  return n;
+}
+
+function parsePositive(value: string, option: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a positive whole number, not "${value}"`);
+  return n;
+}
