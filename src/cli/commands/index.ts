@@ -8,7 +8,6 @@ import { registerLearningCommands } from './learning.js';
 import { registerPlaybookCommands } from './playbook.js';
 import { registerReviewWorkflowCommands } from './review-workflow.js';
 import { registerServerCommands } from './server.js';
-import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
