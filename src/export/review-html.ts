@@ -132,6 +132,7 @@ ${extraSections.join('\n')}
 ${timeline}
 </tbody></table>${hiddenEvents ? `<p class="muted">${hiddenEvents} event${hiddenEvents === 1 ? '' : 's'} hidden by the reviewers (see the JSON report for the reasons).</p>` : ''}</section>
 <section><h2>ATT&amp;CK techniques by tactic</h2>${tactics}${r.techniques.unknown.length ? `<p class="muted">Unknown to ATT&amp;CK v${h(r.attack.version)}: ${h(r.techniques.unknown.map((u) => u.id).join(', '))}</p>` : ''}</section>
+${r.detection ? detectionHtml(r.detection) : ''}
 <section><h2>Entities involved</h2>${entities}</section>
 <section><h2>Alerts</h2>${alerts}</section>
 <footer>Hindsight post-incident review · incident ${h(inc.id)} · ATT&amp;CK ${h(r.attack.domain)} v${h(r.attack.version)}</footer>
@@ -150,4 +151,16 @@ function actorsHtml(a: NonNullable<ReviewReport['actors']>): string {
   return `<section><h2>Actors</h2><p>${a.attributed ? h(a.statement) : `<strong>${h(a.statement)}</strong>`}</p>${
     a.software.length ? `<p class="muted">Software recognised in the evidence: ${h(a.software.map((s) => `${s.id} ${s.name}`).join(', '))}</p>` : ''
   }${rows ? `<table><thead><tr><th>Candidate</th><th>Type</th><th>Confidence</th><th>Probability</th><th>Shared techniques</th><th>Shared software</th><th>Hunt for next</th></tr></thead><tbody>${rows}</tbody></table>` : ''}</section>`;
+}
+
+function detectionHtml(d: NonNullable<ReviewReport['detection']>): string {
+  const rows = d.techniques
+    .map((t) => {
+      const by = t.detectedBy.map((a) => `${h(a.title)}${a.reportedAs.toUpperCase() !== t.id ? ` <span class="muted">(as ${h(a.reportedAs)})</span>` : ''}`).join('<br>');
+      return `<tr><td><strong>${h(t.id)}</strong> ${h(t.name)}${t.confirmed ? ' <span class="muted">(confirmed)</span>' : ''}</td><td>${by || '—'}</td><td>${t.missed ? '<strong>missed</strong>' : ''}</td><td>${t.rules === null ? 'n/a' : t.rules}</td></tr>`;
+    })
+    .join('\n');
+  return `<section><h2>Detection</h2><p>${d.detected} technique${d.detected === 1 ? '' : 's'} detected by an alert, ${d.missed} confirmed by the review without any alert (missed). Rules: ${d.rulesSource ? h(d.rulesSource) : 'no rule inventory given'}.</p><table><thead><tr><th>Technique</th><th>Detected by</th><th>Missed</th><th>Rules</th></tr></thead><tbody>${rows}</tbody></table>${
+    d.unknown.length ? `<p class="muted">Unknown to this ATT&amp;CK version: ${h(d.unknown.join(', '))}</p>` : ''
+  }</section>`;
 }

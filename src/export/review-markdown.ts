@@ -100,6 +100,7 @@ export function renderReviewMarkdown(report: ReviewReport, extraSections: string
     out.push('');
   }
 
+  if (r.detection) out.push(...detectionMarkdown(r.detection));
   out.push('## Entities involved');
   out.push('');
   if (r.entities.length === 0) out.push('No evidence entities were attached to the alerts.');
@@ -150,5 +151,20 @@ function actorsMarkdown(a: NonNullable<ReviewReport['actors']>): string[] {
     out.push('_Candidates are ranked by how much more likely the observed techniques and software are under their ATT&CK profile than under the background of all groups; shared techniques are listed most distinctive first._');
     out.push('');
   }
+  return out;
+}
+
+function detectionMarkdown(d: NonNullable<ReviewReport['detection']>): string[] {
+  const out = ['## Detection', ''];
+  out.push(`${d.detected} technique${d.detected === 1 ? '' : 's'} detected by an alert, ${d.missed} confirmed by the review without any alert (missed). Rules: ${d.rulesSource ? md(d.rulesSource) : 'no rule inventory given (use --rules or HINDSIGHT_RULES)'}.`);
+  out.push('');
+  out.push('| Technique | Detected by | Missed | Rules |');
+  out.push('|---|---|---|---|');
+  for (const t of d.techniques) {
+    const by = t.detectedBy.map((a) => `${md(a.title)}${a.reportedAs.toUpperCase() !== t.id ? ` (as ${md(a.reportedAs)})` : ''}`).join('; ');
+    out.push(`| ${t.id} ${md(t.name)}${t.confirmed ? ' (confirmed)' : ''} | ${by || '—'} | ${t.missed ? '**missed**' : ''} | ${t.rules === null ? 'n/a' : t.rules} |`);
+  }
+  if (d.unknown.length) out.push('', `Unknown to this ATT&CK version: ${d.unknown.map((u) => md(u)).join(', ')}.`);
+  out.push('');
   return out;
 }

@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from '../attack/types.js';
+import type { IncidentDetection } from '../analysis/coverage/detection.js';
 import { attributeIncident, type IncidentActors } from '../analysis/attribution/from-incident.js';
 import { involvedEntities, type InvolvedEntity } from '../analysis/entities.js';
 import { mapIncidentTechniques, type IncidentTechniqueMap } from '../analysis/incident-techniques.js';
@@ -56,6 +57,11 @@ export interface ReviewReport {
   alerts: ReviewAlertLine[];
   /** Who probably did it: attribution against ATT&CK groups and campaigns, or the statement that the evidence does not support it. */
   actors?: IncidentActors;
+  /**
+   * For each technique of the incident, the alerts that detected it or that the review confirmed it
+   * without any alert (missed), and how many rules of the team's inventory map to it.
+   */
+  detection?: IncidentDetection & { rulesSource: string | null };
   /** The review workflow's parts (present when the report is built from the stored review). */
   state?: ReviewStateView;
   sections?: ReviewSectionView[];

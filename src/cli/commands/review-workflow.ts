@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import type { KnowledgeBase } from '../../attack/types.js';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -32,15 +33,22 @@ export const registerReviewWorkflowCommands: RegisterCommands = (program: Comman
     .argument('[incident]', "Hindsight's incident id or the source's own id")
     .option('--format <format>', 'md | html | pdf | json', 'md')
     .option('-o, --output <file>', 'write to this file instead of stdout')
-    .action(async (ref: string | undefined, opts: { format: string; output?: string }) => {
+    .option('--rules <paths...>', "the team's detection rules (files or folders): the Detection section counts the rules for each technique (default: HINDSIGHT_RULES, paths separated by the path delimiter)")
+    .action(async (ref: string | undefined, opts: { format: string; output?: string; rules?: string[] }) => {
       if (!ref) throw new UsageError('name an incident: hindsight review INCIDENT (or a subcommand: status, edit, submit, approve, waive, ...)');
       const format = ctx.globals().json ? 'json' : opts.format;
       if (!['md', 'html', 'pdf', 'json'].includes(format)) throw new UsageError(`--format must be md, html, pdf or json, not "${opts.format}"`);
       if (format === 'pdf' && !opts.output && process.stdout.isTTY) throw new UsageError('--format pdf writes binary: give -o FILE, or redirect stdout to a file');
       const kb = await loadKnowledgeBaseFor(ctx);
-      const { report, incident } = await withReview(ctx, ref, async ({ repo, incident }) => {
+      const ruleIndex = await ruleIndexFor(ctx, kb, opts.rules);
+      const { report, incident } = await withReview(ctx, ref, async ({ store, repo, incident }) => {
         const { buildFullReview } = await import('../../review/full-report.js');
-        return { report: buildFullReview(incident, kb, await repo.loadContent(incident.id)), incident };
+        const { detectionForIncident } = await import('../../analysis/coverage/detection.js');
+        const { listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
+        const full = buildFullReview(incident, kb, await repo.loadContent(incident.id));
+        const confirmed = (await listConfirmedTechniques(store.db, incident.id)).map((c) => c.techniqueId);
+        full.detection = { ...detectionForIncident(incident, kb, ruleIndex?.index ?? null, confirmed), rulesSource: ruleIndex?.source ?? null };
+        return { report: full, incident };
       });
       if (format === 'json') return emit(ctx, `${JSON.stringify(report, null, 2)}\n`, opts.output);
       const { workflowHtmlSections, workflowMarkdownSections } = await import('../../export/review-workflow-sections.js');
@@ -484,4 +492,17 @@ function short(v: unknown): string {
 
 function originText(origin: 'option' | 'env' | 'default'): string {
   return origin === 'option' ? 'from --policy' : origin === 'env' ? 'from HINDSIGHT_POLICY' : 'the default shipped with Hindsight';
+}
+
+/** Rules per technique from the team's inventory, when `--rules` or HINDSIGHT_RULES names one. */
+async function ruleIndexFor(ctx: CliContext, kb: KnowledgeBase, paths: string[] | undefined): Promise<{ index: ReadonlyMap<string, number>; source: string } | null> {
+  const { delimiter } = await import('node:path');
+  const chosen = paths?.length ? paths : (ctx.env.HINDSIGHT_RULES ?? '').split(delimiter).filter(Boolean);
+  if (chosen.length === 0) return null;
+  const { importRules } = await import('../../rules/index.js');
+  const { computeCoverage, coverageIndexOf } = await import('../../analysis/coverage/compute.js');
+  const { EMPTY_INCIDENT_AGGREGATE } = await import('../../analysis/coverage/types.js');
+  const inventory = await importRules(chosen, {});
+  const result = computeCoverage(kb, inventory.rules, EMPTY_INCIDENT_AGGREGATE, { kind: 'prevalence' }, {});
+  return { index: coverageIndexOf(result), source: `${inventory.stats.parsed} rules from ${chosen.join(', ')}` };
 }
