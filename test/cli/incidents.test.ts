@@ -1,7 +1,7 @@
 import { copyFileSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { attackBundle, requireOrSkip } from '../helpers/env.js';
+import { attackBundle, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { built, examples, runCli, scratch } from './run.js';
 
 const dir = scratch();
@@ -86,6 +86,9 @@ describe.runIf(
       expect(md.stdout).toContain(section);
     }
     expect(md.stdout).toContain('**T1003.001** OS Credential Dumping: LSASS Memory');
+    expect(md.stdout).toContain('## Actors');
+    expect(md.stdout).toContain('## Detection');
+    expect(md.stdout).toMatch(/\| T1486 Data Encrypted for Impact \| Ransomware encryption activity detected \|  \| n\/a \|/);
     const tactics = [...md.stdout.matchAll(/^### (.+) \((TA\d{4})\)$/gm)].map((m) => m[2]);
     expect(tactics[0]).toBe('TA0001');
     expect(tactics.at(-1)).toBe('TA0040');
@@ -102,6 +105,20 @@ describe.runIf(
     expect([...times].sort()).toEqual(times);
     const byId = runCli(['review', json.incident.id, '--json', '--db', db, '--attack', attack], { cwd: dir });
     expect((JSON.parse(byId.stdout) as { incident: { id: string } }).incident.id).toBe(json.incident.id);
+  });
+
+  it('counts rules per technique and shows what the review confirmed without an alert as missed', () => {
+    const confirm = runCli(['coverage', 'confirm', '41873', 'T1059.003', '--db', db, '--attack', attack], { cwd: dir });
+    expect(confirm.status).toBe(0);
+    const rules = join(projectRoot, 'test', 'fixtures', 'rules', 'sigma', 'proc_creation_win_powershell_encoded_cmd.yml');
+    const json = JSON.parse(runCli(['review', '41873', '--json', '--rules', rules, '--db', db, '--attack', attack], { cwd: dir }).stdout) as {
+      detection: { missed: number; rulesSource: string; techniques: { id: string; missed: boolean; rules: number | null; detectedBy: unknown[] }[] };
+    };
+    expect(json.detection.rulesSource).toMatch(/^1 rule from /);
+    expect(json.detection.techniques.find((t) => t.id === 'T1059.003')).toMatchObject({ missed: true, detectedBy: [] });
+    expect(json.detection.techniques.find((t) => t.id === 'T1059.001')).toMatchObject({ missed: false, rules: 1 });
+    expect(json.detection.techniques.find((t) => t.id === 'T1486')?.rules).toBe(0);
+    expect(json.detection.missed).toBe(1);
   });
 
   it('writes a Navigator 4.5 layer for one incident and for all', () => {

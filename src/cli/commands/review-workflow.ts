@@ -504,5 +504,5 @@ async function ruleIndexFor(ctx: CliContext, kb: KnowledgeBase, paths: string[] 
   const { EMPTY_INCIDENT_AGGREGATE } = await import('../../analysis/coverage/types.js');
   const inventory = await importRules(chosen, {});
   const result = computeCoverage(kb, inventory.rules, EMPTY_INCIDENT_AGGREGATE, { kind: 'prevalence' }, {});
-  return { index: coverageIndexOf(result), source: `${inventory.stats.parsed} rules from ${chosen.join(', ')}` };
+  return { index: coverageIndexOf(result), source: `${inventory.stats.parsed} rule${inventory.stats.parsed === 1 ? '' : 's'} from ${chosen.join(', ')}` };
 }
