@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { InputError, NotFoundError, UsageError } from '../model/errors.js';
+import { ConflictError, InputError, NotFoundError, UsageError } from '../model/errors.js';
 import type { Database } from '../store/schema.js';
 import { attackIdsOf, type CacaoPlaybook } from './cacao.js';
 import type { LibraryPlaybookRef } from './generate.js';
@@ -167,12 +167,23 @@ export class PlaybookLibrary {
         driven_by_incident_id: input.incidentId ?? null,
         driven_by_finding_id: input.findingId ?? null,
       };
-      if (current) {
-        await trx.updateTable('playbooks').set({ name: playbook.name, current_version: version, updated_by: author, updated_at: at }).where('id', '=', playbook.id).execute();
-      } else {
-        await trx.insertInto('playbooks').values({ id: playbook.id, name: playbook.name, current_version: version, created_by: author, created_at: at, updated_by: author, updated_at: at }).execute();
+      const raced = () => new ConflictError(`playbook ${playbook.id} was changed by someone else while saving; nothing was written, try again`);
+      try {
+        if (current) {
+          const updated = await trx
+            .updateTable('playbooks')
+            .set({ name: playbook.name, current_version: version, updated_by: author, updated_at: at })
+            .where('id', '=', playbook.id)
+            .where('current_version', '=', current.current_version)
+            .executeTakeFirst();
+          if (Number(updated.numUpdatedRows) !== 1) throw raced();
+        } else {
+          await trx.insertInto('playbooks').values({ id: playbook.id, name: playbook.name, current_version: version, created_by: author, created_at: at, updated_by: author, updated_at: at }).execute();
+        }
+        await trx.insertInto('playbook_versions').values(row).execute();
+      } catch (error) {
+        throw isUniqueViolation(error) ? raced() : error;
       }
-      await trx.insertInto('playbook_versions').values(row).execute();
       await trx.deleteFrom('playbook_techniques').where('playbook_id', '=', playbook.id).execute();
       if (techniques.length > 0) await trx.insertInto('playbook_techniques').values(techniques.map((t) => ({ playbook_id: playbook.id, technique_id: t }))).execute();
       return { created: true, version: toVersion(row) };
@@ -329,6 +340,12 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** A primary-key clash: another writer stored the same playbook or version first (SQLite, PostgreSQL). */
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 async function assertIncident(trx: Tx, incidentId: string): Promise<void> {

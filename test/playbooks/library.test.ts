@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, NotFoundError, UsageError } from '../../src/model/index.js';
+import { ConflictError, InputError, NotFoundError, UsageError } from '../../src/model/index.js';
 import type { CacaoPlaybook } from '../../src/playbooks/cacao.js';
-import { PlaybookLibrary, asLibraryRefs, contentHash } from '../../src/playbooks/library.js';
+import { PlaybookLibrary, asLibraryRefs, contentHash, type PlaybookLibraryTables } from '../../src/playbooks/library.js';
 import { ReviewRepository } from '../../src/review/repo.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { ransomwareIncident } from '../fixtures/playbooks/incident.js';
@@ -78,6 +78,22 @@ function librarySuite(open: Opener): void {
       const relinked = await lib.savePlaybook({ playbook: fixture(), author: 'ana', techniques: ['T1566.001', 'T1204'] });
       expect(relinked.version.version).toBe(2);
       expect(await lib.playbooksForTechniques(['T1486'])).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses a save that collides with another writer\'s version (conflict, exit 1) and writes nothing', async () => {
+    const { store, lib } = await setUp(open);
+    try {
+      await lib.savePlaybook({ playbook: fixture(), author: 'ana' });
+      // Another writer's version 2 landed between our read of the current version and our insert.
+      const row = { playbook_id: ID, version: 2, cacao: JSON.stringify(fixture()), content_hash: 'x', techniques: '[]', reason: null, created_by: 'ben', created_at: '2026-03-10T09:30:00.000Z', driven_by_incident_id: null, driven_by_finding_id: null };
+      await store.db.withTables<PlaybookLibraryTables>().insertInto('playbook_versions').values(row).execute();
+      const error = await lib.savePlaybook({ playbook: { ...fixture(), name: 'mine' }, author: 'ana' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ConflictError);
+      expect((error as ConflictError).exitCode).toBe(1);
+      expect((await lib.listPlaybooks())[0]).toMatchObject({ currentVersion: 1, name: fixture().name });
     } finally {
       await store.close();
     }
