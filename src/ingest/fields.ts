@@ -70,6 +70,8 @@ const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d
 
 /** Parses a time to UTC ISO-8601 with milliseconds; times without an offset are UTC (as Defender's are). */
 export function parseTime(value: string): string | null {
+  const canonical = canonicalUtc(value);
+  if (canonical !== undefined) return canonical;
   const text = value.trim();
   const m = ISO_LIKE.exec(text);
   if (!m) return null;
@@ -79,6 +81,42 @@ export function parseTime(value: string): string | null {
   normal = normal.replace(/(\.\d{3})\d+/, '$1');
   const date = new Date(normal);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/**
+ * The fast path of parseTime for the form sources nearly always use, `YYYY-MM-DDTHH:MM:SS[.f+]Z`
+ * with every field in range: the result is built from the text itself (fraction cut or padded to
+ * milliseconds), exactly what Date would give. Anything else (offsets, spaces, out-of-range fields
+ * Date rolls over or rejects) returns undefined and takes the general path.
+ */
+function canonicalUtc(v: string): string | undefined {
+  const n = v.length;
+  if (n < 20 || v.charCodeAt(n - 1) !== 90 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45 || v.charCodeAt(10) !== 84 || v.charCodeAt(13) !== 58 || v.charCodeAt(16) !== 58) {
+    return undefined;
+  }
+  for (const i of DIGIT_POSITIONS) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const two = (i: number) => (v.charCodeAt(i) - 48) * 10 + v.charCodeAt(i + 1) - 48;
+  const year = two(0) * 100 + two(2);
+  const month = two(5);
+  const day = two(8);
+  if (month < 1 || month > 12 || day < 1 || two(11) > 23 || two(14) > 59 || two(17) > 59) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return undefined;
+  if (n === 20) return `${v.slice(0, 19)}.000Z`;
+  if (v.charCodeAt(19) !== 46 || n < 22) return undefined;
+  for (let i = 20; i < n - 1; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  if (n === 24) return v;
+  const fraction = v.slice(20, n - 1);
+  return `${v.slice(0, 19)}.${fraction.length >= 3 ? fraction.slice(0, 3) : fraction.padEnd(3, '0')}Z`;
 }
 
 export function optTime(obj: JsonObject, name: string, where: Where): string | null {

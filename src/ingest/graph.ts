@@ -6,7 +6,7 @@ import {
   SEVERITY_VALUES,
   severityRank,
 } from '../model/enums.js';
-import { IncidentSchema, type Alert, type Comment, type Incident } from '../model/incident.js';
+import type { Alert, Comment, Incident } from '../model/incident.js';
 import { mapGraphEvidence } from './graph-evidence.js';
 import { alertsResolvedAt, deriveHistory, earliest, latest } from './history.js';
 import { dedupe, objectAt, optArray, optEnum, optString, optTime, prop, reqString, reqTime, stringArray, type JsonObject, type Where } from './fields.js';
@@ -102,7 +102,9 @@ export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
   const comments = parseGraphComments(obj, where, updatedAt);
   const resolving = optString(obj, 'resolvingComment', where);
   if (resolving) comments.push({ author: assignedTo, createdAt: resolvedAt ?? updatedAt, text: resolving });
-  return IncidentSchema.parse({
+  // Every field of the model is set here (the Incident type requires them all) from values the
+  // readers above have already checked, so no second validation pass is needed.
+  return {
     source: DEFENDER_SOURCE,
     sourceFormat: 'graph',
     sourceId,
@@ -126,7 +128,7 @@ export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
     statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),
     partial: false,
     raw: obj,
-  });
+  };
 }
 
 /** Resolution time of a resolved incident: the last alert resolution if it lies in the incident's lifetime, else the last update. */
@@ -164,22 +166,31 @@ export function groupAlertsIntoIncidents(alerts: { alert: Alert; raw: JsonObject
     const updatedAt = latest(list.map((a) => a.updatedAt))!;
     const status = list.every((a) => a.status === 'resolved') ? 'resolved' : list.some((a) => a.status === 'inProgress' || a.status === 'resolved') ? 'inProgress' : 'active';
     const resolvedAt = status === 'resolved' ? incidentResolvedAt(list, createdAt, updatedAt) : null;
-    return IncidentSchema.parse({
+    const incident: Incident = {
       source: DEFENDER_SOURCE,
       sourceFormat,
       sourceId,
       tenantId: optString(firstRaw.raw, 'tenantId', firstRaw.where),
       title: first.title,
+      description: null,
+      summary: null,
       severity: highestSeverity(list),
       status,
+      classification: null,
+      determination: null,
+      assignedTo: null,
       createdAt,
       updatedAt,
       resolvedAt,
+      tags: [],
       webUrl: optString(firstRaw.raw, 'incidentWebUrl', firstRaw.where),
+      redirectIncidentId: null,
       alerts: list,
+      comments: [],
       statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo: null, classification: null, determination: null, comments: [] }),
       partial: true,
       raw: null,
-    });
+    };
+    return incident;
   });
 }

@@ -26,32 +26,62 @@ export function readJsonDocuments(text: string, file: string): { documents: Json
 
 /** NDJSON when the first non-blank line is a complete JSON object and more lines follow. */
 function looksLikeNdjson(body: string): boolean {
-  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines.length < 2) return false;
-  const first = lines[0]!.trim();
-  if (!first.startsWith('{')) return false;
+  const nonBlank = nonBlankLines(body);
+  const first = nonBlank.next();
+  if (first.done) return false;
+  if (nonBlank.next().done) return false;
+  const text = first.value.trim();
+  if (!text.startsWith('{')) return false;
   try {
-    JSON.parse(first);
+    JSON.parse(text);
     return true;
   } catch {
     return false;
   }
 }
 
+/** The non-blank lines of `text` (without their line ends), found by scanning: no array of every line is built. */
+function* nonBlankLines(text: string): Generator<string> {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (!isBlank(text, start, stop)) yield text.slice(start, stop);
+    start = end + 1;
+  }
+}
+
 function readNdjson(body: string, file: string): JsonDocument[] {
   const documents: JsonDocument[] = [];
-  const lines = body.split('\n');
-  lines.forEach((raw, index) => {
-    const lineText = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (lineText.trim() !== '') {
+  let start = 0;
+  let index = 0;
+  while (start <= body.length) {
+    let end = body.indexOf('\n', start);
+    if (end < 0) end = body.length;
+    const stop = end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    if (!isBlank(body, start, stop)) {
+      const lineText = body.slice(start, stop);
       try {
         documents.push({ value: JSON.parse(lineText) as unknown, line: index + 1 });
       } catch (error) {
         throw syntaxError(lineText, file, index, error);
       }
     }
-  });
+    start = end + 1;
+    index++;
+  }
   return documents;
+}
+
+/** Whether body[start, stop) is blank as String.prototype.trim sees it (ASCII checked inline, the rest by trim). */
+function isBlank(body: string, start: number, stop: number): boolean {
+  for (let i = start; i < stop; i++) {
+    const c = body.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13)) continue;
+    return c < 128 ? false : body.slice(i, stop).trim() === '';
+  }
+  return true;
 }
 
 /**

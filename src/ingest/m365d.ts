@@ -7,7 +7,7 @@ import {
   INCIDENT_STATUS_VALUES,
   SEVERITY_VALUES,
 } from '../model/enums.js';
-import { IncidentSchema, type Alert, type Comment, type Entity, type EntityKind, type Incident } from '../model/incident.js';
+import type { Alert, Comment, Entity, EntityKind, Incident } from '../model/incident.js';
 import { flattenAttributes } from './graph-evidence.js';
 import { DEFENDER_SOURCE, highestSeverity, incidentResolvedAt } from './graph.js';
 import { deriveHistory } from './history.js';
@@ -33,13 +33,15 @@ export function parseM365dIncident(obj: JsonObject, where: Where): Incident {
   const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
   const resolvedAt = status === 'resolved' ? incidentResolvedAt(alerts, createdAt, updatedAt) : null;
   const comments = parseM365dComments(obj, where, updatedAt);
-  return IncidentSchema.parse({
+  // Every field of the model is set (the Incident type requires them all) from checked values.
+  return {
     source: DEFENDER_SOURCE,
     sourceFormat: 'm365d',
     sourceId,
     tenantId: optString(obj, 'tenantId', where),
     title: optString(obj, 'incidentName', where) ?? `Incident ${sourceId}`,
     description: optString(obj, 'description', where),
+    summary: null,
     severity: optEnum(obj, 'severity', SEVERITY_VALUES, where) ?? highestSeverity(alerts),
     status,
     classification,
@@ -56,7 +58,7 @@ export function parseM365dIncident(obj: JsonObject, where: Where): Incident {
     statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),
     partial: false,
     raw: obj,
-  });
+  };
 }
 
 function requiredId(obj: JsonObject, name: string, where: Where): string {
