@@ -1,0 +1,101 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { AuthTables } from '../auth/schema.js';
+import type { ReviewTables } from '../review/repo-schema.js';
+import type { User } from '../auth/auth-store.js';
+
+type DB = Database & AuthTables & ReviewTables;
+
+export interface IncidentQuery {
+  status?: string[];
+  severity?: string[];
+  reviewState?: string[];
+  /** Created at or after (ISO). */
+  from?: string;
+  /** Created before (ISO; a bare date means the end of that day). */
+  to?: string;
+  /** Words in the title, or the incident's id or source id. */
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface IncidentRow {
+  id: string;
+  source: string;
+  sourceId: string;
+  title: string;
+  severity: string;
+  status: string;
+  classification: string | null;
+  createdAt: string;
+  updatedAt: string;
+  reviewState: string;
+  alertCount: number;
+}
+
+/**
+ * One page of the incidents the user may see, newest first, with the total that match. Filters,
+ * review state and access are applied in SQL, so the page costs the same on 10 or 100,000 incidents.
+ */
+export async function queryIncidents(db: Kysely<Database>, user: Pick<User, 'username' | 'role'>, query: IncidentQuery): Promise<{ total: number; incidents: IncidentRow[] }> {
+  const d = db.withTables<AuthTables & ReviewTables>() as unknown as Kysely<DB>;
+  let base = d.selectFrom('incidents as i').leftJoin('reviews as r', 'r.incident_id', 'i.id');
+  if (query.status?.length) base = base.where('i.status', 'in', query.status);
+  if (query.severity?.length) base = base.where('i.severity', 'in', query.severity);
+  if (query.reviewState?.length) {
+    const states = query.reviewState;
+    base = base.where((eb) => (states.includes('not-required') ? eb.or([eb('r.state', 'in', states), eb('r.state', 'is', null)]) : eb('r.state', 'in', states)));
+  }
+  if (query.from) base = base.where('i.created_at', '>=', query.from);
+  if (query.to) base = base.where('i.created_at', '<', /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString() : query.to);
+  if (query.q?.trim()) {
+    const q = query.q.trim();
+    const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), sql<boolean>`lower(i.title) like ${like} escape '\\'`]));
+  }
+  if (user.role !== 'admin') {
+    base = base.where((eb) =>
+      eb.or([
+        eb.not(eb.exists(eb.selectFrom('incident_access as a').select('a.incident_id').whereRef('a.incident_id', '=', 'i.id'))),
+        eb.exists(eb.selectFrom('incident_access as a').select('a.incident_id').whereRef('a.incident_id', '=', 'i.id').where('a.username', '=', user.username)),
+      ]),
+    );
+  }
+  const totalRow = await base.select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await base
+    .select([
+      'i.id',
+      'i.source',
+      'i.source_id',
+      'i.title',
+      'i.severity',
+      'i.status',
+      'i.classification',
+      'i.created_at',
+      'i.updated_at',
+      'r.state',
+      (eb) => eb.selectFrom('alerts as al').select((e) => e.fn.countAll<string | number>().as('c')).whereRef('al.incident_id', '=', 'i.id').as('alert_count'),
+    ])
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id')
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute();
+  return {
+    total: Number(totalRow.n),
+    incidents: rows.map((r) => ({
+      id: r.id,
+      source: r.source,
+      sourceId: r.source_id,
+      title: r.title,
+      severity: r.severity,
+      status: r.status,
+      classification: r.classification,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      reviewState: r.state ?? 'not-required',
+      alertCount: Number(r.alert_count ?? 0),
+    })),
+  };
+}

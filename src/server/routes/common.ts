@@ -1,0 +1,30 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { StoredIncident } from '../../model/index.js';
+import { ReviewRepository } from '../../review/repo.js';
+import { auditedReviewRepository } from '../../auth/audited-review.js';
+import { userOf, type RouteContext } from '../app.js';
+import { notFound } from '../errors.js';
+
+export const IncidentParams = z.object({ id: z.string().min(1).max(200).describe("Hindsight's incident id (inc_...) or the source's own id") });
+
+/** Comma-separated or repeated query values. */
+export const listParam = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : [v].flat().flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)));
+
+/**
+ * The incident a request names, if the user may see it. A restricted incident the user is not
+ * named on answers exactly like one that does not exist.
+ */
+export async function visibleIncident(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<StoredIncident> {
+  const incident = await ctx.store.getIncident(ref);
+  if (!incident || !(await ctx.auth.canSee(userOf(request), incident.id))) throw notFound(`no incident "${ref}"`);
+  return incident;
+}
+
+/** The review repository, every write recorded in the audit trail. */
+export function reviewRepo(ctx: RouteContext): ReviewRepository {
+  return auditedReviewRepository(new ReviewRepository(ctx.store.db), ctx.store.db);
+}
