@@ -256,18 +256,19 @@ export class PlaybookLibrary {
     if (wanted.length === 0) return [];
     const exact = [...new Set(wanted.flatMap((t) => [t, t.split('.')[0] as string]))];
     const parents = [...new Set(wanted.filter((t) => !t.includes('.')))];
-    const links = await this.db
-      .selectFrom('playbook_techniques')
-      .select('playbook_id')
-      .distinct()
-      .where((eb) => eb.or([eb('technique_id', 'in', exact), ...parents.map((p) => eb('technique_id', 'like', `${p}.%`))]))
-      .orderBy('playbook_id')
+    // One query: the current version of every playbook with a matching link.
+    const rows = await this.db
+      .selectFrom('playbook_versions as v')
+      .innerJoin('playbooks as p', (j) => j.onRef('p.id', '=', 'v.playbook_id').onRef('p.current_version', '=', 'v.version'))
+      .selectAll('v')
+      .where('v.playbook_id', 'in', (eb) =>
+        eb
+          .selectFrom('playbook_techniques as t')
+          .select('t.playbook_id')
+          .where((w) => w.or([w('t.technique_id', 'in', exact), ...parents.map((parent) => w('t.technique_id', 'like', `${parent}.%`))])),
+      )
       .execute();
-    const out: LibraryPlaybookVersion[] = [];
-    for (const l of links) {
-      const v = await this.getPlaybook(l.playbook_id);
-      if (v) out.push(v);
-    }
+    const out = rows.map(toVersion);
     return out.sort((a, b) => a.name.localeCompare(b.name) || a.playbookId.localeCompare(b.playbookId));
   }
 }
