@@ -128,6 +128,17 @@ describe.runIf(run)('hindsight playbook', () => {
     expect(v1.description).toBe(fixture().description);
     expect(ok(['playbook', 'library', 'show', fixture().id, '--format', 'md'])).toContain('Verify hosts are clean before restoring.');
 
+    // Names that do not exist are bad input (exit 2) with one line saying which.
+    for (const args of [
+      ['playbook', 'library', 'show', fixture().id, '--version', '9'],
+      ['playbook', 'library', 'history', 'playbook--00000000-0000-4000-8000-000000000000'],
+      ['playbook', 'propose', fixture().id, '--incident', 'no-such-incident', '--from', changedFile],
+    ]) {
+      const r = hs(args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+
     const out = json<GenerateJson>(['playbook', id]);
     expect(out.libraryPlaybooks).toEqual([expect.objectContaining({ id: fixture().id, version: 2 })]);
     const action = Object.values(out.playbook.workflow).find((s) => s.type === 'playbook-action');
