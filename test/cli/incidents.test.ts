@@ -154,6 +154,22 @@ describe.runIf(
     expect(review.stdout).toContain('## Actors');
   });
 
+  it('links two incidents of the same activity into a cluster, naming the shared indicators', () => {
+    const page = JSON.parse(readFileSync(join(examples, 'phishing-credential-theft.json'), 'utf8')) as { value: Record<string, unknown>[] };
+    const text = JSON.stringify(page).replaceAll('"38210"', '"38299"').replace(/"id":"(da[^"]+)"/g, '"id":"$1-again"');
+    const again = join(dir, 'phishing-again.json');
+    writeFileSync(again, text);
+    expect(runCli(['import', again, '--db', db], { cwd: dir }).status).toBe(0);
+    const r = runCli(['attribute', '--clusters', '--json', '--db', db, '--attack', attack], { cwd: dir });
+    const out = JSON.parse(r.stdout) as { clusters: { incidents: string[]; sharedIndicators: { type: string }[] }[] };
+    expect(out.clusters).toHaveLength(1);
+    expect(out.clusters[0]?.incidents).toHaveLength(2);
+    expect(out.clusters[0]?.sharedIndicators.length).toBeGreaterThan(0);
+    const readable = runCli(['attribute', '--clusters', '--db', db, '--attack', attack], { cwd: dir });
+    expect(readable.stdout).toContain('Cluster 1 (2 incidents)');
+    expect(readable.stdout).toContain('38299');
+  });
+
   it('demo imports the examples, prints the ransomware review and writes the layer', () => {
     const demoDir = scratch('hindsight-demo-');
     try {

@@ -72,7 +72,8 @@ async function printClusters(ctx: CliContext): Promise<void> {
     }
     const { clusterIncidents } = await import('../../analysis/attribution/index.js');
     const result = clusterIncidents(incidents, kb);
-    printResult(ctx, result, () => JSON.stringify(result, null, 2));
+    const titles = new Map(incidents.map((i) => [i.id, `${i.sourceId}: ${i.title}`]));
+    printResult(ctx, result, () => renderClusters(result, titles));
   } finally {
     await store.close();
   }
@@ -100,5 +101,27 @@ export function renderAttribution(result: RankResult, incident: { id: string; so
     if (c.evidence.unobservedCharacteristic.length) lines.push(`       hunt for next:     ${c.evidence.unobservedCharacteristic.slice(0, 4).map((t) => `${t.id} ${t.name}`).join(', ')}`);
     if (c.evidence.timeNote) lines.push(`       time:              ${c.evidence.timeNote}`);
   });
+  return lines.join('\n');
+}
+
+type ClusterResult = import('../../analysis/attribution/index.js').ClusterResult;
+
+export function renderClusters(result: ClusterResult, titles: Map<string, string>): string {
+  const lines = [`${result.incidents} incident(s); ${result.clusters.length} cluster(s) of incidents that probably belong to the same activity.`];
+  result.clusters.forEach((c, i) => {
+    lines.push('', `Cluster ${i + 1} (${c.incidents.length} incidents)`);
+    for (const id of c.incidents) lines.push(`  ${id}  ${titles.get(id) ?? ''}`);
+    if (c.commonTechniques.length) lines.push(`  techniques in every member: ${c.commonTechniques.join(', ')}`);
+    if (c.sharedIndicators.length) lines.push(`  shared indicators: ${c.sharedIndicators.map((x) => `${x.type} ${x.value}`).join(', ')}`);
+    for (const link of c.links) {
+      const why = [
+        `behaviour ${link.behaviour.toFixed(2)}`,
+        link.sharedSoftware.length ? `software ${link.sharedSoftware.join(', ')}` : '',
+        link.sharedIndicators.length ? `indicators ${link.sharedIndicators.map((x) => x.value).join(', ')}` : '',
+      ].filter(Boolean);
+      lines.push(`  ${link.a} ~ ${link.b}: ${why.join('; ')}`);
+    }
+  });
+  if (result.ignoredIndicators.length) lines.push('', `Ignored as too common to mean anything: ${result.ignoredIndicators.map((x) => `${x.type} ${x.value}`).join(', ')}`);
   return lines.join('\n');
 }
