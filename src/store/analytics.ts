@@ -56,81 +56,205 @@ const SEVERITY_RANK_SQL = (v: string) =>
   `(case ${v} when 'informational' then 1 when 'low' then 2 when 'medium' then 3 when 'high' then 4 when 'critical' then 5 else 0 end)`;
 
 /**
- * Rebuilds the learning facts of every incident that has none or whose content hash changed, and
- * drops those of incidents no longer stored. One transaction; returns how much was rebuilt.
+ * Rebuilds the learning facts of every incident that has none or whose content hash changed, drops
+ * those of incidents no longer stored, and brings the pre-aggregated tables of migration 0007 in
+ * step: every day (and month) touched by a rebuilt or removed incident, before or after the
+ * change, is re-aggregated from the facts. When every incident is rebuilt (the first run after a
+ * large import or the migration), the aggregates are rebuilt whole. One transaction; returns how
+ * much was rebuilt.
  */
 export async function refreshLearningFacts(db: AnyDb, kind: StoreKind): Promise<RefreshSummary> {
   return db.transaction().execute(async (trx) => {
     const run = (text: string) => sql.raw(text).execute(trx);
-    await run('drop table if exists lf_pending');
-    await run('drop table if exists lf_sc');
+    const count = async (text: string) => Number((await sql<{ n: number | string }>`${sql.raw(text)}`.execute(trx)).rows[0]?.n ?? 0);
+    for (const table of ['lf_pending', 'lf_sc', 'lf_gone', 'lf_days', 'lf_months']) await run(`drop table if exists ${table}`);
     await run(
       `create temp table lf_pending as select i.id as id from incidents i left join learning_incident_facts f on f.incident_id = i.id ` +
         `where f.incident_id is null or f.content_hash <> i.content_hash`,
     );
-    const pending = await sql<{ n: number | string }>`select count(*) as n from lf_pending`.execute(trx);
-    const incidents = Number(pending.rows[0]?.n ?? 0);
+    const incidents = await count('select count(*) as n from lf_pending');
+    // Incidents whose aggregates are counted but which are no longer stored (their facts may have gone by cascade).
+    await run(
+      'create temp table lf_gone as select distinct d.incident_id as id from learning_fact_days d ' +
+        'where not exists (select 1 from incidents i where i.id = d.incident_id)',
+    );
+    const gone = await count('select count(*) as n from lf_gone');
     // Facts of incidents that are gone (a deleted incident cascades; a re-keyed one does not).
     await run('delete from learning_incident_facts where not exists (select 1 from incidents i where i.id = learning_incident_facts.incident_id)');
-    if (incidents === 0) {
+    if (incidents === 0 && gone === 0) {
       await run('drop table lf_pending');
+      await run('drop table lf_gone');
       return { incidents: 0, alerts: 0 };
     }
+    const full = incidents === (await count('select count(*) as n from incidents'));
     await run('create index lf_pending_id on lf_pending (id)');
-    for (const table of ['learning_technique_facts', 'learning_alert_facts', 'learning_incident_facts']) {
-      await run(`delete from ${table} where incident_id in (select id from lf_pending)`);
+    const touched = 'incident_id in (select id from lf_pending union all select id from lf_gone)';
+    await run('create temp table lf_days (day text primary key)');
+    if (!full) await run(`insert into lf_days (day) select distinct day from learning_fact_days where ${touched}`);
+    for (const table of ['learning_fact_days', 'learning_technique_spans', 'learning_technique_facts', 'learning_alert_facts']) {
+      await run(full ? `delete from ${table}` : `delete from ${table} where ${touched}`);
     }
-    const changeIs = (field: string) => `sc.field = '${field}'`;
+    await run('delete from learning_incident_facts where incident_id in (select id from lf_pending)');
+    let alerts = 0;
+    if (incidents > 0) alerts = await buildFacts(trx, kind);
     await run(
-      `create temp table lf_sc as select sc.alert_id as alert_id, ` +
-        `min(case when (${changeIs('status')} and sc.from_value = 'new' and sc.to_value is not null and sc.to_value <> 'new') ` +
-        `or (${changeIs('assignedTo')} and sc.to_value is not null) ` +
-        `or (${changeIs('classification')} and sc.to_value is not null) then sc.at end) as ack_at, ` +
-        `max(case when ${changeIs('classification')} and sc.from_value is not null and sc.from_value <> coalesce(sc.to_value, '') then 1 else 0 end) as misclassified, ` +
-        `max(case when ${changeIs('classification')} and sc.from_value in ('falsePositive', 'informationalExpectedActivity') and sc.to_value = 'truePositive' then 1 else 0 end) as benign_then_tp, ` +
-        `max(case when ${changeIs('status')} and sc.from_value = 'resolved' and sc.to_value in ('new', 'inProgress', 'active') then 1 else 0 end) as reopened, ` +
-        `max(case when (${changeIs('severity')} and ${SEVERITY_RANK_SQL('sc.to_value')} > ${SEVERITY_RANK_SQL('sc.from_value')}) ` +
-        `or (${changeIs('assignedTo')} and sc.from_value is not null and sc.to_value is not null and sc.from_value <> sc.to_value) then 1 else 0 end) as escalated ` +
-        `from status_changes sc where sc.alert_id is not null and sc.incident_id in (select id from lf_pending) group by sc.alert_id`,
+      'insert into learning_fact_days (incident_id, day) select incident_id, day from learning_incident_facts where incident_id in (select id from lf_pending) ' +
+        'union select incident_id, day from learning_alert_facts where incident_id in (select id from lf_pending)',
     );
-    await run('create index lf_sc_alert on lf_sc (alert_id)');
-    const triage = secondsBetween(kind, 'a.created_at', 's.ack_at');
-    const resolve = secondsBetween(kind, 'a.created_at', 'a.resolved_at');
-    const inserted = await sql.raw(
+    if (!full) {
+      await run(
+        'insert into lf_days (day) select distinct d.day from learning_fact_days d where d.incident_id in (select id from lf_pending) ' +
+          'and not exists (select 1 from lf_days x where x.day = d.day)',
+      );
+    }
+    await refreshAggregates(trx, full);
+    for (const table of ['lf_days', 'lf_gone', 'lf_pending']) await run(`drop table ${table}`);
+    return { incidents, alerts };
+  });
+}
+
+/** Builds the facts of the incidents in `lf_pending` (their old facts already deleted); returns the alerts. */
+async function buildFacts(trx: AnyDb, kind: StoreKind): Promise<number> {
+  const run = (text: string) => sql.raw(text).execute(trx);
+  const changeIs = (field: string) => `sc.field = '${field}'`;
+  await run(
+    `create temp table lf_sc as select sc.alert_id as alert_id, ` +
+      `min(case when (${changeIs('status')} and sc.from_value = 'new' and sc.to_value is not null and sc.to_value <> 'new') ` +
+      `or (${changeIs('assignedTo')} and sc.to_value is not null) ` +
+      `or (${changeIs('classification')} and sc.to_value is not null) then sc.at end) as ack_at, ` +
+      `max(case when ${changeIs('classification')} and sc.from_value is not null and sc.from_value <> coalesce(sc.to_value, '') then 1 else 0 end) as misclassified, ` +
+      `max(case when ${changeIs('classification')} and sc.from_value in ('falsePositive', 'informationalExpectedActivity') and sc.to_value = 'truePositive' then 1 else 0 end) as benign_then_tp, ` +
+      `max(case when ${changeIs('status')} and sc.from_value = 'resolved' and sc.to_value in ('new', 'inProgress', 'active') then 1 else 0 end) as reopened, ` +
+      `max(case when (${changeIs('severity')} and ${SEVERITY_RANK_SQL('sc.to_value')} > ${SEVERITY_RANK_SQL('sc.from_value')}) ` +
+      `or (${changeIs('assignedTo')} and sc.from_value is not null and sc.to_value is not null and sc.from_value <> sc.to_value) then 1 else 0 end) as escalated ` +
+      `from status_changes sc where sc.alert_id is not null and sc.incident_id in (select id from lf_pending) group by sc.alert_id`,
+  );
+  await run('create index lf_sc_alert on lf_sc (alert_id)');
+  const triage = secondsBetween(kind, 'a.created_at', 's.ack_at');
+  const resolve = secondsBetween(kind, 'a.created_at', 'a.resolved_at');
+  const inserted = await sql
+    .raw(
       `insert into learning_alert_facts (alert_id, incident_id, created_at, day, week, month, quarter, severity, classification, determination, product, assigned_to, ` +
         `triage_bin, resolve_bin, misclassified, benign_then_tp, reopened, escalated) ` +
         `select a.id, a.incident_id, a.created_at, ${bucketColumns(kind, 'a.created_at')}, a.severity, a.classification, a.determination, ` +
         `coalesce(a.product_name, a.service_source, a.detection_source), a.assigned_to, ` +
         `${binOfSql(triage)}, ${binOfSql(resolve)}, coalesce(s.misclassified, 0), coalesce(s.benign_then_tp, 0), coalesce(s.reopened, 0), coalesce(s.escalated, 0) ` +
         `from alerts a join lf_pending p on p.id = a.incident_id left join lf_sc s on s.alert_id = a.id`,
-    ).execute(trx);
+    )
+    .execute(trx);
+  await run(
+    `insert into learning_technique_facts (alert_id, incident_id, technique_id, created_at, day, week, month, quarter, assigned_to, triage_bin, resolve_bin, ` +
+      `misclassified, benign_then_tp, reopened, escalated) ` +
+      `select distinct t.alert_id, t.incident_id, upper(t.technique_id), f.created_at, f.day, f.week, f.month, f.quarter, f.assigned_to, f.triage_bin, f.resolve_bin, ` +
+      `f.misclassified, f.benign_then_tp, f.reopened, f.escalated ` +
+      `from alert_techniques t join lf_pending p on p.id = t.incident_id join learning_alert_facts f on f.alert_id = t.alert_id`,
+  );
+  // Incident milestones (docs/learning.md): detected = first alert raised; first activity = earliest
+  // alert activity; acknowledged = first triage action on any alert; contained = first alert resolved;
+  // resolved = the incident's resolution time.
+  const seconds = (from: string, to: string) => binOfSql(secondsBetween(kind, from, to));
+  await run(
+    `insert into learning_incident_facts (incident_id, content_hash, created_at, day, week, month, quarter, severity, classification, determination, alerts, ` +
+      `detect_bin, ack_bin, contain_bin, resolve_bin) ` +
+      `select i.id, i.content_hash, i.created_at, ${bucketColumns(kind, 'i.created_at')}, i.severity, i.classification, i.determination, coalesce(x.n, 0), ` +
+      `${seconds('x.first_at', 'x.detected_at')}, ${seconds('coalesce(x.detected_at, i.created_at)', 'x.ack_at')}, ` +
+      `${seconds('coalesce(x.detected_at, i.created_at)', 'x.contained_at')}, ${seconds('coalesce(x.detected_at, i.created_at)', 'i.resolved_at')} ` +
+      `from incidents i join lf_pending p on p.id = i.id left join (` +
+      `select a.incident_id as incident_id, count(*) as n, min(a.created_at) as detected_at, min(coalesce(a.first_activity_at, a.created_at)) as first_at, ` +
+      `min(s.ack_at) as ack_at, min(a.resolved_at) as contained_at ` +
+      `from alerts a join lf_pending p2 on p2.id = a.incident_id left join lf_sc s on s.alert_id = a.id group by a.incident_id` +
+      `) x on x.incident_id = i.id`,
+  );
+  await run('drop table lf_sc');
+  return Number(inserted.numAffectedRows ?? 0);
+}
+
+const RESPONSE_COLUMNS: [ResponseMetric, string][] = [
+  ['detect', 'detect_bin'],
+  ['acknowledge', 'ack_bin'],
+  ['contain', 'contain_bin'],
+  ['resolve', 'resolve_bin'],
+];
+
+const OUTCOME_SUMS = 'sum(misclassified), sum(benign_then_tp), sum(reopened), sum(escalated)';
+const OUTCOME_COLUMNS = 'misclassified, benign_then_tp, reopened, escalated';
+
+/**
+ * Re-aggregates the days in `lf_days` (all days when `full`) from the facts, and the months those
+ * days fall in. Spans are rebuilt for the incidents in `lf_pending` (their old rows already deleted).
+ */
+async function refreshAggregates(trx: AnyDb, full: boolean): Promise<void> {
+  const run = (text: string) => sql.raw(text).execute(trx);
+  const days = full ? '1 = 1' : 'day in (select day from lf_days)';
+  const periods = 'day, week, month, quarter';
+  const rebuild = async (table: string, columns: string, select: string) => {
+    await run(full ? `delete from ${table}` : `delete from ${table} where ${days}`);
+    await run(`insert into ${table} (${columns}) ${select}`);
+  };
+  await rebuild(
+    'learning_day_incidents',
+    `${periods}, severity, classification, determination, incidents`,
+    `select ${periods}, severity, classification, determination, count(*) from learning_incident_facts where ${days} ` +
+      `group by ${periods}, severity, classification, determination`,
+  );
+  await rebuild(
+    'learning_day_alerts',
+    `${periods}, severity, classification, determination, product, alerts`,
+    `select ${periods}, severity, classification, determination, product, count(*) from learning_alert_facts where ${days} ` +
+      `group by ${periods}, severity, classification, determination, product`,
+  );
+  await run(full ? 'delete from learning_day_response' : `delete from learning_day_response where ${days}`);
+  for (const [metric, column] of RESPONSE_COLUMNS) {
     await run(
-      `insert into learning_technique_facts (alert_id, incident_id, technique_id, created_at, day, week, month, quarter, assigned_to, triage_bin, resolve_bin, ` +
-        `misclassified, benign_then_tp, reopened, escalated) ` +
-        `select distinct t.alert_id, t.incident_id, upper(t.technique_id), f.created_at, f.day, f.week, f.month, f.quarter, f.assigned_to, f.triage_bin, f.resolve_bin, ` +
-        `f.misclassified, f.benign_then_tp, f.reopened, f.escalated ` +
-        `from alert_techniques t join lf_pending p on p.id = t.incident_id join learning_alert_facts f on f.alert_id = t.alert_id`,
+      `insert into learning_day_response (${periods}, severity, metric, bin, incidents) ` +
+        `select ${periods}, severity, '${metric}', ${column}, count(*) from learning_incident_facts where ${days} and ${column} is not null ` +
+        `group by ${periods}, severity, ${column}`,
     );
-    // Incident milestones (docs/learning.md): detected = first alert raised; first activity = earliest
-    // alert activity; acknowledged = first triage action on any alert; contained = first alert resolved;
-    // resolved = the incident's resolution time.
-    const seconds = (from: string, to: string) => binOfSql(secondsBetween(kind, from, to));
+  }
+  await rebuild(
+    'learning_day_techniques',
+    `${periods}, technique_id, alerts, incidents`,
+    `select ${periods}, technique_id, count(*), count(distinct incident_id) from learning_technique_facts where ${days} group by ${periods}, technique_id`,
+  );
+  await run(
+    `insert into learning_technique_spans (incident_id, technique_id, ${periods}) ` +
+      `select t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter from learning_technique_facts t join (` +
+      `select incident_id, technique_id from learning_technique_facts where incident_id in (select id from lf_pending) ` +
+      `group by incident_id, technique_id having count(distinct day) > 1) m on m.incident_id = t.incident_id and m.technique_id = t.technique_id ` +
+      `group by t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter`,
+  );
+  await run(full ? 'delete from learning_day_technique_hist' : `delete from learning_day_technique_hist where ${days}`);
+  for (const metric of ['triage', 'resolve'] as const) {
     await run(
-      `insert into learning_incident_facts (incident_id, content_hash, created_at, day, week, month, quarter, severity, classification, determination, alerts, ` +
-        `detect_bin, ack_bin, contain_bin, resolve_bin) ` +
-        `select i.id, i.content_hash, i.created_at, ${bucketColumns(kind, 'i.created_at')}, i.severity, i.classification, i.determination, coalesce(x.n, 0), ` +
-        `${seconds('x.first_at', 'x.detected_at')}, ${seconds('coalesce(x.detected_at, i.created_at)', 'x.ack_at')}, ` +
-        `${seconds('coalesce(x.detected_at, i.created_at)', 'x.contained_at')}, ${seconds('coalesce(x.detected_at, i.created_at)', 'i.resolved_at')} ` +
-        `from incidents i join lf_pending p on p.id = i.id left join (` +
-        `select a.incident_id as incident_id, count(*) as n, min(a.created_at) as detected_at, min(coalesce(a.first_activity_at, a.created_at)) as first_at, ` +
-        `min(s.ack_at) as ack_at, min(a.resolved_at) as contained_at ` +
-        `from alerts a join lf_pending p2 on p2.id = a.incident_id left join lf_sc s on s.alert_id = a.id group by a.incident_id` +
-        `) x on x.incident_id = i.id`,
+      `insert into learning_day_technique_hist (day, technique_id, metric, bin, alerts, ${OUTCOME_COLUMNS}) ` +
+        `select day, technique_id, '${metric}', ${metric}_bin, count(*), ${OUTCOME_SUMS} from learning_technique_facts where ${days} ` +
+        `group by day, technique_id, ${metric}_bin`,
     );
-    await run('drop table lf_sc');
-    await run('drop table lf_pending');
-    return { incidents, alerts: Number(inserted.numAffectedRows ?? 0) };
-  });
+  }
+  // Months: from the daily histograms (technique) and from the facts (by analyst), one month at a time.
+  let months: string[] | null = null;
+  if (!full) {
+    const rows = await sql<{ month: string }>`select distinct substr(day, 1, 7) as month from lf_days`.execute(trx);
+    months = rows.rows.map((r) => r.month);
+  } else {
+    await run('delete from learning_month_technique_hist');
+    await run('delete from learning_month_analyst_hist');
+  }
+  for (const month of months ?? [null]) {
+    const where = month === null ? sql`1 = 1` : sql`day >= ${`${month}-01`} and day <= ${`${month}-31`}`;
+    if (month !== null) {
+      await sql`delete from learning_month_technique_hist where month = ${month}`.execute(trx);
+      await sql`delete from learning_month_analyst_hist where month = ${month}`.execute(trx);
+    }
+    await sql`insert into learning_month_technique_hist (month, technique_id, metric, bin, alerts, ${sql.raw(OUTCOME_COLUMNS)})
+      select substr(day, 1, 7), technique_id, metric, bin, sum(alerts), ${sql.raw(OUTCOME_SUMS)} from learning_day_technique_hist where ${where}
+      group by substr(day, 1, 7), technique_id, metric, bin`.execute(trx);
+    for (const metric of ['triage', 'resolve'] as const) {
+      await sql`insert into learning_month_analyst_hist (month, technique_id, analyst, metric, bin, alerts, ${sql.raw(OUTCOME_COLUMNS)})
+        select month, technique_id, assigned_to, ${sql.lit(metric)}, ${sql.ref(`${metric}_bin`)}, count(*), ${sql.raw(OUTCOME_SUMS)} from learning_technique_facts
+        where ${where} group by month, technique_id, assigned_to, ${sql.ref(`${metric}_bin`)}`.execute(trx);
+    }
+  }
 }
 
 const BUCKET_COLUMN: Record<TrendBucket, string> = { week: 'week', month: 'month', quarter: 'quarter' };
@@ -154,8 +278,12 @@ function rangeWhere(range: { from: string | null; to: string | null }, column = 
 const num = (v: unknown): number => Number(v ?? 0);
 const binOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-/** Everything `analyseTrends` needs, aggregated in SQL. Call `refreshLearningFacts` first. */
-export async function trendAggregates(db: AnyDb, kind: StoreKind, options: LearningRange & { bucket: TrendBucket }): Promise<TrendAggregates> {
+/**
+ * Everything `analyseTrends` needs, aggregated in SQL straight from the fact tables (about ten
+ * GROUP BY scans of up to a million rows). The reference for the pre-aggregated path, and the path
+ * for range bounds that are not whole days. Call `refreshLearningFacts` first.
+ */
+export async function trendAggregatesFromFacts(db: AnyDb, kind: StoreKind, options: LearningRange & { bucket: TrendBucket }): Promise<TrendAggregates> {
   void kind;
   const range = { from: normaliseBound(options.from, '--from'), to: normaliseBound(options.to, '--to') };
   const b = sql.ref(BUCKET_COLUMN[options.bucket]);
@@ -220,8 +348,11 @@ export async function trendAggregates(db: AnyDb, kind: StoreKind, options: Learn
   };
 }
 
-/** Per technique (and analyst when `byAnalyst`) histograms and outcome counts for `analyseSkills`. */
-export async function skillAggregates(db: AnyDb, kind: StoreKind, options: LearningRange & { byAnalyst?: boolean }): Promise<SkillAggregates> {
+/**
+ * Per technique (and analyst when `byAnalyst`) histograms and outcome counts for `analyseSkills`,
+ * straight from the technique facts: the reference for the pre-aggregated path.
+ */
+export async function skillAggregatesFromFacts(db: AnyDb, kind: StoreKind, options: LearningRange & { byAnalyst?: boolean }): Promise<SkillAggregates> {
   void kind;
   const range = { from: normaliseBound(options.from, '--from'), to: normaliseBound(options.to, '--to') };
   const byAnalyst = options.byAnalyst === true;
@@ -249,6 +380,197 @@ export async function skillAggregates(db: AnyDb, kind: StoreKind, options: Learn
       escalated: num(r.esc),
     })),
     resolve: resolve.rows.map((r) => ({ techniqueId: r.technique_id, analyst: r.analyst ?? null, bin: binOrNull(r.bin), alerts: num(r.n) })),
+    findings: await findingFacts(db, range),
+  };
+}
+
+/** A range in whole UTC days, `YYYY-MM-DD`, `to` exclusive; null bounds are open. */
+interface DayRange {
+  from: string | null;
+  to: string | null;
+}
+
+/** The range as whole days, or null when a bound is not midnight UTC (then only the facts answer exactly). */
+function wholeDays(range: { from: string | null; to: string | null }): DayRange | null {
+  const day = (v: string | null) => (v === null ? null : v.endsWith('T00:00:00.000Z') ? v.slice(0, 10) : undefined);
+  const from = day(range.from);
+  const to = day(range.to);
+  return from === undefined || to === undefined ? null : { from, to };
+}
+
+function dayWhere(r: DayRange, column = 'day'): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [sql`1 = 1`];
+  if (r.from !== null) parts.push(sql`${sql.ref(column)} >= ${r.from}`);
+  if (r.to !== null) parts.push(sql`${sql.ref(column)} < ${r.to}`);
+  return sql.join(parts, sql` and `);
+}
+
+function nextMonth(month: string): string {
+  const y = Number(month.slice(0, 4));
+  const m = Number(month.slice(5, 7));
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${month.slice(0, 4)}-${String(m + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Splits a day range into the whole months inside it (read from the monthly tables) and the days at
+ * its edges (read from the daily table or the facts).
+ */
+export function splitRange(r: DayRange): { months: DayRange | null; days: DayRange[] } {
+  const fm = r.from === null ? null : r.from.endsWith('-01') ? r.from.slice(0, 7) : nextMonth(r.from.slice(0, 7));
+  const tm = r.to === null ? null : r.to.slice(0, 7);
+  if (fm !== null && tm !== null && fm >= tm) return { months: null, days: [r] };
+  const days: DayRange[] = [];
+  if (r.from !== null && fm !== null && !r.from.endsWith('-01')) days.push({ from: r.from, to: `${fm}-01` });
+  if (r.to !== null && tm !== null && !r.to.endsWith('-01')) days.push({ from: `${tm}-01`, to: r.to });
+  return { months: { from: fm, to: tm }, days };
+}
+
+function anyOf(pieces: RawBuilder<unknown>[]): RawBuilder<unknown> {
+  return pieces.length === 0 ? sql`1 = 0` : sql`(${sql.join(pieces.map((p) => sql`(${p})`), sql` or `)})`;
+}
+
+interface HistRow {
+  technique_id: string;
+  analyst: string | null;
+  metric: string;
+  bin: unknown;
+  n: unknown;
+  mis: unknown;
+  btp: unknown;
+  reo: unknown;
+  esc: unknown;
+}
+
+/**
+ * Technique histograms (both metrics, null bins included) over a whole-day range: whole months from
+ * the monthly table, edge days from the daily table, or with `byAnalyst` from the monthly analyst
+ * table and the technique facts.
+ */
+async function techniqueHistograms(db: AnyDb, r: DayRange, byAnalyst: boolean): Promise<HistRow[]> {
+  const { months, days } = splitRange(r);
+  const monthWhere = months === null ? sql`1 = 0` : dayWhere(months, 'month');
+  const edges = anyOf(days.map((d) => dayWhere(d)));
+  if (!byAnalyst) {
+    const rows = await sql<HistRow>`
+      select technique_id, null as analyst, metric, bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
+        sum(reopened) as reo, sum(escalated) as esc
+      from (
+        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_technique_hist where ${monthWhere}
+        union all
+        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_day_technique_hist where ${edges}
+      ) h group by technique_id, metric, bin`.execute(db);
+    return rows.rows;
+  }
+  const rows = await sql<HistRow>`
+    select technique_id, analyst, metric, bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
+      sum(reopened) as reo, sum(escalated) as esc
+    from (
+      select technique_id, analyst, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_analyst_hist where ${monthWhere}
+      union all
+      select technique_id, assigned_to as analyst, 'triage' as metric, triage_bin as bin, 1 as alerts, misclassified, benign_then_tp, reopened, escalated
+        from learning_technique_facts where ${edges}
+      union all
+      select technique_id, assigned_to as analyst, 'resolve' as metric, resolve_bin as bin, 1 as alerts, misclassified, benign_then_tp, reopened, escalated
+        from learning_technique_facts where ${edges}
+    ) h group by technique_id, analyst, metric, bin`.execute(db);
+  return rows.rows;
+}
+
+/**
+ * Everything `analyseTrends` needs. Ranges on whole days (bare dates, or midnight UTC) read the
+ * pre-aggregated tables of migration 0007 (a few thousand rows each); other bounds fall back to the
+ * fact tables (`trendAggregatesFromFacts`, same result, slower). Call `refreshLearningFacts` first.
+ */
+export async function trendAggregates(db: AnyDb, kind: StoreKind, options: LearningRange & { bucket: TrendBucket }): Promise<TrendAggregates> {
+  const range = { from: normaliseBound(options.from, '--from'), to: normaliseBound(options.to, '--to') };
+  const days = wholeDays(range);
+  if (days === null) return trendAggregatesFromFacts(db, kind, options);
+  const b = sql.ref(BUCKET_COLUMN[options.bucket]);
+  const where = dayWhere(days);
+
+  const incidents = await sql<{ bucket: string; severity: string; classification: string | null; determination: string | null; n: unknown }>`
+    select ${b} as bucket, severity, classification, determination, sum(incidents) as n from learning_day_incidents
+    where ${where} group by ${b}, severity, classification, determination`.execute(db);
+  const alerts = await sql<{ bucket: string; severity: string; classification: string | null; determination: string | null; product: string | null; n: unknown }>`
+    select ${b} as bucket, severity, classification, determination, product, sum(alerts) as n from learning_day_alerts
+    where ${where} group by ${b}, severity, classification, determination, product`.execute(db);
+  const response = await sql<{ bucket: string; severity: string; metric: ResponseMetric; bin: unknown; n: unknown }>`
+    select ${b} as bucket, severity, metric, bin, sum(incidents) as n from learning_day_response
+    where ${where} group by ${b}, severity, metric, bin`.execute(db);
+  const hist = await techniqueHistograms(db, days, false);
+
+  // Distinct incidents per technique: the daily counts, less the repeats of incidents whose alerts of
+  // the technique fall on several days of the same bucket (or range).
+  const byBucket = await sql<{ bucket: string; technique_id: string; alerts: unknown; incidents: unknown }>`
+    select ${b} as bucket, technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
+    where ${where} group by ${b}, technique_id`.execute(db);
+  const bucketRepeats = await sql<{ bucket: string; technique_id: string; n: unknown }>`
+    select ${b} as bucket, technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
+    where ${where} group by ${b}, technique_id`.execute(db);
+  const inRange = await sql<{ technique_id: string; alerts: unknown; incidents: unknown }>`
+    select technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
+    where ${where} group by technique_id`.execute(db);
+  const rangeRepeats = await sql<{ technique_id: string; n: unknown }>`
+    select technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
+    where ${where} group by technique_id`.execute(db);
+  const repeatsInBucket = new Map(bucketRepeats.rows.map((r) => [`${r.bucket}\u0000${r.technique_id}`, num(r.n)]));
+  const repeatsInRange = new Map(rangeRepeats.rows.map((r) => [r.technique_id, num(r.n)]));
+
+  return {
+    bucket: options.bucket,
+    range,
+    incidents: incidents.rows.map((r) => ({ bucket: r.bucket, severity: r.severity, classification: r.classification, determination: r.determination, count: num(r.n) })),
+    alerts: alerts.rows.map((r) => ({
+      bucket: r.bucket,
+      severity: r.severity,
+      classification: r.classification,
+      determination: r.determination,
+      product: r.product,
+      count: num(r.n),
+    })),
+    responseTimes: response.rows.map((r) => ({ bucket: r.bucket, severity: r.severity, metric: r.metric, bin: num(r.bin), count: num(r.n) })),
+    techniqueTimes: hist
+      .filter((r) => r.bin !== null && r.bin !== undefined)
+      .map((r) => ({ techniqueId: r.technique_id, metric: r.metric === 'triage' ? ('triage' as const) : ('resolve' as const), bin: num(r.bin), count: num(r.n) })),
+    techniquesByBucket: byBucket.rows.map((r) => ({
+      bucket: r.bucket,
+      techniqueId: r.technique_id,
+      alerts: num(r.alerts),
+      incidents: num(r.incidents) - (repeatsInBucket.get(`${r.bucket}\u0000${r.technique_id}`) ?? 0),
+    })),
+    techniquesInRange: inRange.rows.map((r) => ({ techniqueId: r.technique_id, alerts: num(r.alerts), incidents: num(r.incidents) - (repeatsInRange.get(r.technique_id) ?? 0) })),
+    findings: await findingFacts(db, range),
+    actionItems: await actionItemFacts(db, range),
+  };
+}
+
+/**
+ * Per technique (and analyst when `byAnalyst`) histograms and outcome counts for `analyseSkills`,
+ * from the monthly histograms plus the edge days of the range; bounds that are not whole days fall
+ * back to the facts (`skillAggregatesFromFacts`). Call `refreshLearningFacts` first.
+ */
+export async function skillAggregates(db: AnyDb, kind: StoreKind, options: LearningRange & { byAnalyst?: boolean }): Promise<SkillAggregates> {
+  const range = { from: normaliseBound(options.from, '--from'), to: normaliseBound(options.to, '--to') };
+  const days = wholeDays(range);
+  if (days === null) return skillAggregatesFromFacts(db, kind, options);
+  const byAnalyst = options.byAnalyst === true;
+  const hist = await techniqueHistograms(db, days, byAnalyst);
+  const triage = hist.filter((r) => r.metric === 'triage');
+  const resolve = hist.filter((r) => r.metric === 'resolve');
+  return {
+    range,
+    byAnalyst,
+    triage: triage.map((r) => ({
+      techniqueId: r.technique_id,
+      analyst: r.analyst ?? null,
+      bin: binOrNull(r.bin),
+      alerts: num(r.n),
+      misclassified: num(r.mis),
+      benignThenTruePositive: num(r.btp),
+      reopened: num(r.reo),
+      escalated: num(r.esc),
+    })),
+    resolve: resolve.map((r) => ({ techniqueId: r.technique_id, analyst: r.analyst ?? null, bin: binOrNull(r.bin), alerts: num(r.n) })),
     findings: await findingFacts(db, range),
   };
 }

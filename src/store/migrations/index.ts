@@ -5,6 +5,7 @@ import { learningFactsSchema } from './0003-learning-facts.js';
 import { playbookLibrarySchema } from './0004-playbook-library.js';
 import { reviewConfirmedTechniquesSchema } from './0006-review-confirmed-techniques.js';
 import { authAuditSchema } from './0005-auth-audit.js';
+import { learningAggregatesSchema } from './0007-learning-aggregates.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0004-playbook-library': playbookLibrarySchema,
   '0005-auth-audit': authAuditSchema,
   '0006-review-confirmed-techniques': reviewConfirmedTechniquesSchema,
+  '0007-learning-aggregates': learningAggregatesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {
