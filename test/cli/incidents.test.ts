@@ -88,7 +88,7 @@ describe.runIf(
     expect(md.stdout).toContain('**T1003.001** OS Credential Dumping: LSASS Memory');
     expect(md.stdout).toContain('## Actors');
     expect(md.stdout).toContain('## Detection');
-    expect(md.stdout).toMatch(/\| T1486 Data Encrypted for Impact \| Ransomware encryption activity detected \|  \| n\/a \|/);
+    expect(md.stdout).toMatch(/\| T1486 Data Encrypted for Impact \| Ransomware encryption activity detected \| {2}\| n\/a \|/);
     const tactics = [...md.stdout.matchAll(/^### (.+) \((TA\d{4})\)$/gm)].map((m) => m[2]);
     expect(tactics[0]).toBe('TA0001');
     expect(tactics.at(-1)).toBe('TA0040');

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, InputError, NotFoundError, UsageError } from '../../src/model/index.js';
 import type { CacaoPlaybook } from '../../src/playbooks/cacao.js';
@@ -10,6 +9,7 @@ import { ReviewRepository } from '../../src/review/repo.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { ransomwareIncident } from '../fixtures/playbooks/incident.js';
 import { pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 
 type Opener = () => Promise<OpenedStore>;
 
@@ -145,21 +145,7 @@ const postgres = await pgAvailable();
 const runPostgres = requireOrSkip('PostgreSQL for the playbook library tests', Boolean(postgres.url), postgres.reason);
 
 describe.runIf(runPostgres)('playbook library on PostgreSQL', () => {
-  const url = postgres.url as string;
-  const prefix = `hs_playbooks_${process.pid}_${Date.now().toString(36)}`;
-  const schemas: string[] = [];
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
-  librarySuite(async () => {
-    const schema = `${prefix}_${schemas.length + 1}`;
-    schemas.push(schema);
-    return openStore({ db: `${url}?schema=${schema}` });
-  });
+  const schemas = postgresSchemas(postgres.url as string, 'hs_playbooks');
+  afterAll(() => schemas.dropAll());
+  librarySuite(() => openStore({ db: schemas.next() }));
 });

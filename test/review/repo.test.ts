@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, UsageError } from '../../src/model/index.js';
 import { LifecycleError } from '../../src/review/lifecycle.js';
@@ -11,6 +10,7 @@ import { POLICY_ACTOR, ReviewRepository } from '../../src/review/repo.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { sampleIncident } from '../fixtures/review/incident.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 
 type Opener = () => Promise<OpenedStore>;
 
@@ -244,21 +244,7 @@ const postgres = await pgAvailable();
 const runPostgres = requireOrSkip('PostgreSQL for the review repository tests', Boolean(postgres.url), postgres.reason);
 
 describe.runIf(runPostgres)('review repository on PostgreSQL', () => {
-  const url = postgres.url as string;
-  const prefix = `hs_review_${process.pid}_${Date.now().toString(36)}`;
-  const schemas: string[] = [];
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
-  reviewSuite(async () => {
-    const schema = `${prefix}_${schemas.length + 1}`;
-    schemas.push(schema);
-    return openStore({ db: `${url}?schema=${schema}` });
-  });
+  const schemas = postgresSchemas(postgres.url as string, 'hs_review');
+  afterAll(() => schemas.dropAll());
+  reviewSuite(() => openStore({ db: schemas.next() }));
 });

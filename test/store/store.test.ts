@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/model/index.js';
 import { defaultDatabasePath, incidentId, openStore, type OpenedStore } from '../../src/store/index.js';
 import { alert, fullIncident, partialIncident } from '../fixtures/store/incidents.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 
 const TABLES = ['incidents', 'alerts', 'alert_techniques', 'entities', 'comments', 'status_changes'] as const;
 
@@ -357,24 +357,10 @@ const postgres = await pgAvailable();
 const runPostgres = requireOrSkip('PostgreSQL for the store tests', Boolean(postgres.url), postgres.reason);
 
 describe.runIf(runPostgres)('store on PostgreSQL', () => {
-  const url = postgres.url as string;
-  const prefix = `hs_store_${process.pid}_${Date.now().toString(36)}`;
-  const schemas: string[] = [];
-
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      for (const schema of schemas) await client.query(`drop schema if exists "${schema}" cascade`);
-    } finally {
-      await client.end();
-    }
-  });
-
+  const schemas = postgresSchemas(postgres.url as string, 'hs_store');
+  afterAll(() => schemas.dropAll());
   storeSuite(async () => {
-    const schema = `${prefix}_${schemas.length + 1}`;
-    schemas.push(schema);
-    const store = await openStore({ db: `${url}?schema=${schema}` });
+    const store = await openStore({ db: schemas.next() });
     expect(store.kind).toBe('postgres');
     return store;
   });
