@@ -24,16 +24,26 @@ export function isGraphAlert(obj: JsonObject): boolean {
   return 'title' in obj || 'evidence' in obj || 'incidentId' in obj || 'providerAlertId' in obj;
 }
 
-/** Graph alertComment: `{comment, createdByDisplayName, createdDateTime}`. A comment without a time takes `fallbackTime`. */
-export function parseGraphComments(obj: JsonObject, where: Where, fallbackTime: string): Comment[] {
+/** The field names a source uses for a comment's author, time and text. */
+export interface CommentFields {
+  author: string;
+  time: string;
+  text: string;
+}
+
+/** Graph alertComment: `{comment, createdByDisplayName, createdDateTime}`. */
+export const GRAPH_COMMENT_FIELDS: CommentFields = { author: 'createdByDisplayName', time: 'createdDateTime', text: 'comment' };
+
+/** A record's `comments` array. A comment without a time takes `fallbackTime`. */
+export function parseComments(obj: JsonObject, where: Where, fallbackTime: string, fields: CommentFields = GRAPH_COMMENT_FIELDS): Comment[] {
   const { items, where: at } = optArray(obj, 'comments', where);
   return items.map((item, i) => {
     const w = at.index(i);
     const c = objectAt(item, w);
     return {
-      author: optString(c, 'createdByDisplayName', w),
-      createdAt: optTime(c, 'createdDateTime', w) ?? fallbackTime,
-      text: optString(c, 'comment', w) ?? '',
+      author: optString(c, fields.author, w),
+      createdAt: optTime(c, fields.time, w) ?? fallbackTime,
+      text: optString(c, fields.text, w) ?? '',
     };
   });
 }
@@ -48,7 +58,7 @@ export function parseGraphAlert(obj: JsonObject, where: Where): Alert {
   const assignedTo = optString(obj, 'assignedTo', where);
   const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
   const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
-  const comments = parseGraphComments(obj, where, updatedAt);
+  const comments = parseComments(obj, where, updatedAt);
   const evidence = optArray(obj, 'evidence', where);
   return {
     sourceId,
@@ -99,7 +109,7 @@ export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
   const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
   const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
   const resolvedAt = status === 'resolved' ? incidentResolvedAt(alerts, createdAt, updatedAt) : null;
-  const comments = parseGraphComments(obj, where, updatedAt);
+  const comments = parseComments(obj, where, updatedAt);
   const resolving = optString(obj, 'resolvingComment', where);
   if (resolving) comments.push({ author: assignedTo, createdAt: resolvedAt ?? updatedAt, text: resolving });
   // Every field of the model is set here (the Incident type requires them all) from values the

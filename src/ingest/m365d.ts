@@ -7,9 +7,9 @@ import {
   INCIDENT_STATUS_VALUES,
   SEVERITY_VALUES,
 } from '../model/enums.js';
-import type { Alert, Comment, Entity, EntityKind, Incident } from '../model/incident.js';
+import type { Alert, Entity, EntityKind, Incident } from '../model/incident.js';
 import { flattenAttributes } from './graph-evidence.js';
-import { DEFENDER_SOURCE, highestSeverity, incidentResolvedAt } from './graph.js';
+import { DEFENDER_SOURCE, highestSeverity, incidentResolvedAt, parseComments } from './graph.js';
 import { deriveHistory } from './history.js';
 import { dedupe, objectAt, optArray, optEnum, optString, optTime, stableHash, stringArray, type JsonObject, type Where } from './fields.js';
 
@@ -32,7 +32,7 @@ export function parseM365dIncident(obj: JsonObject, where: Where): Incident {
   const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
   const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
   const resolvedAt = status === 'resolved' ? incidentResolvedAt(alerts, createdAt, updatedAt) : null;
-  const comments = parseM365dComments(obj, where, updatedAt);
+  const comments = parseComments(obj, where, updatedAt, M365D_COMMENT_FIELDS);
   // Every field of the model is set (the Incident type requires them all) from checked values.
   return {
     source: DEFENDER_SOURCE,
@@ -73,18 +73,8 @@ function requiredTime(obj: JsonObject, name: string, where: Where): string {
   return time;
 }
 
-function parseM365dComments(obj: JsonObject, where: Where, fallbackTime: string): Comment[] {
-  const { items, where: at } = optArray(obj, 'comments', where);
-  return items.map((item, i) => {
-    const w = at.index(i);
-    const c = objectAt(item, w);
-    return {
-      author: optString(c, 'createdBy', w),
-      createdAt: optTime(c, 'createdTime', w) ?? fallbackTime,
-      text: optString(c, 'comment', w) ?? '',
-    };
-  });
-}
+/** Microsoft 365 Defender comments: `{comment, createdBy, createdTime}`. */
+const M365D_COMMENT_FIELDS = { author: 'createdBy', time: 'createdTime', text: 'comment' };
 
 export function parseM365dAlert(obj: JsonObject, where: Where): Alert {
   const sourceId = requiredId(obj, 'alertId', where);
@@ -95,7 +85,7 @@ export function parseM365dAlert(obj: JsonObject, where: Where): Alert {
   const assignedTo = optString(obj, 'assignedTo', where);
   const classification = optEnum(obj, 'classification', CLASSIFICATION_VALUES, where);
   const determination = optEnum(obj, 'determination', DETERMINATION_VALUES, where);
-  const comments = parseM365dComments(obj, where, updatedAt);
+  const comments = parseComments(obj, where, updatedAt, M365D_COMMENT_FIELDS);
   const devices = optArray(obj, 'devices', where);
   const entities = optArray(obj, 'entities', where);
   return {
