@@ -1,0 +1,95 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, setCsrf, type User } from './api';
+import { SignIn } from './screens/SignIn';
+import { Incidents } from './screens/Incidents';
+import { IncidentReview } from './screens/IncidentReview';
+import { ActionItems } from './screens/ActionItems';
+import { Matrix } from './screens/Matrix';
+import { Attribution } from './screens/Attribution';
+import { Admin } from './screens/Admin';
+
+function useHashRoute(): string[] {
+  const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const on = () => setRoute(read());
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+interface Me {
+  user: User;
+  csrfToken: string | null;
+}
+
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const route = useHashRoute();
+
+  const loadMe = useCallback(async () => {
+    try {
+      const m = await api<Me>('/api/auth/me');
+      setCsrf(m.csrfToken);
+      setMe(m);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) setMe(null);
+      else throw e;
+    }
+  }, []);
+  useEffect(() => {
+    void loadMe();
+  }, [loadMe]);
+
+  useEffect(() => {
+    const main = document.getElementById('main');
+    main?.focus();
+  }, [route.join('/')]);
+
+  if (me === undefined) return <p className="loading" role="status">Loading…</p>;
+  if (me === null) return <SignIn onSignedIn={loadMe} />;
+
+  const [section = 'incidents', id, sub] = route;
+  const signOut = async () => {
+    await api('/api/auth/logout', { method: 'POST' });
+    setCsrf(null);
+    setMe(null);
+  };
+  const nav: [string, string, boolean][] = [
+    ['incidents', 'Incidents', true],
+    ['actions', 'Action items', true],
+    ['matrix', 'ATT&CK matrix', true],
+    ['admin', 'Admin', me.user.role === 'admin'],
+  ];
+  let screen;
+  if (section === 'incidents' && id && sub === 'attribution') screen = <Attribution incidentId={id} />;
+  else if (section === 'incidents' && id) screen = <IncidentReview incidentId={id} user={me.user} />;
+  else if (section === 'actions') screen = <ActionItems />;
+  else if (section === 'matrix') screen = <Matrix />;
+  else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
+  else screen = <Incidents />;
+
+  return (
+    <>
+      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
+      <header className="topbar">
+        <span className="brand" aria-label="Hindsight">Hindsight</span>
+        <nav aria-label="Main">
+          <ul>
+            {nav.filter(([, , show]) => show).map(([key, label]) => (
+              <li key={key}>
+                <a href={`#/${key}`} aria-current={section === key ? 'page' : undefined}>{label}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <span>{me.user.displayName ?? me.user.username} <span className="role">{me.user.role}</span></span>
+          <button type="button" onClick={() => void signOut()}>Sign out</button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>{screen}</main>
+    </>
+  );
+}

@@ -1,0 +1,138 @@
+import { useState, type FormEvent } from 'react';
+import { api, type User } from '../api';
+import { describeError, ErrorNote, Status, useApi, when } from './common';
+
+const ROLES = ['viewer', 'analyst', 'reviewer', 'admin'];
+
+interface Token {
+  id: string;
+  username: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export function Admin({ self }: { self: User }) {
+  const users = useApi<{ users: User[] }>('/api/users');
+  const tokens = useApi<{ tokens: Token[] }>('/api/tokens');
+  const policy = useApi<{ yaml: string; file: string; origin: string; editable: boolean }>('/api/policy');
+  const audit = useApi<{ ok: boolean; entries: number; firstBroken?: { seq: number; reason: string } }>('/api/audit/verify');
+  const [message, setMessage] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [newToken, setNewToken] = useState<string | null>(null);
+  const [form, setForm] = useState({ username: '', role: 'analyst', password: '', displayName: '' });
+  const [tokenUser, setTokenUser] = useState('');
+  const [tokenName, setTokenName] = useState('automation');
+  const [policyText, setPolicyText] = useState<string | null>(null);
+
+  const run = async (what: string, fn: () => Promise<unknown>) => {
+    setMessage(null);
+    setFailure(null);
+    try {
+      await fn();
+      setMessage(what);
+      return true;
+    } catch (e) {
+      setFailure(describeError(e));
+      return false;
+    }
+  };
+  const addUser = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await run(`Added ${form.username}`, () => api('/api/users', { method: 'POST', body: { ...form, displayName: form.displayName || undefined } }))) {
+      setForm({ username: '', role: 'analyst', password: '', displayName: '' });
+      users.reload();
+    }
+  };
+  const createToken = async (e: FormEvent) => {
+    e.preventDefault();
+    setNewToken(null);
+    await run('Token created: copy it now, it is not shown again', async () => {
+      const t = await api<{ token: string }>('/api/tokens', { method: 'POST', body: { username: tokenUser, name: tokenName } });
+      setNewToken(t.token);
+      tokens.reload();
+    });
+  };
+
+  return (
+    <section aria-labelledby="admin-title">
+      <h1 id="admin-title">Administration</h1>
+      <Status message={message} error={failure} />
+      <div className="two-col">
+        <section className="panel" aria-labelledby="users-title">
+          <h2 id="users-title">Users</h2>
+          <ErrorNote error={users.error} />
+          <table className="grid">
+            <caption className="sr-only">Accounts</caption>
+            <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {users.data?.users.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}{u.displayName && <span className="muted small"> {u.displayName}</span>}</td>
+                  <td>
+                    <select aria-label={`Role of ${u.username}`} value={u.role} disabled={u.username === self.username} onChange={(e) => void run(`${u.username} is now ${e.target.value}`, () => api(`/api/users/${u.username}`, { method: 'PATCH', body: { role: e.target.value } })).then(users.reload)}>
+                      {ROLES.map((r) => <option key={r}>{r}</option>)}
+                    </select>
+                  </td>
+                  <td>{u.disabled ? 'disabled' : 'active'}</td>
+                  <td>{u.username !== self.username && <button type="button" onClick={() => void run(`${u.username} ${u.disabled ? 'enabled' : 'disabled'}`, () => api(`/api/users/${u.username}`, { method: 'PATCH', body: { disabled: !u.disabled } })).then(users.reload)}>{u.disabled ? 'Enable' : 'Disable'}</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form className="stack" onSubmit={(e) => void addUser(e)} aria-label="Add a user">
+            <h3>Add a user</h3>
+            <div className="row">
+              <div className="field"><label htmlFor="nu-name">User name</label><input id="nu-name" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required /></div>
+              <div className="field"><label htmlFor="nu-role">Role</label><select id="nu-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></div>
+            </div>
+            <div className="row">
+              <div className="field grow"><label htmlFor="nu-display">Display name</label><input id="nu-display" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} /></div>
+              <div className="field grow"><label htmlFor="nu-password">Password (12+ characters)</label><input id="nu-password" type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required /></div>
+            </div>
+            <button type="submit" className="primary">Add user</button>
+          </form>
+        </section>
+
+        <section className="panel" aria-labelledby="tokens-title">
+          <h2 id="tokens-title">API tokens</h2>
+          <table className="grid">
+            <caption className="sr-only">API tokens</caption>
+            <thead><tr><th scope="col">Token</th><th scope="col">User</th><th scope="col">Last used</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {tokens.data?.tokens.map((t) => (
+                <tr key={t.id} className={t.revokedAt ? 'muted' : undefined}>
+                  <td>{t.name} <span className="muted small">{t.id}</span></td>
+                  <td>{t.username}</td>
+                  <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : when(t.lastUsedAt)}</td>
+                  <td>{!t.revokedAt && <button type="button" onClick={() => void run(`Revoked ${t.name}`, () => api(`/api/tokens/${t.id}`, { method: 'DELETE' })).then(tokens.reload)}>Revoke</button>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form className="row add" onSubmit={(e) => void createToken(e)} aria-label="Create an API token">
+            <div className="field"><label htmlFor="tk-user">For user</label><select id="tk-user" value={tokenUser} onChange={(e) => setTokenUser(e.target.value)} required><option value="">—</option>{users.data?.users.filter((u) => !u.disabled).map((u) => <option key={u.id}>{u.username}</option>)}</select></div>
+            <div className="field grow"><label htmlFor="tk-name">Purpose</label><input id="tk-name" value={tokenName} onChange={(e) => setTokenName(e.target.value)} required /></div>
+            <button type="submit" className="primary">Create token</button>
+          </form>
+          {newToken && <p className="secret" role="status">New token (shown once): <code>{newToken}</code></p>}
+
+          <h2>Audit trail</h2>
+          {audit.data && (audit.data.ok ? <p className="ok">Intact: {audit.data.entries} entries, hash chain verified.</p> : <p className="error" role="alert">Broken at entry {audit.data.firstBroken?.seq}: {audit.data.firstBroken?.reason}</p>)}
+        </section>
+      </div>
+
+      <section className="panel" aria-labelledby="policy-title">
+        <h2 id="policy-title">Review policy <span className="muted small">{policy.data?.file} ({policy.data?.origin})</span></h2>
+        {policy.data && (
+          <form onSubmit={(e) => { e.preventDefault(); void run('Policy saved', () => api('/api/policy', { method: 'PUT', body: { yaml: policyText ?? policy.data?.yaml } })).then(policy.reload); }}>
+            <label htmlFor="policy-yaml" className="sr-only">Policy YAML</label>
+            <textarea id="policy-yaml" className="code" rows={12} value={policyText ?? policy.data.yaml} onChange={(e) => setPolicyText(e.target.value)} readOnly={!policy.data.editable} />
+            {policy.data.editable ? <button type="submit" className="primary">Save policy</button> : <p className="muted small">The server runs on the shipped default policy; start it with HINDSIGHT_POLICY=FILE to edit the policy here.</p>}
+          </form>
+        )}
+      </section>
+    </section>
+  );
+}

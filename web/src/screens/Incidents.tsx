@@ -1,0 +1,81 @@
+import { useMemo, useState, type FormEvent } from 'react';
+import type { IncidentRow } from '../api';
+import { Badge, ErrorNote, useApi, when } from './common';
+
+const STATUSES = ['new', 'active', 'inProgress', 'resolved', 'redirected'];
+const SEVERITIES = ['informational', 'low', 'medium', 'high'];
+const REVIEW_STATES = ['not-required', 'required', 'draft', 'in-review', 'approved', 'waived'];
+const PAGE = 50;
+
+export function Incidents() {
+  const [filters, setFilters] = useState({ status: '', severity: '', reviewState: '', from: '', to: '', q: '' });
+  const [applied, setApplied] = useState(filters);
+  const [offset, setOffset] = useState(0);
+  const path = useMemo(() => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(applied)) if (v) p.set(k, v);
+    p.set('limit', String(PAGE));
+    p.set('offset', String(offset));
+    return `/api/incidents?${p.toString()}`;
+  }, [applied, offset]);
+  const { data, error } = useApi<{ total: number; incidents: IncidentRow[] }>(path);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setOffset(0);
+    setApplied(filters);
+  };
+  const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
+  const select = (k: 'status' | 'severity' | 'reviewState', label: string, options: string[]) => (
+    <div className="field">
+      <label htmlFor={`f-${k}`}>{label}</label>
+      <select id={`f-${k}`} value={filters[k]} onChange={set(k)}>
+        <option value="">Any</option>
+        {options.map((o) => <option key={o} value={o}>{o}</option>)}
+      </select>
+    </div>
+  );
+  return (
+    <section aria-labelledby="incidents-title">
+      <h1 id="incidents-title">Incidents</h1>
+      <form className="filters" role="search" aria-label="Filter incidents" onSubmit={submit}>
+        <div className="field grow">
+          <label htmlFor="f-q">Search</label>
+          <input id="f-q" type="search" placeholder="Title words or incident id" value={filters.q} onChange={set('q')} />
+        </div>
+        {select('status', 'Status', STATUSES)}
+        {select('severity', 'Severity', SEVERITIES)}
+        {select('reviewState', 'Review', REVIEW_STATES)}
+        <div className="field"><label htmlFor="f-from">From</label><input id="f-from" type="date" value={filters.from} onChange={set('from')} /></div>
+        <div className="field"><label htmlFor="f-to">To</label><input id="f-to" type="date" value={filters.to} onChange={set('to')} /></div>
+        <button type="submit" className="primary">Apply</button>
+      </form>
+      <ErrorNote error={error} />
+      <p className="muted" aria-live="polite">{data ? `${data.total} incident(s)${data.total > PAGE ? `, showing ${offset + 1}–${Math.min(offset + PAGE, data.total)}` : ''}` : 'Loading…'}</p>
+      <table className="grid">
+        <caption className="sr-only">Incidents, newest first</caption>
+        <thead>
+          <tr><th scope="col">Created</th><th scope="col">Title</th><th scope="col">Severity</th><th scope="col">Status</th><th scope="col">Review</th><th scope="col" className="num">Alerts</th><th scope="col">Source</th></tr>
+        </thead>
+        <tbody>
+          {data?.incidents.map((i) => (
+            <tr key={i.id}>
+              <td className="nowrap">{when(i.createdAt)}</td>
+              <td><a href={`#/incidents/${encodeURIComponent(i.id)}`}>{i.title}</a></td>
+              <td><Badge value={i.severity} /></td>
+              <td>{i.status}</td>
+              <td><Badge value={i.reviewState} kind="state" /></td>
+              <td className="num">{i.alertCount}</td>
+              <td className="muted">{i.source}:{i.sourceId}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {data && data.total > PAGE && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+          <button type="button" disabled={offset + PAGE >= data.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+        </nav>
+      )}
+    </section>
+  );
+}
