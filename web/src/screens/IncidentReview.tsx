@@ -64,6 +64,14 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         {data.restrictedTo.length > 0 && <> · <strong>restricted</strong> to {data.restrictedTo.join(', ')}</>}
       </p>
 
+      <nav className="subnav" aria-label="Parts of the review">
+        <ul>
+          {[['state-title', 'Review'], ['summary-title', 'Sections'], ['timeline-title', 'Timeline'], ['tech-title-h', 'Techniques'], ['entities-title', 'Entities'], ['findings-title', 'Findings'], ['actions-h', 'Action items'], ['questions-title', 'Lessons learned']].map(([id, label]) => (
+            <li key={id}><a href={`#${id}`} onClick={(e) => { e.preventDefault(); const el = document.getElementById(id ?? ''); el?.closest('section')?.scrollIntoView(); el?.setAttribute('tabindex', '-1'); el?.focus({ preventScroll: true }); }}>{label}</a></li>
+          ))}
+        </ul>
+      </nav>
+
       <section className="panel state-panel" aria-labelledby="state-title">
         <h2 id="state-title">Review <Badge value={state} kind="state" /> <span className="muted small">version {data.review.version}</span></h2>
         {completeness && (

@@ -14,6 +14,14 @@ interface Details {
   subtechniques?: { id: string; name: string }[];
 }
 
+/** The description without citations and Markdown links, cut at a sentence near 900 characters. */
+function shorten(text: string): string {
+  const plain = text.replace(/\(Citation:[^)]*\)/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1').replace(/<\/?code>/g, '');
+  if (plain.length <= 900) return plain;
+  const cut = plain.lastIndexOf('. ', 900);
+  return `${plain.slice(0, cut > 300 ? cut + 1 : 900)} …`;
+}
+
 /** Heat colour for a score in 0..1 (white to deep red), and a readable text colour on it. */
 function heat(t: number): { background: string; color: string } {
   const l = 96 - Math.round(t * 58);
@@ -82,7 +90,7 @@ export function MatrixGrid({ scores, label, onlyScored = false }: { scores: Map<
             <button type="button" onClick={() => { setDetails(null); setSelected(null); }} aria-label="Close technique details">×</button>
           </div>
           <p className="muted">{details.tactics?.map((t) => t.name).join(', ')}{details.platforms?.length ? ` · ${details.platforms.join(', ')}` : ''}{scores.get(details.id) ? ` · score ${scores.get(details.id)}` : ''}</p>
-          <p className="desc">{details.description.replace(/\(Citation:[^)]*\)/g, '').slice(0, 900)}</p>
+          <p className="desc">{shorten(details.description)}</p>
           {details.mitigations && details.mitigations.length > 0 && (<><h3>Mitigations</h3><ul>{details.mitigations.map((m) => <li key={m.id}>{m.id} {m.name}</li>)}</ul></>)}
           {details.detectionStrategies && details.detectionStrategies.length > 0 && (<><h3>Detection strategies</h3><ul>{details.detectionStrategies.slice(0, 6).map((m) => <li key={m.id}>{m.id} {m.name}</li>)}</ul></>)}
           {details.url && <p><a href={details.url} target="_blank" rel="noreferrer noopener">Open on attack.mitre.org</a></p>}
