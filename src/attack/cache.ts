@@ -4,6 +4,7 @@
  * warm start skips JSON parsing and indexing. A stale or unreadable index is rebuilt.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -105,19 +106,23 @@ function usesToColumns(uses: readonly UsesRelationship[]): UsesColumns {
   return columns;
 }
 
-function usesFromColumns(c: UsesColumns): UsesRelationship[] | undefined {
+function usesColumnsValid(c: UsesColumns): boolean {
   const n = c.sourceIds.length;
-  if (c.targetIds.length !== n || c.sourceTypes.length !== n || c.targetTypes.length !== n) return undefined;
+  if (c.targetIds.length !== n || c.sourceTypes.length !== n || c.targetTypes.length !== n) return false;
+  const types = c.types.length;
+  for (let i = 0; i < n; i++) if ((c.sourceTypes[i] as number) >= types || (c.targetTypes[i] as number) >= types) return false;
+  return true;
+}
+
+function usesFromColumns(c: UsesColumns): UsesRelationship[] {
+  const n = c.sourceIds.length;
   const uses = new Array<UsesRelationship>(n);
   for (let i = 0; i < n; i++) {
-    const sourceType = c.types[c.sourceTypes[i] as number];
-    const targetType = c.types[c.targetTypes[i] as number];
-    if (sourceType === undefined || targetType === undefined) return undefined;
     uses[i] = {
       sourceId: c.sourceIds[i] as string,
-      sourceType: sourceType as UsesRelationship['sourceType'],
+      sourceType: c.types[c.sourceTypes[i] as number] as UsesRelationship['sourceType'],
       targetId: c.targetIds[i] as string,
-      targetType: targetType as UsesRelationship['targetType'],
+      targetType: c.types[c.targetTypes[i] as number] as UsesRelationship['targetType'],
     };
   }
   return uses;
@@ -135,7 +140,9 @@ const sameKey = (a: IndexKey, b: IndexKey): boolean =>
 export async function readCompactIndex(indexPath: string, key: IndexKey): Promise<KnowledgeBaseData | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(indexPath);
+    // One synchronous read: fs/promises reads a file of megabytes in 512 KB round trips through the
+    // thread pool, which on a busy machine cost more than the read itself.
+    bytes = readFileSync(indexPath);
   } catch {
     return undefined;
   }
@@ -143,8 +150,17 @@ export async function readCompactIndex(indexPath: string, key: IndexKey): Promis
     const file = deserialize(bytes) as Partial<IndexFile> | null;
     if (file?.layout !== INDEX_LAYOUT || !file.key || !file.compact || !file.uses || !sameKey(file.key, key)) return undefined;
     if (file.compact.formatVersion !== DATA_FORMAT_VERSION) return undefined;
-    const uses = usesFromColumns(file.uses);
-    return uses ? { ...file.compact, uses } : undefined;
+    const columns = file.uses;
+    if (!usesColumnsValid(columns)) return undefined;
+    // Most commands never list the uses relationships: the objects are made on first read.
+    const data = file.compact;
+    let uses: UsesRelationship[] | undefined;
+    Object.defineProperty(data, 'uses', {
+      enumerable: true,
+      configurable: true,
+      get: () => (uses ??= usesFromColumns(columns)),
+    });
+    return data;
   } catch {
     return undefined;
   }

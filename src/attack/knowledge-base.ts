@@ -26,36 +26,59 @@ import type {
 
 const key = (ref: string): string => ref.trim().toLowerCase();
 
-/** One kind of object, indexed by ID and by name/alias (case-insensitive). */
+/**
+ * One kind of object, indexed by ID and by name/alias (case-insensitive). The maps are built on
+ * first use: a command that looks up one technique never pays for indexing groups and software.
+ */
 class KindIndex<T extends AttackObjectBase> {
-  readonly byId = new Map<string, T>();
-  readonly byName = new Map<string, T>();
-  readonly revokedById = new Map<string, RevokedEntry>();
-  readonly revokedByName = new Map<string, RevokedEntry>();
+  private maps?: {
+    byId: Map<string, T>;
+    byName: Map<string, T>;
+    revokedById: Map<string, RevokedEntry>;
+    revokedByName: Map<string, RevokedEntry>;
+  };
 
   constructor(
     readonly all: T[],
-    revoked: RevokedEntry[],
-    names: (x: T) => string[] = (x) => [x.name],
-  ) {
+    private readonly revoked: RevokedEntry[],
+    private readonly names: (x: T) => string[] = (x) => [x.name],
+  ) {}
+
+  get byId(): Map<string, T> {
+    return this.build().byId;
+  }
+  get byName(): Map<string, T> {
+    return this.build().byName;
+  }
+  get revokedById(): Map<string, RevokedEntry> {
+    return this.build().revokedById;
+  }
+  get revokedByName(): Map<string, RevokedEntry> {
+    return this.build().revokedByName;
+  }
+
+  private build(): NonNullable<KindIndex<T>['maps']> {
+    if (this.maps) return this.maps;
+    const maps = (this.maps = { byId: new Map<string, T>(), byName: new Map<string, T>(), revokedById: new Map<string, RevokedEntry>(), revokedByName: new Map<string, RevokedEntry>() });
     // Live objects win name clashes over deprecated ones; earlier (ID order) wins among equals.
-    const ordered = [...all.filter((x) => !x.deprecated), ...all.filter((x) => x.deprecated)];
+    const ordered = [...this.all.filter((x) => !x.deprecated), ...this.all.filter((x) => x.deprecated)];
     for (const x of ordered) {
       const id = key(x.id);
-      if (!this.byId.has(id)) this.byId.set(id, x);
+      if (!maps.byId.has(id)) maps.byId.set(id, x);
       const stix = key(x.stixId);
-      if (!this.byId.has(stix)) this.byId.set(stix, x);
-      for (const n of names(x)) {
+      if (!maps.byId.has(stix)) maps.byId.set(stix, x);
+      for (const n of this.names(x)) {
         const k = key(n);
-        if (k && !this.byName.has(k)) this.byName.set(k, x);
+        if (k && !maps.byName.has(k)) maps.byName.set(k, x);
       }
     }
-    for (const r of revoked) {
-      this.revokedById.set(key(r.id), r);
-      this.revokedById.set(key(r.stixId), r);
+    for (const r of this.revoked) {
+      maps.revokedById.set(key(r.id), r);
+      maps.revokedById.set(key(r.stixId), r);
       const k = key(r.name);
-      if (k && !this.revokedByName.has(k)) this.revokedByName.set(k, r);
+      if (k && !maps.revokedByName.has(k)) maps.revokedByName.set(k, r);
     }
+    return maps;
   }
 
   resolve(ref: string): Resolved<T> | undefined {
@@ -249,6 +272,10 @@ export class AttackKnowledgeBase implements KnowledgeBase {
   }
 
   private indexFor(kind: AttackObjectKind): KindIndex<AttackObjectBase> {
+    return this.typedIndexFor(kind) as unknown as KindIndex<AttackObjectBase>;
+  }
+
+  private typedIndexFor(kind: AttackObjectKind) {
     switch (kind) {
       case 'tactic':
         return this.tacticIndex;
