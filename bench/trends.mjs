@@ -7,7 +7,9 @@
  * and whether skills names the planted weak spot.
  *
  *   npm run build && node bench/trends.mjs [--incidents 50000] [--alerts-per-incident 20]
- *     [--sqlite /tmp/history.db] [--pg postgres://postgres@127.0.0.1:5432/test] [--no-pg] [--reuse]
+ *     [--sqlite /tmp/history.db] [--pg postgres://postgres@127.0.0.1:5432/test] [--no-pg] [--no-sqlite] [--reuse] [--keep-pg]
+ *
+ * --reuse keeps an already generated SQLite file (and a kept PostgreSQL schema, --keep-pg).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -47,13 +49,24 @@ let peak = 0;
 const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
 setInterval(sample, 10).unref();
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+/**
+ * Wall time next to this process's CPU time (user + system) and the load average at the end: on a
+ * busy machine wall time well above CPU time means waiting for the CPU or the disk (or, on
+ * PostgreSQL, for the server, whose CPU is not counted here).
+ */
 async function phase(label, fn) {
   global.gc?.();
   peak = process.memoryUsage().rss;
+  const cpu = process.cpuUsage();
   const t = performance.now();
   const result = await fn();
   sample();
-  console.log(`  ${label.padEnd(34)} ${((performance.now() - t) / 1000).toFixed(2).padStart(7)} s   peak RSS ${mb(peak)}`);
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const cpuS = (used.user + used.system) / 1e6;
+  console.log(
+    `  ${label.padEnd(40)} ${wall.toFixed(2).padStart(7)} s wall  ${cpuS.toFixed(2).padStart(7)} s CPU   peak RSS ${mb(peak).padStart(7)}   load ${loadavg()[0].toFixed(1)}`,
+  );
   return result;
 }
 
@@ -76,6 +89,13 @@ async function run(name, target, schema) {
     }
     const built = await phase('build learning facts (one-off)', () => refreshLearningFacts(db, kind));
     console.log(`    ${built.incidents.toLocaleString('en-US')} incidents, ${built.alerts.toLocaleString('en-US')} alerts`);
+    await phase('freshness check (nothing changed)', () => refreshLearningFacts(db, kind));
+    // An incremental refresh: 20 incidents spread over the year marked as changed (as a re-import would).
+    const { sql } = await import('kysely');
+    const sample20 = await sql`select id from incidents order by id limit 20 offset 1000`.execute(db);
+    for (const r of sample20.rows) await sql`update incidents set content_hash = ${'changed'} where id = ${r.id}`.execute(db);
+    const inc = await phase('incremental refresh (20 changed incidents)', () => refreshLearningFacts(db, kind));
+    console.log(`    rebuilt ${inc.incidents} incidents, ${inc.alerts} alerts`);
     for (const bucket of ['month', 'week']) {
       const report = await phase(`trends (--bucket ${bucket})`, async () => {
         await refreshLearningFacts(db, kind);
@@ -85,6 +105,10 @@ async function run(name, target, schema) {
         console.log(`    ${report.incidents.total.toLocaleString('en-US')} incidents, ${report.alerts.total.toLocaleString('en-US')} alerts in ${report.buckets.length} buckets; emerging: ${report.emerging.techniques.map((t) => t.techniqueId).join(', ') || 'none'}`);
       }
     }
+    await phase('trends --bucket week --from 2025-03-15 --to 2025-09-20', async () => {
+      await refreshLearningFacts(db, kind);
+      return analyseTrends(await trendAggregates(db, kind, { bucket: 'week', from: '2025-03-15', to: '2025-09-20' }), kb);
+    });
     const skills = await phase('skills', async () => {
       await refreshLearningFacts(db, kind);
       return analyseSkills(await skillAggregates(db, kind, {}), kb);
@@ -92,15 +116,33 @@ async function run(name, target, schema) {
     const flagged = skills.weakSpots.filter((w) => w.scope === 'team').map((w) => `${w.level} ${w.id} [${w.flags.join(', ')}]`);
     console.log(`    weak spots: ${flagged.join('; ') || 'none'}`);
     console.log(`    planted weak spot ${weakSpot} named: ${skills.weakSpots.some((w) => w.id === weakSpot && w.flags.includes('slow-triage') && w.flags.includes('misclassified')) ? 'YES' : 'NO'}`);
+    await phase('skills --from 2025-03-15 --to 2025-09-20', async () => {
+      await refreshLearningFacts(db, kind);
+      return analyseSkills(await skillAggregates(db, kind, { from: '2025-03-15', to: '2025-09-20' }), kb);
+    });
     await phase('skills --teams (by analyst in SQL)', async () => {
       await refreshLearningFacts(db, kind);
       return analyseSkills(await skillAggregates(db, kind, { byAnalyst: true }), kb, { teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml') });
     });
+    await phase('skills --teams --from 2025-03-15 --to 2025-09-20', async () => {
+      await refreshLearningFacts(db, kind);
+      return analyseSkills(await skillAggregates(db, kind, { byAnalyst: true, from: '2025-03-15', to: '2025-09-20' }), kb, {
+        teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml'),
+      });
+    });
   } finally {
     await connection.db.destroy();
   }
+  if (schema && !args.includes('--keep-pg')) {
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: target });
+    await client.connect();
+    await client.query(`drop schema if exists ${schema} cascade`);
+    await client.end();
+    console.log(`    schema ${schema} dropped`);
+  }
 }
 
-await run('SQLite', sqlitePath);
+if (!args.includes('--no-sqlite')) await run('SQLite', sqlitePath);
 if (pgUrl) await run('PostgreSQL', pgUrl, 'hindsight_bench_trends');
 console.log(`\nprocess peak RSS (getrusage): ${mb(process.resourceUsage().maxRSS * 1024)}`);

@@ -9,6 +9,7 @@ import type {
   TrendAggregates,
   TrendBucket,
 } from '../model/learning.js';
+import { LEARNING_AGGREGATE_TABLES } from './migrations/0007-learning-aggregates.js';
 import type { Database } from './schema.js';
 import type { StoreKind } from './types.js';
 
@@ -27,6 +28,12 @@ export interface RefreshSummary {
   /** Incidents whose facts were (re)built. */
   incidents: number;
   alerts: number;
+  /**
+   * How the pre-aggregated tables were brought up to date: `unchanged`, `incremental` (the changed
+   * incidents' contributions subtracted and added) or `rebuilt` (everything re-aggregated: first
+   * build, or the aggregates no longer added up after a removal).
+   */
+  aggregates: 'unchanged' | 'incremental' | 'rebuilt';
 }
 
 type AnyDb = Kysely<Database>;
@@ -57,60 +64,175 @@ const SEVERITY_RANK_SQL = (v: string) =>
 
 /**
  * Rebuilds the learning facts of every incident that has none or whose content hash changed, drops
- * those of incidents no longer stored, and brings the pre-aggregated tables of migration 0007 in
- * step: every day (and month) touched by a rebuilt or removed incident, before or after the
- * change, is re-aggregated from the facts. When every incident is rebuilt (the first run after a
- * large import or the migration), the aggregates are rebuilt whole. One transaction; returns how
- * much was rebuilt.
+ * those of incidents no longer stored, and keeps the pre-aggregated tables of migration 0007 in
+ * step: the changed incidents' old contribution is subtracted (from their old facts) and the new one
+ * added, by upserts on the aggregate keys. When every incident is rebuilt (the first run after a
+ * large import or after the migration), or when the aggregates no longer add up to the facts (an
+ * incident was removed and its facts went with it), everything is re-aggregated. One transaction;
+ * returns how much was rebuilt.
  */
 export async function refreshLearningFacts(db: AnyDb, kind: StoreKind): Promise<RefreshSummary> {
   return db.transaction().execute(async (trx) => {
     const run = (text: string) => sql.raw(text).execute(trx);
-    const count = async (text: string) => Number((await sql<{ n: number | string }>`${sql.raw(text)}`.execute(trx)).rows[0]?.n ?? 0);
-    for (const table of ['lf_pending', 'lf_sc', 'lf_gone', 'lf_days', 'lf_months']) await run(`drop table if exists ${table}`);
+    for (const table of ['lf_pending', 'lf_sc']) await run(`drop table if exists ${table}`);
     await run(
       `create temp table lf_pending as select i.id as id from incidents i left join learning_incident_facts f on f.incident_id = i.id ` +
         `where f.incident_id is null or f.content_hash <> i.content_hash`,
     );
-    const incidents = await count('select count(*) as n from lf_pending');
-    // Incidents whose aggregates are counted but which are no longer stored (their facts may have gone by cascade).
-    await run(
-      'create temp table lf_gone as select distinct d.incident_id as id from learning_fact_days d ' +
-        'where not exists (select 1 from incidents i where i.id = d.incident_id)',
-    );
-    const gone = await count('select count(*) as n from lf_gone');
+    const incidents = await countOf(trx, 'select count(*) as n from lf_pending');
     // Facts of incidents that are gone (a deleted incident cascades; a re-keyed one does not).
     await run('delete from learning_incident_facts where not exists (select 1 from incidents i where i.id = learning_incident_facts.incident_id)');
-    if (incidents === 0 && gone === 0) {
+    if (incidents === 0) {
       await run('drop table lf_pending');
-      await run('drop table lf_gone');
-      return { incidents: 0, alerts: 0 };
+      if (await aggregatesAddUp(trx)) return { incidents: 0, alerts: 0, aggregates: 'unchanged' };
+      await reaggregateAll(trx, kind);
+      return { incidents: 0, alerts: 0, aggregates: 'rebuilt' };
     }
-    const full = incidents === (await count('select count(*) as n from incidents'));
+    const full = incidents === (await countOf(trx, 'select count(*) as n from incidents'));
     await run('create index lf_pending_id on lf_pending (id)');
-    const touched = 'incident_id in (select id from lf_pending union all select id from lf_gone)';
-    await run('create temp table lf_days (day text primary key)');
-    if (!full) await run(`insert into lf_days (day) select distinct day from learning_fact_days where ${touched}`);
-    for (const table of ['learning_fact_days', 'learning_technique_spans', 'learning_technique_facts', 'learning_alert_facts']) {
-      await run(full ? `delete from ${table}` : `delete from ${table} where ${touched}`);
+    const pending = 'incident_id in (select id from lf_pending)';
+    if (!full) await addContribution(trx, kind, -1, pending);
+    for (const table of ['learning_technique_spans', 'learning_technique_facts', 'learning_alert_facts', 'learning_incident_facts']) {
+      await run(full ? `delete from ${table}` : `delete from ${table} where ${pending}`);
     }
-    await run('delete from learning_incident_facts where incident_id in (select id from lf_pending)');
-    let alerts = 0;
-    if (incidents > 0) alerts = await buildFacts(trx, kind);
-    await run(
-      'insert into learning_fact_days (incident_id, day) select incident_id, day from learning_incident_facts where incident_id in (select id from lf_pending) ' +
-        'union select incident_id, day from learning_alert_facts where incident_id in (select id from lf_pending)',
+    const alerts = await buildFacts(trx, kind);
+    let aggregates: RefreshSummary['aggregates'] = 'rebuilt';
+    if (full) {
+      await reaggregateAll(trx, kind);
+    } else {
+      await addContribution(trx, kind, 1, pending);
+      await insertSpans(trx, pending);
+      if (await aggregatesAddUp(trx)) aggregates = 'incremental';
+      else await reaggregateAll(trx, kind);
+    }
+    await run('drop table lf_pending');
+    return { incidents, alerts, aggregates };
+  });
+}
+
+async function countOf(trx: AnyDb, text: string): Promise<number> {
+  return Number((await sql<{ n: unknown }>`${sql.raw(text)}`.execute(trx)).rows[0]?.n ?? 0);
+}
+
+/** Whether the aggregates count exactly the incidents that have facts (false after a removal). */
+async function aggregatesAddUp(trx: AnyDb): Promise<boolean> {
+  const counted = await countOf(trx, 'select coalesce(sum(incidents), 0) as n from learning_month_incidents');
+  return counted === (await countOf(trx, 'select count(*) as n from learning_incident_facts'));
+}
+
+/** Empties the aggregate tables and aggregates every fact again. */
+async function reaggregateAll(trx: AnyDb, kind: StoreKind): Promise<void> {
+  for (const t of LEARNING_AGGREGATE_TABLES) await sql`delete from ${sql.table(t.name)}`.execute(trx);
+  await sql`delete from learning_technique_spans`.execute(trx);
+  await addContribution(trx, kind, 1, '1 = 1');
+  await insertSpans(trx, '1 = 1');
+}
+
+/** The (incident, technique, day) rows of the pairs, among the incidents matching `where`, whose alerts fall on two or more days. */
+async function insertSpans(trx: AnyDb, where: string): Promise<void> {
+  await sql
+    .raw(
+      `insert into learning_technique_spans (incident_id, technique_id, day, week, month, quarter) ` +
+        `select t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter from learning_technique_facts t join (` +
+        `select incident_id, technique_id from learning_technique_facts where ${where} ` +
+        `group by incident_id, technique_id having count(distinct day) > 1) m on m.incident_id = t.incident_id and m.technique_id = t.technique_id ` +
+        `group by t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter`,
+    )
+    .execute(trx);
+}
+
+/** The Monday starting a day's ISO week, as `YYYY-MM-DD`. */
+function weekStartSql(kind: StoreKind, day: string): string {
+  return kind === 'sqlite'
+    ? `date(${day}, 'weekday 0', '-6 days')`
+    : `to_char(cast(${day} as date) - (cast(extract(isodow from cast(${day} as date)) as integer) - 1), 'YYYY-MM-DD')`;
+}
+
+const RESPONSE_COLUMNS: [ResponseMetric, string][] = [
+  ['detect', 'detect_bin'],
+  ['acknowledge', 'ack_bin'],
+  ['contain', 'contain_bin'],
+  ['resolve', 'resolve_bin'],
+];
+
+/**
+ * Adds `sign` (1 or -1) times the contribution of the facts whose incident matches `where` to every
+ * aggregate table, by upsert on the table's key. Distinct incidents per (day, technique) add up
+ * across disjoint incident sets, so they are maintained the same way.
+ */
+async function addContribution(trx: AnyDb, kind: StoreKind, sign: 1 | -1, where: string): Promise<void> {
+  const upsert = async (table: string, columns: [column: string, expression: string][], keyCount: number, valueCount: number, from: string, filter = where) => {
+    const names = columns.map(([c]) => c);
+    const keys = names.slice(0, keyCount);
+    // Constant columns (the metric name) are left out of GROUP BY: PostgreSQL refuses text constants there.
+    const groupBy = columns.slice(0, columns.length - valueCount).map(([, e]) => e).filter((e) => !e.startsWith("'"));
+    const values = names.slice(columns.length - valueCount);
+    await sql
+      .raw(
+        `insert into ${table} (${names.join(', ')}) select ${columns.map(([, e]) => e).join(', ')} from ${from} where ${filter} ` +
+          `group by ${groupBy.join(', ')} on conflict (${keys.join(', ')}) do update set ${values.map((v) => `${v} = ${table}.${v} + excluded.${v}`).join(', ')}`,
+      )
+      .execute(trx);
+  };
+  const n = (expression: string) => `${sign} * ${expression}`;
+  const periods: { prefix: string; keys: [string, string][]; labels: [string, string][] }[] = [
+    { prefix: 'learning_day', keys: [['day', 'day']], labels: [['week', 'week'], ['month', 'month'], ['quarter', 'quarter']] },
+    { prefix: 'learning_week', keys: [['week_start', weekStartSql(kind, 'day')]], labels: [['week', 'week']] },
+    { prefix: 'learning_month', keys: [['month', 'month']], labels: [['quarter', 'quarter']] },
+  ];
+  const outcome = (bin: string): [string, string][] => [
+    ['bin', `coalesce(${bin}, -1)`],
+    ['alerts', n('count(*)')],
+    ['misclassified', n('sum(misclassified)')],
+    ['benign_then_tp', n('sum(benign_then_tp)')],
+    ['reopened', n('sum(reopened)')],
+    ['escalated', n('sum(escalated)')],
+  ];
+  for (const p of periods) {
+    const k = p.keys.length;
+    const breakdown: [string, string][] = [
+      ['severity', 'severity'],
+      ['classification', "coalesce(classification, '')"],
+      ['determination', "coalesce(determination, '')"],
+    ];
+    await upsert(`${p.prefix}_incidents`, [...p.keys, ...breakdown, ...p.labels, ['incidents', n('count(*)')]], k + 3, 1, 'learning_incident_facts');
+    await upsert(
+      `${p.prefix}_alerts`,
+      [...p.keys, ...breakdown, ['product', "coalesce(product, '')"], ...p.labels, ['alerts', n('count(*)')]],
+      k + 4,
+      1,
+      'learning_alert_facts',
     );
-    if (!full) {
-      await run(
-        'insert into lf_days (day) select distinct d.day from learning_fact_days d where d.incident_id in (select id from lf_pending) ' +
-          'and not exists (select 1 from lf_days x where x.day = d.day)',
+    for (const [metric, column] of RESPONSE_COLUMNS) {
+      await upsert(
+        `${p.prefix}_response`,
+        [...p.keys, ['severity', 'severity'], ['metric', `'${metric}'`], ['bin', column], ...p.labels, ['incidents', n('count(*)')]],
+        k + 3,
+        1,
+        'learning_incident_facts',
+        `${where} and ${column} is not null`,
       );
     }
-    await refreshAggregates(trx, full);
-    for (const table of ['lf_days', 'lf_gone', 'lf_pending']) await run(`drop table ${table}`);
-    return { incidents, alerts };
-  });
+  }
+  await upsert(
+    'learning_day_techniques',
+    [['day', 'day'], ['technique_id', 'technique_id'], ['week', 'week'], ['month', 'month'], ['quarter', 'quarter'], ['alerts', n('count(*)')], ['incidents', n('count(distinct incident_id)')]],
+    2,
+    2,
+    'learning_technique_facts',
+  );
+  for (const metric of ['triage', 'resolve'] as const) {
+    const bin = `${metric}_bin`;
+    await upsert('learning_day_technique_hist', [['day', 'day'], ['technique_id', 'technique_id'], ['metric', `'${metric}'`], ...outcome(bin)], 4, 5, 'learning_technique_facts');
+    await upsert('learning_month_technique_hist', [['month', 'month'], ['technique_id', 'technique_id'], ['metric', `'${metric}'`], ...outcome(bin)], 4, 5, 'learning_technique_facts');
+    await upsert(
+      'learning_month_analyst_hist',
+      [['month', 'month'], ['technique_id', 'technique_id'], ['analyst', "coalesce(assigned_to, '')"], ['metric', `'${metric}'`], ...outcome(bin)],
+      5,
+      5,
+      'learning_technique_facts',
+    );
+  }
 }
 
 /** Builds the facts of the incidents in `lf_pending` (their old facts already deleted); returns the alerts. */
@@ -167,94 +289,6 @@ async function buildFacts(trx: AnyDb, kind: StoreKind): Promise<number> {
   );
   await run('drop table lf_sc');
   return Number(inserted.numAffectedRows ?? 0);
-}
-
-const RESPONSE_COLUMNS: [ResponseMetric, string][] = [
-  ['detect', 'detect_bin'],
-  ['acknowledge', 'ack_bin'],
-  ['contain', 'contain_bin'],
-  ['resolve', 'resolve_bin'],
-];
-
-const OUTCOME_SUMS = 'sum(misclassified), sum(benign_then_tp), sum(reopened), sum(escalated)';
-const OUTCOME_COLUMNS = 'misclassified, benign_then_tp, reopened, escalated';
-
-/**
- * Re-aggregates the days in `lf_days` (all days when `full`) from the facts, and the months those
- * days fall in. Spans are rebuilt for the incidents in `lf_pending` (their old rows already deleted).
- */
-async function refreshAggregates(trx: AnyDb, full: boolean): Promise<void> {
-  const run = (text: string) => sql.raw(text).execute(trx);
-  const days = full ? '1 = 1' : 'day in (select day from lf_days)';
-  const periods = 'day, week, month, quarter';
-  const rebuild = async (table: string, columns: string, select: string) => {
-    await run(full ? `delete from ${table}` : `delete from ${table} where ${days}`);
-    await run(`insert into ${table} (${columns}) ${select}`);
-  };
-  await rebuild(
-    'learning_day_incidents',
-    `${periods}, severity, classification, determination, incidents`,
-    `select ${periods}, severity, classification, determination, count(*) from learning_incident_facts where ${days} ` +
-      `group by ${periods}, severity, classification, determination`,
-  );
-  await rebuild(
-    'learning_day_alerts',
-    `${periods}, severity, classification, determination, product, alerts`,
-    `select ${periods}, severity, classification, determination, product, count(*) from learning_alert_facts where ${days} ` +
-      `group by ${periods}, severity, classification, determination, product`,
-  );
-  await run(full ? 'delete from learning_day_response' : `delete from learning_day_response where ${days}`);
-  for (const [metric, column] of RESPONSE_COLUMNS) {
-    await run(
-      `insert into learning_day_response (${periods}, severity, metric, bin, incidents) ` +
-        `select ${periods}, severity, '${metric}', ${column}, count(*) from learning_incident_facts where ${days} and ${column} is not null ` +
-        `group by ${periods}, severity, ${column}`,
-    );
-  }
-  await rebuild(
-    'learning_day_techniques',
-    `${periods}, technique_id, alerts, incidents`,
-    `select ${periods}, technique_id, count(*), count(distinct incident_id) from learning_technique_facts where ${days} group by ${periods}, technique_id`,
-  );
-  await run(
-    `insert into learning_technique_spans (incident_id, technique_id, ${periods}) ` +
-      `select t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter from learning_technique_facts t join (` +
-      `select incident_id, technique_id from learning_technique_facts where incident_id in (select id from lf_pending) ` +
-      `group by incident_id, technique_id having count(distinct day) > 1) m on m.incident_id = t.incident_id and m.technique_id = t.technique_id ` +
-      `group by t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter`,
-  );
-  await run(full ? 'delete from learning_day_technique_hist' : `delete from learning_day_technique_hist where ${days}`);
-  for (const metric of ['triage', 'resolve'] as const) {
-    await run(
-      `insert into learning_day_technique_hist (day, technique_id, metric, bin, alerts, ${OUTCOME_COLUMNS}) ` +
-        `select day, technique_id, '${metric}', ${metric}_bin, count(*), ${OUTCOME_SUMS} from learning_technique_facts where ${days} ` +
-        `group by day, technique_id, ${metric}_bin`,
-    );
-  }
-  // Months: from the daily histograms (technique) and from the facts (by analyst), one month at a time.
-  let months: string[] | null = null;
-  if (!full) {
-    const rows = await sql<{ month: string }>`select distinct substr(day, 1, 7) as month from lf_days`.execute(trx);
-    months = rows.rows.map((r) => r.month);
-  } else {
-    await run('delete from learning_month_technique_hist');
-    await run('delete from learning_month_analyst_hist');
-  }
-  for (const month of months ?? [null]) {
-    const where = month === null ? sql`1 = 1` : sql`day >= ${`${month}-01`} and day <= ${`${month}-31`}`;
-    if (month !== null) {
-      await sql`delete from learning_month_technique_hist where month = ${month}`.execute(trx);
-      await sql`delete from learning_month_analyst_hist where month = ${month}`.execute(trx);
-    }
-    await sql`insert into learning_month_technique_hist (month, technique_id, metric, bin, alerts, ${sql.raw(OUTCOME_COLUMNS)})
-      select substr(day, 1, 7), technique_id, metric, bin, sum(alerts), ${sql.raw(OUTCOME_SUMS)} from learning_day_technique_hist where ${where}
-      group by substr(day, 1, 7), technique_id, metric, bin`.execute(trx);
-    for (const metric of ['triage', 'resolve'] as const) {
-      await sql`insert into learning_month_analyst_hist (month, technique_id, analyst, metric, bin, alerts, ${sql.raw(OUTCOME_COLUMNS)})
-        select month, technique_id, assigned_to, ${sql.lit(metric)}, ${sql.ref(`${metric}_bin`)}, count(*), ${sql.raw(OUTCOME_SUMS)} from learning_technique_facts
-        where ${where} group by month, technique_id, assigned_to, ${sql.ref(`${metric}_bin`)}`.execute(trx);
-    }
-  }
 }
 
 const BUCKET_COLUMN: Record<TrendBucket, string> = { week: 'week', month: 'month', quarter: 'quarter' };
@@ -405,6 +439,10 @@ function dayWhere(r: DayRange, column = 'day'): RawBuilder<unknown> {
   return sql.join(parts, sql` and `);
 }
 
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00.000Z`) + n * 86_400_000).toISOString().slice(0, 10);
+/** Monday = 0 ... Sunday = 6. */
+const isoWeekday = (day: string) => (new Date(`${day}T00:00:00.000Z`).getUTCDay() + 6) % 7;
+
 function nextMonth(month: string): string {
   const y = Number(month.slice(0, 4));
   const m = Number(month.slice(5, 7));
@@ -412,17 +450,23 @@ function nextMonth(month: string): string {
 }
 
 /**
- * Splits a day range into the whole months inside it (read from the monthly tables) and the days at
- * its edges (read from the daily table or the facts).
+ * Splits a day range into the whole periods inside it (months as `YYYY-MM`, or ISO weeks as the
+ * `YYYY-MM-DD` of their Monday), read from the coarser tables, and the days at its edges, read from
+ * the daily table (or the facts).
  */
-export function splitRange(r: DayRange): { months: DayRange | null; days: DayRange[] } {
-  const fm = r.from === null ? null : r.from.endsWith('-01') ? r.from.slice(0, 7) : nextMonth(r.from.slice(0, 7));
-  const tm = r.to === null ? null : r.to.slice(0, 7);
-  if (fm !== null && tm !== null && fm >= tm) return { months: null, days: [r] };
+export function splitRange(r: DayRange, unit: 'month' | 'week' = 'month'): { periods: DayRange | null; days: DayRange[] } {
+  const monthly = unit === 'month';
+  const startsPeriod = (day: string) => (monthly ? day.endsWith('-01') : isoWeekday(day) === 0);
+  const periodOf = (day: string) => (monthly ? day.slice(0, 7) : addDays(day, -isoWeekday(day)));
+  const firstDay = (period: string) => (monthly ? `${period}-01` : period);
+  const next = (period: string) => (monthly ? nextMonth(period) : addDays(period, 7));
+  const fp = r.from === null ? null : startsPeriod(r.from) ? periodOf(r.from) : next(periodOf(r.from));
+  const tp = r.to === null ? null : periodOf(r.to);
+  if (fp !== null && tp !== null && fp >= tp) return { periods: null, days: [r] };
   const days: DayRange[] = [];
-  if (r.from !== null && fm !== null && !r.from.endsWith('-01')) days.push({ from: r.from, to: `${fm}-01` });
-  if (r.to !== null && tm !== null && !r.to.endsWith('-01')) days.push({ from: `${tm}-01`, to: r.to });
-  return { months: { from: fm, to: tm }, days };
+  if (r.from !== null && fp !== null && !startsPeriod(r.from)) days.push({ from: r.from, to: firstDay(fp) });
+  if (r.to !== null && tp !== null && !startsPeriod(r.to)) days.push({ from: firstDay(tp), to: r.to });
+  return { periods: { from: fp, to: tp }, days };
 }
 
 function anyOf(pieces: RawBuilder<unknown>[]): RawBuilder<unknown> {
@@ -444,42 +488,68 @@ interface HistRow {
 /**
  * Technique histograms (both metrics, null bins included) over a whole-day range: whole months from
  * the monthly table, edge days from the daily table, or with `byAnalyst` from the monthly analyst
- * table and the technique facts.
+ * table and the technique facts of the edge days.
  */
 async function techniqueHistograms(db: AnyDb, r: DayRange, byAnalyst: boolean): Promise<HistRow[]> {
-  const { months, days } = splitRange(r);
-  const monthWhere = months === null ? sql`1 = 0` : dayWhere(months, 'month');
+  const { periods, days } = splitRange(r, 'month');
+  const monthWhere = periods === null ? sql`1 = 0` : dayWhere(periods, 'month');
   const edges = anyOf(days.map((d) => dayWhere(d)));
   if (!byAnalyst) {
     const rows = await sql<HistRow>`
-      select technique_id, null as analyst, metric, bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
+      select technique_id, null as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
         sum(reopened) as reo, sum(escalated) as esc
       from (
-        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_technique_hist where ${monthWhere}
+        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_technique_hist
+          where ${monthWhere} and alerts <> 0
         union all
-        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_day_technique_hist where ${edges}
+        select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_day_technique_hist
+          where ${edges} and alerts <> 0
       ) h group by technique_id, metric, bin`.execute(db);
     return rows.rows;
   }
   const rows = await sql<HistRow>`
-    select technique_id, analyst, metric, bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
-      sum(reopened) as reo, sum(escalated) as esc
+    select technique_id, nullif(analyst, '') as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis,
+      sum(benign_then_tp) as btp, sum(reopened) as reo, sum(escalated) as esc
     from (
-      select technique_id, analyst, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_analyst_hist where ${monthWhere}
+      select technique_id, analyst, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_analyst_hist
+        where ${monthWhere} and alerts <> 0
       union all
-      select technique_id, assigned_to as analyst, 'triage' as metric, triage_bin as bin, 1 as alerts, misclassified, benign_then_tp, reopened, escalated
-        from learning_technique_facts where ${edges}
+      select technique_id, coalesce(assigned_to, '') as analyst, 'triage' as metric, coalesce(triage_bin, -1) as bin, 1 as alerts,
+        misclassified, benign_then_tp, reopened, escalated from learning_technique_facts where ${edges}
       union all
-      select technique_id, assigned_to as analyst, 'resolve' as metric, resolve_bin as bin, 1 as alerts, misclassified, benign_then_tp, reopened, escalated
-        from learning_technique_facts where ${edges}
+      select technique_id, coalesce(assigned_to, '') as analyst, 'resolve' as metric, coalesce(resolve_bin, -1) as bin, 1 as alerts,
+        misclassified, benign_then_tp, reopened, escalated from learning_technique_facts where ${edges}
     ) h group by technique_id, analyst, metric, bin`.execute(db);
   return rows.rows;
 }
 
 /**
+ * Rows of a bucketed aggregate (`learning_{day,week,month}_<name>`) over a whole-day range: whole
+ * weeks (week buckets) or months (month and quarter buckets) from the coarser table, the edge days
+ * from the daily one. `select` lists the columns after the bucket, `group` the grouping columns,
+ * `count` the value column.
+ */
+async function bucketed<R>(db: AnyDb, name: string, r: DayRange, bucket: TrendBucket, columns: string, count: string): Promise<R[]> {
+  const unit = bucket === 'week' ? 'week' : 'month';
+  const { periods, days } = splitRange(r, unit);
+  const coarse = sql.table(`learning_${unit}_${name}`);
+  const periodWhere = periods === null ? sql`1 = 0` : dayWhere(periods, unit === 'week' ? 'week_start' : 'month');
+  const b = sql.ref(BUCKET_COLUMN[bucket]);
+  const c = sql.raw(columns);
+  const n = sql.ref(count);
+  const rows = await sql<R>`
+    select bucket, ${c}, sum(${n}) as n from (
+      select ${b} as bucket, ${c}, ${n} from ${coarse} where ${periodWhere} and ${n} <> 0
+      union all
+      select ${b} as bucket, ${c}, ${n} from ${sql.table(`learning_day_${name}`)} where ${anyOf(days.map((d) => dayWhere(d)))} and ${n} <> 0
+    ) x group by bucket, ${c}`.execute(db);
+  return rows.rows;
+}
+
+/**
  * Everything `analyseTrends` needs. Ranges on whole days (bare dates, or midnight UTC) read the
- * pre-aggregated tables of migration 0007 (a few thousand rows each); other bounds fall back to the
- * fact tables (`trendAggregatesFromFacts`, same result, slower). Call `refreshLearningFacts` first.
+ * pre-aggregated tables of migration 0007; other bounds fall back to the fact tables
+ * (`trendAggregatesFromFacts`, same result, slower). Call `refreshLearningFacts` first.
  */
 export async function trendAggregates(db: AnyDb, kind: StoreKind, options: LearningRange & { bucket: TrendBucket }): Promise<TrendAggregates> {
   const range = { from: normaliseBound(options.from, '--from'), to: normaliseBound(options.to, '--to') };
@@ -487,48 +557,46 @@ export async function trendAggregates(db: AnyDb, kind: StoreKind, options: Learn
   if (days === null) return trendAggregatesFromFacts(db, kind, options);
   const b = sql.ref(BUCKET_COLUMN[options.bucket]);
   const where = dayWhere(days);
+  const text = (v: string) => (v === '' ? null : v);
 
-  const incidents = await sql<{ bucket: string; severity: string; classification: string | null; determination: string | null; n: unknown }>`
-    select ${b} as bucket, severity, classification, determination, sum(incidents) as n from learning_day_incidents
-    where ${where} group by ${b}, severity, classification, determination`.execute(db);
-  const alerts = await sql<{ bucket: string; severity: string; classification: string | null; determination: string | null; product: string | null; n: unknown }>`
-    select ${b} as bucket, severity, classification, determination, product, sum(alerts) as n from learning_day_alerts
-    where ${where} group by ${b}, severity, classification, determination, product`.execute(db);
-  const response = await sql<{ bucket: string; severity: string; metric: ResponseMetric; bin: unknown; n: unknown }>`
-    select ${b} as bucket, severity, metric, bin, sum(incidents) as n from learning_day_response
-    where ${where} group by ${b}, severity, metric, bin`.execute(db);
+  const incidents = await bucketed<{ bucket: string; severity: string; classification: string; determination: string; n: unknown }>(
+    db, 'incidents', days, options.bucket, 'severity, classification, determination', 'incidents');
+  const alerts = await bucketed<{ bucket: string; severity: string; classification: string; determination: string; product: string; n: unknown }>(
+    db, 'alerts', days, options.bucket, 'severity, classification, determination, product', 'alerts');
+  const response = await bucketed<{ bucket: string; severity: string; metric: ResponseMetric; bin: unknown; n: unknown }>(
+    db, 'response', days, options.bucket, 'severity, metric, bin', 'incidents');
   const hist = await techniqueHistograms(db, days, false);
 
   // Distinct incidents per technique: the daily counts, less the repeats of incidents whose alerts of
   // the technique fall on several days of the same bucket (or range).
   const byBucket = await sql<{ bucket: string; technique_id: string; alerts: unknown; incidents: unknown }>`
     select ${b} as bucket, technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
-    where ${where} group by ${b}, technique_id`.execute(db);
+    where ${where} and alerts <> 0 group by ${b}, technique_id`.execute(db);
   const bucketRepeats = await sql<{ bucket: string; technique_id: string; n: unknown }>`
     select ${b} as bucket, technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
     where ${where} group by ${b}, technique_id`.execute(db);
+  const repeatsInBucket = new Map(bucketRepeats.rows.map((r) => [`${r.bucket}\u0000${r.technique_id}`, num(r.n)]));
   const inRange = await sql<{ technique_id: string; alerts: unknown; incidents: unknown }>`
     select technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
-    where ${where} group by technique_id`.execute(db);
+    where ${where} and alerts <> 0 group by technique_id`.execute(db);
   const rangeRepeats = await sql<{ technique_id: string; n: unknown }>`
     select technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
     where ${where} group by technique_id`.execute(db);
-  const repeatsInBucket = new Map(bucketRepeats.rows.map((r) => [`${r.bucket}\u0000${r.technique_id}`, num(r.n)]));
   const repeatsInRange = new Map(rangeRepeats.rows.map((r) => [r.technique_id, num(r.n)]));
 
   return {
     bucket: options.bucket,
     range,
-    incidents: incidents.rows.map((r) => ({ bucket: r.bucket, severity: r.severity, classification: r.classification, determination: r.determination, count: num(r.n) })),
-    alerts: alerts.rows.map((r) => ({
+    incidents: incidents.map((r) => ({ bucket: r.bucket, severity: r.severity, classification: text(r.classification), determination: text(r.determination), count: num(r.n) })),
+    alerts: alerts.map((r) => ({
       bucket: r.bucket,
       severity: r.severity,
-      classification: r.classification,
-      determination: r.determination,
-      product: r.product,
+      classification: text(r.classification),
+      determination: text(r.determination),
+      product: text(r.product),
       count: num(r.n),
     })),
-    responseTimes: response.rows.map((r) => ({ bucket: r.bucket, severity: r.severity, metric: r.metric, bin: num(r.bin), count: num(r.n) })),
+    responseTimes: response.map((r) => ({ bucket: r.bucket, severity: r.severity, metric: r.metric, bin: num(r.bin), count: num(r.n) })),
     techniqueTimes: hist
       .filter((r) => r.bin !== null && r.bin !== undefined)
       .map((r) => ({ techniqueId: r.technique_id, metric: r.metric === 'triage' ? ('triage' as const) : ('resolve' as const), bin: num(r.bin), count: num(r.n) })),

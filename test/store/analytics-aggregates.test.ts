@@ -13,6 +13,7 @@ import {
   trendAggregatesFromFacts,
 } from '../../src/store/analytics.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
+import { LEARNING_AGGREGATE_TABLES } from '../../src/store/migrations/0007-learning-aggregates.js';
 import { smallHistory } from '../fixtures/learning/history.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
 
@@ -90,6 +91,7 @@ const RANGES: { from?: string; to?: string }[] = [
   { from: '2025-02-03', to: '2025-02-20' }, // inside one month
   { from: '2025-01-20' }, // open end
   { to: '2025-02-11' }, // open start
+  { from: '2025-01-08', to: '2025-01-13' }, // inside one week
   { from: '2025-01-10T12:00:00Z', to: '2025-03-01T06:00:00Z' }, // not whole days: the facts answer
 ];
 
@@ -111,24 +113,15 @@ async function expectSameAsFacts(store: OpenedStore): Promise<void> {
   }
 }
 
-const AGGREGATE_TABLES = [
-  'learning_day_incidents',
-  'learning_day_alerts',
-  'learning_day_response',
-  'learning_day_techniques',
-  'learning_technique_spans',
-  'learning_day_technique_hist',
-  'learning_month_technique_hist',
-  'learning_month_analyst_hist',
-  'learning_fact_days',
-];
+const AGGREGATE_TABLES = [...LEARNING_AGGREGATE_TABLES.map((t) => t.name), 'learning_technique_spans'];
 
-/** Every aggregate table's rows, sorted, numbers as numbers (PostgreSQL returns sums as text). */
+/** Every aggregate table's rows with a non-zero count (rows subtracted to zero stay and are skipped by readers), sorted. */
 async function snapshot(store: OpenedStore): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of AGGREGATE_TABLES) {
     const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
     out[table] = rows.rows
+      .filter((r) => !('alerts' in r ? Number(r.alerts) === 0 : 'incidents' in r && Number(r.incidents) === 0))
       .map((r) => key(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v) && k !== 'day') ? Number(v) : v]))))
       .sort();
   }
@@ -138,17 +131,32 @@ async function snapshot(store: OpenedStore): Promise<Record<string, string[]>> {
 describe('splitRange', () => {
   it('reads whole months from the monthly tables and the edge days from the daily ones', () => {
     expect(splitRange({ from: '2025-01-15', to: '2025-03-10' })).toEqual({
-      months: { from: '2025-02', to: '2025-03' },
+      periods: { from: '2025-02', to: '2025-03' },
       days: [
         { from: '2025-01-15', to: '2025-02-01' },
         { from: '2025-03-01', to: '2025-03-10' },
       ],
     });
-    expect(splitRange({ from: '2025-02-01', to: '2025-03-01' })).toEqual({ months: { from: '2025-02', to: '2025-03' }, days: [] });
-    expect(splitRange({ from: '2025-02-03', to: '2025-02-20' })).toEqual({ months: null, days: [{ from: '2025-02-03', to: '2025-02-20' }] });
-    expect(splitRange({ from: '2024-12-05', to: null })).toEqual({ months: { from: '2025-01', to: null }, days: [{ from: '2024-12-05', to: '2025-01-01' }] });
-    expect(splitRange({ from: null, to: null })).toEqual({ months: { from: null, to: null }, days: [] });
-    expect(splitRange({ from: '2025-01-31', to: '2025-02-02' })).toEqual({ months: null, days: [{ from: '2025-01-31', to: '2025-02-02' }] });
+    expect(splitRange({ from: '2025-02-01', to: '2025-03-01' })).toEqual({ periods: { from: '2025-02', to: '2025-03' }, days: [] });
+    expect(splitRange({ from: '2025-02-03', to: '2025-02-20' })).toEqual({ periods: null, days: [{ from: '2025-02-03', to: '2025-02-20' }] });
+    expect(splitRange({ from: '2024-12-05', to: null })).toEqual({ periods: { from: '2025-01', to: null }, days: [{ from: '2024-12-05', to: '2025-01-01' }] });
+    expect(splitRange({ from: null, to: null })).toEqual({ periods: { from: null, to: null }, days: [] });
+    expect(splitRange({ from: '2025-01-31', to: '2025-02-02' })).toEqual({ periods: null, days: [{ from: '2025-01-31', to: '2025-02-02' }] });
+  });
+
+  it('splits on ISO weeks (Monday to Sunday) for week buckets', () => {
+    // 2025-01-15 is a Wednesday; 2025-01-20 and 2025-03-03 are Mondays; 2025-03-10 is a Monday.
+    expect(splitRange({ from: '2025-01-15', to: '2025-03-05' }, 'week')).toEqual({
+      periods: { from: '2025-01-20', to: '2025-03-03' },
+      days: [
+        { from: '2025-01-15', to: '2025-01-20' },
+        { from: '2025-03-03', to: '2025-03-05' },
+      ],
+    });
+    expect(splitRange({ from: '2025-01-20', to: '2025-03-10' }, 'week')).toEqual({ periods: { from: '2025-01-20', to: '2025-03-10' }, days: [] });
+    expect(splitRange({ from: '2025-01-15', to: '2025-01-19' }, 'week')).toEqual({ periods: null, days: [{ from: '2025-01-15', to: '2025-01-19' }] });
+    // Across a year end: 2024-12-30 is the Monday of 2025-W01.
+    expect(splitRange({ from: '2024-12-28', to: null }, 'week')).toEqual({ periods: { from: '2024-12-30', to: null }, days: [{ from: '2024-12-28', to: '2024-12-30' }] });
   });
 });
 
@@ -193,26 +201,31 @@ describe.each(targets)('pre-aggregated learning tables on $name', ({ open }) => 
         })),
       };
       await store.importIncidents([...history.slice(30), moved]);
-      expect((await refreshLearningFacts(store.db, store.kind)).incidents).toBe(16);
-      // One incident removed (its facts go by cascade; its days are still re-aggregated).
+      expect(await refreshLearningFacts(store.db, store.kind)).toMatchObject({ incidents: 16, aggregates: 'incremental' });
+      const incremental = await snapshot(store);
+      await expectSameAsFacts(store);
+      // A full rebuild from scratch gives the same tables as the incremental one.
+      await sql`delete from learning_incident_facts`.execute(store.db);
+      expect((await refreshLearningFacts(store.db, store.kind)).incidents).toBe(45);
+      expect(await snapshot(store)).toEqual(incremental);
+
+      // One incident removed: its facts go by cascade, the aggregates no longer add up and are rebuilt.
       const victim = await sql<{ id: string }>`select id from incidents where source_id = ${(history[4] as Incident).sourceId}`.execute(store.db);
       const victimId = victim.rows[0]?.id as string;
       await sql`delete from status_changes where incident_id = ${victimId}`.execute(store.db);
       await sql`delete from alert_techniques where incident_id = ${victimId}`.execute(store.db);
       await sql`delete from alerts where incident_id = ${victimId}`.execute(store.db);
       await sql`delete from incidents where id = ${victimId}`.execute(store.db);
-      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 0, alerts: 0 });
+      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 0, alerts: 0, aggregates: 'rebuilt' });
 
-      const incremental = await snapshot(store);
       await expectSameAsFacts(store);
       const totals = await trendAggregates(store.db, store.kind, { bucket: 'month' });
       expect(totals.incidents.reduce((s, r) => s + r.count, 0)).toBe(44);
       expect(totals.techniquesInRange.find((t) => t.techniqueId === 'T1486')).toEqual({ techniqueId: 'T1486', alerts: 5, incidents: 1 });
-
-      // A full rebuild from scratch gives the same tables.
+      const afterRemoval = await snapshot(store);
       await sql`delete from learning_incident_facts`.execute(store.db);
       expect((await refreshLearningFacts(store.db, store.kind)).incidents).toBe(44);
-      expect(await snapshot(store)).toEqual(incremental);
+      expect(await snapshot(store)).toEqual(afterRemoval);
     } finally {
       await store.close();
     }

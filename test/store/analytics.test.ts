@@ -26,8 +26,8 @@ describe.each(targets)('learning aggregates on $name', ({ open }) => {
     try {
       const history = smallHistory(20, 5);
       await store.importIncidents(history);
-      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 20, alerts: 100 });
-      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 0, alerts: 0 });
+      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 20, alerts: 100, aggregates: 'rebuilt' });
+      expect(await refreshLearningFacts(store.db, store.kind)).toEqual({ incidents: 0, alerts: 0, aggregates: 'unchanged' });
 
       for (const bucket of ['week', 'month', 'quarter'] as const) {
         const agg = await trendAggregates(store.db, store.kind, { bucket });
