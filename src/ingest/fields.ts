@@ -8,6 +8,9 @@ export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Path steps of property names already seen (`.createdDateTime`, `["@odata.type"]`). */
+const STEPS = new Map<string, string>();
+
 /**
  * Where a value sits in the input: the file, the NDJSON line (if any) and the JSON path from the
  * document's root. Every reader takes one so an error can name exactly what is wrong.
@@ -20,7 +23,11 @@ export class Where {
   ) {}
 
   key(name: string): Where {
-    const step = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+    let step = STEPS.get(name);
+    if (step === undefined) {
+      step = /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`;
+      if (STEPS.size < 10_000) STEPS.set(name, step);
+    }
     return new Where(this.file, this.path + step, this.line);
   }
 
@@ -42,7 +49,8 @@ export class Where {
 export function prop(obj: JsonObject, name: string): { value: unknown; name: string } {
   if (name in obj) return { value: obj[name], name };
   const lower = name.toLowerCase();
-  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return { value: obj[k], name: k };
+  // Only keys of the same length can match case-insensitively: skip the others without lower-casing them.
+  for (const k of Object.keys(obj)) if (k.length === lower.length && k.toLowerCase() === lower) return { value: obj[k], name: k };
   return { value: undefined, name };
 }
 
