@@ -135,7 +135,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const { registerReviewRoutes } = await import('./routes/review.js');
   const { registerAdminRoutes } = await import('./routes/admin.js');
   const { registerAttackRoutes } = await import('./routes/attack.js');
-  const context = { auth, store: options.store, kb: options.kb, options, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5 };
+  const { ReportCache } = await import('./report-cache.js');
+  const context = { auth, store: options.store, kb: options.kb, options, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5, reports: new ReportCache(options.kb) };
   await registerAuthRoutes(typed, context);
   await registerIncidentRoutes(typed, context);
   await registerReviewRoutes(typed, context);
@@ -161,6 +162,7 @@ export interface RouteContext {
   kb: KnowledgeBase;
   options: ServerOptions;
   loginAttemptsPerMinute: number;
+  reports: import('./report-cache.js').ReportCache;
 }
 
 async function identify(auth: AuthStore, request: FastifyRequest): Promise<void> {

@@ -51,6 +51,9 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(bySeverity.incidents.every((i) => i.severity === ransomware?.severity)).toBe(true);
     const byState = (await h.app.inject({ url: `/api/incidents?reviewState=approved`, headers: bearer('viewer') })).json() as typeof body;
     expect(byState.total).toBe(0);
+    const required = (await h.app.inject({ url: `/api/incidents?reviewState=required,draft`, headers: bearer('viewer') })).json() as typeof body;
+    expect(required.incidents.map((i) => i.reviewState)).toEqual(body.incidents.filter((i) => ['required', 'draft'].includes(i.reviewState)).map((i) => i.reviewState));
+    expect(required.total).toBeGreaterThan(0);
     const future = (await h.app.inject({ url: `/api/incidents?from=2099-01-01`, headers: bearer('viewer') })).json() as typeof body;
     expect(future.total).toBe(0);
 

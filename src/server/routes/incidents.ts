@@ -24,22 +24,21 @@ const AccessBody = z.object({ users: z.array(z.string().min(1).max(64)).max(200)
 export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): Promise<void> {
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery } }, async (request) => {
     const q = request.query;
-    return queryIncidents(ctx.store.db, userOf(request), { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset });
+    const user = userOf(request);
+    return queryIncidents(ctx.store.db, user, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams } }, async (request) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
-    const { buildFullReview } = await import('../../review/full-report.js');
     const content = await reviewRepo(ctx).loadContent(incident.id);
-    const report = buildFullReview(incident, ctx.kb, content);
+    const report = await ctx.reports.get(incident, content);
     const restrictedTo = await ctx.auth.accessList(incident.id);
     return { report, review: content.review, restrictedTo, manualEvents: content.manualEvents, annotations: content.annotations };
   });
 
   app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
-    const { buildFullReview } = await import('../../review/full-report.js');
-    const report = buildFullReview(incident, ctx.kb, await reviewRepo(ctx).loadContent(incident.id));
+    const report = await ctx.reports.get(incident, await reviewRepo(ctx).loadContent(incident.id));
     const name = `review-${incident.id}`;
     const format = request.query.format;
     if (format === 'json') return reply.header('content-disposition', `attachment; filename="${name}.json"`).type('application/json').send(JSON.stringify(report, null, 2));

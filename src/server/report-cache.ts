@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { KnowledgeBase } from '../attack/types.js';
+import type { StoredIncident } from '../model/index.js';
+import type { ReviewContent } from '../review/repo.js';
+import type { ReviewReport } from '../review/report.js';
+
+/**
+ * The finished review of recently viewed incidents. Building one (timeline, technique map,
+ * entities, attribution, generated sections) costs tens of milliseconds; a team opens the same
+ * incidents again and again. The key is the incident as imported and a digest of everything stored
+ * about its review, so any write or re-import gives a fresh report; entries also expire after
+ * `ttlMs` so that time-dependent parts (overdue action items, generatedAt) stay current.
+ */
+export class ReportCache {
+  private readonly entries = new Map<string, { key: string; report: ReviewReport; at: number }>();
+
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly maxEntries = 500,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async get(incident: StoredIncident, content: ReviewContent): Promise<ReviewReport> {
+    const key = createHash('sha1').update(incident.importedAt).update(incident.updatedAt).update(JSON.stringify(content)).digest('hex');
+    const now = Date.now();
+    const hit = this.entries.get(incident.id);
+    if (hit && hit.key === key && now - hit.at < this.ttlMs) {
+      // Most recently used last.
+      this.entries.delete(incident.id);
+      this.entries.set(incident.id, hit);
+      return hit.report;
+    }
+    const { buildFullReview } = await import('../review/full-report.js');
+    const report = buildFullReview(incident, this.kb, content);
+    this.entries.delete(incident.id);
+    this.entries.set(incident.id, { key, report, at: now });
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    return report;
+  }
+}
