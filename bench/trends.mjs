@@ -93,9 +93,10 @@ async function run(name, target, schema) {
     // An incremental refresh: 20 incidents spread over the year marked as changed (as a re-import would).
     const { sql } = await import('kysely');
     const sample20 = await sql`select id from incidents order by id limit 20 offset 1000`.execute(db);
-    for (const r of sample20.rows) await sql`update incidents set content_hash = ${'changed'} where id = ${r.id}`.execute(db);
+    const mark = `changed-${Date.now()}`;
+    for (const r of sample20.rows) await sql`update incidents set content_hash = ${mark} where id = ${r.id}`.execute(db);
     const inc = await phase('incremental refresh (20 changed incidents)', () => refreshLearningFacts(db, kind));
-    console.log(`    rebuilt ${inc.incidents} incidents, ${inc.alerts} alerts`);
+    console.log(`    rebuilt ${inc.incidents} incidents, ${inc.alerts} alerts; aggregates ${inc.aggregates}`);
     for (const bucket of ['month', 'week']) {
       const report = await phase(`trends (--bucket ${bucket})`, async () => {
         await refreshLearningFacts(db, kind);

@@ -90,6 +90,9 @@ export async function refreshLearningFacts(db: AnyDb, kind: StoreKind): Promise<
     }
     const full = incidents === (await countOf(trx, 'select count(*) as n from incidents'));
     await run('create index lf_pending_id on lf_pending (id)');
+    // PostgreSQL has no statistics for a new temporary table: without them it scans the facts for
+    // each of the ~30 incremental statements instead of probing them by incident.
+    if (kind === 'postgres') await run('analyze lf_pending');
     const pending = 'incident_id in (select id from lf_pending)';
     if (!full) await addContribution(trx, kind, -1, pending);
     for (const table of ['learning_technique_spans', 'learning_technique_facts', 'learning_alert_facts', 'learning_incident_facts']) {
@@ -252,6 +255,7 @@ async function buildFacts(trx: AnyDb, kind: StoreKind): Promise<number> {
       `from status_changes sc where sc.alert_id is not null and sc.incident_id in (select id from lf_pending) group by sc.alert_id`,
   );
   await run('create index lf_sc_alert on lf_sc (alert_id)');
+  if (kind === 'postgres') await run('analyze lf_sc');
   const triage = secondsBetween(kind, 'a.created_at', 's.ack_at');
   const resolve = secondsBetween(kind, 'a.created_at', 'a.resolved_at');
   const inserted = await sql
