@@ -35,6 +35,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** Sign-in attempts allowed per client address and user name per minute (default 5). */
   loginAttemptsPerMinute?: number;
+  /** Detection rule files or folders (Sigma, Sentinel, Elastic, Splunk...): enables the coverage and gap layers. */
+  rules?: string[];
   /** The review policy file the server reads and (for admins) writes. */
   policyFile?: string;
   env?: NodeJS.ProcessEnv;

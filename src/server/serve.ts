@@ -15,7 +15,7 @@ export function webRoot(): string {
  * otherwise), imports the examples into an empty store, creates a first admin account with a
  * random password printed once, and serves the API and web application until interrupted.
  */
-export async function runServe(ctx: CliContext, opts: { port: number; host: string; demo: boolean; trustProxy?: boolean }): Promise<void> {
+export async function runServe(ctx: CliContext, opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[] }): Promise<void> {
   const kb = await knowledgeBase(ctx);
   const { openStore } = await import('../store/index.js');
   const store = await openStore({ db: ctx.globals().db, env: ctx.env });
@@ -40,7 +40,7 @@ export async function runServe(ctx: CliContext, opts: { port: number; host: stri
       firstLogin = password;
     }
     const { buildServer } = await import('./app.js');
-    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, logger: false, policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env });
+    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env });
     const address = await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
       throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
     });

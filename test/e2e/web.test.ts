@@ -10,7 +10,7 @@ import { buildServer, type App } from '../../src/server/app.js';
 import { webRoot } from '../../src/server/serve.js';
 import { importFiles } from '../../src/services/import-files.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { attackBundle, isCI, projectRoot, requireOrSkip, sharedDir } from '../helpers/env.js';
 import { knowledgeBase, PASSWORD } from '../server/harness.js';
 
 const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
@@ -35,7 +35,8 @@ describe.runIf(ready)('web application in Chromium', () => {
     const dir = join(projectRoot, 'examples');
     const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json', 'identity-attack.json'].map((f) => join(dir, f)), { env: {} });
     incidentId = imported.results[0]?.id as string;
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {} });
+    const sigma = join(sharedDir() ?? '', 'detections', 'sigma', 'rules');
+    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, rules: existsSync(sigma) ? [sigma] : [] });
     for (const role of ['viewer', 'analyst', 'reviewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD, displayName: `${role[0]?.toUpperCase()}${role.slice(1)} User` }, 'test');
     base = await app.listen({ port: 0, host: '127.0.0.1' });
     const { chromium } = await import('playwright-core');
@@ -170,6 +171,15 @@ describe.runIf(ready)('web application in Chromium', () => {
     await page.locator('.tech.scored').first().click();
     await page.locator('aside.details h2').waitFor();
     await shot(page, '09-matrix');
+    if (existsSync(join(sharedDir() ?? '', 'detections', 'sigma', 'rules'))) {
+      await page.getByRole('button', { name: 'Gaps' }).click();
+      await page.getByText(/technique\(s\) scored from \d+ rules/).waitFor({ timeout: 60_000 });
+      await page.locator('.tech.scored').first().click();
+      await page.locator('.layer-comment').waitFor();
+      await shot(page, '09b-matrix-gaps');
+      await page.getByRole('button', { name: 'Coverage' }).click();
+      await shot(page, '09c-matrix-coverage');
+    }
 
     await page.goto(`${base}/#/incidents/${incidentId}/attribution`);
     await page.locator('.statement').waitFor();

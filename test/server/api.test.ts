@@ -81,6 +81,8 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     const matrix = (await h.app.inject({ url: '/api/attack/matrix', headers: bearer('viewer') })).json() as { tactics: { shortname: string; techniques: unknown[] }[] };
     expect(matrix.tactics.length).toBeGreaterThanOrEqual(14);
     expect(matrix.tactics[0]?.shortname).toBe('reconnaissance');
+    const coverage = (await h.app.inject({ url: '/api/layers/coverage', headers: bearer('viewer') })).json() as { available: boolean; reason: string };
+    expect(coverage).toMatchObject({ available: false, reason: expect.stringMatching(/--rules/) });
     const missing = await h.app.inject({ url: '/api/incidents/inc_doesnotexist', headers: bearer('viewer') });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: { code: 'not-found', message: 'no incident "inc_doesnotexist"' } });

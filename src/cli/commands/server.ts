@@ -19,7 +19,8 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--no-demo', 'do not import the example incidents into an empty store')
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean }) => {
+    .option('--rules <paths...>', 'detection rule files or folders: the ATT&CK matrix then shows coverage and gap layers')
+    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[] }) => {
       const { runServe } = await import('../../server/serve.js');
       await runServe(ctx, opts);
     });

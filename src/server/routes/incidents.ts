@@ -71,6 +71,26 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     });
   });
 
+  let coverage: { at: number; value: Promise<{ available: boolean; rules: number; layers: unknown[]; reason?: string }> } | undefined;
+  app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with' } }, async () => {
+    const rules = ctx.options.rules ?? [];
+    if (rules.length === 0) return { available: false, rules: 0, layers: [], reason: 'the server was started without detection rules: hindsight serve --rules PATH' };
+    if (!coverage || Date.now() - coverage.at > 5 * 60_000) {
+      const value = (async () => {
+        const { importRules } = await import('../../rules/index.js');
+        const { computeCoverage } = await import('../../analysis/coverage/compute.js');
+        const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
+        const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
+        const inventory = await importRules(rules, { format: 'auto' });
+        const result = computeCoverage(ctx.kb, inventory.rules, await coverageAggregate(ctx.store.db), { kind: 'prevalence' }, { includeDeprecated: false });
+        return { available: true, rules: result.rulesCounted, layers: buildCoverageLayers(ctx.kb, result, { rulesLabel: `${result.rulesCounted} rules` }) };
+      })();
+      coverage = { at: Date.now(), value };
+      value.catch(() => (coverage = undefined));
+    }
+    return coverage.value;
+  });
+
   app.get('/api/incidents/:id/attribution', { config: { access: 'viewer' }, schema: { tags: ['analysis'], summary: 'Who probably did it: ranked ATT&CK groups and campaigns with the reasons', params: IncidentParams } }, async (request) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
     const { attributeIncident } = await import('../../analysis/attribution/from-incident.js');

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { NavigatorLayer } from '../api';
 import { ErrorNote, useApi } from './common';
 import { MatrixGrid } from './MatrixGrid';
@@ -12,29 +12,49 @@ function download(name: string, value: unknown) {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+type LayerKey = 'observed' | 'coverage' | 'relevance' | 'gaps';
+const LAYERS: { key: LayerKey; label: string; hue: number; explain: string }[] = [
+  { key: 'observed', label: 'Observed', hue: 8, explain: 'Techniques observed across all incidents; darker = more alerts.' },
+  { key: 'coverage', label: 'Coverage', hue: 130, explain: 'Detection rules per technique; darker = more rules.' },
+  { key: 'relevance', label: 'Threat relevance', hue: 28, explain: 'How relevant each technique is, from the prevalence in your incidents; darker = more relevant.' },
+  { key: 'gaps', label: 'Gaps', hue: 355, explain: 'Relevance not matched by coverage, plus detections missed in incidents; darker = larger gap.' },
+];
+
 export function Matrix() {
-  const { data, error } = useApi<NavigatorLayer>('/api/layers/observed');
-  const scores = useMemo(() => {
+  const observed = useApi<NavigatorLayer>('/api/layers/observed');
+  const coverage = useApi<{ available: boolean; reason?: string; rules: number; layers: NavigatorLayer[] }>('/api/layers/coverage');
+  const [active, setActive] = useState<LayerKey>('observed');
+  const layer: NavigatorLayer | undefined = active === 'observed' ? observed.data : coverage.data?.layers[{ coverage: 0, relevance: 1, gaps: 2 }[active]];
+  const { scores, comments } = useMemo(() => {
     const m = new Map<string, number>();
-    for (const t of data?.techniques ?? []) if (t.score) m.set(t.techniqueID, Math.max(m.get(t.techniqueID) ?? 0, t.score));
-    return m;
-  }, [data]);
+    const c = new Map<string, string>();
+    for (const t of layer?.techniques ?? []) {
+      if (t.score) m.set(t.techniqueID, Math.max(m.get(t.techniqueID) ?? 0, t.score));
+      if (t.comment) c.set(t.techniqueID, t.comment);
+    }
+    return { scores: m, comments: c };
+  }, [layer]);
+  const spec = LAYERS.find((l) => l.key === active) ?? LAYERS[0];
+  const noRules = coverage.data && !coverage.data.available;
   return (
     <section aria-labelledby="matrix-title">
       <div className="title-row">
         <h1 id="matrix-title">ATT&CK matrix</h1>
         <div className="actions">
-          <button type="button" disabled={!data} onClick={() => data && download('hindsight-observed-layer.json', data)}>Export Navigator layer</button>
+          <button type="button" disabled={!layer} onClick={() => layer && download(`hindsight-${active}-layer.json`, layer)}>Export Navigator layer</button>
         </div>
       </div>
       <div className="layer-tabs" role="group" aria-label="Layer">
-        <button type="button" aria-pressed="true" className="on">Observed</button>
-        <button type="button" aria-pressed="false" disabled title="Coverage and gap layers need detection rules: run hindsight coverage --rules PATH --layer FILE on the command line">Coverage</button>
-        <button type="button" aria-pressed="false" disabled title="Coverage and gap layers need detection rules: run hindsight coverage --rules PATH --layer FILE on the command line">Gaps</button>
+        {LAYERS.map((l) => (
+          <button key={l.key} type="button" aria-pressed={active === l.key} className={active === l.key ? 'on' : undefined} disabled={l.key !== 'observed' && !coverage.data?.available} title={l.key !== 'observed' && noRules ? coverage.data?.reason : undefined} onClick={() => setActive(l.key)}>
+            {l.label}
+          </button>
+        ))}
       </div>
-      <ErrorNote error={error} />
-      <p className="muted">Techniques observed across all incidents; colour = number of alerts (darker: more). {scores.size} technique(s) observed. Select a technique for its details.</p>
-      <MatrixGrid scores={scores} label="ATT&CK matrix, observed techniques heatmap" />
+      <ErrorNote error={observed.error ?? coverage.error} />
+      {noRules && <p className="muted small">Coverage, relevance and gap layers need detection rules: start the server with <code>hindsight serve --rules PATH</code>.</p>}
+      <p className="muted">{spec?.explain} {scores.size} technique(s) scored{active !== 'observed' && coverage.data ? ` from ${coverage.data.rules} rules` : ''}. Select a technique for its details.</p>
+      <MatrixGrid scores={scores} comments={comments} hue={spec?.hue ?? 8} label={`ATT&CK matrix, ${spec?.label ?? ''} heatmap`} />
     </section>
   );
 }

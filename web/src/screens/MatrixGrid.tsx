@@ -23,9 +23,9 @@ function shorten(text: string): string {
 }
 
 /** Heat colour for a score in 0..1 (white to deep red), and a readable text colour on it. */
-function heat(t: number): { background: string; color: string } {
+function heat(t: number, hue: number): { background: string; color: string } {
   const l = 96 - Math.round(t * 58);
-  return { background: `hsl(8 78% ${l}%)`, color: l < 62 ? '#fff' : '#1b1f24' };
+  return { background: `hsl(${hue} 70% ${l}%)`, color: l < 62 ? '#fff' : '#1b1f24' };
 }
 
 /**
@@ -33,7 +33,7 @@ function heat(t: number): { background: string; color: string } {
  * also shows the highest score among its sub-techniques); only scored techniques are listed when
  * `onlyScored`. Clicking a technique opens its details.
  */
-export function MatrixGrid({ scores, label, onlyScored = false }: { scores: Map<string, number>; label: string; onlyScored?: boolean }) {
+export function MatrixGrid({ scores, label, onlyScored = false, hue = 8, comments }: { scores: Map<string, number>; label: string; onlyScored?: boolean; hue?: number; comments?: Map<string, string> }) {
   const { data } = useApi<MatrixData>('/api/attack/matrix');
   const [selected, setSelected] = useState<string | null>(null);
   const [details, setDetails] = useState<Details | null>(null);
@@ -64,14 +64,14 @@ export function MatrixGrid({ scores, label, onlyScored = false }: { scores: Map<
               <ul>
                 {techniques.map((t) => {
                   const s = scoreOf(t.id, t.subtechniques);
-                  const style = s > 0 ? heat(s / max) : undefined;
+                  const style = s > 0 ? heat(s / max, hue) : undefined;
                   return (
                     <li key={t.id}>
                       <button type="button" className={`tech ${s > 0 ? 'scored' : ''} ${selected === t.id ? 'selected' : ''}`} style={style} onClick={() => setSelected(t.id)} aria-label={`${t.id} ${t.name}${s > 0 ? `, score ${s}` : ''}`}>
                         <span className="tid">{t.id}</span> {t.name}
                       </button>
                       {onlyScored && t.subtechniques.filter((x) => (scores.get(x.id) ?? 0) > 0).map((x) => (
-                        <button type="button" key={x.id} className="tech sub scored" style={heat((scores.get(x.id) ?? 0) / max)} onClick={() => setSelected(x.id)} aria-label={`${x.id} ${x.name}, score ${scores.get(x.id)}`}>
+                        <button type="button" key={x.id} className="tech sub scored" style={heat((scores.get(x.id) ?? 0) / max, hue)} onClick={() => setSelected(x.id)} aria-label={`${x.id} ${x.name}, score ${scores.get(x.id)}`}>
                           <span className="tid">{x.id}</span> {x.name}
                         </button>
                       ))}
@@ -90,6 +90,7 @@ export function MatrixGrid({ scores, label, onlyScored = false }: { scores: Map<
             <button type="button" onClick={() => { setDetails(null); setSelected(null); }} aria-label="Close technique details">×</button>
           </div>
           <p className="muted">{details.tactics?.map((t) => t.name).join(', ')}{details.platforms?.length ? ` · ${details.platforms.join(', ')}` : ''}{scores.get(details.id) ? ` · score ${scores.get(details.id)}` : ''}</p>
+          {comments?.get(details.id) && <p className="layer-comment">{comments.get(details.id)}</p>}
           <p className="desc">{shorten(details.description)}</p>
           {details.mitigations && details.mitigations.length > 0 && (<><h3>Mitigations</h3><ul>{details.mitigations.map((m) => <li key={m.id}>{m.id} {m.name}</li>)}</ul></>)}
           {details.detectionStrategies && details.detectionStrategies.length > 0 && (<><h3>Detection strategies</h3><ul>{details.detectionStrategies.slice(0, 6).map((m) => <li key={m.id}>{m.id} {m.name}</li>)}</ul></>)}
