@@ -6,11 +6,9 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { UsageError } from '../model/errors.js';
-import { buildKnowledgeBaseData } from './build.js';
 import { bundleKey, cacheDir, cachedBundlePath, indexPathFor, readCompactIndex, readManifest, writeCompactIndex } from './cache.js';
 import type { KnowledgeBaseData } from './data.js';
 import { AttackKnowledgeBase } from './knowledge-base.js';
-import { decodeBundleText, isUrl, parseJsonText, readSourceBytes } from './read-bundle.js';
 import type { AttackDomain, KnowledgeBase } from './types.js';
 
 export interface LoadKnowledgeBaseOptions {
@@ -24,6 +22,8 @@ const DOMAINS: readonly AttackDomain[] = ['enterprise-attack', 'mobile-attack', 
 
 /** Parses and indexes a bundle's bytes from a path or URL, without any cache. */
 export async function loadKnowledgeBaseData(source: string, versionHint?: string): Promise<KnowledgeBaseData> {
+  // Parsing and indexing a bundle is only needed when no compact index serves: loaded on demand.
+  const [{ buildKnowledgeBaseData }, { decodeBundleText, parseJsonText, readSourceBytes }] = await Promise.all([import('./build.js'), import('./read-bundle.js')]);
   const bytes = await readSourceBytes(source);
   const text = decodeBundleText(bytes, source);
   return buildKnowledgeBaseData(parseJsonText(text, source), { source, versionHint });
@@ -65,6 +65,7 @@ export async function loadKnowledgeBase(options: LoadKnowledgeBaseOptions): Prom
   const source = options.attack || env.HINDSIGHT_ATTACK_DATA;
   const dir = cacheDir(env);
   if (source) {
+    const { isUrl } = await import('./read-bundle.js');
     if (isUrl(source)) {
       options.onProgress?.(`Fetching ATT&CK data from ${source}`);
       return loadBundle(source);
