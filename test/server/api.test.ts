@@ -168,6 +168,34 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: bearer('reviewer') })).statusCode).toBe(200);
   });
 
+  it('imports uploaded files all or nothing, naming the bad file, and audits the import', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../helpers/env.js');
+    const multipart = (files: { name: string; content: string | Buffer }[]) => {
+      const boundary = '----hindsight-test-boundary';
+      const parts = files.map((f) => Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/json\r\n\r\n`), Buffer.from(f.content), Buffer.from('\r\n')]));
+      return { payload: Buffer.concat([...parts, Buffer.from(`--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+    };
+    const identity = readFileSync(join(projectRoot, 'examples', 'identity-attack.json'));
+    const bad = multipart([{ name: 'identity-attack.json', content: identity }, { name: 'broken.json', content: '{"value": [' }]);
+    const refused = await h.app.inject({ method: 'POST', url: '/api/incidents/import', headers: { ...bearer('analyst'), ...bad.headers }, payload: bad.payload });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: { code: 'invalid-input', message: expect.stringMatching(/^broken\.json/) } });
+    expect(refused.body).not.toContain('hindsight-upload-');
+    const before = (await h.app.inject({ url: '/api/incidents', headers: bearer('viewer') })).json() as { total: number };
+    expect(before.total).toBe(2);
+
+    const viewer = multipart([{ name: 'identity-attack.json', content: identity }]);
+    expect((await h.app.inject({ method: 'POST', url: '/api/incidents/import', headers: { ...bearer('viewer'), ...viewer.headers }, payload: viewer.payload })).statusCode).toBe(403);
+    const ok = await h.app.inject({ method: 'POST', url: '/api/incidents/import', headers: { ...bearer('analyst'), ...viewer.headers }, payload: viewer.payload });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ summary: { created: 1 }, files: [{ file: 'identity-attack.json' }] });
+    expect(((await h.app.inject({ url: '/api/incidents', headers: bearer('viewer') })).json() as { total: number }).total).toBe(3);
+    const entry = (await listAudit(h.store.db, { entityType: 'import' }))[0];
+    expect(entry).toMatchObject({ actor: 'analyst', action: 'incident.import', after: { files: ['identity-attack.json'] } });
+  });
+
   it('issues API tokens shown once, refuses revoked ones, and serves the OpenAPI document', async () => {
     const created = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: bearer('admin'), payload: { username: 'viewer', name: 'dashboard' } });
     expect(created.statusCode, created.body).toBe(201);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, setCsrf, type User } from './api';
+import { api, ApiError, can, setCsrf, type User } from './api';
 import { SignIn } from './screens/SignIn';
 import { Incidents } from './screens/Incidents';
 import { IncidentReview } from './screens/IncidentReview';
@@ -68,7 +68,7 @@ export function App() {
   else if (section === 'actions') screen = <ActionItems />;
   else if (section === 'matrix') screen = <Matrix />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
-  else screen = <Incidents />;
+  else screen = <Incidents canImport={can(me.user.role, 'analyst')} />;
 
   return (
     <>

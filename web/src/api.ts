@@ -132,3 +132,18 @@ export interface NavigatorLayer {
   name: string;
   techniques: { techniqueID: string; tactic?: string; score?: number; comment?: string }[];
 }
+
+/** Uploads files as multipart/form-data (field `files`), with the CSRF header. */
+export async function upload<T>(path: string, files: FileList | File[]): Promise<T> {
+  const body = new FormData();
+  for (const f of Array.from(files)) body.append('files', f, f.name);
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(path, { method: 'POST', headers, body, credentials: 'same-origin' });
+  const data = (await res.json()) as unknown;
+  if (!res.ok) {
+    const err = (data as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new ApiError(res.status, err?.code ?? 'error', err?.message ?? `${res.status}`);
+  }
+  return data as T;
+}

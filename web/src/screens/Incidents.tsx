@@ -1,13 +1,41 @@
-import { useMemo, useState, type FormEvent } from 'react';
-import type { IncidentRow } from '../api';
-import { Badge, ErrorNote, useApi, when } from './common';
+import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { upload, type IncidentRow } from '../api';
+import { Badge, describeError, ErrorNote, Status, useApi, when } from './common';
 
 const STATUSES = ['new', 'active', 'inProgress', 'resolved', 'redirected'];
 const SEVERITIES = ['informational', 'low', 'medium', 'high'];
 const REVIEW_STATES = ['not-required', 'required', 'draft', 'in-review', 'approved', 'waived'];
 const PAGE = 50;
 
-export function Incidents() {
+function ImportFiles({ onImported }: { onImported: () => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const files = input.current?.files;
+    if (!files?.length) return;
+    setMessage(null);
+    setFailure(null);
+    try {
+      const r = await upload<{ summary: { incidents: number; created: number; updated: number; unchanged: number } }>('/api/incidents/import', files);
+      setMessage(`Imported ${r.summary.incidents} incident(s): ${r.summary.created} new, ${r.summary.updated} updated, ${r.summary.unchanged} unchanged`);
+      if (input.current) input.current.value = '';
+      onImported();
+    } catch (err) {
+      setFailure(`Nothing was imported: ${describeError(err)}`);
+    }
+  };
+  return (
+    <form className="row import" onSubmit={(e) => void submit(e)} aria-label="Import incident files">
+      <div className="field"><label htmlFor="import-files">Import files (Microsoft Graph, Defender JSON)</label><input id="import-files" ref={input} type="file" multiple accept=".json,.ndjson,.jsonl,application/json" required /></div>
+      <button type="submit">Import</button>
+      <Status message={message} error={failure} />
+    </form>
+  );
+}
+
+export function Incidents({ canImport = false }: { canImport?: boolean }) {
   const [filters, setFilters] = useState({ status: '', severity: '', reviewState: '', from: '', to: '', q: '' });
   const [applied, setApplied] = useState(filters);
   const [offset, setOffset] = useState(0);
@@ -18,7 +46,7 @@ export function Incidents() {
     p.set('offset', String(offset));
     return `/api/incidents?${p.toString()}`;
   }, [applied, offset]);
-  const { data, error } = useApi<{ total: number; incidents: IncidentRow[] }>(path);
+  const { data, error, reload } = useApi<{ total: number; incidents: IncidentRow[] }>(path);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setOffset(0);
@@ -36,7 +64,10 @@ export function Incidents() {
   );
   return (
     <section aria-labelledby="incidents-title">
-      <h1 id="incidents-title">Incidents</h1>
+      <div className="title-row">
+        <h1 id="incidents-title">Incidents</h1>
+        {canImport && <ImportFiles onImported={reload} />}
+      </div>
       <form className="filters" role="search" aria-label="Filter incidents" onSubmit={submit}>
         <div className="field grow">
           <label htmlFor="f-q">Search</label>
