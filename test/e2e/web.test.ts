@@ -92,6 +92,14 @@ describe.runIf(ready)('web application in Chromium', () => {
     await shot(page, '03-incident-review');
     await shot(page, '03b-incident-review-full', true);
 
+    await page.getByLabel('When (UTC)').fill('2026-02-10T09:30:00');
+    await page.getByLabel('New event').fill('SOC lead called the incident response retainer');
+    await page.getByLabel('Phase', { exact: true }).selectOption('containment');
+    await page.getByLabel('Key moment', { exact: true }).check();
+    await page.getByRole('button', { name: 'Add event' }).click();
+    await page.getByText('Event added to the timeline').waitFor();
+    await page.getByRole('button', { name: 'Delete event SOC lead called the incident response retainer' }).waitFor();
+
     await page.getByLabel('New finding').fill('EDR ran in audit mode on the file server');
     await page.getByLabel('Severity', { exact: true }).selectOption('high');
     await page.getByRole('button', { name: 'Add finding' }).click();

@@ -118,12 +118,19 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
                     <input type="checkbox" aria-label={`Key moment: ${e.title}`} checked={e.keyMoment} onChange={(ev) => void run('Key moment saved', () => api(`${base}/timeline/${encodeURIComponent(e.id)}/annotation`, { method: 'PUT', body: { keyMoment: ev.target.checked, expectedVersion: e.version } }))} />
                   ) : e.keyMoment ? <span aria-label="key moment">★</span> : ''}
                 </td>
-                <td>{e.title}{e.origin === 'manual' && <span className="muted small"> (added by the team)</span>}</td>
+                <td>
+                  {e.title}
+                  {e.origin === 'manual' && <span className="muted small"> (added by the team)</span>}
+                  {e.origin === 'manual' && analyst && (
+                    <button type="button" className="link" aria-label={`Delete event ${e.title}`} onClick={() => void run('Event deleted', () => api(`${base}/timeline/${encodeURIComponent(e.id)}${e.version !== undefined ? `?expectedVersion=${e.version}` : ''}`, { method: 'DELETE' }))}>Delete</button>
+                  )}
+                </td>
                 <td className="muted small">{e.techniques.join(', ')}</td>
               </tr>
             ))}
           </tbody>
         </table>
+        {analyst && <AddEvent base={base} run={run} />}
       </section>
 
       <section className="panel" aria-labelledby="tech-title-h">
@@ -152,6 +159,30 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
 }
 
 type Run = (what: string, fn: () => Promise<unknown>) => Promise<boolean>;
+
+function AddEvent({ base, run }: { base: string; run: Run }) {
+  const [at, setAt] = useState('');
+  const [title, setTitle] = useState('');
+  const [phase, setPhase] = useState('');
+  const [key, setKey] = useState(false);
+  const add = async (e: FormEvent) => {
+    e.preventDefault();
+    const iso = new Date(`${at}Z`).toISOString();
+    if (await run('Event added to the timeline', () => api(`${base}/timeline`, { method: 'POST', body: { at: iso, title, phase: phase || null, keyMoment: key } }))) {
+      setTitle('');
+      setKey(false);
+    }
+  };
+  return (
+    <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add a timeline event">
+      <div className="field"><label htmlFor="ne-at">When (UTC)</label><input id="ne-at" type="datetime-local" step="1" value={at} onChange={(e) => setAt(e.target.value)} required /></div>
+      <div className="field grow"><label htmlFor="ne-title">New event</label><input id="ne-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
+      <div className="field"><label htmlFor="ne-phase">Phase</label><select id="ne-phase" value={phase} onChange={(e) => setPhase(e.target.value)}><option value="">—</option>{PHASES.map((p) => <option key={p}>{p}</option>)}</select></div>
+      <div className="field check"><input id="ne-key" type="checkbox" checked={key} onChange={(e) => setKey(e.target.checked)} /><label htmlFor="ne-key">Key moment</label></div>
+      <button type="submit" className="primary">Add event</button>
+    </form>
+  );
+}
 
 function Transitions({ state, analyst, reviewer, complete, version, run, base }: { state: string; analyst: boolean; reviewer: boolean; complete: boolean; version: number; run: Run; base: string }) {
   const [mode, setMode] = useState<'approve' | 'waive' | 'return' | null>(null);
