@@ -139,7 +139,8 @@ async function insertSpans(trx: AnyDb, where: string): Promise<void> {
         `select t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter from learning_technique_facts t join (` +
         `select incident_id, technique_id from learning_technique_facts where ${where} ` +
         `group by incident_id, technique_id having count(distinct day) > 1) m on m.incident_id = t.incident_id and m.technique_id = t.technique_id ` +
-        `group by t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter`,
+        // The same filter on the outer side lets the planner probe the facts by incident rather than scan them.
+        `where ${where === '1 = 1' ? where : `t.${where}`} group by t.incident_id, t.technique_id, t.day, t.week, t.month, t.quarter`,
     )
     .execute(trx);
 }
