@@ -15,10 +15,13 @@ import type { StoreKind } from './types.js';
 
 /**
  * The SQL side of learning across incidents. `refreshLearningFacts` keeps the narrow fact tables of
- * migration 0003 in step with the incidents (rebuilding every incident whose content hash changed);
- * `trendAggregates` and `skillAggregates` scan those tables with GROUP BY and return aggregates
- * (counts and log-scale duration histograms) for the pure analyses. The same SQL runs on SQLite and
- * PostgreSQL; only date arithmetic, ISO weeks and the log-bin expression differ per dialect.
+ * migration 0003 in step with the incidents (rebuilding every incident whose content hash changed)
+ * and, incrementally, the pre-aggregated day/week/month tables of migration 0007;
+ * `trendAggregates` and `skillAggregates` read those small tables and return aggregates (counts and
+ * log-scale duration histograms) for the pure analyses. `trendAggregatesFromFacts` and
+ * `skillAggregatesFromFacts` compute the same straight from the facts (the reference, and the path
+ * for bounds that are not whole days). The same SQL runs on SQLite and PostgreSQL; only date
+ * arithmetic, ISO weeks and the log-bin expression differ per dialect.
  */
 
 /** Bins per doubling of the duration histograms (see model/learning.ts). */
