@@ -7,7 +7,8 @@
  * reviewing does; finished reviews are cached until the incident or its review changes) and cold,
  * every request a different incident (each answer built from scratch).
  * Prints p50, p90, p99 and max latency and the achieved requests per second at the target rate,
- * then the most the server answers per second with 32 requests in flight.
+ * after the most the server answers per second with 32 requests in flight (which also warms the
+ * working set).
  *
  *   npm run build && node bench/server.mjs [--incidents 10000] [--rate 200] [--seconds 15]
  *     [--attack ../shared/attack/enterprise-attack-18.1.json.gz] [--db /tmp/hindsight-bench-server.db]
@@ -136,8 +137,8 @@ try {
   for (const pathOf of Object.values(endpoints)) for (let i = 0; i < 50; i++) await get(pathOf()); // warm up
   for (const [name, pathOf] of Object.entries(endpoints)) {
     console.log(`\n${name}`);
-    console.log(`  at ${rate} req/s for ${seconds} s:   ${await fixedRate(pathOf, rate, seconds)}`);
     console.log(`  max, 32 in flight, 5 s:     ${await maxThroughput(pathOf, 32, 5)}`);
+    console.log(`  at ${rate} req/s for ${seconds} s:   ${await fixedRate(pathOf, rate, seconds)}`);
   }
   const mixed = () => (n++ % 2 ? '/api/incidents?limit=50' : `/api/incidents/${ids[(n * 7919) % 200]}`);
   console.log(`\nmixed list and detail at ${rate} req/s for ${seconds} s: ${await fixedRate(mixed, rate, seconds)}`);

@@ -17,7 +17,7 @@ export class ReportCache {
   constructor(
     private readonly kb: KnowledgeBase,
     private readonly maxEntries = 500,
-    private readonly ttlMs = 60_000,
+    private readonly ttlMs = 5 * 60_000,
   ) {}
 
   async get(incident: StoredIncident, content: ReviewContent): Promise<ReviewReport> {
