@@ -3,29 +3,16 @@ import { verifyAuditChain, listAudit } from '../../src/auth/audit.js';
 import { ROLES, roleAllows, type Role } from '../../src/auth/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, pgAvailable, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 import { login, startHarness, type Harness } from './harness.js';
 
 const bundle = attackBundle();
 const pg = await pgAvailable();
 const targets: { name: string; open: () => Promise<OpenedStore> }[] = [{ name: 'SQLite', open: () => openStore({ db: ':memory:' }) }];
 if (requireOrSkip('PostgreSQL API tests', Boolean(pg.url), pg.reason)) {
-  let n = 0;
-  const schemas: string[] = [];
-  targets.push({
-    name: 'PostgreSQL',
-    open: () => {
-      const schema = `hs_api_${process.pid}_${n++}`;
-      schemas.push(schema);
-      return openStore({ db: pg.url, schema });
-    },
-  });
-  afterAll(async () => {
-    const { default: pgLib } = await import('pg');
-    const client = new pgLib.Client({ connectionString: pg.url });
-    await client.connect();
-    for (const s of schemas) await client.query(`drop schema if exists ${s} cascade`);
-    await client.end();
-  });
+  const schemas = postgresSchemas(pg.url as string, 'hs_api');
+  targets.push({ name: 'PostgreSQL', open: () => openStore({ db: schemas.next() }) });
+  afterAll(() => schemas.dropAll());
 }
 
 const run = requireOrSkip('API tests (ATT&CK 18.1 bundle)', Boolean(bundle.path), bundle.reason);

@@ -9,27 +9,14 @@ import { ReviewRepository } from '../../src/review/repo.js';
 import { importFiles } from '../../src/services/import-files.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 
 const pg = await pgAvailable();
 const targets: { name: string; open: () => Promise<OpenedStore> }[] = [{ name: 'SQLite', open: () => openStore({ db: ':memory:' }) }];
 if (requireOrSkip('PostgreSQL auth and audit tests', Boolean(pg.url), pg.reason)) {
-  let n = 0;
-  const schemas: string[] = [];
-  targets.push({
-    name: 'PostgreSQL',
-    open: () => {
-      const schema = `hs_auth_${process.pid}_${n++}`;
-      schemas.push(schema);
-      return openStore({ db: pg.url, schema });
-    },
-  });
-  afterAll(async () => {
-    const { default: pgLib } = await import('pg');
-    const client = new pgLib.Client({ connectionString: pg.url });
-    await client.connect();
-    for (const s of schemas) await client.query(`drop schema if exists ${s} cascade`);
-    await client.end();
-  });
+  const schemas = postgresSchemas(pg.url as string, 'hs_auth');
+  targets.push({ name: 'PostgreSQL', open: () => openStore({ db: schemas.next() }) });
+  afterAll(() => schemas.dropAll());
 }
 
 describe('passwords', () => {

@@ -16,26 +16,14 @@ import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { LEARNING_AGGREGATE_TABLES } from '../../src/store/migrations/0007-learning-aggregates.js';
 import { smallHistory } from '../fixtures/learning/history.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 
 const pg = await pgAvailable();
 const targets: { name: string; open: () => Promise<OpenedStore> }[] = [{ name: 'SQLite', open: () => openStore({ db: ':memory:' }) }];
 if (requireOrSkip('PostgreSQL pre-aggregated learning tests', Boolean(pg.url), pg.reason)) {
-  const schemas: string[] = [];
-  targets.push({
-    name: 'PostgreSQL',
-    open: () => {
-      const schema = `hs_aggregates_${process.pid}_${schemas.length}`;
-      schemas.push(schema);
-      return openStore({ db: pg.url, schema });
-    },
-  });
-  afterAll(async () => {
-    const { default: pgLib } = await import('pg');
-    const client = new pgLib.Client({ connectionString: pg.url });
-    await client.connect();
-    for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
-  });
+  const schemas = postgresSchemas(pg.url as string, 'hs_aggregates');
+  targets.push({ name: 'PostgreSQL', open: () => openStore({ db: schemas.next() }) });
+  afterAll(() => schemas.dropAll());
 }
 
 const HOUR = 3_600_000;

@@ -4,20 +4,15 @@ import { binOf } from '../../src/analysis/trends/stats.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { refreshLearningFacts, skillAggregates, trendAggregates } from '../../src/store/analytics.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
 import { smallHistory } from '../fixtures/learning/history.js';
 
 const pg = await pgAvailable();
 const targets: { name: string; open: () => Promise<OpenedStore> }[] = [{ name: 'SQLite', open: () => openStore({ db: ':memory:' }) }];
 if (requireOrSkip('PostgreSQL analytics tests', Boolean(pg.url), pg.reason)) {
-  const schema = `hs_analytics_${process.pid}`;
-  targets.push({ name: 'PostgreSQL', open: () => openStore({ db: pg.url, schema }) });
-  afterAll(async () => {
-    const { default: pgLib } = await import('pg');
-    const client = new pgLib.Client({ connectionString: pg.url });
-    await client.connect();
-    await client.query(`drop schema if exists ${schema} cascade`);
-    await client.end();
-  });
+  const schemas = postgresSchemas(pg.url as string, 'hs_analytics');
+  targets.push({ name: 'PostgreSQL', open: () => openStore({ db: schemas.next() }) });
+  afterAll(() => schemas.dropAll());
 }
 
 describe.each(targets)('learning aggregates on $name', ({ open }) => {
