@@ -1,4 +1,6 @@
 import type { KnowledgeBase } from '../attack/types.js';
+import { NotFoundError } from '../model/errors.js';
+import type { StoredIncident } from '../model/index.js';
 import type { IncidentStore } from '../store/types.js';
 import type { CliContext } from './context.js';
 
@@ -18,4 +20,21 @@ export async function loadKnowledgeBaseFor(ctx: CliContext): Promise<KnowledgeBa
 export function printResult(ctx: CliContext, value: unknown, render: () => string): void {
   if (ctx.globals().json) ctx.printJson(value);
   else ctx.print(render());
+}
+
+/** The incident a command names (Hindsight's id or the source's own), or a not-found error (exit 2). */
+export async function requireIncident(store: IncidentStore, ref: string): Promise<StoredIncident> {
+  const incident = await store.getIncident(ref);
+  if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
+  return incident;
+}
+
+/** Every stored incident, newest first. */
+export async function loadAllIncidents(store: IncidentStore): Promise<StoredIncident[]> {
+  const out: StoredIncident[] = [];
+  for (const item of await store.listIncidents({})) {
+    const incident = await store.getIncident(item.id);
+    if (incident) out.push(incident);
+  }
+  return out;
 }

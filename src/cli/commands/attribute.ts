@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { InputError, NotFoundError, UsageError } from '../../model/errors.js';
-import { loadKnowledgeBaseFor, openStoreFor, printResult } from '../services.js';
+import { InputError, UsageError } from '../../model/errors.js';
+import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
 import { parsePositiveInt } from './incidents.js';
 
 function list(value: string, previous: string[] = []): string[] {
@@ -33,8 +33,7 @@ export const registerAttributeCommand: RegisterCommands = (program: Command, ctx
       let incidentRef: { id: string; sourceId: string; title: string } | null = null;
       if (opts.incident) {
         const store = await openStoreFor(ctx);
-        const incident = await store.getIncident(opts.incident).finally(() => store.close());
-        if (!incident) throw new NotFoundError(`no incident "${opts.incident}" in ${store.location}`);
+        const incident = await requireIncident(store, opts.incident).finally(() => store.close());
         incidentRef = { id: incident.id, sourceId: incident.sourceId, title: incident.title };
         const fromIncident = observationFromIncident(incident, kb);
         observation = fromIncident.observation;
@@ -64,12 +63,7 @@ async function printClusters(ctx: CliContext): Promise<void> {
   const kb = await loadKnowledgeBaseFor(ctx);
   const store = await openStoreFor(ctx);
   try {
-    const items = await store.listIncidents({});
-    const incidents = [];
-    for (const item of items) {
-      const incident = await store.getIncident(item.id);
-      if (incident) incidents.push(incident);
-    }
+    const incidents = await loadAllIncidents(store);
     const { clusterIncidents } = await import('../../analysis/attribution/index.js');
     const result = clusterIncidents(incidents, kb);
     const titles = new Map(incidents.map((i) => [i.id, `${i.sourceId}: ${i.title}`]));

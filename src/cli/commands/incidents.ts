@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { NotFoundError, UsageError } from '../../model/errors.js';
+import { UsageError } from '../../model/errors.js';
 import type { StoredIncident } from '../../model/index.js';
-import { openStoreFor, loadKnowledgeBaseFor, printResult } from '../services.js';
+import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
 
 /** `import`, `incidents`, `layer` (`review` lives in review-workflow.ts). */
 export const registerIncidentCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
@@ -64,7 +64,7 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .action(async (ref: string | undefined, opts: { all?: boolean; output?: string }) => {
       if (Boolean(ref) === Boolean(opts.all)) throw new UsageError('give either an incident or --all');
       const kb = await loadKnowledgeBaseFor(ctx);
-      const incidents = opts.all ? await loadAllIncidents(ctx) : [await loadIncident(ctx, ref as string)];
+      const incidents = opts.all ? await loadEveryIncident(ctx) : [await loadIncident(ctx, ref as string)];
       const layer = await buildIncidentLayer(kb, incidents, opts.all ? 'All incidents' : undefined);
       const text = `${JSON.stringify(layer, null, 2)}\n`;
       if (opts.output) {
@@ -92,24 +92,16 @@ export async function buildIncidentLayer(kb: import('../../attack/types.js').Kno
 async function loadIncident(ctx: CliContext, ref: string): Promise<StoredIncident> {
   const store = await openStoreFor(ctx);
   try {
-    const incident = await store.getIncident(ref);
-    if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
-    return incident;
+    return await requireIncident(store, ref);
   } finally {
     await store.close();
   }
 }
 
-async function loadAllIncidents(ctx: CliContext): Promise<StoredIncident[]> {
+async function loadEveryIncident(ctx: CliContext): Promise<StoredIncident[]> {
   const store = await openStoreFor(ctx);
   try {
-    const list = await store.listIncidents({});
-    const out: StoredIncident[] = [];
-    for (const item of list) {
-      const incident = await store.getIncident(item.id);
-      if (incident) out.push(incident);
-    }
-    return out;
+    return await loadAllIncidents(store);
   } finally {
     await store.close();
   }

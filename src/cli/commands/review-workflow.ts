@@ -18,7 +18,7 @@ import type {
 } from '../../model/review.js';
 import type { OpenedStore } from '../../store/index.js';
 import type { ReviewRepository } from '../../review/repo.js';
-import { loadKnowledgeBaseFor, printResult } from '../services.js';
+import { loadKnowledgeBaseFor, printResult, requireIncident } from '../services.js';
 
 /**
  * The post-incident review workflow on the command line: `review` (print the review, and its
@@ -448,11 +448,6 @@ async function repoFor(store: OpenedStore): Promise<ReviewRepository> {
   return auditedReviewRepository(new ReviewRepository(store.db), store.db);
 }
 
-async function requireIncident(store: OpenedStore, ref: string): Promise<StoredIncident> {
-  const incident = await store.getIncident(ref);
-  if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
-  return incident;
-}
 
 async function withReview<T>(ctx: CliContext, ref: string, run: (x: { store: OpenedStore; repo: ReviewRepository; incident: StoredIncident }) => Promise<T>): Promise<T> {
   const store = await openReviewStore(ctx);
