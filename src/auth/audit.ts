@@ -81,6 +81,26 @@ export async function recordAudit(db: AuditWriter, entry: AuditEntryInput): Prom
   return adb.transaction().execute((trx) => append(trx, entry));
 }
 
+/**
+ * Runs a write and appends the audit entries it describes in one transaction: the write and its
+ * entries commit together or not at all (a failing audit insert undoes the write). `work` must do
+ * every read and write through the transaction it is given. Joins the caller's transaction when
+ * `db` is one. An entry whose before and after are the same (nothing changed) is not recorded.
+ */
+export async function writeAudited<T>(db: AuditWriter, work: (trx: Kysely<Database>) => Promise<{ result: T; audit: AuditEntryInput | readonly AuditEntryInput[] | null }>): Promise<T> {
+  const run = async (trx: Kysely<Database>): Promise<T> => {
+    const { result, audit } = await work(trx);
+    const entries: readonly AuditEntryInput[] = audit === null ? [] : Array.isArray(audit) ? audit : [audit as AuditEntryInput];
+    for (const entry of entries) {
+      if (entry.before !== undefined && entry.before !== null && canonicalJson(entry.before) === canonicalJson(entry.after)) continue;
+      await recordAudit(trx, entry);
+    }
+    return result;
+  };
+  const k = db as unknown as Kysely<Database>;
+  return k.isTransaction ? run(k) : k.transaction().execute(run);
+}
+
 async function append(trx: Kysely<DB>, entry: AuditEntryInput): Promise<AuditEntry> {
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
     // One writer at a time extends the chain (SQLite transactions are serialised already).
@@ -172,3 +192,4 @@ export async function listAudit(db: Kysely<Database>, query: AuditQuery = {}): P
   const rows = await q.orderBy('seq', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
   return rows.map(toEntry);
 }
+

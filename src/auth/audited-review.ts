@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { ReviewRepository } from '../review/repo.js';
 import type { Database } from '../store/schema.js';
-import { recordAudit } from './audit.js';
+import { writeAudited } from './audit.js';
 
 type Snapshot = (repo: ReviewRepository, args: unknown[]) => Promise<unknown>;
 
@@ -75,8 +75,10 @@ function actorOf(args: unknown[], fallback: string): string {
 
 /**
  * The review repository with every write recorded in the audit trail: who (the write's actor),
- * what (the method), the entity before and after. The entry is appended after the write commits;
- * a write that fails records nothing. Reads pass straight through.
+ * what (the method), the entity before and after. The entity is read before the write, the write
+ * runs, and the entry is appended, all in one transaction: a write that fails records nothing, and
+ * an entry that cannot be appended undoes the write. A write that changed nothing records nothing.
+ * When `db` is already a transaction, everything joins it. Reads pass straight through.
  */
 export function auditedReviewRepository(repo: ReviewRepository, db: Kysely<Database>, fallbackActor = 'hindsight'): ReviewRepository {
   return new Proxy(repo, {
@@ -86,14 +88,15 @@ export function auditedReviewRepository(repo: ReviewRepository, db: Kysely<Datab
       const spec = WRITES[prop];
       const method = value as (...args: unknown[]) => Promise<unknown>;
       if (!spec) return method.bind(target);
-      return async (...args: unknown[]) => {
-        const before = spec.before ? await spec.before(target, args) : null;
-        const result = await method.apply(target, args);
-        const after = result ?? null;
-        const createdId = after && typeof after === 'object' && 'id' in after && typeof (after as { id: unknown }).id === 'string' && !spec.before ? (after as { id: string }).id : undefined;
-        await recordAudit(db, { actor: actorOf(args, fallbackActor), action: spec.action, entityType: spec.entityType, entityId: createdId ?? spec.entityId(args), before, after });
-        return result;
-      };
+      return (...args: unknown[]) =>
+        writeAudited(db, async (trx) => {
+          const inner = target.within(trx);
+          const before = spec.before ? await spec.before(inner, args) : null;
+          const result = await method.apply(inner, args);
+          const after = result ?? null;
+          const createdId = after && typeof after === 'object' && 'id' in after && typeof (after as { id: unknown }).id === 'string' && !spec.before ? (after as { id: string }).id : undefined;
+          return { result, audit: { actor: actorOf(args, fallbackActor), action: spec.action, entityType: spec.entityType, entityId: createdId ?? spec.entityId(args), before: before ?? null, after } };
+        });
     },
   });
 }

@@ -135,13 +135,19 @@ export class PlaybookLibrary {
     this.now = options.now ?? (() => new Date());
   }
 
+  /** Runs a write in a transaction of its own, or in the caller's when the library was opened on one. */
+  private transact<T>(work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this.db as unknown as Transaction<DB>);
+    return this.db.transaction().execute(work);
+  }
+
   /** Stores a playbook: a new playbook, a new version of it, or nothing when unchanged. */
   async savePlaybook(input: SavePlaybookInput): Promise<SavePlaybookResult> {
     const playbook = checkedPlaybook(input.playbook, input.file);
     const techniques = checkedTechniques(input.techniques ?? techniquesOf(playbook), input.techniques ? '--techniques' : undefined, input.file);
     const author = input.author.trim();
     if (!author) throw new UsageError('a playbook version needs an author');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       if (input.incidentId !== undefined) await assertIncident(trx, input.incidentId);
       if (input.findingId !== undefined) {
         if (input.incidentId === undefined) throw new UsageError('a finding can only drive a change together with its incident');

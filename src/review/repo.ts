@@ -105,6 +105,22 @@ export class ReviewRepository {
     this.now = options.now ?? (() => new Date());
   }
 
+  /**
+   * The same repository working inside the caller's transaction: its writes join that transaction
+   * instead of opening their own, so the caller can commit them together with other rows (the
+   * audit trail's entry) or roll them all back.
+   */
+  within(trx: Kysely<Database>): ReviewRepository {
+    if (!trx.isTransaction) throw new Error('ReviewRepository.within needs a transaction');
+    return new ReviewRepository(trx, { now: this.now });
+  }
+
+  /** Runs a write in a transaction of its own, or in the caller's when the repository works inside one. */
+  private transact<T>(work: (trx: Tx) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this.db as unknown as Tx);
+    return this.db.transaction().execute(work);
+  }
+
   // ---------------------------------------------------------------- review record and lifecycle
 
   async getReview(incidentId: string): Promise<ReviewRecord | undefined> {
@@ -122,7 +138,7 @@ export class ReviewRepository {
    * review that has progressed (draft, in review, approved, waived) is left alone. Returns the state.
    */
   async applyPolicy(incidentId: string, decision: PolicyDecision): Promise<{ state: ReviewState; changed: boolean }> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const current = await this.readReview(trx, incidentId);
       const target: ReviewState = decision.required ? 'required' : 'not-required';
       const requiredBy = decision.required ? decision.matched.map((m) => m.rule).join(', ') : null;
@@ -167,7 +183,7 @@ export class ReviewRepository {
     if (options.sufficiency === 'insufficient' && !options.notes?.trim()) {
       throw new UsageError('an "insufficient" judgement needs notes saying what was missing (--notes)');
     }
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const completeness = await this.completenessIn(trx, incidentId);
       if (!completeness.complete && !options.overrideIncomplete?.trim()) {
         const missing = completeness.parts.flatMap((p) => p.missing);
@@ -201,7 +217,7 @@ export class ReviewRepository {
    * in draft or in review.
    */
   async closeIncident(incidentId: string, options: WriteOptions & { reason?: string }): Promise<ReviewRecord> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const current = (await this.readReview(trx, incidentId)) ?? emptyReview(incidentId);
       if (BLOCKS_CLOSE.includes(current.state)) {
         throw new LifecycleError(
@@ -216,7 +232,7 @@ export class ReviewRepository {
   }
 
   private async transition(incidentId: string, to: ReviewState, options: WriteOptions, fields: Partial<ReviewsTable>): Promise<ReviewRecord> {
-    return this.db.transaction().execute((trx) => this.transitionIn(trx, incidentId, to, options, fields));
+    return this.transact((trx) => this.transitionIn(trx, incidentId, to, options, fields));
   }
 
   private async transitionIn(trx: Tx, incidentId: string, to: ReviewState, options: WriteOptions, fields: Partial<ReviewsTable>): Promise<ReviewRecord> {
@@ -315,7 +331,7 @@ export class ReviewRepository {
   async saveSection(incidentId: string, key: ReviewSectionKey, body: string, options: WriteOptions & { source?: ReviewSection['source'] }): Promise<ReviewSection> {
     if (!REVIEW_SECTIONS.includes(key)) throw new UsageError(`unknown section "${key}" (sections: ${REVIEW_SECTIONS.join(', ')})`);
     const source = options.source ?? 'person';
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const current = await trx.selectFrom('review_sections').selectAll().where('incident_id', '=', incidentId).where('section', '=', key).executeTakeFirst();
       const label = `section ${key}`;
@@ -362,7 +378,7 @@ export class ReviewRepository {
 
   async saveAnswer(incidentId: string, questionId: string, answer: string, options: WriteOptions): Promise<ReviewAnswer> {
     if (!QUESTION_IDS.includes(questionId)) throw new UsageError(`unknown question "${questionId}" (questions: ${QUESTION_IDS.join(', ')})`);
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const read = () => trx.selectFrom('review_answers').selectAll().where('incident_id', '=', incidentId).where('question_id', '=', questionId).executeTakeFirst();
       const current = await read();
@@ -403,7 +419,7 @@ export class ReviewRepository {
 
   async addManualEvent(incidentId: string, input: ManualTimelineEventInput, options: WriteOptions): Promise<ManualTimelineEvent> {
     const data = parseInput(ManualTimelineEventInputSchema, input, 'timeline event');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const at = this.now().toISOString();
       const row: ReviewTimelineEventsTable = {
@@ -432,7 +448,7 @@ export class ReviewRepository {
 
   async editManualEvent(incidentId: string, eventId: string, patch: ManualTimelineEventPatch, options: WriteOptions): Promise<ManualTimelineEvent> {
     const data = parseInput(ManualTimelineEventPatchSchema, patch, 'timeline event');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const current = await this.readManualEvent(trx, incidentId, eventId);
       const next: ManualTimelineEvent = { ...current, ...definedOnly(data) };
@@ -453,7 +469,7 @@ export class ReviewRepository {
   }
 
   async deleteManualEvent(incidentId: string, eventId: string, options: WriteOptions): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const current = await this.readManualEvent(trx, incidentId, eventId);
       checkVersion(`timeline event ${eventId}`, current.version, options.expectedVersion, current.updatedBy, current.updatedAt);
@@ -485,7 +501,7 @@ export class ReviewRepository {
   async annotateEvent(incidentId: string, eventId: string, patch: TimelineAnnotationPatch, options: WriteOptions): Promise<TimelineAnnotation> {
     const data = parseInput(TimelineAnnotationPatchSchema, patch, 'annotation');
     if (data.hidden && !data.hiddenReason?.trim()) throw new UsageError('hiding an event needs a reason');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const row = await trx.selectFrom('review_timeline_annotations').selectAll().where('incident_id', '=', incidentId).where('event_id', '=', eventId).executeTakeFirst();
       const at = this.now().toISOString();
@@ -550,7 +566,7 @@ export class ReviewRepository {
 
   async addFinding(incidentId: string, input: FindingInput, options: WriteOptions): Promise<Finding> {
     const data = parseInput(FindingInputSchema, input, 'finding');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       await this.beginEdit(trx, incidentId, options.actor);
       const at = this.now().toISOString();
       const row: ReviewFindingsTable = {
@@ -572,7 +588,7 @@ export class ReviewRepository {
 
   async editFinding(id: string, patch: FindingPatch, options: WriteOptions): Promise<Finding> {
     const data = parseInput(FindingPatchSchema, patch, 'finding');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const row = await trx.selectFrom('review_findings').selectAll().where('id', '=', id).executeTakeFirst();
       if (!row) throw new NotFoundError(`no finding "${id}"`);
       await this.beginEdit(trx, row.incident_id, options.actor);
@@ -619,7 +635,7 @@ export class ReviewRepository {
 
   async addActionItem(incidentId: string, input: ActionItemInput, options: WriteOptions): Promise<ActionItem> {
     const data = parseInput(ActionItemInputSchema, input, 'action item');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const review = (await this.readReview(trx, incidentId)) ?? (await this.insertReview(trx, incidentId, 'not-required', null, options.actor));
       void review;
       if (data.findingId) await this.assertFindingOf(trx, data.findingId, incidentId);
@@ -663,7 +679,7 @@ export class ReviewRepository {
   /** Changes an action item's fields (not its status: see `moveActionItem`). */
   async updateActionItem(id: string, patch: ActionItemPatch, options: WriteOptions): Promise<ActionItem> {
     const data = parseInput(ActionItemPatchSchema, patch, 'action item');
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const current = await this.readActionItem(trx, id);
       if (data.findingId) await this.assertFindingOf(trx, data.findingId, current.incidentId);
       const next: ActionItem = { ...current, ...definedOnly(data) };
@@ -673,7 +689,7 @@ export class ReviewRepository {
 
   /** Moves an action item through its lifecycle; wont-do needs a reason, verified needs how and evidence. */
   async moveActionItem(id: string, change: ActionStatusChange, options: WriteOptions): Promise<ActionItem> {
-    return this.db.transaction().execute((trx) => this.moveActionItemIn(trx, id, change, options));
+    return this.transact((trx) => this.moveActionItemIn(trx, id, change, options));
   }
 
   private async moveActionItemIn(trx: Tx, id: string, change: ActionStatusChange, options: WriteOptions): Promise<ActionItem> {
@@ -704,7 +720,7 @@ export class ReviewRepository {
 
   /** Records where an action item lives in an external tracker (GitHub, Jira) and its last synced state. */
   async updateActionItemExternal(id: string, link: ExternalLink, options: WriteOptions = { actor: 'hindsight-sync' }): Promise<ActionItem> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const current = await this.readActionItem(trx, id);
       const next: ActionItem = {
         ...current,
@@ -723,7 +739,7 @@ export class ReviewRepository {
    * the item to `status` when the lifecycle allows it (no-op when already there).
    */
   async applyExternalState(id: string, status: ActionStatus, by: string, extra: Omit<ActionStatusChange, 'status'> = {}): Promise<ActionItem> {
-    return this.db.transaction().execute(async (trx) => {
+    return this.transact(async (trx) => {
       const current = await this.readActionItem(trx, id);
       if (current.status === status) return current;
       return this.moveActionItemIn(trx, id, { status, ...extra, reason: extra.reason ?? (status === 'wont-do' ? `closed as not planned in ${current.externalSystem ?? 'the tracker'}` : undefined) }, { actor: by });

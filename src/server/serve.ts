@@ -27,9 +27,7 @@ export async function runServe(ctx: CliContext, opts: { port: number; host: stri
       const dir = examplesDir();
       const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
       const { importFiles } = await import('../services/import-files.js');
-      const result = await importFiles(store, files, { env: ctx.env });
-      const { auditImport } = await import('../auth/import-audit.js');
-      await auditImport(store, 'hindsight-serve', files, result);
+      const result = await importFiles(store, files, { env: ctx.env, audit: { actor: 'hindsight-serve' } });
       ctx.warn(`The store was empty: imported the ${result.summary.incidents} example incidents (hindsight serve --no-demo skips this).`);
     }
     let firstLogin: string | undefined;

@@ -1,5 +1,7 @@
 import type { Incident } from '../model/index.js';
 import { UsageError } from '../model/errors.js';
+import type { OpenedStore } from '../store/index.js';
+import { incidentId } from '../store/ids.js';
 import type { ImportSummary, IncidentStore, ImportedIncidentResult } from '../store/types.js';
 
 export interface ImportFilesResult {
@@ -15,13 +17,21 @@ type Format = (typeof FORMATS)[number];
 
 /**
  * Parses every file first and writes nothing unless all of them parse: a bad file fails the whole
- * call with its file, line or JSON path, and the store is left as it was. Then writes all records
- * in one transaction (the store's import is idempotent).
+ * call with its file, line or JSON path, and the store is left as it was. Then writes all records,
+ * the review states the policy sets and (with `audit`) the audit entry in one transaction (the
+ * store's import is idempotent).
  */
 export async function importFiles(
   store: IncidentStore,
   files: string[],
-  options: { format?: string; onProgress?: (message: string) => void; policyFile?: string; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    format?: string;
+    onProgress?: (message: string) => void;
+    policyFile?: string;
+    env?: NodeJS.ProcessEnv;
+    /** Record the import in the audit trail as this actor, naming these files (default: the paths given), in the import's transaction. */
+    audit?: { actor: string; files?: string[] };
+  } = {},
 ): Promise<ImportFilesResult> {
   const format = (options.format ?? 'auto') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${options.format}"`);
@@ -39,8 +49,26 @@ export async function importFiles(
   // Load the review policy before writing anything, so a bad policy file fails the import cleanly.
   const { loadPolicy } = await import('../review/policy.js');
   const { policy } = loadPolicy({ file: options.policyFile, env: options.env });
-  const { summary, results } = await store.importIncidents(incidents);
-  const reviews = await applyReviewPolicy(store, results, policy);
+  const audit = options.audit;
+  const write = async (target: IncidentStore) => {
+    const db = 'db' in target ? (target as OpenedStore).db : undefined;
+    const { storedIncidentVersions, importAuditEntry } = await import('../auth/import-audit.js');
+    const ids = audit && db ? incidents.map((i) => incidentId(i.source, i.sourceId)) : [];
+    const before = db && audit ? await storedIncidentVersions(db, ids) : new Map();
+    const { summary, results } = await target.importIncidents(incidents);
+    const reviews = await applyReviewPolicy(target, results, policy);
+    if (db && audit) {
+      const after = await storedIncidentVersions(db, results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id));
+      const entry = importAuditEntry(audit.actor, audit.files ?? files, { summary, results }, before, after);
+      if (entry) {
+        const { recordAudit } = await import('../auth/audit.js');
+        await recordAudit(db, entry);
+      }
+    }
+    return { summary, results, reviews };
+  };
+  // The incidents, the review states the policy sets and the audit entry: one transaction.
+  const { summary, results, reviews } = 'transaction' in store ? await (store as OpenedStore).transaction(write) : await write(store);
   return { summary, results, files: perFile, ...(reviews ? { reviews } : {}) };
 }
 
@@ -57,7 +85,7 @@ async function applyReviewPolicy(
   if (!('db' in store)) return undefined;
   const { ReviewRepository } = await import('../review/repo.js');
   const { evaluatePolicy } = await import('../review/policy.js');
-  const repo = new ReviewRepository((store as import('../store/index.js').OpenedStore).db);
+  const repo = new ReviewRepository((store as OpenedStore).db);
   const out: NonNullable<ImportFilesResult['reviews']> = [];
   for (const r of results) {
     const existing = await repo.getReview(r.id);

@@ -13,7 +13,14 @@ export { defaultDatabasePath } from './connect.js';
 export type { OpenStoreOptions } from './connect.js';
 export { incidentId, alertId } from './ids.js';
 
-export type OpenedStore = IncidentStore & { db: Kysely<Database> };
+export type OpenedStore = IncidentStore & {
+  db: Kysely<Database>;
+  /**
+   * Runs `work` in one transaction, with the store bound to it: its imports and every query made
+   * through its `db` commit together or not at all. Joins the transaction the store is already in.
+   */
+  transaction<T>(work: (store: OpenedStore) => Promise<T>): Promise<T>;
+};
 
 /**
  * Opens the incident store: `options.db` (a path or a `postgres://` URL), else DATABASE_URL, else
@@ -34,7 +41,13 @@ class KyselyIncidentStore implements OpenedStore {
 
   async importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     const now = new Date().toISOString();
-    return this.db.transaction().execute((trx) => new IncidentImporter(trx, this.kind, now, this.sqlite).importAll(incidents));
+    const run = (trx: Kysely<Database>) => new IncidentImporter(trx, this.kind, now, this.sqlite).importAll(incidents);
+    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+  }
+
+  transaction<T>(work: (store: OpenedStore) => Promise<T>): Promise<T> {
+    if (this.db.isTransaction) return work(this);
+    return this.db.transaction().execute((trx) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite)));
   }
 
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]> {
@@ -50,6 +63,8 @@ class KyselyIncidentStore implements OpenedStore {
   }
 
   async close(): Promise<void> {
+    // A store bound to a transaction shares the connection of the store that opened it.
+    if (this.db.isTransaction) return;
     await this.db.destroy();
   }
 }

@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { listAudit, verifyAuditChain } from '../../src/auth/audit.js';
 import { main } from '../../src/cli/main.js';
 import { ReviewRepository } from '../../src/review/repo.js';
 import { openStore } from '../../src/store/index.js';
 import { sampleIncident } from '../fixtures/review/incident.js';
 import { FakeGitHub } from '../fixtures/trackers/fake-github.js';
 import { FakeJira } from '../fixtures/trackers/fake-jira.js';
+import { allowAuditInserts, dumpTables, refuseAuditInserts } from '../helpers/audit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-trackers-'));
 let n = 0;
@@ -158,6 +160,38 @@ describe('hindsight actions export / sync (GitHub)', () => {
     state = await items();
     // wont-do reopens to open, the only move its lifecycle allows.
     expect(state.list.map((a) => a.status)).toEqual(['in-progress', 'open']);
+  });
+
+  it('records every link and synced state in the audit trail, in the same transaction as the write', async () => {
+    process.env.HINDSIGHT_GITHUB_REPO = 'acme/sec';
+    process.env.GITHUB_TOKEN = 'ghp_cli_token';
+    expect((await run('actions', 'export', '--all', '--to', 'github')).status).toBe(0);
+    gh.issues[0]!.state = 'closed';
+    gh.issues[0]!.state_reason = 'completed';
+    const store = await openStore({ db, env: {} });
+    try {
+      const links = await listAudit(store.db, { entityType: 'action-item' });
+      expect(links.map((e) => e.action)).toEqual(['action-item.link', 'action-item.link']);
+      expect(links.every((e) => e.actor === 'hindsight-github' && (e.before as { externalKey: unknown }).externalKey === null)).toBe(true);
+
+      // The audit trail refuses the entry: the synced state does not land either.
+      const before = await dumpTables(store.db, 'sqlite');
+      await refuseAuditInserts(store.db, 'sqlite');
+      const refused = await run('actions', 'sync');
+      await allowAuditInserts(store.db, 'sqlite');
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(/audit refused by the test/);
+      expect(await dumpTables(store.db, 'sqlite')).toEqual(before);
+
+      expect((await run('actions', 'sync')).status).toBe(0);
+      const entries = await listAudit(store.db, { entityType: 'action-item' });
+      const moved = entries.find((e) => e.action === 'action-item.sync');
+      expect(moved).toMatchObject({ actor: 'github:acme/sec', before: { status: 'open' }, after: { status: 'done', externalState: 'open' } });
+      expect(entries.filter((e) => e.action === 'action-item.link').length).toBeGreaterThanOrEqual(3);
+      expect((await verifyAuditChain(store.db)).ok).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it('exits 1 and names the item when GitHub refuses the token', async () => {

@@ -67,8 +67,15 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
       await withStore(ctx, async (store) => {
         const incident = await store.getIncident(ref);
         if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
-        const { confirmTechniques } = await import('../../store/confirmed-techniques.js');
-        const rows = await confirmTechniques(store.db, incident.id, live, { confirmedBy: opts.actor ?? null, note: opts.note ?? null });
+        const { confirmTechniques, listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
+        const { writeAudited } = await import('../../auth/audit.js');
+        const { cliActor } = await import('./server.js');
+        // The confirmations and their audit entry: one transaction.
+        const rows = await writeAudited(store.db, async (trx) => {
+          const before = await listConfirmedTechniques(trx, incident.id);
+          const after = await confirmTechniques(trx, incident.id, live, { confirmedBy: opts.actor ?? null, note: opts.note ?? null });
+          return { result: after, audit: { actor: cliActor(ctx), action: 'coverage.confirm', entityType: 'confirmed-techniques', entityId: incident.id, before: { confirmed: before }, after: { confirmed: after } } };
+        });
         printResult(ctx, { incident: incident.id, confirmed: rows }, () =>
           [`${incident.id}: ${rows.length} confirmed technique(s)`, ...rows.map((r) => `  ${r.techniqueId}  ${kb.technique(r.techniqueId)?.object.name ?? ''}`)].join('\n'),
         );

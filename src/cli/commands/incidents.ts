@@ -18,9 +18,8 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
       const { importFiles } = await import('../../services/import-files.js');
       const store = await openStoreFor(ctx);
       try {
-        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env });
-        const { auditImport } = await import('../../auth/import-audit.js');
-        await auditImport(store, (await import('./server.js')).cliActor(ctx), files, result);
+        const actor = (await import('./server.js')).cliActor(ctx);
+        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env, audit: { actor } });
         printResult(ctx, result.reviews ? { ...result.summary, reviews: result.reviews } : result.summary, () =>
           [
             `Imported ${result.summary.incidents} incident(s), ${result.summary.alerts} alert(s) into ${store.location}:`,

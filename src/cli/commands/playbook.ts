@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
@@ -116,7 +117,7 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .action(async (file: string, opts: { reason?: string; techniques?: string; actor?: string }) => {
       const techniques = inherited(opts.techniques, 'techniques');
       const doc = await readJsonFile(file);
-      const result = await withLibrary(ctx, (_store, lib) =>
+      const result = await withAuditedLibrary(ctx, 'playbook.add', (_store, lib) =>
         lib.savePlaybook({
           playbook: doc,
           author: actorOf(ctx, opts.actor),
@@ -160,7 +161,7 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .action(async (id: string, opts: { incident: string; finding?: string; from: string; reason?: string; techniques?: string; actor?: string }) => {
       const techniques = inherited(opts.techniques, 'techniques');
       const doc = await readJsonFile(opts.from);
-      const result = await withLibrary(ctx, async (store, lib) => {
+      const result = await withAuditedLibrary(ctx, 'playbook.propose', async (store, lib) => {
         const incident = await requireIncident(store, opts.incident);
         return lib.proposePlaybookChange(id, {
           incidentId: incident.id,
@@ -185,6 +186,41 @@ async function withLibrary<T>(ctx: CliContext, run: (store: OpenedStore, lib: Pl
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A library write and its audit entry in one transaction (actor `cli:<login>`; the version's author
+ * is recorded in the version itself). An unchanged playbook writes nothing and records nothing.
+ */
+async function withAuditedLibrary(ctx: CliContext, action: string, run: (store: OpenedStore, lib: PlaybookLibrary) => Promise<SavePlaybookResult>): Promise<SavePlaybookResult> {
+  const { writeAudited } = await import('../../auth/audit.js');
+  const { cliActor } = await import('./server.js');
+  return withLibrary(ctx, (store) =>
+    store.transaction(async (tx) => {
+      const { PlaybookLibrary } = await import('../../playbooks/library.js');
+      const lib = new PlaybookLibrary(tx.db);
+      return writeAudited(tx.db, async () => {
+        const result = await run(tx, lib);
+        const v = result.version;
+        const summary = (x: LibraryPlaybookVersion) => ({
+          playbookId: x.playbookId,
+          version: x.version,
+          name: x.name,
+          sha256: createHash('sha256').update(JSON.stringify(x.playbook)).digest('hex'),
+          techniques: x.techniques,
+          reason: x.reason,
+          createdBy: x.createdBy,
+          drivenByIncidentId: x.drivenByIncidentId,
+          drivenByFindingId: x.drivenByFindingId,
+        });
+        const previous = result.created && v.version > 1 ? await lib.getPlaybook(v.playbookId, v.version - 1) : undefined;
+        return {
+          result,
+          audit: result.created ? { actor: cliActor(ctx), action, entityType: 'playbook', entityId: v.playbookId, before: previous ? summary(previous) : null, after: summary(v) } : null,
+        };
+      });
+    }),
+  );
 }
 
 async function requireIncident(store: OpenedStore, ref: string): Promise<StoredIncident> {

@@ -161,22 +161,32 @@ function lifecyclePath(from: ActionStatus, to: ActionStatus, transitions: Record
   return undefined;
 }
 
-/** Writes export links and synced states through the review repository (each a transaction with history). */
+/**
+ * Writes export links and synced states through the review repository, each call one transaction
+ * with its change history and its audit entries (a status several lifecycle steps away moves
+ * through all of them in that one transaction).
+ */
 export function repositorySink(db: Kysely<Database>): ActionItemSink {
+  const auditedRepo = async (on: Kysely<Database>) => {
+    const { ReviewRepository } = await import('../../review/repo.js');
+    const { auditedReviewRepository } = await import('../../auth/audited-review.js');
+    return auditedReviewRepository(new ReviewRepository(on), on);
+  };
   return {
     async updateExternal(actionId, link) {
-      const { updateActionItemExternal } = await import('../../review/repo.js');
-      await updateActionItemExternal(db, actionId, { externalSystem: link.system, externalKey: link.key, externalUrl: link.url, externalState: link.state, syncedAt: link.syncedAt }, `hindsight-${link.system}`);
+      const repo = await auditedRepo(db);
+      await repo.updateActionItemExternal(actionId, { externalSystem: link.system, externalKey: link.key, externalUrl: link.url, externalState: link.state, syncedAt: link.syncedAt }, { actor: `hindsight-${link.system}` });
     },
     async applyExternalState(actionId, change) {
-      const { ReviewRepository } = await import('../../review/repo.js');
       const { ACTION_TRANSITIONS } = await import('../../review/lifecycle.js');
-      const repo = new ReviewRepository(db);
       const path = lifecyclePath(change.from, change.to, ACTION_TRANSITIONS);
       if (!path) throw new UsageError(`the action item is ${change.from} and cannot move to ${change.to}`);
-      for (const status of path) {
-        await repo.applyExternalState(actionId, status, change.by, status === 'wont-do' && change.reason ? { reason: change.reason } : {});
-      }
+      await db.transaction().execute(async (trx) => {
+        const repo = await auditedRepo(trx);
+        for (const status of path) {
+          await repo.applyExternalState(actionId, status, change.by, status === 'wont-do' && change.reason ? { reason: change.reason } : {});
+        }
+      });
     },
   };
 }

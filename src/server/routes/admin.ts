@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { recordAudit, listAudit, verifyAuditChain } from '../../auth/audit.js';
+import { recordAudit, listAudit, verifyAuditChain, writeAudited } from '../../auth/audit.js';
 import { ROLES } from '../../auth/roles.js';
 import { actorOf, type RouteContext, type TypedApp } from '../app.js';
 import { HttpError } from '../errors.js';
@@ -55,13 +55,25 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
     async (request) => {
       if (!ctx.options.policyFile) throw new HttpError(409, 'not-editable', 'the server runs on the shipped default policy; start it with HINDSIGHT_POLICY=FILE to edit the policy here');
       const { parsePolicy, loadPolicy } = await import('../../review/policy.js');
-      const before = loadPolicy({ file: ctx.options.policyFile, env: ctx.options.env });
+      const file = ctx.options.policyFile;
+      const before = loadPolicy({ file, env: ctx.options.env });
+      const beforeText = await readFile(before.file, 'utf8');
       const policy = parsePolicy(request.body.yaml, 'policy');
-      const tmp = `${ctx.options.policyFile}.${process.pid}.tmp`;
-      await writeFile(tmp, request.body.yaml);
-      await rename(tmp, ctx.options.policyFile);
-      await recordAudit(ctx.store.db, { actor: actorOf(request), action: 'policy.update', entityType: 'policy', entityId: ctx.options.policyFile, before: before.policy, after: policy });
-      return { policy, file: ctx.options.policyFile };
+      // The audit entry is appended first and the file replaced inside the same transaction: a
+      // refused entry leaves the file alone, and a failed commit puts the previous file back.
+      let replaced = false;
+      try {
+        await writeAudited(ctx.store.db, async (trx) => {
+          await recordAudit(trx, { actor: actorOf(request), action: 'policy.update', entityType: 'policy', entityId: file, before: before.policy, after: policy });
+          await replaceFile(file, request.body.yaml);
+          replaced = true;
+          return { result: undefined, audit: null };
+        });
+      } catch (error) {
+        if (replaced) await replaceFile(file, beforeText);
+        throw error;
+      }
+      return { policy, file };
     },
   );
 
@@ -71,4 +83,11 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
     async (request) => ({ entries: await listAudit(ctx.store.db, request.query) }),
   );
   app.get('/api/audit/verify', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Check the hash chain of the audit trail' } }, async () => verifyAuditChain(ctx.store.db));
+}
+
+/** Replaces a file's content atomically (written beside it, then renamed over it). */
+async function replaceFile(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
 }

@@ -119,7 +119,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
       const { importFiles } = await import('../../services/import-files.js');
       let result;
       try {
-        result = await importFiles(ctx.store, files, { env: ctx.options.env, policyFile: ctx.options.policyFile });
+        result = await importFiles(ctx.store, files, { env: ctx.options.env, policyFile: ctx.options.policyFile, audit: { actor: actorOf(request), files: names } });
       } catch (error) {
         // Name the uploaded file, not the temporary path.
         if (error instanceof Error) error.message = error.message.split(dir).join('');
@@ -129,8 +129,6 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
         }
         throw error;
       }
-      const { auditImport } = await import('../../auth/import-audit.js');
-      await auditImport(ctx.store, actorOf(request), names, result);
       return { summary: result.summary, results: result.results, reviews: result.reviews ?? [], files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })) };
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,217 @@
+/**
+ * Every write route of the team server records exactly one audit entry (who, what, before, after)
+ * in the same transaction as the write: with audit_log refusing inserts, each write answers 500 and
+ * leaves every table as it was; once the audit trail accepts entries again, the same request
+ * succeeds and its entry is there. A write route without a step here fails the test.
+ */
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listAudit, verifyAuditChain, type AuditEntry } from '../../src/auth/audit.js';
+import type { Role } from '../../src/auth/roles.js';
+import { openStore, type OpenedStore } from '../../src/store/index.js';
+import { allowAuditInserts, dumpTables, refuseAuditInserts, type StoreKind } from '../helpers/audit.js';
+import { attackBundle, pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { postgresSchemas } from '../helpers/pg.js';
+import { startHarness, type Harness } from './harness.js';
+
+const bundle = attackBundle();
+const pg = await pgAvailable();
+const targets: { name: string; kind: StoreKind; open: () => Promise<OpenedStore> }[] = [{ name: 'SQLite', kind: 'sqlite', open: () => openStore({ db: ':memory:' }) }];
+if (requireOrSkip('PostgreSQL audit tests', Boolean(pg.url), pg.reason)) {
+  const schemas = postgresSchemas(pg.url as string, 'hs_auditw');
+  targets.push({ name: 'PostgreSQL', kind: 'postgres', open: () => openStore({ db: schemas.next() }) });
+  afterAll(() => schemas.dropAll());
+}
+const run = requireOrSkip('audit write tests (ATT&CK 18.1 bundle)', Boolean(bundle.path), bundle.reason);
+
+/** Shared between steps: ids made by earlier steps. */
+interface State {
+  incident: string;
+  other: string;
+  derivedEventId: string;
+  eventId: string;
+  findingId: string;
+  actionId: string;
+  tokenId: string;
+}
+
+interface Request {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  payload?: Record<string, unknown> | Buffer;
+  headers?: Record<string, string>;
+}
+
+interface Step {
+  /** The route as the server declares it, e.g. `PATCH /api/findings/:id`. */
+  route: string;
+  as: Role;
+  request: (s: State) => Request;
+  action: string;
+  /** The entry must carry a before (the entity existed). */
+  hasBefore: boolean;
+  keep?: (body: unknown, s: State) => void;
+}
+
+const boundary = '----hindsight-audit-test';
+function upload(name: string, content: Buffer): { payload: Buffer; headers: Record<string, string> } {
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${name}"\r\nContent-Type: application/json\r\n\r\n`);
+  return { payload: Buffer.concat([head, content, Buffer.from(`\r\n--${boundary}--\r\n`)]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+const id = (body: unknown) => (body as { id: string }).id;
+const STEPS: Step[] = [
+  { route: 'PUT /api/incidents/:id/sections/:key', as: 'analyst', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/sections/summary`, payload: { body: 'Ransomware on the file server, contained in four hours.' } }), action: 'section.save', hasBefore: false },
+  { route: 'PUT /api/incidents/:id/answers/:questionId', as: 'analyst', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/answers/what-happened`, payload: { answer: 'A phished account ran the encryptor.' } }), action: 'answer.save', hasBefore: false },
+  {
+    route: 'POST /api/incidents/:id/timeline',
+    as: 'analyst',
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/timeline`, payload: { at: '2026-03-01T10:00:00Z', title: 'Backups checked', phase: 'recovery' } }),
+    action: 'timeline.add',
+    hasBefore: false,
+    keep: (b, s) => (s.eventId = id(b)),
+  },
+  { route: 'PATCH /api/incidents/:id/timeline/:eventId', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/incidents/${s.incident}/timeline/${s.eventId}`, payload: { title: 'Backups checked and restored' } }), action: 'timeline.edit', hasBefore: true },
+  {
+    route: 'PUT /api/incidents/:id/timeline/:eventId/annotation',
+    as: 'analyst',
+    request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/timeline/${encodeURIComponent(s.derivedEventId)}/annotation`, payload: { keyMoment: true, note: 'first alert' } }),
+    action: 'timeline.annotate',
+    hasBefore: false,
+  },
+  { route: 'DELETE /api/incidents/:id/timeline/:eventId', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/incidents/${s.incident}/timeline/${s.eventId}` }), action: 'timeline.delete', hasBefore: true },
+  {
+    route: 'POST /api/incidents/:id/findings',
+    as: 'analyst',
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/findings`, payload: { category: 'technical-lapse', title: 'EDR in audit mode' } }),
+    action: 'finding.add',
+    hasBefore: false,
+    keep: (b, s) => (s.findingId = id(b)),
+  },
+  { route: 'PATCH /api/findings/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/findings/${s.findingId}`, payload: { title: 'EDR left in audit mode on the file server' } }), action: 'finding.edit', hasBefore: true },
+  {
+    route: 'POST /api/incidents/:id/action-items',
+    as: 'analyst',
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/action-items`, payload: { type: 'fix', title: 'Turn on EDR block mode', findingId: s.findingId, owner: 'alice' } }),
+    action: 'action-item.add',
+    hasBefore: false,
+    keep: (b, s) => (s.actionId = id(b)),
+  },
+  { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob' } }), action: 'action-item.edit', hasBefore: true },
+  { route: 'POST /api/action-items/:id/status', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/action-items/${s.actionId}/status`, payload: { status: 'in-progress' } }), action: 'action-item.move', hasBefore: true },
+  // Every review transition, on the other incident, in an order its lifecycle allows.
+  ...(
+    [
+      ['start', 'analyst', {}],
+      ['submit', 'analyst', {}],
+      ['return', 'reviewer', { reason: 'timeline incomplete' }],
+      ['waive', 'reviewer', { reason: 'duplicate of an earlier case' }],
+      ['require', 'analyst', { reason: 'the duplicate was wrong' }],
+      ['start', 'analyst', {}],
+      ['submit', 'analyst', {}],
+      ['approve', 'reviewer', { sufficiency: 'sufficient', overrideIncomplete: 'approved for the test' }],
+      ['close', 'reviewer', { reason: 'done' }],
+      ['reopen', 'reviewer', { reason: 'new evidence' }],
+    ] as const
+  ).map(
+    ([name, as, payload]): Step => ({
+      route: `POST /api/incidents/:id/review/${name}`,
+      as,
+      request: (s) => ({ method: 'POST', url: `/api/incidents/${s.other}/review/${name}`, payload: { ...payload } }),
+      action: name === 'close' ? 'incident.close' : `review.${name}`,
+      hasBefore: true,
+    }),
+  ),
+  {
+    route: 'POST /api/incidents/import',
+    as: 'analyst',
+    request: () => {
+      const u = upload('identity-attack.json', readFileSync(join(projectRoot, 'examples', 'identity-attack.json')));
+      return { method: 'POST', url: '/api/incidents/import', payload: u.payload, headers: u.headers };
+    },
+    action: 'incident.import',
+    hasBefore: false,
+  },
+  { route: 'PUT /api/incidents/:id/access', as: 'admin', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.other}/access`, payload: { users: ['analyst', 'admin'] } }), action: 'incident.restrict', hasBefore: true },
+  { route: 'POST /api/users', as: 'admin', request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'dana', role: 'viewer', password: 'a-long-password-for-dana' } }), action: 'user.add', hasBefore: false },
+  { route: 'PATCH /api/users/:username', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/users/dana', payload: { role: 'analyst' } }), action: 'user.update', hasBefore: true },
+  {
+    route: 'POST /api/tokens',
+    as: 'admin',
+    request: () => ({ method: 'POST', url: '/api/tokens', payload: { username: 'dana', name: 'ci' } }),
+    action: 'token.create',
+    hasBefore: false,
+    keep: (b, s) => (s.tokenId = id(b)),
+  },
+  { route: 'DELETE /api/tokens/:id', as: 'admin', request: (s) => ({ method: 'DELETE', url: `/api/tokens/${s.tokenId}` }), action: 'token.revoke', hasBefore: true },
+  { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
+];
+
+/** Writes that are not changes of the team's data: signing in and out. */
+const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout']);
+
+describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) => {
+  it('every write route has a step, and each write commits with its audit entry or not at all', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-audit-policy-'));
+    const policyFile = join(dir, 'policy.yaml');
+    copyFileSync(join(projectRoot, 'config', 'review-policy.yaml'), policyFile);
+    const h: Harness = await startHarness(await open(), bundle.path as string, { policyFile });
+    try {
+      const writeRoutes = h.app.routeTable.filter((r) => r.url.startsWith('/api/') && r.method !== 'GET').map((r) => `${r.method} ${r.url}`);
+      const covered = new Set(STEPS.map((s) => s.route));
+      expect(writeRoutes.filter((r) => !covered.has(r) && !NOT_AUDITED.has(r)), 'write routes without an audit step').toEqual([]);
+
+      const detail = (await h.app.inject({ url: `/api/incidents/${h.incidentId}`, headers: { authorization: `Bearer ${h.tokens.viewer}` } })).json() as { report: { timeline: { id: string }[] } };
+      const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '' };
+      expect(state.derivedEventId).not.toBe('');
+
+      const newest = async (): Promise<AuditEntry | undefined> => (await listAudit(h.store.db, { limit: 1 }))[0];
+      for (const step of STEPS) {
+        const req = step.request(state);
+        const send = () => h.app.inject({ method: req.method, url: req.url, headers: { authorization: `Bearer ${h.tokens[step.as]}`, ...req.headers }, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
+        const label = `${step.route} (${step.action})`;
+
+        const tablesBefore = await dumpTables(h.store.db, kind);
+        const policyBefore = readFileSync(policyFile, 'utf8');
+        await refuseAuditInserts(h.store.db, kind);
+        const refused = await send();
+        await allowAuditInserts(h.store.db, kind);
+        expect(refused.statusCode, `${label} with the audit trail refusing: ${refused.body}`).toBe(500);
+        expect(refused.json(), label).toEqual({ error: { code: 'internal', message: expect.any(String) } });
+        expect(await dumpTables(h.store.db, kind), `${label} changed the store although its audit entry failed`).toEqual(tablesBefore);
+        expect(readFileSync(policyFile, 'utf8'), label).toBe(policyBefore);
+
+        const last = (await newest())?.seq ?? 0;
+        const ok = await send();
+        expect(ok.statusCode, `${label}: ${ok.body}`).toBeLessThan(300);
+        step.keep?.(ok.json(), state);
+        const entries = await listAudit(h.store.db, { limit: 5 });
+        expect(entries.filter((e) => e.seq > last).map((e) => e.action), label).toEqual([step.action]);
+        const entry = entries[0] as AuditEntry;
+        expect(entry.actor, label).toBe(step.as);
+        if (step.action.endsWith('.delete')) expect(entry.after, label).toBeNull();
+        else expect(entry.after, label).not.toBeNull();
+        if (step.hasBefore) expect(entry.before, `${label} has no before`).not.toBeNull();
+      }
+
+      // Spot checks of what the entries say.
+      const all = await listAudit(h.store.db, { limit: 200 });
+      const find = (action: string) => all.find((e) => e.action === action);
+      expect(find('finding.edit')).toMatchObject({ entityId: state.findingId, before: { title: 'EDR in audit mode' }, after: { title: 'EDR left in audit mode on the file server' } });
+      expect(find('action-item.move')).toMatchObject({ before: { status: 'open' }, after: { status: 'in-progress' } });
+      expect(find('timeline.delete')).toMatchObject({ entityId: state.eventId, before: { title: 'Backups checked and restored' }, after: null });
+      expect(find('review.approve')).toMatchObject({ entityId: state.other, actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
+      expect(find('incident.restrict')).toMatchObject({ before: { restrictedTo: [] }, after: { restrictedTo: ['admin', 'analyst'] } });
+      expect(find('user.update')).toMatchObject({ before: { role: 'viewer' }, after: { role: 'analyst' } });
+      expect(find('policy.update')).toMatchObject({ entityId: policyFile, after: { rules: [{ name: 'high-severity' }] } });
+      const imported = find('incident.import');
+      expect(imported).toMatchObject({ actor: 'analyst', after: { files: ['identity-attack.json'], summary: { created: 1 }, incidents: [{ outcome: 'created', contentHash: expect.any(String), reviewState: expect.any(String) }] } });
+      expect(await verifyAuditChain(h.store.db)).toMatchObject({ ok: true, entries: all.length });
+    } finally {
+      await h.app.close();
+      await h.store.close();
+    }
+  });
+});
