@@ -141,13 +141,31 @@ export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
   };
 }
 
+type AlertTimes = Pick<Alert, 'title' | 'severity' | 'status' | 'createdAt' | 'updatedAt' | 'resolvedAt'>;
+
+/**
+ * The own fields of an incident made of standalone alerts: title from the earliest alert, severity
+ * the highest, status derived (all resolved -> resolved; any in progress or resolved -> inProgress;
+ * else active), created at the earliest alert, updated at the latest alert update, and the history
+ * those imply. The store applies it again when more alerts of the incident arrive later.
+ */
+export function derivePartialIncident(alerts: readonly AlertTimes[]): Pick<Incident, 'title' | 'severity' | 'status' | 'createdAt' | 'updatedAt' | 'resolvedAt' | 'statusHistory'> {
+  const list = [...alerts].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  const createdAt = earliest(list.map((a) => a.createdAt))!;
+  const updatedAt = latest(list.map((a) => a.updatedAt))!;
+  const status = list.every((a) => a.status === 'resolved') ? 'resolved' : list.some((a) => a.status === 'inProgress' || a.status === 'resolved') ? 'inProgress' : 'active';
+  const resolvedAt = status === 'resolved' ? incidentResolvedAt(list, createdAt, updatedAt) : null;
+  const statusHistory = deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo: null, classification: null, determination: null, comments: [] });
+  return { title: list[0]!.title, severity: highestSeverity(list), status, createdAt, updatedAt, resolvedAt, statusHistory };
+}
+
 /** Resolution time of a resolved incident: the last alert resolution if it lies in the incident's lifetime, else the last update. */
-export function incidentResolvedAt(alerts: Alert[], createdAt: string, updatedAt: string): string {
+export function incidentResolvedAt(alerts: readonly Pick<Alert, 'status' | 'resolvedAt'>[], createdAt: string, updatedAt: string): string {
   const fromAlerts = alertsResolvedAt(alerts);
   return fromAlerts && fromAlerts >= createdAt && fromAlerts <= updatedAt ? fromAlerts : updatedAt;
 }
 
-export function highestSeverity(alerts: Alert[]): string {
+export function highestSeverity(alerts: readonly Pick<Alert, 'severity'>[]): string {
   let best = 'unknown';
   for (const a of alerts) if (severityRank(a.severity) > severityRank(best)) best = a.severity;
   return best;
@@ -172,19 +190,16 @@ export function groupAlertsIntoIncidents(alerts: { alert: Alert; raw: JsonObject
     const list = entries.map((e) => e.alert).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     const first = list[0]!;
     const firstRaw = entries.find((e) => e.alert === first)!;
-    const createdAt = earliest(list.map((a) => a.createdAt))!;
-    const updatedAt = latest(list.map((a) => a.updatedAt))!;
-    const status = list.every((a) => a.status === 'resolved') ? 'resolved' : list.some((a) => a.status === 'inProgress' || a.status === 'resolved') ? 'inProgress' : 'active';
-    const resolvedAt = status === 'resolved' ? incidentResolvedAt(list, createdAt, updatedAt) : null;
+    const { title, severity, status, createdAt, updatedAt, resolvedAt, statusHistory } = derivePartialIncident(list);
     const incident: Incident = {
       source: DEFENDER_SOURCE,
       sourceFormat,
       sourceId,
       tenantId: optString(firstRaw.raw, 'tenantId', firstRaw.where),
-      title: first.title,
+      title,
       description: null,
       summary: null,
-      severity: highestSeverity(list),
+      severity,
       status,
       classification: null,
       determination: null,
@@ -197,7 +212,7 @@ export function groupAlertsIntoIncidents(alerts: { alert: Alert; raw: JsonObject
       redirectIncidentId: null,
       alerts: list,
       comments: [],
-      statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo: null, classification: null, determination: null, comments: [] }),
+      statusHistory,
       partial: true,
       raw: null,
     };

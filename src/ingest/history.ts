@@ -52,7 +52,7 @@ export function deriveHistory(input: {
 }
 
 /** The latest alert resolution, if every alert is resolved; used as the incident's resolution time. */
-export function alertsResolvedAt(alerts: Alert[]): string | null {
+export function alertsResolvedAt(alerts: readonly Pick<Alert, 'status' | 'resolvedAt'>[]): string | null {
   if (alerts.length === 0 || alerts.some((a) => a.status !== 'resolved' || !a.resolvedAt)) return null;
   return latest(alerts.map((a) => a.resolvedAt as string));
 }

@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.js';
 import type { Alert, Incident } from '../model/incident.js';
 import { describe, isObject, Where, type JsonObject } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
-import { readJsonDocuments } from './json-text.js';
+import { iterateJsonDocuments, type JsonDocument } from './json-text.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
 
 /** `auto` detects the format from the file's content. */
@@ -22,6 +22,8 @@ export { mapM365dDevice, mapM365dEntity } from './m365d.js';
 interface RecordAt {
   value: unknown;
   where: Where;
+  /** An empty page: no record, only its @odata.context to tell the format by. */
+  empty?: boolean;
 }
 
 /** Reads and parses one file of Defender incidents or alerts. Throws InputError (exit 2) naming the file, line/column or JSON path. */
@@ -44,39 +46,90 @@ export async function parseFile(path: string, format: IngestFormat = 'auto'): Pr
  * rejects the whole file.
  */
 export function parseText(text: string, source: { file: string; format?: IngestFormat }): ParseResult {
+  let format: DetectedFormat = 'graph';
+  const incidents: Incident[] = [];
+  for (const batch of parseTextInBatches(text, source, Number.POSITIVE_INFINITY)) {
+    format = batch.format;
+    for (const incident of batch.incidents) incidents.push(incident);
+  }
+  return { format, incidents };
+}
+
+/**
+ * parseText in batches of at most `batchRecords` records, for files too large to hold parsed all at
+ * once: NDJSON lines are parsed as the batches are taken. Standalone alerts are grouped within a
+ * batch; the store merges a partial incident's alerts with what an earlier batch stored, so the end
+ * result is the same as one batch. A bad record throws when its batch is reached: the caller writes
+ * all batches in one transaction and rolls back.
+ */
+export function* parseTextInBatches(
+  text: string,
+  source: { file: string; format?: IngestFormat },
+  batchRecords = 5_000,
+): Generator<ParseResult> {
   const file = source.file;
   const requested = source.format ?? 'auto';
   if (!['auto', 'graph', 'm365d'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph or m365d)`, { file });
-  const { documents } = readJsonDocuments(text, file);
+  const { documents } = iterateJsonDocuments(text, file);
+  const records = recordsOf(documents, file);
 
-  const records: RecordAt[] = [];
+  // The format: the first record that tells it, else the page's @odata.context; records read
+  // while looking are kept for the first batch.
+  const pending: RecordAt[] = [];
+  let format: DetectedFormat | undefined = requested === 'auto' ? undefined : requested;
   let contextHint: DetectedFormat | undefined;
-  for (const doc of documents) {
-    const root = new Where(file, '$', doc.line);
-    contextHint ??= formatFromContext(doc.value);
-    if (Array.isArray(doc.value)) doc.value.forEach((v, i) => records.push({ value: v, where: root.index(i) }));
-    else if (isObject(doc.value) && Array.isArray(doc.value.value)) {
-      const at = root.key('value');
-      doc.value.value.forEach((v, i) => records.push({ value: v, where: at.index(i) }));
-    } else records.push({ value: doc.value, where: root });
+  let next = records.next();
+  while (format === undefined && !next.done) {
+    const record = next.value;
+    contextHint ??= record.contextHint;
+    pending.push(record);
+    if (isObject(record.value)) format = detectRecordFormat(record.value);
+    next = records.next();
   }
-
-  let format: DetectedFormat;
-  if (requested !== 'auto') format = requested;
-  else {
-    const found = records.map((r) => (isObject(r.value) ? detectRecordFormat(r.value) : undefined)).find((f) => f !== undefined);
-    if (found) format = found;
-    else if (contextHint) format = contextHint;
-    else if (records.length === 0) format = 'graph';
+  if (format === undefined) {
+    if (contextHint) format = contextHint;
+    else if (pending.length === 0) format = 'graph';
     else {
-      const first = records[0]!;
+      const first = pending[0]!;
       return first.where.fail('cannot tell the format: expected Microsoft Graph security incidents/alerts (id, createdDateTime) or Microsoft 365 Defender incidents (incidentId, createdTime)');
     }
   }
 
+  let batch = pending;
+  let emitted = false;
+  for (;;) {
+    while (batch.length < batchRecords && !next.done) {
+      batch.push(next.value);
+      next = records.next();
+    }
+    if (batch.length > 0 || !emitted) yield { format, incidents: parseRecords(batch, format) };
+    emitted = true;
+    if (next.done) return;
+    batch = [];
+  }
+}
+
+function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<RecordAt & { contextHint?: DetectedFormat }> {
+  for (const doc of documents) {
+    const root = new Where(file, '$', doc.line);
+    const contextHint = formatFromContext(doc.value);
+    if (Array.isArray(doc.value)) {
+      for (let i = 0; i < doc.value.length; i++) yield { value: doc.value[i], where: root.index(i) };
+    } else if (isObject(doc.value) && Array.isArray(doc.value.value)) {
+      const at = root.key('value');
+      const list = doc.value.value;
+      if (list.length === 0 && contextHint) yield { value: undefined, where: at, contextHint, empty: true };
+      for (let i = 0; i < list.length; i++) yield { value: list[i], where: at.index(i), ...(contextHint ? { contextHint } : {}) };
+    } else yield { value: doc.value, where: root, ...(contextHint ? { contextHint } : {}) };
+  }
+}
+
+/** Turns records of a known format into incidents (standalone alerts grouped by incident). */
+function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Incident[] {
   const incidents: Incident[] = [];
   const standalone: { alert: Alert; raw: JsonObject; where: Where }[] = [];
-  for (const { value: record, where } of records) {
+  for (const { value: record, where, empty } of records) {
+    if (empty) continue;
     const value = objectRecord(record, where);
     if (format === 'graph') {
       if (isGraphAlert(value)) standalone.push({ alert: parseGraphAlert(value, where), raw: value, where });
@@ -86,7 +139,7 @@ export function parseText(text: string, source: { file: string; format?: IngestF
     } else incidents.push(parseM365dIncident(value, where));
   }
 
-  // Standalone alerts of an incident that is in the same file join it; the rest become partial incidents.
+  // Standalone alerts of an incident that is in the same batch join it; the rest become partial incidents.
   const byId = new Map(incidents.map((i) => [i.sourceId, i]));
   const orphans: typeof standalone = [];
   for (const entry of standalone) {
@@ -98,11 +151,11 @@ export function parseText(text: string, source: { file: string; format?: IngestF
     }
     if (!target.alerts.some((a) => a.sourceId === entry.alert.sourceId)) target.alerts.push(entry.alert);
   }
-  incidents.push(...groupAlertsIntoIncidents(orphans, format));
+  for (const incident of groupAlertsIntoIncidents(orphans, format)) incidents.push(incident);
   // The mappers build complete model records (every field set, times normalised by parseTime), so
   // they are not validated a second time: test/ingest/schema.test.ts checks that each fixture's
   // output is exactly what IncidentSchema.parse makes of it.
-  return { format, incidents };
+  return incidents;
 }
 
 /** Which Defender format a parsed JSON document (object, array or page) is in, if any. */

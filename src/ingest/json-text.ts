@@ -12,6 +12,16 @@ export interface JsonDocument {
  * allowed). A syntax error throws InputError with the file, line and column at fault.
  */
 export function readJsonDocuments(text: string, file: string): { documents: JsonDocument[]; ndjson: boolean } {
+  const { documents, ndjson } = iterateJsonDocuments(text, file);
+  return { documents: [...documents], ndjson };
+}
+
+/**
+ * Like readJsonDocuments, but an NDJSON file's lines are parsed one by one as the documents are
+ * iterated, so a large file is never held as parsed objects all at once. A syntax error is thrown
+ * when its line is reached (a whole-document syntax error at once).
+ */
+export function iterateJsonDocuments(text: string, file: string): { documents: Iterable<JsonDocument>; ndjson: boolean } {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw new InputError('the file is empty: expected JSON or NDJSON', { file, line: 1, column: 1 });
   let wholeError: unknown;
@@ -52,8 +62,7 @@ function* nonBlankLines(text: string): Generator<string> {
   }
 }
 
-function readNdjson(body: string, file: string): JsonDocument[] {
-  const documents: JsonDocument[] = [];
+function* readNdjson(body: string, file: string): Generator<JsonDocument> {
   let start = 0;
   let index = 0;
   while (start <= body.length) {
@@ -62,16 +71,17 @@ function readNdjson(body: string, file: string): JsonDocument[] {
     const stop = end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (!isBlank(body, start, stop)) {
       const lineText = body.slice(start, stop);
+      let value: unknown;
       try {
-        documents.push({ value: JSON.parse(lineText) as unknown, line: index + 1 });
+        value = JSON.parse(lineText) as unknown;
       } catch (error) {
         throw syntaxError(lineText, file, index, error);
       }
+      yield { value, line: index + 1 };
     }
     start = end + 1;
     index++;
   }
-  return documents;
 }
 
 /** Whether body[start, stop) is blank as String.prototype.trim sees it (ASCII checked inline, the rest by trim). */

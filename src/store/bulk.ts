@@ -14,7 +14,8 @@ const MAX_ROWS_PER_STATEMENT = 500;
 export type SqlValue = string | number | null;
 
 export class BulkInserter {
-  private readonly statements = new Map<string, string>();
+  /** Statement text by table, column list (the caller's array) and row count. */
+  private readonly statements = new Map<string, Map<readonly string[], Map<number, string>>>();
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
 
   /**
@@ -30,25 +31,33 @@ export class BulkInserter {
   async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
     if (rows.length === 0) return;
     const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS[this.kind] / columns.length)));
+    const columnCount = columns.length;
     for (let start = 0; start < rows.length; start += perStatement) {
-      const chunk = rows.slice(start, start + perStatement);
-      const params: SqlValue[] = new Array<SqlValue>(chunk.length * columns.length);
-      let i = 0;
-      for (const row of chunk) {
-        for (let c = 0; c < columns.length; c++) params[i++] = row[c] ?? null;
-      }
+      const chunk = start === 0 && rows.length <= perStatement ? rows : rows.slice(start, start + perStatement);
       const text = this.statement(table, columns, chunk.length);
       if (this.sqlite) {
+        // better-sqlite3 binds the values of array arguments in order: the rows go in as they are.
+        for (const row of chunk) if (row.length !== columnCount) throw new Error(`a row for ${table} has ${row.length} values, expected ${columnCount}`);
         let statement = this.prepared.get(text);
         if (!statement) this.prepared.set(text, (statement = this.sqlite.prepare(text)));
-        statement.run(params);
-      } else await db.executeQuery(CompiledQuery.raw(text, params));
+        statement.run(...chunk);
+      } else {
+        const params: SqlValue[] = new Array<SqlValue>(chunk.length * columnCount);
+        let i = 0;
+        for (const row of chunk) {
+          for (let c = 0; c < columnCount; c++) params[i++] = row[c] ?? null;
+        }
+        await db.executeQuery(CompiledQuery.raw(text, params));
+      }
     }
   }
 
   private statement(table: string, columns: readonly string[], rowCount: number): string {
-    const cacheKey = `${table}(${columns.join(",")})${rowCount}`;
-    const cached = this.statements.get(cacheKey);
+    let byColumns = this.statements.get(table);
+    if (!byColumns) this.statements.set(table, (byColumns = new Map()));
+    let byCount = byColumns.get(columns);
+    if (!byCount) byColumns.set(columns, (byCount = new Map()));
+    const cached = byCount.get(rowCount);
     if (cached) return cached;
     const head = `insert into ${quote(table)} (${columns.map(quote).join(', ')}) values `;
     const tuples: string[] = [];
@@ -59,7 +68,7 @@ export class BulkInserter {
       tuples.push(`(${marks.join(', ')})`);
     }
     const text = head + tuples.join(', ');
-    this.statements.set(cacheKey, text);
+    byCount.set(rowCount, text);
     return text;
   }
 }

@@ -33,6 +33,24 @@ interface KnownAlert extends TrackedValues {
 }
 
 type Outcome = ImportedIncidentResult['outcome'];
+const OUTCOME_RANK: Record<Outcome, number> = { unchanged: 0, updated: 1, created: 2 };
+
+/** The fields of a stored alert a partial incident's own fields are derived from. */
+export interface PartialAlertFields {
+  title: string;
+  severity: string;
+  status: string;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+}
+
+/** A partial incident's own fields, as its source derives them from its alerts. */
+export interface PartialIncidentFields extends PartialAlertFields {
+  statusHistory: StatusChange[];
+}
+
+export type PartialIncidentDeriver = (alerts: PartialAlertFields[]) => PartialIncidentFields;
 
 const INCIDENT_COLUMNS = [
   'id', 'source', 'source_id', 'source_format', 'tenant_id', 'title', 'description', 'summary', 'severity', 'status',
@@ -81,20 +99,35 @@ export class IncidentImporter {
   private readonly buffers = new Map<TableName, SqlValue[][]>(TABLES.map(([t]) => [t, []]));
   private buffered = 0;
   private readonly bulk: BulkInserter;
+  /** Every incident of the import by id, with the strongest outcome any of its batches had. */
+  private readonly results = new Map<string, ImportedIncidentResult>();
+  private alertCount = 0;
+  private records = 0;
+  /** Partial incidents whose stored alerts changed: their own fields are derived again at the end. */
+  private readonly rederive = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
     kind: StoreKind,
     private readonly now: string,
     sqlite?: BetterSqlite3.Database,
+    private readonly derivePartial?: PartialIncidentDeriver,
   ) {
     this.bulk = new BulkInserter(kind, sqlite);
   }
 
   async importAll(input: readonly Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
-    const summary: ImportSummary = { incidents: input.length, alerts: 0, created: 0, updated: 0, unchanged: 0 };
-    const results: ImportedIncidentResult[] = [];
-    input.forEach((incident, index) => checkIncident(incident, index));
+    await this.importBatch(input);
+    return this.finish();
+  }
+
+  /**
+   * Imports one batch of a larger import (same transaction). A later batch may carry more alerts of
+   * an incident an earlier one created: they merge, and the incident counts once in the results.
+   */
+  async importBatch(input: readonly Incident[]): Promise<void> {
+    input.forEach((incident, index) => checkIncident(incident, this.records + index));
+    this.records += input.length;
     let start = 0;
     while (start < input.length) {
       let end = start;
@@ -106,15 +139,90 @@ export class IncidentImporter {
       const chunk = input.slice(start, end);
       await this.prefetch(chunk);
       for (const incident of chunk) {
-        summary.alerts += incident.alerts.length;
+        this.alertCount += incident.alerts.length;
         const result = await this.importOne(incident);
-        summary[result.outcome]++;
-        results.push(result);
+        const seen = this.results.get(result.id);
+        if (!seen || OUTCOME_RANK[result.outcome] > OUTCOME_RANK[seen.outcome]) this.results.set(result.id, result);
       }
       start = end;
     }
+  }
+
+  /** Writes what is buffered, derives changed partial incidents again, and sums up the import. */
+  async finish(): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     await this.flush();
+    if (this.derivePartial && this.rederive.size > 0) {
+      await this.rederivePartials(this.derivePartial);
+      await this.flush();
+    }
+    const results = [...this.results.values()];
+    const summary: ImportSummary = { incidents: results.length, alerts: this.alertCount, created: 0, updated: 0, unchanged: 0 };
+    for (const r of results) summary[r.outcome]++;
     return { summary, results };
+  }
+
+  /**
+   * A partial incident (made of standalone alerts) has no fields of its own: they follow from its
+   * alerts. When alerts of one arrive in several imports or batches, its fields are derived again
+   * from all its stored alerts, its source history replaced, and its content hash renewed.
+   */
+  private async rederivePartials(derive: PartialIncidentDeriver): Promise<void> {
+    for (const part of slices([...this.rederive], LOOKUP_KEYS)) {
+      const alertRows = await this.db
+        .selectFrom('alerts')
+        .select(['incident_id', 'title', 'severity', 'status', 'created_at', 'updated_at', 'resolved_at', 'content_hash'])
+        .where('incident_id', 'in', part)
+        .orderBy('incident_id')
+        .orderBy('id')
+        .execute();
+      const byIncident = new Map<string, typeof alertRows>();
+      for (const r of alertRows) {
+        let list = byIncident.get(r.incident_id);
+        if (!list) byIncident.set(r.incident_id, (list = []));
+        list.push(r);
+      }
+      const stored = await this.db
+        .selectFrom('incidents')
+        .select(['id', 'source', 'source_id', 'title', 'severity', 'status', 'created_at', 'updated_at', 'resolved_at', 'partial'])
+        .where('id', 'in', part)
+        .execute();
+      for (const incident of stored) {
+        const rows = byIncident.get(incident.id);
+        if (!rows || rows.length === 0 || Number(incident.partial) !== 1) continue;
+        const derived = derive(
+          rows.map((r) => ({ title: r.title, severity: r.severity, status: r.status, createdAt: r.created_at, updatedAt: r.updated_at, resolvedAt: r.resolved_at })),
+        );
+        const same =
+          derived.title === incident.title &&
+          derived.severity === incident.severity &&
+          derived.status === incident.status &&
+          derived.createdAt === incident.created_at &&
+          derived.updatedAt === incident.updated_at &&
+          derived.resolvedAt === incident.resolved_at;
+        if (same) continue;
+        const hash = contentHash(
+          [derived.title, derived.severity, derived.status, derived.createdAt, derived.updatedAt, derived.resolvedAt ?? '\u0000', ...rows.map((r) => r.content_hash)].join('\u0002'),
+        );
+        await this.db
+          .updateTable('incidents')
+          .set({
+            title: derived.title,
+            severity: derived.severity,
+            status: derived.status,
+            created_at: derived.createdAt,
+            updated_at: derived.updatedAt,
+            resolved_at: derived.resolvedAt,
+            content_hash: hash,
+            imported_at: this.now,
+          })
+          .where('id', '=', incident.id)
+          .execute();
+        await this.db.deleteFrom('status_changes').where('incident_id', '=', incident.id).where('alert_id', 'is', null).where('origin', '<>', 'import').execute();
+        derived.statusHistory.forEach((change, i) => this.push('status_changes', statusRow(incident.id, null, i, change)));
+        const known = this.incidents.get(keyOf(incident.source, incident.source_id));
+        if (known) Object.assign(known, { updatedAt: derived.updatedAt, hash, status: derived.status, severity: derived.severity });
+      }
+    }
   }
 
   private async importOne(incident: Incident): Promise<ImportedIncidentResult> {
@@ -141,8 +249,10 @@ export class IncidentImporter {
     }
 
     if (incident.partial) {
-      // A partial record never touches the stored incident's own fields: only its alerts merge in.
+      // A partial record never sets the stored incident's own fields: only its alerts merge in. A
+      // stored partial incident's fields are derived again from all its alerts at the end.
       const changed = await this.mergeAlerts(incident.source, alerts, stored.id);
+      if (changed && stored.partial) this.rederive.add(stored.id);
       return result(changed ? 'updated' : 'unchanged');
     }
 
@@ -202,7 +312,7 @@ export class IncidentImporter {
     const id = known.id;
     const was = known.incidentId;
     await this.db.deleteFrom('entities').where('incident_id', '=', was).where('alert_id', '=', id).execute();
-    await this.db.deleteFrom('alert_techniques').where('alert_id', '=', id).execute();
+    await this.db.deleteFrom('alert_techniques').where('incident_id', '=', was).where('alert_id', '=', id).execute();
     await this.db.deleteFrom('comments').where('incident_id', '=', was).where('alert_id', '=', id).execute();
     await this.db
       .deleteFrom('status_changes')

@@ -5,7 +5,7 @@ import { connect, type OpenStoreOptions } from './connect.js';
 import { IncidentImporter } from './import.js';
 import { getIncident, listIncidents, techniqueCounts } from './read.js';
 import type { Database } from './schema.js';
-import type { ImportedIncidentResult, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind, TechniqueCount } from './types.js';
+import type { ImportedIncidentResult, ImportOptions, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind, TechniqueCount } from './types.js';
 
 export type { Database } from './schema.js';
 export type * from './types.js';
@@ -39,9 +39,20 @@ class KyselyIncidentStore implements OpenedStore {
     private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
-  async importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
+  importIncidents(incidents: Incident[], options?: ImportOptions): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
+    return this.importIncidentBatches([incidents], options);
+  }
+
+  importIncidentBatches(
+    batches: Iterable<Incident[]> | AsyncIterable<Incident[]>,
+    options: ImportOptions = {},
+  ): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     const now = new Date().toISOString();
-    const run = (trx: Kysely<Database>) => new IncidentImporter(trx, this.kind, now, this.sqlite).importAll(incidents);
+    const run = async (trx: Kysely<Database>) => {
+      const importer = new IncidentImporter(trx, this.kind, now, this.sqlite, options.derivePartial);
+      for await (const batch of batches) await importer.importBatch(batch);
+      return importer.finish();
+    };
     return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
   }
 

@@ -2,6 +2,14 @@ import type { Incident, StoredIncident } from '../model/index.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
+export interface ImportOptions {
+  /**
+   * How a partial incident (one made of standalone alerts) takes its own fields from its alerts:
+   * given, a stored partial incident that gains or changes alerts is derived again from all of them.
+   */
+  derivePartial?: import('./import.js').PartialIncidentDeriver;
+}
+
 export interface ImportSummary {
   incidents: number;
   alerts: number;
@@ -52,7 +60,16 @@ export interface IncidentStore {
   /** File path (SQLite) or the URL without its password (PostgreSQL). */
   readonly location: string;
   /** Writes all incidents in one transaction; idempotent. */
-  importIncidents(incidents: Incident[]): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }>;
+  importIncidents(incidents: Incident[], options?: ImportOptions): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }>;
+  /**
+   * Writes batches of incidents as they come (e.g. parsed from a large file a part at a time) in
+   * one transaction: all of them or, when a batch fails to arrive, none. Incidents that recur
+   * across batches merge and count once.
+   */
+  importIncidentBatches(
+    batches: Iterable<Incident[]> | AsyncIterable<Incident[]>,
+    options?: ImportOptions,
+  ): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }>;
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]>;
   /** By Hindsight's id (`inc_...`) or the source's own id. */
   getIncident(ref: string): Promise<StoredIncident | undefined>;

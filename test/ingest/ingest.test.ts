@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, parseFile, parseText } from '../../src/ingest/index.js';
+import { detectFormat, parseFile, parseText, parseTextInBatches } from '../../src/ingest/index.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Entity, Incident } from '../../src/model/incident.js';
 
@@ -88,6 +88,36 @@ describe('standalone alerts', () => {
       ['28282', 2],
       ['28283', 1],
     ]);
+  });
+
+  it('parses a large file in batches: NDJSON lines are read as batches are taken, a bad line fails its batch', () => {
+    const line = (id: string, incident: string, minute: number) =>
+      JSON.stringify({ '@odata.type': '#microsoft.graph.security.alert', id, incidentId: incident, title: `Alert ${id}`, createdDateTime: `2024-01-01T00:0${minute}:00Z` });
+    const lines = [line('a1', '1', 1), line('a2', '1', 2), '', line('a3', '2', 3), line('a4', '2', 4), line('a5', '3', 5)];
+    const text = lines.join('\n');
+    const batches = [...parseTextInBatches(text, { file: 'alerts.ndjson' }, 2)];
+    expect(batches.map((b) => b.format)).toEqual(['graph', 'graph', 'graph']);
+    expect(batches.map((b) => b.incidents.map((i) => `${i.sourceId}:${i.alerts.map((a) => a.sourceId).join('+')}`))).toEqual([['1:a1+a2'], ['2:a3+a4'], ['3:a5']]);
+    const whole = parseText(text, { file: 'alerts.ndjson' });
+    expect(batches.flatMap((b) => b.incidents.flatMap((i) => i.alerts))).toEqual(whole.incidents.flatMap((i) => i.alerts));
+
+    const broken = [...lines.slice(0, 4), '{"id": "a4", "createdDateTime": ', line('a5', '3', 5)].join('\n');
+    const iterator = parseTextInBatches(broken, { file: 'alerts.ndjson' }, 2);
+    expect(iterator.next().value?.incidents.map((i) => i.sourceId)).toEqual(['1']);
+    let error: unknown;
+    try {
+      iterator.next();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).location).toMatchObject({ file: 'alerts.ndjson', line: 5 });
+
+    // A whole JSON document is batched by record; an empty page still tells its format.
+    const page = JSON.stringify({ value: [JSON.parse(line('p1', '9', 1)), JSON.parse(line('p2', '9', 2)), JSON.parse(line('p3', '8', 3))] });
+    expect([...parseTextInBatches(page, { file: 'page.json' }, 2)].map((b) => b.incidents.length)).toEqual([1, 1]);
+    const empty = [...parseTextInBatches('{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Incidents", "value": []}', { file: 'empty.json' })];
+    expect(empty).toEqual([{ format: 'm365d', incidents: [] }]);
   });
 
   it('adds standalone alerts to an incident of the same file', () => {

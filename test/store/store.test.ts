@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/model/index.js';
 import { defaultDatabasePath, incidentId, openStore, type OpenedStore } from '../../src/store/index.js';
+import { derivePartialIncident } from '../../src/ingest/graph.js';
 import { alert, fullIncident, partialIncident } from '../fixtures/store/incidents.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
@@ -200,6 +201,72 @@ function storeSuite(open: Opener): void {
       expect(stored?.severity).toBe('high');
       expect(stored?.partial).toBe(false);
       expect(stored?.alerts).toHaveLength(4);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('imports batches in one transaction like one batch; an incident spread over batches counts once', async () => {
+    const whole = await open();
+    const batched = await open();
+    try {
+      const a = [alert('b-1', '2026-03-02T09:00:00.000Z'), alert('b-2', '2026-03-02T09:05:00.000Z'), alert('b-3', '2026-03-02T09:10:00.000Z')];
+      const others = [fullIncident({ sourceId: 'b-full', alerts: [alert('b-full-alert', '2026-03-03T00:00:00.000Z')] })];
+      const one = await whole.importIncidents([partialIncident('b-500', a), ...others]);
+      const many = await batched.importIncidentBatches([[partialIncident('b-500', a.slice(0, 2))], [partialIncident('b-500', a.slice(2)), ...others]]);
+      expect(many.summary).toEqual({ incidents: 2, alerts: 4, created: 2, updated: 0, unchanged: 0 });
+      expect(many.summary).toEqual(one.summary);
+      expect(many.results.map((r) => r.outcome)).toEqual(['created', 'created']);
+      expect((await batched.getIncident('b-500'))?.alerts.map((x) => x.sourceId)).toEqual(['b-1', 'b-2', 'b-3']);
+      expect(await rowCounts(batched)).toEqual(await rowCounts(whole));
+
+      async function* failing(): AsyncGenerator<Incident[]> {
+        yield [fullIncident({ sourceId: 'b-lost', alerts: [alert('b-lost-alert', '2026-03-04T00:00:00.000Z')] })];
+        throw new Error('the second batch could not be read');
+      }
+      const before = await rowCounts(batched);
+      await expect(batched.importIncidentBatches(failing())).rejects.toThrow(/second batch/);
+      expect(await rowCounts(batched)).toEqual(before);
+      expect(await batched.getIncident('b-lost')).toBeUndefined();
+    } finally {
+      await whole.close();
+      await batched.close();
+    }
+  });
+
+  it("derives a partial incident's own fields again when more of its alerts arrive", async () => {
+    const store = await open();
+    try {
+      const first = alert('d-1', '2026-03-02T09:00:00.000Z', { severity: 'low', status: 'resolved', resolvedAt: '2026-03-02T09:30:00.000Z', updatedAt: '2026-03-02T09:30:00.000Z' });
+      const parts = (alerts: ReturnType<typeof alert>[]) => {
+        const fields = derivePartialIncident(alerts);
+        return partialIncident('d-600', alerts, fields);
+      };
+      await store.importIncidents([parts([first])], { derivePartial: derivePartialIncident });
+      let stored = await store.getIncident('d-600');
+      expect(stored).toMatchObject({ status: 'resolved', severity: 'low', resolvedAt: '2026-03-02T09:30:00.000Z' });
+      const hashBefore = (await store.db.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+
+      // A later, more severe alert of the same incident, still open, arrives in another import.
+      const later = alert('d-2', '2026-03-02T12:00:00.000Z', { severity: 'high', status: 'inProgress', updatedAt: '2026-03-02T13:00:00.000Z', title: 'Credential theft' });
+      const { summary } = await store.importIncidents([parts([later])], { derivePartial: derivePartialIncident });
+      expect(summary).toMatchObject({ incidents: 1, updated: 1 });
+      stored = await store.getIncident('d-600');
+      expect(stored).toMatchObject({
+        title: first.title,
+        severity: 'high',
+        status: 'inProgress',
+        createdAt: '2026-03-02T09:00:00.000Z',
+        updatedAt: '2026-03-02T13:00:00.000Z',
+        resolvedAt: null,
+      });
+      expect(stored?.statusHistory.map((c) => `${c.field}:${c.to}@${c.at}`)).toEqual(['status:active@2026-03-02T09:00:00.000Z', 'status:inProgress@2026-03-02T13:00:00.000Z']);
+      const hashAfter = (await store.db.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+      expect(hashAfter).not.toBe(hashBefore);
+
+      // Without the deriver (the default), the stored partial incident keeps its fields.
+      await store.importIncidents([parts([alert('d-3', '2026-03-02T14:00:00.000Z', { severity: 'low', status: 'resolved', resolvedAt: '2026-03-02T14:10:00.000Z' })])]);
+      expect((await store.getIncident('d-600'))?.status).toBe('inProgress');
     } finally {
       await store.close();
     }

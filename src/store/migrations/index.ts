@@ -6,6 +6,7 @@ import { playbookLibrarySchema } from './0004-playbook-library.js';
 import { reviewConfirmedTechniquesSchema } from './0006-review-confirmed-techniques.js';
 import { authAuditSchema } from './0005-auth-audit.js';
 import { learningAggregatesSchema } from './0007-learning-aggregates.js';
+import { importIndexesSchema } from './0009-import-indexes.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '0005-auth-audit': authAuditSchema,
   '0006-review-confirmed-techniques': reviewConfirmedTechniquesSchema,
   '0007-learning-aggregates': learningAggregatesSchema,
+  '0009-import-indexes': importIndexesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {
