@@ -193,3 +193,52 @@ export async function listAudit(db: Kysely<Database>, query: AuditQuery = {}): P
   return rows.map(toEntry);
 }
 
+/** The incidents an entry is about, read from its entity and content. */
+export function incidentsOfAuditEntry(entry: AuditEntry): string[] {
+  const content = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {});
+  const fromContent = (key: string) => [content(entry.after)[key], content(entry.before)[key]].filter((v): v is string => typeof v === 'string');
+  switch (entry.entityType) {
+    case 'review':
+    case 'incident':
+    case 'confirmed-techniques':
+      return [entry.entityId];
+    case 'section':
+    case 'answer':
+    case 'timeline-annotation':
+      return [entry.entityId.split('/')[0] ?? entry.entityId];
+    case 'finding':
+    case 'action-item':
+    case 'timeline-event':
+      return [...new Set(fromContent('incidentId'))];
+    case 'playbook':
+      return [...new Set(fromContent('drivenByIncidentId'))];
+    case 'import': {
+      const ids = (value: unknown) => (Array.isArray(content(value)['incidents']) ? (content(value)['incidents'] as unknown[]).map((i) => content(i)['id']).filter((id): id is string => typeof id === 'string') : []);
+      return [...new Set([...ids(entry.before), ...ids(entry.after)])];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * An entry as a reader who may not see `hidden` incidents sees it: entries about such an incident
+ * are left out (except the changes to its access list, which admins manage), and an import's lists
+ * leave such incidents out. Undefined when nothing of the entry remains. The stored entry and the
+ * chain are not touched; verification always covers every entry.
+ */
+export function auditEntryForReader(entry: AuditEntry, hidden: ReadonlySet<string>): AuditEntry | undefined {
+  if (hidden.size === 0) return entry;
+  if (entry.entityType === 'incident' && (entry.action === 'incident.restrict' || entry.action === 'incident.unrestrict')) return entry;
+  const about = incidentsOfAuditEntry(entry);
+  if (!about.some((id) => hidden.has(id))) return entry;
+  if (entry.entityType !== 'import') return undefined;
+  const strip = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object' || !Array.isArray((value as { incidents?: unknown }).incidents)) return value;
+    const v = value as { incidents: { id?: unknown }[] };
+    return { ...v, incidents: v.incidents.filter((i) => !(typeof i.id === 'string' && hidden.has(i.id))) };
+  };
+  const after = strip(entry.after) as { incidents?: unknown[] } | null;
+  if (!after?.incidents?.length) return undefined;
+  return { ...entry, entityId: hidden.has(entry.entityId) ? `${after.incidents.length} incidents` : entry.entityId, before: strip(entry.before), after };
+}

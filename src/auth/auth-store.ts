@@ -249,16 +249,18 @@ export class AuthStore {
     return (await this.db.selectFrom('incident_access').select('username').where('incident_id', '=', incidentId).orderBy('username').execute()).map((r) => r.username);
   }
 
-  /** Whether the user may see the incident: unrestricted, named in its list, or an admin. */
+  /**
+   * Whether the user may see the incident: it is unrestricted, or the user is named in its list.
+   * No role is exempt: to an admin not on the list the incident does not exist either (admins
+   * manage the list itself, see restrictIncident).
+   */
   async canSee(user: Pick<User, 'username' | 'role'>, incidentId: string): Promise<boolean> {
-    if (user.role === 'admin') return true;
     const names = await this.accessList(incidentId);
     return names.length === 0 || names.includes(user.username);
   }
 
-  /** Restricted incidents the user is not named on (admins: none). */
+  /** Restricted incidents the user is not named on, whatever the user's role. */
   async hiddenIncidents(user: Pick<User, 'username' | 'role'>): Promise<Set<string>> {
-    if (user.role === 'admin') return new Set();
     const rows = await this.db.selectFrom('incident_access').select(['incident_id', 'username']).execute();
     const hidden = new Set(rows.map((r) => r.incident_id));
     for (const r of rows) if (r.username === user.username) hidden.delete(r.incident_id);

@@ -2,7 +2,6 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { AuthTables } from '../auth/schema.js';
 import type { ReviewTables } from '../review/repo-schema.js';
-import type { User } from '../auth/auth-store.js';
 
 type DB = Database & AuthTables & ReviewTables;
 
@@ -43,10 +42,9 @@ export interface IncidentRow {
  */
 export async function queryIncidents(
   db: Kysely<Database>,
-  user: Pick<User, 'username' | 'role'>,
   query: IncidentQuery,
   /** Restricted incidents the user is not named on (see AuthStore.hiddenIncidents). */
-  hidden: ReadonlySet<string> = new Set(),
+  hidden: ReadonlySet<string>,
 ): Promise<{ total: number; incidents: IncidentRow[] }> {
   const d = db.withTables<AuthTables & ReviewTables>() as unknown as Kysely<DB>;
   const filtered = () => {
@@ -62,7 +60,7 @@ export async function queryIncidents(
       const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), sql<boolean>`lower(i.title) like ${like} escape '\\'`]));
     }
-    if (user.role !== 'admin' && hidden.size > 0) base = base.where('i.id', 'not in', [...hidden]);
+    if (hidden.size > 0) base = base.where('i.id', 'not in', [...hidden]);
     return base;
   };
   const totalRow = await filtered().select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
@@ -101,4 +99,25 @@ export async function queryIncidents(
       alertCount: Number(r.alert_count ?? 0),
     })),
   };
+}
+
+/** Hindsight's id of the incident a reference names (its id, or the source's own id), without loading it. */
+export async function resolveIncidentRef(db: Kysely<Database>, ref: string): Promise<string | undefined> {
+  const byId = await db.selectFrom('incidents').select('id').where('id', '=', ref).executeTakeFirst();
+  if (byId) return byId.id;
+  const bySource = await db.selectFrom('incidents').select('id').where('source_id', '=', ref).orderBy('partial', 'asc').orderBy('created_at', 'asc').orderBy('id', 'asc').executeTakeFirst();
+  return bySource?.id;
+}
+
+/** Alerts and incidents per technique ID across the incidents the user may see. */
+export async function visibleTechniqueCounts(db: Kysely<Database>, hidden: ReadonlySet<string>): Promise<{ techniqueId: string; alerts: number; incidents: number }[]> {
+  let query = db
+    .selectFrom('alert_techniques')
+    .select(['technique_id', sql<number>`count(distinct alert_id)`.as('alerts'), sql<number>`count(distinct incident_id)`.as('incidents')])
+    .groupBy('technique_id')
+    .orderBy('alerts', 'desc')
+    .orderBy('technique_id', 'asc');
+  if (hidden.size > 0) query = query.where('incident_id', 'not in', [...hidden]);
+  const rows = await query.execute();
+  return rows.map((r) => ({ techniqueId: r.technique_id, alerts: Number(r.alerts), incidents: Number(r.incidents) }));
 }

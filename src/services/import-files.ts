@@ -31,6 +31,8 @@ export async function importFiles(
     env?: NodeJS.ProcessEnv;
     /** Record the import in the audit trail as this actor, naming these files (default: the paths given), in the import's transaction. */
     audit?: { actor: string; files?: string[] };
+    /** Called with Hindsight's ids of the parsed incidents before anything is written; throwing refuses the whole import. */
+    checkIncidents?: (ids: readonly string[]) => void | Promise<void>;
   } = {},
 ): Promise<ImportFilesResult> {
   const format = (options.format ?? 'auto') as Format;
@@ -49,6 +51,7 @@ export async function importFiles(
   // Load the review policy before writing anything, so a bad policy file fails the import cleanly.
   const { loadPolicy } = await import('../review/policy.js');
   const { policy } = loadPolicy({ file: options.policyFile, env: options.env });
+  if (options.checkIncidents) await options.checkIncidents([...new Set(incidents.map((i) => incidentId(i.source, i.sourceId)))]);
   const audit = options.audit;
   const write = async (target: IncidentStore) => {
     const db = 'db' in target ? (target as OpenedStore).db : undefined;

@@ -80,21 +80,31 @@ export async function listConfirmedTechniques(db: Kysely<Database>, incidentId: 
  * alerts wrote it), every confirmed technique, and the technique IDs carried by the alerts of the
  * incidents that have confirmations (reviews are few; alerts are many).
  */
-export async function coverageAggregate(db: Kysely<Database>): Promise<IncidentCoverageAggregate> {
-  const counts = await db
+export async function coverageAggregate(
+  db: Kysely<Database>,
+  /** Incidents left out (restricted incidents the reader may not see). */
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<IncidentCoverageAggregate> {
+  const hidden = [...exclude];
+  let countsQuery = db
     .selectFrom('alert_techniques')
     .select([
       'technique_id',
       sql<number>`count(distinct alert_id)`.as('alerts'),
       sql<number>`count(distinct incident_id)`.as('incidents'),
     ])
-    .groupBy('technique_id')
-    .execute();
-  const confirmed = await db.selectFrom('review_confirmed_techniques').select(['incident_id', 'technique_id']).orderBy('incident_id').orderBy('technique_id').execute();
+    .groupBy('technique_id');
+  if (hidden.length) countsQuery = countsQuery.where('incident_id', 'not in', hidden);
+  const counts = await countsQuery.execute();
+  let confirmedQuery = db.selectFrom('review_confirmed_techniques').select(['incident_id', 'technique_id']);
+  if (hidden.length) confirmedQuery = confirmedQuery.where('incident_id', 'not in', hidden);
+  const confirmed = await confirmedQuery.orderBy('incident_id').orderBy('technique_id').execute();
+  let confirmedIncidents = db.selectFrom('review_confirmed_techniques').select('incident_id');
+  if (hidden.length) confirmedIncidents = confirmedIncidents.where('incident_id', 'not in', hidden);
   const carried = await db
     .selectFrom('alert_techniques')
     .select(['incident_id', 'technique_id', sql<number>`count(distinct alert_id)`.as('alerts')])
-    .where('incident_id', 'in', db.selectFrom('review_confirmed_techniques').select('incident_id'))
+    .where('incident_id', 'in', confirmedIncidents)
     .groupBy(['incident_id', 'technique_id'])
     .execute();
   return {

@@ -235,6 +235,125 @@ describe.runIf(run)('every route, every role', () => {
     }
   });
 
+  it('a restricted incident does not exist for anyone not named on it, admins included, on every route', async () => {
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../helpers/env.js');
+    const h = await startHarness(await openStore({ db: ':memory:' }), bundle.path as string, { rules: [join(projectRoot, 'test', 'fixtures', 'rules', 'sigma')] });
+    try {
+      const as = (who: Role) => ({ authorization: `Bearer ${h.tokens[who]}` });
+      const id = h.incidentId;
+      const incident = (await h.app.inject({ url: `/api/incidents/${id}`, headers: as('viewer') })).json() as { report: { incident: { title: string; sourceId: string } } };
+      const { title, sourceId } = incident.report.incident;
+      const finding = (await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/findings`, headers: as('analyst'), payload: { category: 'technical-lapse', title: 'Backups reachable from the domain' } })).json() as { id: string };
+      const action = (await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/action-items`, headers: as('analyst'), payload: { type: 'fix', title: 'Isolate the backups', findingId: finding.id } })).json() as { id: string };
+      const observedBefore = (await h.app.inject({ url: '/api/layers/observed', headers: as('admin') })).json() as { techniques: { score?: number }[] };
+
+      const { confirmTechniques } = await import('../../src/store/confirmed-techniques.js');
+      await confirmTechniques(h.store.db, id, ['T1486'], { confirmedBy: 'analyst' });
+      const coverageBefore = (await h.app.inject({ url: '/api/layers/coverage', headers: as('admin') })).body;
+      expect(coverageBefore).toContain('"available":true');
+
+      const put = await h.app.inject({ method: 'PUT', url: `/api/incidents/${sourceId}/access`, headers: as('admin'), payload: { users: ['analyst'] } });
+      expect(put.json()).toEqual({ incident: id, restrictedTo: ['analyst'] });
+
+      // Every route that names the incident, its finding or its action item answers everyone not
+      // named exactly as it answers for an incident, finding or action item that does not exist (a
+      // GET: 404), with any valid or invalid body; the one named gets past that.
+      const params: Record<string, string> = { key: 'summary', questionId: 'what-happened', eventId: 'evt_none' };
+      const named = h.app.routeTable.filter((r) => /^\/api\/(incidents|findings|action-items)\/:/.test(r.url));
+      expect(named.length).toBeGreaterThan(25);
+      const validBody: Record<string, unknown> = {
+        sections: { body: 'x' },
+        answers: { answer: 'x' },
+        findings: { category: 'technical-lapse', title: 'x' },
+        'action-items': { type: 'fix', title: 'x' },
+        timeline: { at: '2026-01-01T00:00:00Z', title: 'x' },
+        status: { status: 'in-progress' },
+        approve: { sufficiency: 'sufficient' },
+        annotation: { note: 'x' },
+      };
+      const matrix: string[] = [];
+      for (const route of named) {
+        const kind = route.url.startsWith('/api/findings') ? 'finding' : route.url.startsWith('/api/action-items') ? 'action' : 'incident';
+        const ref = kind === 'finding' ? finding.id : kind === 'action' ? action.id : id;
+        const missing = kind === 'finding' ? 'fnd_000000000000' : kind === 'action' ? 'act_000000000000' : 'inc_000000000000';
+        const urlFor = (r: string) => route.url.replace(/:(\w+)/g, (_m, name: string) => (name === 'id' ? r : (params[name] ?? 'x')));
+        const last = route.url.split('/').filter((p) => !p.startsWith(':')).pop() ?? '';
+        const empty: Record<string, unknown> = {};
+        const bodies: (Record<string, unknown> | undefined)[] = route.method === 'GET' || route.method === 'DELETE' ? [undefined] : [empty, (validBody[last] as Record<string, unknown> | undefined) ?? empty];
+        const cells: string[] = [];
+        for (const who of ROLES) {
+          for (const payload of bodies) {
+            const send = (r: string) => h.app.inject({ method: route.method as 'GET', url: urlFor(r), headers: as(who), ...(payload ? { payload } : {}) });
+            const res = await send(ref);
+            const label = `${route.method} ${urlFor(ref)} ${JSON.stringify(payload ?? '')} as ${who}: ${res.statusCode} ${res.body.slice(0, 200)}`;
+            if (payload === bodies[bodies.length - 1]) cells.push(`${who}=${res.statusCode}`);
+            if (route.access !== 'public' && !roleAllows(who, route.access)) expect(res.statusCode, label).toBe(403);
+            else if (route.url === '/api/incidents/:id/access') expect(res.statusCode, label).toBe(route.method === 'GET' || payload === undefined ? 200 : 400);
+            else if (who === 'analyst') expect(res.body, label).not.toMatch(/"no (incident|finding|action item) \\"/);
+            else {
+              const absent = await send(missing);
+              expect([res.statusCode, res.body.split(ref).join('REF')], label).toEqual([absent.statusCode, absent.body.split(missing).join('REF')]);
+              if (route.method === 'GET' || payload === validBody[last]) expect(res.statusCode, label).toBe(404);
+            }
+          }
+        }
+        matrix.push(`${route.method.padEnd(6)} ${route.url.padEnd(48)} ${cells.join(' ')}`);
+      }
+      console.log(`restricted incident, named routes (${named.length}), restricted to analyst:\n${matrix.join('\n')}`);
+
+      // Routes over many incidents: the incident, its finding and its action item appear nowhere.
+      const secrets = [id, title, finding.id, action.id];
+      const lists = ['/api/incidents', `/api/incidents?q=${encodeURIComponent(title)}`, `/api/incidents?q=${id}`, `/api/incidents?q=${sourceId}`, '/api/action-items', '/api/layers/observed', '/api/layers/coverage'];
+      for (const who of ['viewer', 'reviewer', 'admin'] as const) {
+        for (const url of lists) {
+          const res = await h.app.inject({ url, headers: as(who) });
+          for (const secret of secrets) expect(res.body.includes(secret), `${url} as ${who} shows ${secret}`).toBe(false);
+        }
+        const byIncident = await h.app.inject({ url: `/api/action-items?incident=${id}`, headers: as(who) });
+        expect([byIncident.statusCode, byIncident.json()]).toEqual([404, { error: { code: 'not-found', message: `no incident "${id}"` } }]);
+        const search = (await h.app.inject({ url: `/api/incidents?q=${sourceId}`, headers: as(who) })).json() as { total: number };
+        expect(search.total, who).toBe(0);
+      }
+      const analystSearch = (await h.app.inject({ url: `/api/incidents?q=${sourceId}`, headers: as('analyst') })).json() as { total: number };
+      expect(analystSearch.total).toBe(1);
+      const observedAfter = (await h.app.inject({ url: '/api/layers/observed', headers: as('admin') })).json() as { techniques: { score?: number }[] };
+      const sum = (l: { techniques: { score?: number }[] }) => l.techniques.reduce((a, t) => a + (t.score ?? 0), 0);
+      expect(sum(observedAfter)).toBeLessThan(sum(observedBefore));
+      expect(sum((await h.app.inject({ url: '/api/layers/observed', headers: as('analyst') })).json() as typeof observedAfter)).toBe(sum(observedBefore));
+
+      // Coverage counts the incident's alerts and confirmations only for the one named on it.
+      const coverageAdmin = (await h.app.inject({ url: '/api/layers/coverage', headers: as('admin') })).body;
+      expect(coverageAdmin).not.toBe(coverageBefore);
+      expect((await h.app.inject({ url: '/api/layers/coverage', headers: as('viewer') })).body).toBe(coverageAdmin);
+      expect((await h.app.inject({ url: '/api/layers/coverage', headers: as('analyst') })).body).toBe(coverageBefore);
+
+      // The audit trail an admin not named reads keeps the restriction itself, and nothing else of the incident.
+      const audit = (await h.app.inject({ url: '/api/audit?limit=1000', headers: as('admin') })).json() as { entries: { action: string; before: unknown; after: unknown; entityId: string }[] };
+      const mentioning = audit.entries.filter((e) => secrets.some((x) => JSON.stringify(e).includes(x)));
+      expect(mentioning.map((e) => e.action)).toEqual(['incident.restrict']);
+      expect(audit.entries.some((e) => e.action === 'user.add')).toBe(true);
+
+      // An upload may not change it (nor tell more about it).
+      const { readFileSync } = await import('node:fs');
+      const boundary = '----hindsight-restricted';
+      const payload = Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="ransomware.json"\r\nContent-Type: application/json\r\n\r\n`), readFileSync(join(projectRoot, 'examples', 'ransomware.json')), Buffer.from(`\r\n--${boundary}--\r\n`)]);
+      const upload = await h.app.inject({ method: 'POST', url: '/api/incidents/import', headers: { ...as('reviewer'), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+      expect(upload.statusCode).toBe(403);
+      expect(upload.json()).toMatchObject({ error: { code: 'forbidden' } });
+
+      // Once an admin is named, the admin sees it; lifting the restriction shows it to everyone.
+      await h.app.inject({ method: 'PUT', url: `/api/incidents/${id}/access`, headers: as('admin'), payload: { users: ['analyst', 'admin'] } });
+      expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: as('admin') })).statusCode).toBe(200);
+      expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: as('reviewer') })).statusCode).toBe(404);
+      await h.app.inject({ method: 'PUT', url: `/api/incidents/${id}/access`, headers: as('admin'), payload: { users: [] } });
+      expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: as('reviewer') })).statusCode).toBe(200);
+    } finally {
+      await h.app.close();
+      await h.store.close();
+    }
+  });
+
   it('rate-limits sign-in attempts per address and user name (429)', async () => {
     const h = await startHarness(await openStore({ db: ':memory:' }), bundle.path as string, { loginAttemptsPerMinute: 3 });
     try {

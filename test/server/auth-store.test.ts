@@ -113,7 +113,10 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
       expect(await auth.accessList(id)).toEqual(['alice', 'carol']);
       expect(await auth.canSee({ username: 'bob', role: 'reviewer' }, id)).toBe(false);
       expect(await auth.canSee({ username: 'alice', role: 'viewer' }, id)).toBe(true);
-      expect(await auth.canSee({ username: 'root', role: 'admin' }, id)).toBe(true);
+      // No role is exempt: an admin not on the list does not see the incident either.
+      expect(await auth.canSee({ username: 'root', role: 'admin' }, id)).toBe(false);
+      expect([...(await auth.hiddenIncidents({ username: 'root', role: 'admin' }))]).toEqual([id]);
+      expect(await auth.canSee({ username: 'carol', role: 'admin' }, id)).toBe(true);
       expect([...(await auth.hiddenIncidents({ username: 'bob', role: 'analyst' }))]).toEqual([id]);
       expect((await auth.hiddenIncidents({ username: 'carol', role: 'analyst' })).size).toBe(0);
       await auth.restrictIncident(id, [], 'admin');

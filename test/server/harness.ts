@@ -24,7 +24,7 @@ export interface Harness {
   otherIncidentId: string;
 }
 
-export async function startHarness(store: OpenedStore, bundle: string, options: { loginAttemptsPerMinute?: number; policyFile?: string } = {}): Promise<Harness> {
+export async function startHarness(store: OpenedStore, bundle: string, options: { loginAttemptsPerMinute?: number; policyFile?: string; rules?: string[] } = {}): Promise<Harness> {
   const kb = await knowledgeBase(bundle);
   const imported = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json'), join(projectRoot, 'examples', 'phishing-credential-theft.json')], { env: {} });
   const ids = imported.results.map((r) => r.id);

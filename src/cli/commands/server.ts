@@ -155,7 +155,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
         if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
         const names = opts.clear ? [] : (opts.to ?? '').split(',');
         const saved = await auth.restrictIncident(incident.id, names, cliActor(ctx));
-        printResult(ctx, { incident: incident.id, restrictedTo: saved }, () => (saved.length ? `${incident.id} is now visible only to ${saved.join(', ')} (and admins)` : `${incident.id} is visible to everyone signed in`));
+        printResult(ctx, { incident: incident.id, restrictedTo: saved }, () => (saved.length ? `${incident.id} is now visible only to ${saved.join(', ')}; to everyone else, admins included, it does not exist` : `${incident.id} is visible to everyone signed in`));
       });
     });
 };

@@ -1,8 +1,8 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { recordAudit, listAudit, verifyAuditChain, writeAudited } from '../../auth/audit.js';
+import { auditEntryForReader, recordAudit, listAudit, verifyAuditChain, writeAudited, type AuditEntry } from '../../auth/audit.js';
 import { ROLES } from '../../auth/roles.js';
-import { actorOf, type RouteContext, type TypedApp } from '../app.js';
+import { actorOf, userOf, type RouteContext, type TypedApp } from '../app.js';
 import { HttpError } from '../errors.js';
 
 const Username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'letters, digits, dots, dashes, underscores or @');
@@ -80,7 +80,25 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
   app.get(
     '/api/audit',
     { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'The audit trail, newest first', querystring: z.object({ entityType: z.string().max(50).optional(), entityId: z.string().max(200).optional(), actor: z.string().max(100).optional(), before: z.coerce.number().int().optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }) } },
-    async (request) => ({ entries: await listAudit(ctx.store.db, request.query) }),
+    async (request) => {
+      // Entries about incidents restricted to other people are left out, as everywhere else.
+      const hidden = await ctx.auth.hiddenIncidents(userOf(request));
+      const { limit } = request.query;
+      if (hidden.size === 0) return { entries: await listAudit(ctx.store.db, request.query) };
+      const entries: AuditEntry[] = [];
+      let before = request.query.before;
+      while (entries.length < limit) {
+        const page = await listAudit(ctx.store.db, { ...request.query, before, limit });
+        for (const entry of page) {
+          const shown = auditEntryForReader(entry, hidden);
+          if (shown && entries.length < limit) entries.push(shown);
+        }
+        const last = page[page.length - 1];
+        if (page.length < limit || !last) break;
+        before = last.seq;
+      }
+      return { entries };
+    },
   );
   app.get('/api/audit/verify', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Check the hash chain of the audit trail' } }, async () => verifyAuditChain(ctx.store.db));
 }

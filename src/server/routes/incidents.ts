@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { actorOf, userOf, type RouteContext, type TypedApp } from '../app.js';
-import { HttpError } from '../errors.js';
-import { queryIncidents } from '../queries.js';
+import { HttpError, notFound } from '../errors.js';
+import { queryIncidents, resolveIncidentRef, visibleTechniqueCounts } from '../queries.js';
 import { IncidentParams, listParam, reviewRepo, visibleIncident } from './common.js';
 
 const IncidentListQuery = z.object({
@@ -25,7 +25,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return queryIncidents(ctx.store.db, user, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return queryIncidents(ctx.store.db, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams } }, async (request) => {
@@ -58,8 +58,8 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     return incidentLayer(ctx, [incident]);
   });
 
-  app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across all incidents (score = alerts)' } }, async () => {
-    const counts = await ctx.store.techniqueCounts();
+  app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)' } }, async (request) => {
+    const counts = await visibleTechniqueCounts(ctx.store.db, await ctx.auth.hiddenIncidents(userOf(request)));
     const { buildNavigatorLayer } = await import('../../export/navigator.js');
     return buildNavigatorLayer(ctx.kb, {
       name: 'Observed techniques',
@@ -71,24 +71,40 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     });
   });
 
-  let coverage: { at: number; value: Promise<{ available: boolean; rules: number; layers: unknown[]; reason?: string }> } | undefined;
-  app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with' } }, async () => {
+  // The rules are read once every 5 minutes; the layers are computed per set of incidents hidden
+  // from the reader (most readers share one: every restricted incident), so a restricted incident
+  // never counts in the coverage someone not named on it sees.
+  type CoverageAnswer = { available: boolean; rules: number; layers: unknown[]; reason?: string };
+  let inventory: { at: number; value: Promise<import('../../rules/types.js').RuleInventory> } | undefined;
+  const coverage = new Map<string, { at: number; value: Promise<CoverageAnswer> }>();
+  app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with, over the incidents you may see' } }, async (request) => {
     const rules = ctx.options.rules ?? [];
     if (rules.length === 0) return { available: false, rules: 0, layers: [], reason: 'the server was started without detection rules: hindsight serve --rules PATH' };
-    if (!coverage || Date.now() - coverage.at > 5 * 60_000) {
-      const value = (async () => {
-        const { importRules } = await import('../../rules/index.js');
+    const now = Date.now();
+    if (!inventory || now - inventory.at > 5 * 60_000) {
+      const value = import('../../rules/index.js').then(({ importRules }) => importRules(rules, { format: 'auto' }));
+      inventory = { at: now, value };
+      coverage.clear();
+      value.catch(() => (inventory = undefined));
+    }
+    const rulesRead = inventory.value;
+    const hidden = await ctx.auth.hiddenIncidents(userOf(request));
+    const key = [...hidden].sort().join(',');
+    let entry = coverage.get(key);
+    if (!entry || now - entry.at > 5 * 60_000) {
+      const value = (async (): Promise<CoverageAnswer> => {
         const { computeCoverage } = await import('../../analysis/coverage/compute.js');
         const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
         const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
-        const inventory = await importRules(rules, { format: 'auto' });
-        const result = computeCoverage(ctx.kb, inventory.rules, await coverageAggregate(ctx.store.db), { kind: 'prevalence' }, { includeDeprecated: false });
+        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await coverageAggregate(ctx.store.db, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
         return { available: true, rules: result.rulesCounted, layers: buildCoverageLayers(ctx.kb, result, { rulesLabel: `${result.rulesCounted} rules` }) };
       })();
-      coverage = { at: Date.now(), value };
-      value.catch(() => (coverage = undefined));
+      if (coverage.size >= 20) coverage.delete(coverage.keys().next().value as string);
+      entry = { at: now, value };
+      coverage.set(key, entry);
+      value.catch(() => coverage.delete(key));
     }
-    return coverage.value;
+    return entry.value;
   });
 
   app.get('/api/incidents/:id/attribution', { config: { access: 'viewer' }, schema: { tags: ['analysis'], summary: 'Who probably did it: ranked ATT&CK groups and campaigns with the reasons', params: IncidentParams } }, async (request) => {
@@ -119,7 +135,16 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
       const { importFiles } = await import('../../services/import-files.js');
       let result;
       try {
-        result = await importFiles(ctx.store, files, { env: ctx.options.env, policyFile: ctx.options.policyFile, audit: { actor: actorOf(request), files: names } });
+        const hidden = await ctx.auth.hiddenIncidents(userOf(request));
+        result = await importFiles(ctx.store, files, {
+          env: ctx.options.env,
+          policyFile: ctx.options.policyFile,
+          audit: { actor: actorOf(request), files: names },
+          // An upload may not change an incident restricted to other people (nor learn more of it than it already holds).
+          checkIncidents: (ids) => {
+            if (ids.some((id) => hidden.has(id))) throw new HttpError(403, 'forbidden', 'the upload would change an incident restricted to other people; nothing was imported');
+          },
+        });
       } catch (error) {
         // Name the uploaded file, not the temporary path.
         if (error instanceof Error) error.message = error.message.split(dir).join('');
@@ -135,14 +160,21 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     }
   });
 
+  // Managing the access list is the one thing an admin may do to an incident restricted to others:
+  // these routes name the incident and its list, never its content.
+  const managedIncident = async (ref: string) => {
+    const id = await resolveIncidentRef(ctx.store.db, ref);
+    if (!id) throw notFound(`no incident "${ref}"`);
+    return id;
+  };
   app.get('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Who may see a restricted incident (empty: everyone signed in)', params: IncidentParams } }, async (request) => {
-    const incident = await visibleIncident(ctx, request, request.params.id);
-    return { incident: incident.id, restrictedTo: await ctx.auth.accessList(incident.id) };
+    const id = await managedIncident(request.params.id);
+    return { incident: id, restrictedTo: await ctx.auth.accessList(id) };
   });
 
-  app.put('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Restrict an incident to named people; to anyone else it does not exist', params: IncidentParams, body: AccessBody } }, async (request) => {
-    const incident = await visibleIncident(ctx, request, request.params.id);
-    return { incident: incident.id, restrictedTo: await ctx.auth.restrictIncident(incident.id, request.body.users, actorOf(request)) };
+  app.put('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Restrict an incident to named people (admins included); to anyone else it does not exist', params: IncidentParams, body: AccessBody } }, async (request) => {
+    const id = await managedIncident(request.params.id);
+    return { incident: id, restrictedTo: await ctx.auth.restrictIncident(id, request.body.users, actorOf(request)) };
   });
 }
 
