@@ -29,6 +29,9 @@ const DOMAINS: readonly AttackDomain[] = ['enterprise-attack', 'mobile-attack', 
 const ATTACK_SOURCES = new Set(['mitre-attack', 'mitre-mobile-attack', 'mitre-ics-attack']);
 const KILL_CHAINS = new Set(['mitre-attack', 'mitre-mobile-attack', 'mitre-ics-attack']);
 
+const USES_SOURCES: ReadonlySet<string> = new Set(['intrusion-set', 'campaign', 'malware', 'tool']);
+const USES_TARGETS: ReadonlySet<string> = new Set(['attack-pattern', 'malware', 'tool']);
+
 const KIND_BY_TYPE: Record<string, AttackObjectKind> = {
   'x-mitre-tactic': 'tactic',
   'attack-pattern': 'technique',
@@ -55,6 +58,8 @@ interface Entry {
   record: AttackObjectBase & Record<string, unknown>;
   revoked: boolean;
   deprecated: boolean;
+  /** The typed record made of it (set for live objects of the kinds relationships link). */
+  typed?: Technique | Mitigation | DetectionStrategy | Group | Campaign | Software;
 }
 
 const str = (o: StixObject, key: string): string | null => {
@@ -224,14 +229,21 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
           dataSources: strings(o, 'x_mitre_data_sources'),
         };
         techniques.set(b.stixId, t);
+        e.typed = t;
         break;
       }
-      case 'mitigation':
-        mitigations.set(b.stixId, { ...b, techniqueIds: [] });
+      case 'mitigation': {
+        const m: Mitigation = { ...b, techniqueIds: [] };
+        mitigations.set(b.stixId, m);
+        e.typed = m;
         break;
-      case 'detection-strategy':
-        strategies.set(b.stixId, { ...b, techniqueIds: [], analyticIds: [] });
+      }
+      case 'detection-strategy': {
+        const d: DetectionStrategy = { ...b, techniqueIds: [], analyticIds: [] };
+        strategies.set(b.stixId, d);
+        e.typed = d;
         break;
+      }
       case 'analytic':
         analytics.set(b.stixId, { ...b, platforms: strings(o, 'x_mitre_platforms'), dataComponentIds: [], logSources: [] });
         break;
@@ -240,11 +252,14 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
         components.set(b.stixId, { ...b, dataSourceName: (dsRef && dataSourceNames.get(dsRef)) || null });
         break;
       }
-      case 'group':
-        groups.set(b.stixId, { ...b, aliases: strings(o, 'aliases').filter((a) => a !== b.name), techniqueIds: [], softwareIds: [], campaignIds: [] });
+      case 'group': {
+        const g: Group = { ...b, aliases: strings(o, 'aliases').filter((a) => a !== b.name), techniqueIds: [], softwareIds: [], campaignIds: [] };
+        groups.set(b.stixId, g);
+        e.typed = g;
         break;
-      case 'campaign':
-        campaigns.set(b.stixId, {
+      }
+      case 'campaign': {
+        const c: Campaign = {
           ...b,
           aliases: strings(o, 'aliases').filter((a) => a !== b.name),
           firstSeen: str(o, 'first_seen'),
@@ -252,17 +267,23 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
           techniqueIds: [],
           softwareIds: [],
           attributedTo: [],
-        });
+        };
+        campaigns.set(b.stixId, c);
+        e.typed = c;
         break;
-      case 'software':
-        software.set(b.stixId, {
+      }
+      case 'software': {
+        const sw: Software = {
           ...b,
           type: o.type === 'tool' ? 'tool' : 'malware',
           aliases: strings(o, 'x_mitre_aliases').filter((a) => a !== b.name),
           platforms: strings(o, 'x_mitre_platforms'),
           techniqueIds: [],
-        });
+        };
+        software.set(b.stixId, sw);
+        e.typed = sw;
         break;
+      }
     }
   }
 
@@ -332,7 +353,8 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
 
   // Relationships between live objects.
   const uses: UsesRelationship[] = [];
-  const usesSeen = new Set<string>();
+  // Pairs already taken, keyed by the entries themselves (no string keys to build and hash).
+  const usesSeen = new Map<Entry, Set<Entry>>();
   for (const r of relationships) {
     if (r.revoked === true || r.x_mitre_deprecated === true) continue;
     const type = r.relationship_type;
@@ -340,53 +362,52 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
     const src = entries.get(r.source_ref);
     const dst = entries.get(r.target_ref);
     if (!live(src) || !live(dst)) continue;
-    const s = src.record.stixId;
-    const d = dst.record.stixId;
     if (type === 'subtechnique-of') {
-      const child = techniques.get(s);
-      const parent = techniques.get(d);
-      if (child && parent) {
+      if (src.kind === 'technique' && dst.kind === 'technique') {
+        const child = src.typed as Technique;
+        const parent = dst.typed as Technique;
         child.parentId = parent.id;
         parent.subtechniqueIds.push(child.id);
       }
     } else if (type === 'mitigates') {
-      const m = mitigations.get(s);
-      const t = techniques.get(d);
-      if (m && t) {
+      if (src.kind === 'mitigation' && dst.kind === 'technique') {
+        const m = src.typed as Mitigation;
+        const t = dst.typed as Technique;
         m.techniqueIds.push(t.id);
         t.mitigationIds.push(m.id);
       }
     } else if (type === 'detects') {
-      const det = strategies.get(s);
-      const t = techniques.get(d);
-      if (det && t) {
+      if (src.kind === 'detection-strategy' && dst.kind === 'technique') {
+        const det = src.typed as DetectionStrategy;
+        const t = dst.typed as Technique;
         det.techniqueIds.push(t.id);
         t.detectionStrategyIds.push(det.id);
       }
     } else if (type === 'attributed-to') {
-      const c = campaigns.get(s);
-      const g = groups.get(d);
-      if (c && g) {
+      if (src.kind === 'campaign' && dst.kind === 'group') {
+        const c = src.typed as Campaign;
+        const g = dst.typed as Group;
         c.attributedTo.push(g.id);
         g.campaignIds.push(c.id);
       }
     } else if (type === 'uses') {
       const sourceType = src.stix.type as UsesRelationship['sourceType'];
       const targetType = dst.stix.type as UsesRelationship['targetType'];
-      if (!['intrusion-set', 'campaign', 'malware', 'tool'].includes(sourceType)) continue;
-      if (!['attack-pattern', 'malware', 'tool'].includes(targetType)) continue;
-      const key = `${s}|${d}`;
-      if (usesSeen.has(key)) continue;
-      usesSeen.add(key);
+      if (!USES_SOURCES.has(sourceType) || !USES_TARGETS.has(targetType)) continue;
+      let seen = usesSeen.get(src);
+      if (!seen) usesSeen.set(src, (seen = new Set()));
+      if (seen.has(dst)) continue;
+      seen.add(dst);
       uses.push({ sourceId: src.record.id, sourceType, targetId: dst.record.id, targetType });
       const isTechnique = targetType === 'attack-pattern';
-      const holder = groups.get(s) ?? campaigns.get(s);
-      if (holder) (isTechnique ? holder.techniqueIds : holder.softwareIds).push(dst.record.id);
-      else if (isTechnique) software.get(s)?.techniqueIds.push(dst.record.id);
+      if (src.kind === 'group' || src.kind === 'campaign') {
+        const holder = src.typed as Group | Campaign;
+        (isTechnique ? holder.techniqueIds : holder.softwareIds).push(dst.record.id);
+      } else if (isTechnique) (src.typed as Software).techniqueIds.push(dst.record.id);
     }
   }
 
-  const sortedIds = (ids: string[]): string[] => [...new Set(ids)].sort();
+  const sortedIds = (ids: string[]): string[] => (ids.length < 2 ? ids : [...new Set(ids)].sort());
   const finish = <T extends AttackObjectBase>(map: Map<string, T>, fix: (x: T) => void): T[] => {
     const list = [...map.values()];
     for (const x of list) fix(x);
