@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.js';
 import type { Alert, Incident } from '../model/incident.js';
 import { describe, isObject, Where, type JsonObject } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
-import { iterateJsonDocuments, type JsonDocument } from './json-text.js';
+import { fileLooksLikeNdjson, iterateJsonDocuments, streamNdjsonFile, type JsonDocument } from './json-text.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
 
 /** `auto` detects the format from the file's content. */
@@ -17,6 +17,7 @@ export interface ParseResult {
 
 export { findSyntaxError } from './json-text.js';
 export { mapGraphEvidence } from './graph-evidence.js';
+export { derivePartialIncident } from './graph.js';
 export { mapM365dDevice, mapM365dEntity } from './m365d.js';
 
 interface RecordAt {
@@ -28,14 +29,41 @@ interface RecordAt {
 
 /** Reads and parses one file of Defender incidents or alerts. Throws InputError (exit 2) naming the file, line/column or JSON path. */
 export async function parseFile(path: string, format: IngestFormat = 'auto'): Promise<ParseResult> {
-  let text: string;
+  return parseText(await readInputFile(path), { file: path, format });
+}
+
+/** The text of an input file; a missing or unreadable file is an InputError naming it. */
+export async function readInputFile(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_STRING_TOO_LONG') throw new InputError('the file is too large to read as one JSON document: export it as NDJSON (one record per line), which is read line by line', { file: path });
+    throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`, { file: path });
+  }
+}
+
+/**
+ * Parses a file a batch of records at a time: an NDJSON file is read from disk line by line (never
+ * held whole, whatever its size), any other file as one text (see parseTextInBatches).
+ */
+export async function* parseFileInBatches(path: string, format: IngestFormat = 'auto', batchRecords = 5_000): AsyncGenerator<ParseResult> {
+  let ndjson: boolean;
+  try {
+    ndjson = await fileLooksLikeNdjson(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new InputError(code === 'ENOENT' ? 'file not found' : `cannot read the file: ${(error as Error).message}`, { file: path });
   }
-  return parseText(text, { file: path, format });
+  if (!ndjson) {
+    yield* parseTextInBatches(await readInputFile(path), { file: path, format }, batchRecords);
+    return;
+  }
+  yield* batchesOf(recordsOfStream(streamNdjsonFile(path), path), { file: path, format }, batchRecords);
+}
+
+async function* recordsOfStream(documents: AsyncIterable<JsonDocument>, file: string): AsyncGenerator<RecordAt & { contextHint?: DetectedFormat }> {
+  for await (const doc of documents) yield* recordsOf([doc], file);
 }
 
 /**
@@ -67,45 +95,80 @@ export function* parseTextInBatches(
   source: { file: string; format?: IngestFormat },
   batchRecords = 5_000,
 ): Generator<ParseResult> {
-  const file = source.file;
+  const requested = checkFormat(source);
+  const { documents } = iterateJsonDocuments(text, source.file);
+  const batcher = new Batcher(source.file, requested, batchRecords);
+  for (const record of recordsOf(documents, source.file)) {
+    const batch = batcher.add(record);
+    if (batch) yield batch;
+  }
+  yield* batcher.end();
+}
+
+/** parseTextInBatches over records that arrive asynchronously (an NDJSON file read line by line). */
+async function* batchesOf(
+  records: AsyncIterable<RecordAt & { contextHint?: DetectedFormat }>,
+  source: { file: string; format?: IngestFormat },
+  batchRecords: number,
+): AsyncGenerator<ParseResult> {
+  const batcher = new Batcher(source.file, checkFormat(source), batchRecords);
+  for await (const record of records) {
+    const batch = batcher.add(record);
+    if (batch) yield batch;
+  }
+  yield* batcher.end();
+}
+
+function checkFormat(source: { file: string; format?: IngestFormat }): IngestFormat {
   const requested = source.format ?? 'auto';
-  if (!['auto', 'graph', 'm365d'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph or m365d)`, { file });
-  const { documents } = iterateJsonDocuments(text, file);
-  const records = recordsOf(documents, file);
+  if (!['auto', 'graph', 'm365d'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph or m365d)`, { file: source.file });
+  return requested;
+}
 
-  // The format: the first record that tells it, else the page's @odata.context; records read
-  // while looking are kept for the first batch.
-  const pending: RecordAt[] = [];
-  let format: DetectedFormat | undefined = requested === 'auto' ? undefined : requested;
-  let contextHint: DetectedFormat | undefined;
-  let next = records.next();
-  while (format === undefined && !next.done) {
-    const record = next.value;
-    contextHint ??= record.contextHint;
-    pending.push(record);
-    if (isObject(record.value)) format = detectRecordFormat(record.value);
-    next = records.next();
-  }
-  if (format === undefined) {
-    if (contextHint) format = contextHint;
-    else if (pending.length === 0) format = 'graph';
-    else {
-      const first = pending[0]!;
-      return first.where.fail('cannot tell the format: expected Microsoft Graph security incidents/alerts (id, createdDateTime) or Microsoft 365 Defender incidents (incidentId, createdTime)');
-    }
+/**
+ * Collects records into batches. The format is the requested one, else the first record that tells
+ * it, else a page's @odata.context; records read while looking wait in the first batch.
+ */
+class Batcher {
+  private format: DetectedFormat | undefined;
+  private contextHint: DetectedFormat | undefined;
+  private batch: RecordAt[] = [];
+  private emitted = false;
+
+  constructor(
+    private readonly file: string,
+    requested: IngestFormat,
+    private readonly batchRecords: number,
+  ) {
+    this.format = requested === 'auto' ? undefined : requested;
   }
 
-  let batch = pending;
-  let emitted = false;
-  for (;;) {
-    while (batch.length < batchRecords && !next.done) {
-      batch.push(next.value);
-      next = records.next();
+  add(record: RecordAt & { contextHint?: DetectedFormat }): ParseResult | undefined {
+    this.batch.push(record);
+    if (this.format === undefined) {
+      this.contextHint ??= record.contextHint;
+      if (isObject(record.value)) this.format = detectRecordFormat(record.value);
+      if (this.format === undefined) return undefined;
     }
-    if (batch.length > 0 || !emitted) yield { format, incidents: parseRecords(batch, format) };
-    emitted = true;
-    if (next.done) return;
-    batch = [];
+    if (this.batch.length < this.batchRecords) return undefined;
+    return this.take(this.format);
+  }
+
+  *end(): Generator<ParseResult> {
+    let format = this.format ?? this.contextHint;
+    if (format === undefined) {
+      const first = this.batch.find((r) => !r.empty);
+      if (first) first.where.fail('cannot tell the format: expected Microsoft Graph security incidents/alerts (id, createdDateTime) or Microsoft 365 Defender incidents (incidentId, createdTime)');
+      format = 'graph';
+    }
+    if (this.batch.length > 0 || !this.emitted) yield this.take(format);
+  }
+
+  private take(format: DetectedFormat): ParseResult {
+    const records = this.batch;
+    this.batch = [];
+    this.emitted = true;
+    return { format, incidents: parseRecords(records, format) };
   }
 }
 

@@ -1,3 +1,6 @@
+import { open } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { InputError } from '../model/errors.js';
 
 /** One top-level JSON document of a file: the whole file, or one line of an NDJSON file. */
@@ -32,6 +35,83 @@ export function iterateJsonDocuments(text: string, file: string): { documents: I
   }
   if (looksLikeNdjson(body)) return { documents: readNdjson(body, file), ndjson: true };
   throw syntaxError(body, file, 0, wholeError);
+}
+
+/**
+ * Whether a file is NDJSON, by its beginning: its first non-blank line is a complete JSON object and
+ * something follows it (the same rule readJsonDocuments applies to a whole text). Reads only as far
+ * as the end of that line (at most `limit` bytes).
+ */
+export async function fileLooksLikeNdjson(path: string, limit = 64 * 1024 * 1024): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let position = 0;
+    const chunk = Buffer.alloc(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) return false;
+      position += bytesRead;
+      chunks.push(Buffer.from(chunk.subarray(0, bytesRead)));
+      length += bytesRead;
+      const text = Buffer.concat(chunks, length).toString('utf8').replace(/^\uFEFF/, '');
+      const start = text.search(/\S/);
+      if (start >= 0) {
+        const end = text.indexOf('\n', start);
+        if (end >= 0) {
+          if (text[start] !== '{') return false;
+          // Something must follow the first line: in this chunk, or further in the file.
+          const rest = /\S/.test(text.slice(end)) || (await hasContentAfter(handle, position));
+          if (!rest) return false;
+          try {
+            JSON.parse(text.slice(start, end));
+            return true;
+          } catch {
+            return false;
+          }
+        }
+      }
+      if (length >= limit) return false;
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+async function hasContentAfter(handle: import('node:fs/promises').FileHandle, position: number): Promise<boolean> {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (;;) {
+    const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+    if (bytesRead === 0) return false;
+    if (/\S/.test(chunk.subarray(0, bytesRead).toString('latin1'))) return true;
+    position += bytesRead;
+  }
+}
+
+/**
+ * The documents of an NDJSON file, read line by line from disk: the file is never held whole, so
+ * exports larger than one string can hold import too. A syntax error throws when its line is reached.
+ */
+export async function* streamNdjsonFile(path: string): AsyncGenerator<JsonDocument> {
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', highWaterMark: 1024 * 1024 }), crlfDelay: Infinity });
+  let index = 0;
+  try {
+    for await (const raw of lines) {
+      const line = index === 0 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+      index++;
+      if (isBlank(line, 0, line.length)) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line) as unknown;
+      } catch (error) {
+        throw syntaxError(line, path, index - 1, error);
+      }
+      yield { value, line: index };
+    }
+  } finally {
+    lines.close();
+  }
 }
 
 /** NDJSON when the first non-blank line is a complete JSON object and more lines follow. */

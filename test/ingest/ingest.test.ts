@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectFormat, parseFile, parseText, parseTextInBatches } from '../../src/ingest/index.js';
+import { detectFormat, parseFile, parseFileInBatches, parseText, parseTextInBatches } from '../../src/ingest/index.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Entity, Incident } from '../../src/model/incident.js';
 
@@ -119,6 +120,44 @@ describe('standalone alerts', () => {
     expect([...parseTextInBatches(page, { file: 'page.json' }, 2)].map((b) => b.incidents.length)).toEqual([1, 1]);
     const empty = [...parseTextInBatches('{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Incidents", "value": []}', { file: 'empty.json' })];
     expect(empty).toEqual([{ format: 'm365d', incidents: [] }]);
+  });
+
+  it('reads an NDJSON file from disk line by line, and any other file whole, with the same result as parseFile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hindsight-ingest-'));
+    const collect = async (path: string, batch: number) => {
+      const out: Incident[][] = [];
+      for await (const b of parseFileInBatches(path, 'auto', batch)) out.push(b.incidents);
+      return out;
+    };
+    try {
+      const line = (id: string, incident: string) =>
+        JSON.stringify({ '@odata.type': '#microsoft.graph.security.alert', id, incidentId: incident, title: `Alert ${id}`, createdDateTime: '2024-01-01T00:01:00Z' });
+      const ndjson = join(dir, 'alerts.ndjson');
+      writeFileSync(ndjson, `\uFEFF${line('a1', '1')}\r\n\r\n${line('a2', '1')}\r\n${line('a3', '2')}\r\n`);
+      const batches = await collect(ndjson, 2);
+      expect(batches.map((b) => b.map((i) => `${i.sourceId}:${i.alerts.length}`))).toEqual([['1:2'], ['2:1']]);
+      expect(batches.flat().flatMap((i) => i.alerts)).toEqual((await parseFile(ndjson)).incidents.flatMap((i) => i.alerts));
+
+      const broken = join(dir, 'broken.ndjson');
+      writeFileSync(broken, `${line('a1', '1')}\n${line('a2', '1')}\n{"id": "a3",\n`);
+      const error = await collect(broken, 1).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(InputError);
+      expect((error as InputError).location).toMatchObject({ file: broken, line: 3 });
+
+      // One JSON document over several lines is not NDJSON: read whole.
+      const page = fx('graph-alerts-page.json');
+      expect((await collect(page, 5000)).flat()).toEqual((await parseFile(page)).incidents);
+      const missing = await collect(join(dir, 'nope.json'), 10).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((missing as InputError).message).toMatch(/file not found/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('adds standalone alerts to an incident of the same file', () => {
