@@ -10,6 +10,7 @@ import type { StoreKind } from './types.js';
  */
 const MAX_PARAMETERS: Record<StoreKind, number> = { sqlite: 32_000, postgres: 60_000 };
 const MAX_ROWS_PER_STATEMENT = 500;
+const TAIL_ROWS = 32;
 
 export type SqlValue = string | number | null;
 
@@ -32,9 +33,15 @@ export class BulkInserter {
     if (rows.length === 0) return;
     const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS[this.kind] / columns.length)));
     const columnCount = columns.length;
-    for (let start = 0; start < rows.length; start += perStatement) {
-      const chunk = start === 0 && rows.length <= perStatement ? rows : rows.slice(start, start + perStatement);
-      const text = this.statement(table, columns, chunk.length);
+    let start = 0;
+    while (start < rows.length) {
+      // Statements come in a few sizes (full, then 32 and 1 rows for the rest), so a handful of
+      // prepared statements serve any number of rows.
+      const left = rows.length - start;
+      const size = left >= perStatement ? perStatement : left >= TAIL_ROWS ? TAIL_ROWS : 1;
+      const chunk = start === 0 && size === rows.length ? rows : rows.slice(start, start + size);
+      start += size;
+      const text = this.statement(table, columns, size);
       if (this.sqlite) {
         // better-sqlite3 binds the values of array arguments in order: the rows go in as they are.
         for (const row of chunk) if (row.length !== columnCount) throw new Error(`a row for ${table} has ${row.length} values, expected ${columnCount}`);
