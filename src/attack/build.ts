@@ -104,15 +104,15 @@ function validateBundle(bundle: unknown, source: string): StixObject[] {
   const b = bundle as StixObject;
   if (b.type !== 'bundle') throw new InputError(`not a STIX bundle: "type" is ${JSON.stringify(b.type ?? null)}, expected "bundle"`, { file: source, path: '$.type' });
   if (!Array.isArray(b.objects)) throw new InputError('not a STIX bundle: "objects" is not an array', { file: source, path: '$.objects' });
-  const objects = b.objects as unknown[];
-  for (let i = 0; i < objects.length; i++) {
-    const o = objects[i];
-    if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError('expected a STIX object', { file: source, path: `$.objects[${i}]` });
-    const so = o as StixObject;
-    if (typeof so.type !== 'string') throw new InputError('"type" is missing or not a string', { file: source, path: `$.objects[${i}].type` });
-    if (typeof so.id !== 'string') throw new InputError('"id" is missing or not a string', { file: source, path: `$.objects[${i}].id` });
-  }
-  return objects as StixObject[];
+  // Each object is checked by the one pass that reads it (checkObject), not by a pass of its own.
+  return b.objects as StixObject[];
+}
+
+function checkObject(o: unknown, i: number, source: string): asserts o is StixObject & { type: string; id: string } {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) throw new InputError('expected a STIX object', { file: source, path: `$.objects[${i}]` });
+  const so = o as StixObject;
+  if (typeof so.type !== 'string') throw new InputError('"type" is missing or not a string', { file: source, path: `$.objects[${i}].type` });
+  if (typeof so.id !== 'string') throw new InputError('"id" is missing or not a string', { file: source, path: `$.objects[${i}].id` });
 }
 
 export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): KnowledgeBaseData {
@@ -126,8 +126,9 @@ export function buildKnowledgeBaseData(bundle: unknown, options: BuildOptions): 
   const domainVotes = new Map<string, number>();
 
   for (let i = 0; i < objects.length; i++) {
-    const o = objects[i] as StixObject;
-    const type = o.type as string;
+    const o: unknown = objects[i];
+    checkObject(o, i, source);
+    const type = o.type;
     if (type === 'relationship') {
       relationships.push(o);
       continue;
