@@ -16,8 +16,18 @@ export interface AttributionParams {
   directWeight: number;
   /** Weight of a technique known only as a capability of software the candidate uses. */
   softwareTechniqueWeight: number;
-  /** Credit an observed sub-technique gets from the profile's parent or a sibling, and an observed parent from a profile's sub-technique. */
+  /**
+   * Credit an observed sub-technique gets from the profile's parent (relationships recorded at the
+   * parent level may mean any of its sub-techniques), and an observed parent from a profile's
+   * sub-technique (alerts often carry only the parent ID).
+   */
   familyCredit: number;
+  /**
+   * Credit an observed sub-technique gets from a sibling in the profile. Siblings are different
+   * behaviours (PowerShell is not the Windows command shell), and crediting them lets the big
+   * profiles that touch every family match everything: 0 by default.
+   */
+  siblingCredit: number;
   /** Dirichlet smoothing strength, as a multiple of the mean group profile size. */
   smoothing: number;
   /** How much one piece of software counts relative to one technique. */
@@ -28,10 +38,20 @@ export interface AttributionParams {
   model: 'bernoulli' | 'multinomial';
   /** Bernoulli model: chance that an observed technique comes from the actor's known repertoire rather than by chance. */
   coverage: number;
-  /** Bernoulli model: the same for software (an actor's malware and tools are better documented than its every technique). */
+  /**
+   * Bernoulli model: the same for software. An actor's malware and tools are better documented
+   * than its every technique: three quarters of a held-out ATT&CK campaign's software is already
+   * in its group's profile, against half of its techniques.
+   */
   softwareCoverage: number;
-  /** Bernoulli model: cost (nats) of each unit of profile weight that was not observed; what huge generalist profiles pay. */
-  sizeCost: number;
+  /**
+   * Bernoulli model: how much of an actor's repertoire one observation shows. An observation of
+   * `n` techniques shows each technique of a candidate's profile with probability
+   * `rho = absenceShare * n / mean group profile weight` (at most 0.5), so every unit of profile
+   * weight that was *not* observed costs `-log(1 - rho)` nats: nothing for a two-technique
+   * observation, more the more was observed. This is what huge generalist profiles pay.
+   */
+  absenceShare: number;
   /** Temperature of the posterior: observed techniques are correlated, so evidence is discounted. */
   temperature: number;
   /** Prior probability that the activity belongs to nobody in the knowledge base. */
@@ -42,13 +62,14 @@ export const DEFAULT_PARAMS: AttributionParams = {
   directWeight: 1,
   softwareTechniqueWeight: 0.5,
   familyCredit: 0.5,
+  siblingCredit: 0,
   smoothing: 1,
   softwareFactor: 1,
   outOfWindowFactor: 0.5,
   model: 'bernoulli',
   coverage: 0.5,
-  softwareCoverage: 0.5,
-  sizeCost: 0.01,
+  softwareCoverage: 0.75,
+  absenceShare: 0.1,
   temperature: 2,
   unknownPrior: 0.5,
 };
@@ -66,13 +87,13 @@ export interface ProfileSource {
 export interface Profile {
   techniques: Map<string, number>;
   software: Map<string, number>;
-  /** Parent technique ID -> the highest-weighted technique among the parent and its sub-techniques. */
+  /** Parent technique ID -> the highest-weighted of its sub-techniques in the profile. */
   families: Map<string, { id: string; weight: number }>;
   techniqueMass: number;
   softwareMass: number;
-  /** Dense copies for fast scoring, indexed by `Vocabulary.slot`: technique weights, and best weight of each family root. */
+  /** Dense copies for fast scoring, indexed by `Vocabulary.slot`: technique weights, and (at a parent's slot) the best weight among its sub-techniques. */
   weights: Float64Array;
-  familyWeights: Float64Array;
+  childWeights: Float64Array;
 }
 
 /** Techniques numbered densely so that scoring reads arrays, not hash maps. */
@@ -111,6 +132,8 @@ export interface AttributionIndex {
   /** Background for a feature no profile mentions. */
   techniqueFloor: number;
   softwareFloor: number;
+  /** Mean technique weight of a group profile (the Bernoulli model's yardstick for "how much was observed"). */
+  meanTechniqueMass: number;
   /** Dirichlet smoothing strengths (absolute). */
   techniqueMu: number;
   softwareMu: number;
@@ -226,6 +249,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
     softwareBackground: softwareBg.probabilities,
     techniqueFloor: techniqueBg.floor,
     softwareFloor: softwareBg.floor,
+    meanTechniqueMass: meanT,
     techniqueMu: Math.max(1, p.smoothing * meanT),
     softwareMu: Math.max(1, p.smoothing * meanS),
     techniqueNames,
@@ -252,7 +276,7 @@ export function combine(
   }
   const families = new Map<string, { id: string; weight: number }>();
   const weights = new Float64Array(vocabulary.familyOf.length);
-  const familyWeights = new Float64Array(vocabulary.familyOf.length);
+  const childWeights = new Float64Array(vocabulary.familyOf.length);
   let techniqueMass = 0;
   for (const [t, w] of techniques) {
     techniqueMass += w;
@@ -260,15 +284,16 @@ export function combine(
     if (i !== undefined) {
       weights[i] = w;
       const f = vocabulary.familyOf[i] ?? i;
-      if (w > (familyWeights[f] ?? 0)) familyWeights[f] = w;
+      if (f !== i && w > (childWeights[f] ?? 0)) childWeights[f] = w;
     }
-    const family = vocabulary.parentOf.get(t) ?? t;
-    const best = families.get(family);
-    if (!best || w > best.weight || (w === best.weight && t < best.id)) families.set(family, { id: t, weight: w });
+    const parent = vocabulary.parentOf.get(t);
+    if (parent === undefined) continue;
+    const best = families.get(parent);
+    if (!best || w > best.weight || (w === best.weight && t < best.id)) families.set(parent, { id: t, weight: w });
   }
   let softwareMass = 0;
   for (const w of software.values()) softwareMass += w;
-  return { techniques, software, families, techniqueMass, softwareMass, weights, familyWeights };
+  return { techniques, software, families, techniqueMass, softwareMass, weights, childWeights };
 }
 
 function raise(map: Map<string, number>, key: string, weight: number): void {

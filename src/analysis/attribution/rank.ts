@@ -47,10 +47,11 @@ interface Scored {
 /**
  * Ranks groups and campaigns for an observation. Pure: the index is not modified.
  *
- * Score: log-likelihood ratio of the observed techniques and software under the candidate's
- * profile (a Dirichlet-smoothed multinomial) against the background of all known groups. Rare
- * behaviour weighs more, huge generalist profiles pay for their size, sub-techniques earn partial
- * credit from their family, and the posterior keeps room for "someone not in ATT&CK".
+ * Score: log-likelihood ratio of the observation under the candidate's profile against "some
+ * known group" (see `bernoulliLlr`): rare shared behaviour weighs more than common, profile
+ * weight that was not observed costs in proportion to how much was observed (what huge generalist
+ * profiles pay), sub-techniques earn partial credit from their family, and the posterior keeps
+ * room for "someone not in ATT&CK".
  */
 export function rankCandidates(index: AttributionIndex, observation: Observation, options: RankOptions = {}): RankResult {
   const p = index.params;
@@ -88,8 +89,13 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
     observedTechniques.reduce((a, t) => a + t.weight * Math.log(1 + p.directWeight / (index.techniqueMu * t.background)), 0) +
     observedSoftware.reduce((a, s) => a + p.softwareFactor * Math.log(1 + p.directWeight / (index.softwareMu * s.background)), 0);
 
+  // Chance that an observation this size shows any one technique of a repertoire; each unit of
+  // profile weight that was not observed costs -log(1 - rho).
+  const observedMass = observedTechniques.reduce((a, t) => a + t.weight, 0);
+  const rho = Math.min(0.5, (p.absenceShare * observedMass) / Math.max(1, index.meanTechniqueMass));
+  const absenceCost = -Math.log(1 - rho);
+
   const scored: Scored[] = [];
-  const credit = p.familyCredit;
   const bernoulli = p.model === 'bernoulli';
   for (const entry of index.candidates) {
     if (!types.includes(entry.type)) continue;
@@ -100,12 +106,12 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
     let score = 0;
     let matchedMass = 0;
     for (const t of observedTechniques) {
-      const w = Math.max(profile.weights[t.slot] ?? 0, credit * (profile.familyWeights[t.familySlot] ?? 0));
+      const w = profileWeight(p, profile, t);
       score += t.weight * (bernoulli ? bernoulliLlr(p.coverage, w, t.rate) : multinomialLlr(index, profile, w, t.background));
       matchedMass += w;
     }
     for (const s of observedSoftware) score += p.softwareFactor * softwareLlr(index, profile, s);
-    if (p.model === 'bernoulli') score -= p.sizeCost * Math.max(0, profile.techniqueMass - matchedMass);
+    if (bernoulli) score -= absenceCost * Math.max(0, profile.techniqueMass - matchedMass);
     if (outOfWindow) score += Math.log(p.outOfWindowFactor);
     scored.push({ entry, profile, score, outOfWindow, droppedCampaigns: dropped });
   }
@@ -152,10 +158,6 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   return { attackVersion: index.attackVersion, observed, candidates, verdict: verdictFor(candidates, thin, information) };
 }
 
-/**
- * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
- * `high` also needs corroboration from a second, independent kind of evidence: shared software.
- */
 /** The campaigns of a group, or the groups (and sibling campaigns) of a campaign. */
 function linkedIds(index: AttributionIndex, entry: CandidateEntry): string[] {
   if (entry.type === 'intrusion-set') return entry.sources.flatMap((s) => (s.campaignId === null ? [] : [s.campaignId]));
@@ -165,6 +167,10 @@ function linkedIds(index: AttributionIndex, entry: CandidateEntry): string[] {
   return [...linked];
 }
 
+/**
+ * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
+ * `high` also needs corroboration from a second, independent kind of evidence: shared software.
+ */
 export function confidenceOf(probability: number, corroborated: boolean): Confidence {
   if (probability >= CONFIDENCE_THRESHOLDS.high && corroborated) return 'high';
   if (probability >= CONFIDENCE_THRESHOLDS.medium) return 'medium';
@@ -225,24 +231,39 @@ function profileFor(
   return { profile: changed ? profile : entry.base, dropped };
 }
 
+/**
+ * How firmly the profile holds an observed technique: its own weight, or partial credit from the
+ * family (a profile's parent for an observed sub-technique, a profile's sub-technique for an
+ * observed parent, a sibling only if `siblingCredit` says so). Mirrors `techniqueLlr` on dense arrays.
+ */
+function profileWeight(p: AttributionIndex['params'], profile: Profile, t: ObservedTechnique): number {
+  const own = profile.weights[t.slot] ?? 0;
+  const children = profile.childWeights[t.familySlot] ?? 0;
+  if (t.familySlot === t.slot) return Math.max(own, p.familyCredit * children);
+  return Math.max(own, p.familyCredit * (profile.weights[t.familySlot] ?? 0), p.siblingCredit * children);
+}
+
 function techniqueLlr(
   index: AttributionIndex,
   profile: Profile,
   t: ObservedTechnique,
 ): { llr: number; weight: number; match: TechniqueEvidence['match']; via?: string } {
-  const exact = profile.techniques.get(t.id) ?? 0;
-  let weight = exact;
-  let match: TechniqueEvidence['match'] = 'exact';
-  let via: string | undefined;
+  const p = index.params;
+  const options: Array<{ weight: number; match: TechniqueEvidence['match']; via?: string }> = [
+    { weight: profile.techniques.get(t.id) ?? 0, match: 'exact' },
+  ];
   const parent = index.parentOf.get(t.id);
-  const family = profile.families.get(parent ?? t.id);
-  // The family's best member is never the observed technique itself when partial credit wins.
-  if (family && index.params.familyCredit * family.weight > weight) {
-    weight = index.params.familyCredit * family.weight;
-    via = family.id;
-    if (parent === undefined) match = 'child';
-    else match = via === parent ? 'parent' : 'sibling';
+  if (parent === undefined) {
+    const child = profile.families.get(t.id);
+    if (child) options.push({ weight: p.familyCredit * child.weight, match: 'child', via: child.id });
+  } else {
+    options.push({ weight: p.familyCredit * (profile.techniques.get(parent) ?? 0), match: 'parent', via: parent });
+    const sibling = profile.families.get(parent);
+    // The best sub-technique may be the observed one itself; then the exact weight already wins.
+    if (sibling && sibling.id !== t.id) options.push({ weight: p.siblingCredit * sibling.weight, match: 'sibling', via: sibling.id });
   }
+  const best = options.reduce((a, b) => (b.weight > a.weight ? b : a));
+  const { weight, match, via } = best;
   const llr =
     index.params.model === 'bernoulli' ? bernoulliLlr(index.params.coverage, weight, t.rate) : multinomialLlr(index, profile, weight, t.background);
   return via === undefined ? { llr, weight, match } : { llr, weight, match, via };

@@ -42,20 +42,42 @@ describe('rankCandidates', () => {
     expect(r.observed.software).toEqual([{ id: 'S0154', name: 'Cobalt Strike' }]);
   });
 
-  it('gives sub-techniques partial credit from parents and siblings', () => {
+  it('gives a sub-technique partial credit from the parent, and a parent from its sub-techniques, but not siblings', () => {
     const r = rankCandidates(index, { techniques: ['T1566.002'] }, { types: ['intrusion-set'], top: 10 });
     const phish = r.candidates.find((c) => c.id === 'G0001');
     const everything = r.candidates.find((c) => c.id === 'G0004');
     // G0001's own campaign uses T1566.002 exactly.
     expect(phish?.evidence.sharedTechniques[0]).toMatchObject({ id: 'T1566.002', match: 'exact' });
     expect(everything?.evidence.sharedTechniques[0]).toMatchObject({ id: 'T1566.002', match: 'parent', via: 'T1566' });
+    // Without the campaign G0001 only knows T1566.001: a different behaviour, no credit by default.
     const withoutCampaign = rankCandidates(index, { techniques: ['T1566.002'] }, { types: ['intrusion-set'], excludeCampaigns: ['C0001'] });
     const phish2 = withoutCampaign.candidates.find((c) => c.id === 'G0001');
-    expect(phish2?.evidence.sharedTechniques[0]).toMatchObject({ id: 'T1566.002', match: 'sibling', via: 'T1566.001' });
+    expect(phish2?.evidence.sharedTechniques).toEqual([]);
+    expect(phish2?.evidence.unmatchedTechniques).toEqual(['T1566.002']);
     expect(phish2!.score).toBeLessThan(phish!.score);
+    // An alert that carries only the parent ID is credited from the profile's sub-techniques.
+    const parentOnly = rankCandidates(index, { techniques: ['T1566'] }, { types: ['intrusion-set'], excludeCampaigns: ['C0001'] });
+    expect(parentOnly.candidates.find((c) => c.id === 'G0001')?.evidence.sharedTechniques[0]).toMatchObject({ id: 'T1566', match: 'child', via: 'T1566.001' });
+    // Sibling credit is there for whoever wants it.
+    const lenient = rankCandidates(buildAttributionIndex(kb, { siblingCredit: 0.5 }), { techniques: ['T1566.002'] }, { types: ['intrusion-set'], excludeCampaigns: ['C0001'] });
+    const phish3 = lenient.candidates.find((c) => c.id === 'G0001');
+    expect(phish3?.evidence.sharedTechniques[0]).toMatchObject({ id: 'T1566.002', match: 'sibling', via: 'T1566.001' });
+    expect(phish3!.score).toBeGreaterThan(phish2!.score);
     const lock = r.candidates.find((c) => c.id === 'G0002');
     expect(lock?.evidence.sharedTechniques).toEqual([]);
     expect(lock?.evidence.unmatchedTechniques).toEqual(['T1566.002']);
+  });
+
+  it('charges big profiles for what was not observed, more the more was observed', () => {
+    // G0001 and G0004 both use T1105; G0004's profile is much bigger.
+    const gap = (count: number): number => {
+      const r = rankCandidates(index, { techniques: [{ id: 'T1105', count }] }, { types: ['intrusion-set'] });
+      const score = (id: string): number => r.candidates.find((c) => c.id === id)!.score;
+      return score('G0004') - score('G0001');
+    };
+    expect(gap(1)).toBeLessThan(0);
+    expect(gap(1)).toBeGreaterThan(-0.2);
+    expect(gap(50)).toBeLessThan(gap(1) - 0.1);
   });
 
   it('prefers the specialist over the generalist that merely overlaps', () => {

@@ -53,9 +53,11 @@ describe.runIf(run)('attribution on ATT&CK 18.1', () => {
   it('keeps leave-one-out accuracy above the plain TF-IDF baseline', () => {
     const report = evaluateAttribution(kb, index, { fractions: [], seeds: 0 });
     expect(report.cases).toBe(23);
-    // Baseline (TF-IDF cosine, without leave-one-out): top-1 0.35, top-5 0.57.
-    expect(report.techniquesAndSoftware.top1).toBeGreaterThan(0.5);
-    expect(report.techniquesOnly.top5).toBeGreaterThanOrEqual(0.45);
+    // Baseline (TF-IDF cosine, without leave-one-out): top-1 0.35, top-5 0.57. Measured now: 0.65
+    // top-1 with software, 0.65 top-5 on techniques alone (docs/attribution.md).
+    expect(report.techniquesAndSoftware.top1).toBeGreaterThanOrEqual(0.6);
+    expect(report.techniquesAndSoftware.top5).toBeGreaterThanOrEqual(0.65);
+    expect(report.techniquesOnly.top5).toBeGreaterThanOrEqual(0.6);
     const high = report.calibration.find((c) => c.confidence === 'high')!;
     expect(high.cases).toBeGreaterThan(0);
     expect(high.precision).toBeGreaterThanOrEqual(0.9);
