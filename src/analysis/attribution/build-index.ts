@@ -129,6 +129,8 @@ export interface AttributionIndex {
   softwareRate: Map<string, number>;
   techniqueRateFloor: number;
   softwareRateFloor: number;
+  /** How many groups' profiles hold each piece of software (campaigns included). */
+  softwareGroups: Map<string, number>;
   /** Background for a feature no profile mentions. */
   techniqueFloor: number;
   softwareFloor: number;
@@ -242,6 +244,7 @@ export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<Attribu
     softwareRate: softwareRate.rates,
     techniqueRateFloor: techniqueRate.floor,
     softwareRateFloor: softwareRate.floor,
+    softwareGroups: counts(groups.map((g) => g.base.software)),
     params: p,
     candidates,
     byId: new Map(candidates.map((c) => [c.id, c])),
@@ -325,6 +328,12 @@ function rates(profiles: Array<Map<string, number>>): { rates: Map<string, numbe
   const out = new Map<string, number>();
   for (const [k, w] of totals) out.set(k, (w + 0.5) / n);
   return { rates: out, floor: 0.5 / n };
+}
+
+function counts(profiles: Array<Map<string, number>>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const profile of profiles) for (const [k, w] of profile) if (w > 0) out.set(k, (out.get(k) ?? 0) + 1);
+  return out;
 }
 
 function mean(values: number[]): number {

@@ -19,6 +19,13 @@ export const CONFIDENCE_THRESHOLDS = { high: 0.7, medium: 0.5, low: 0.2 } as con
 /** Below this much information (nats) an observation is too thin to name anyone. */
 export const MIN_INFORMATION = 6;
 
+/**
+ * `high` confidence needs shared software that is itself distinctive: used by at most this many
+ * known groups, i.e. software no other known group uses (a group's own malware, not Mimikatz,
+ * PsExec or even PlugX).
+ */
+export const DISTINCTIVE_SOFTWARE_GROUPS = 1;
+
 interface ObservedTechnique {
   id: string;
   /** Log-damped count: seeing a technique ten times is stronger than once, not ten times stronger. */
@@ -143,7 +150,7 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
       type: s.entry.type,
       score: round(s.score),
       probability: round(prob, 4),
-      confidence: thin ? 'none' : confidenceOf(prob, evidence.sharedSoftware.length > 0),
+      confidence: thin ? 'none' : confidenceOf(prob, evidence.sharedSoftware.some((sw) => sw.usedByGroups <= DISTINCTIVE_SOFTWARE_GROUPS)),
       evidence,
     };
   });
@@ -169,7 +176,8 @@ function linkedIds(index: AttributionIndex, entry: CandidateEntry): string[] {
 
 /**
  * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
- * `high` also needs corroboration from a second, independent kind of evidence: shared software.
+ * `high` also needs corroboration from a second, independent kind of evidence: shared software
+ * that few groups use (`DISTINCTIVE_SOFTWARE_GROUPS`).
  */
 export function confidenceOf(probability: number, corroborated: boolean): Confidence {
   if (probability >= CONFIDENCE_THRESHOLDS.high && corroborated) return 'high';
@@ -319,6 +327,7 @@ function evidenceFor(
         id: sw.id,
         name: index.softwareNames.get(sw.id) ?? sw.id,
         weight: round(index.params.softwareFactor * softwareLlr(index, s.profile, sw)),
+        usedByGroups: index.softwareGroups.get(sw.id) ?? 0,
       });
     } else unmatchedSoftware.push(sw.id);
   }

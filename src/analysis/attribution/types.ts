@@ -50,6 +50,8 @@ export interface SoftwareEvidence {
   id: string;
   name: string;
   weight: number;
+  /** How many known groups use it: the fewer, the more it says (Mimikatz: dozens; a group's own malware: one). */
+  usedByGroups: number;
 }
 
 export interface MissingTechnique {

@@ -80,6 +80,23 @@ describe('rankCandidates', () => {
     expect(gap(50)).toBeLessThan(gap(1) - 0.1);
   });
 
+  it('keeps high confidence for software no other known group uses', () => {
+    // A sharper posterior than the default so that both observations clear the high threshold.
+    const sharp = buildAttributionIndex(kb, { temperature: 0.5, unknownPrior: 0.2 });
+    const ransomware = ['T1486', 'T1490', 'T1021.001', 'T1047', 'T1059.003'];
+    const own = rankCandidates(sharp, { techniques: ransomware, software: ['S0500'] }, { types: ['intrusion-set'] });
+    const shared = rankCandidates(sharp, { techniques: ransomware, software: ['S0002'] }, { types: ['intrusion-set'] });
+    for (const r of [own, shared]) {
+      expect(r.candidates[0]?.id).toBe('G0002');
+      expect(r.candidates[0]!.probability).toBeGreaterThanOrEqual(0.7);
+    }
+    expect(own.candidates[0]?.evidence.sharedSoftware).toMatchObject([{ id: 'S0500', usedByGroups: 1 }]);
+    expect(own.verdict.confidence).toBe('high');
+    // Mimikatz is used by G0002 and G0004: corroboration, but not enough for high.
+    expect(shared.candidates[0]?.evidence.sharedSoftware).toMatchObject([{ id: 'S0002', usedByGroups: 2 }]);
+    expect(shared.verdict.confidence).toBe('medium');
+  });
+
   it('prefers the specialist over the generalist that merely overlaps', () => {
     const r = rankCandidates(index, { techniques: ['T1486', 'T1490', 'T1021.001', 'T1047', 'T1059.003'], software: ['S0500'] });
     expect(r.candidates[0]?.id).toBe('G0002');
