@@ -148,7 +148,10 @@ export interface AttributionIndex {
   campaignGroups: Map<string, string[]>;
 }
 
-export function buildAttributionIndex(kb: KnowledgeBase, params: Partial<AttributionParams> = {}): AttributionIndex {
+/** What the index reads from a knowledge base (evaluation passes views with relationships held out). */
+export type AttributionSource = Pick<KnowledgeBase, 'meta' | 'techniques' | 'software' | 'groups' | 'campaigns'>;
+
+export function buildAttributionIndex(kb: AttributionSource, params: Partial<AttributionParams> = {}): AttributionIndex {
   const p: AttributionParams = { ...DEFAULT_PARAMS, ...params };
   const techniqueNames = new Map<string, string>();
   const parentOf = new Map<string, string>();

@@ -1,5 +1,5 @@
 import type { KnowledgeBase } from '../../attack/types.js';
-import type { AttributionIndex } from './build-index.js';
+import { buildAttributionIndex, type AttributionIndex, type AttributionParams, type AttributionSource } from './build-index.js';
 import { rankCandidates } from './rank.js';
 import type { Confidence } from './types.js';
 
@@ -18,6 +18,7 @@ export interface GroundTruthCase {
 }
 
 export interface CaseOutcome {
+  /** The campaign's ID (or, for a held-out report, its label). */
   campaignId: string;
   /** 1-based rank of the first correct group; Infinity when no correct group was ranked. */
   rank: number;
@@ -61,15 +62,26 @@ export function evaluateCase(
   c: GroundTruthCase,
   observe: { techniques: string[]; software: string[] },
 ): CaseOutcome {
+  return outcomeFor(index, c.campaignId, c.groups, observe, [c.campaignId]);
+}
+
+/** Ranks every group for one observation and finds the first right answer. */
+function outcomeFor(
+  index: AttributionIndex,
+  id: string,
+  groups: string[],
+  observe: { techniques: string[]; software: string[] },
+  excludeCampaigns: string[],
+): CaseOutcome {
   const result = rankCandidates(
     index,
     { techniques: observe.techniques, software: observe.software },
-    { types: ['intrusion-set'], excludeCampaigns: [c.campaignId], top: index.candidates.length },
+    { types: ['intrusion-set'], excludeCampaigns, top: index.candidates.length },
   );
-  const position = result.candidates.findIndex((cand) => c.groups.includes(cand.id));
+  const position = result.candidates.findIndex((cand) => groups.includes(cand.id));
   const first = result.candidates[0];
   return {
-    campaignId: c.campaignId,
+    campaignId: id,
     rank: position < 0 ? Infinity : position + 1,
     topId: first?.id ?? null,
     topConfidence: result.verdict.attributed ? (first?.confidence ?? 'none') : 'none',
@@ -187,4 +199,64 @@ function spread(values: number[]): { mean: number; sd: number } {
   const m = finite.reduce((a, b) => a + b, 0) / finite.length;
   const variance = finite.reduce((a, b) => a + (b - m) ** 2, 0) / finite.length;
   return { mean: m, sd: Math.sqrt(variance) };
+}
+
+/**
+ * A second ground truth: what one source (a report cited by ATT&CK) says about one group. Its
+ * techniques and software are observed, and every `uses` relationship that only this report
+ * supports is removed from the knowledge base first, as if the report had never been read.
+ */
+export interface HoldoutCase {
+  /** The report, as ATT&CK cites it. */
+  label: string;
+  /** The right answers. */
+  groups: string[];
+  techniques: string[];
+  software: string[];
+  /** `uses` relationships to remove, as [group or campaign ID, technique or software ID]. */
+  removed: Array<[string, string]>;
+}
+
+export interface HoldoutReport {
+  cases: number;
+  techniquesAndSoftware: RankSummary;
+  techniquesOnly: RankSummary;
+  /** Calibration over both runs together. */
+  calibration: CalibrationRow[];
+  outcomes: CaseOutcome[];
+}
+
+/** The knowledge base without some `uses` relationships (groups' and campaigns' techniques and software). */
+export function withoutRelationships(kb: AttributionSource, removed: Array<[string, string]>): AttributionSource {
+  const gone = new Map<string, Set<string>>();
+  for (const [from, to] of removed) {
+    const set = gone.get(from) ?? new Set<string>();
+    set.add(to);
+    gone.set(from, set);
+  }
+  const keep = (owner: string, ids: string[]): string[] => {
+    const drop = gone.get(owner);
+    return drop ? ids.filter((id) => !drop.has(id)) : ids;
+  };
+  const groups = kb.groups().map((g) => (gone.has(g.id) ? { ...g, techniqueIds: keep(g.id, g.techniqueIds), softwareIds: keep(g.id, g.softwareIds) } : g));
+  const campaigns = kb.campaigns().map((c) => (gone.has(c.id) ? { ...c, techniqueIds: keep(c.id, c.techniqueIds), softwareIds: keep(c.id, c.softwareIds) } : c));
+  return { meta: kb.meta, techniques: () => kb.techniques(), software: () => kb.software(), groups: () => groups, campaigns: () => campaigns };
+}
+
+/** Ranks groups for each held-out report, the index rebuilt without it (pure, slow: one index per case). */
+export function evaluateHoldout(kb: AttributionSource, cases: HoldoutCase[], params: Partial<AttributionParams> = {}): HoldoutReport {
+  const full: CaseOutcome[] = [];
+  const techOnly: CaseOutcome[] = [];
+  for (const c of cases) {
+    const index = buildAttributionIndex(withoutRelationships(kb, c.removed), params);
+    full.push(outcomeFor(index, c.label, c.groups, { techniques: c.techniques, software: c.software }, []));
+    techOnly.push(outcomeFor(index, c.label, c.groups, { techniques: c.techniques, software: [] }, []));
+  }
+  return {
+    cases: cases.length,
+    techniquesAndSoftware: summarise(full),
+    techniquesOnly: summarise(techOnly),
+    calibration: calibration([...full, ...techOnly]),
+    outcomes: full,
+  };
 }

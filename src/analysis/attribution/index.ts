@@ -1,6 +1,6 @@
 export * from './types.js';
 export { resolveObservation, type ObservationInput, type ObservationNote, type ResolvedObservation } from './observation.js';
-export { buildAttributionIndex, DEFAULT_PARAMS, type AttributionIndex, type AttributionParams } from './build-index.js';
+export { buildAttributionIndex, DEFAULT_PARAMS, type AttributionIndex, type AttributionParams, type AttributionSource } from './build-index.js';
 export { rankCandidates, confidenceOf, overlaps, CONFIDENCE_THRESHOLDS, DISTINCTIVE_SOFTWARE_GROUPS, MIN_INFORMATION } from './rank.js';
 export * from './evaluate.js';
 export {
