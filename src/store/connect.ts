@@ -3,6 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { UsageError } from '../model/errors.js';
 import { migrationProvider } from './migrations/index.js';
+import { withStatementCache } from './statement-cache.js';
 import type { Database } from './schema.js';
 import type { StoreKind } from './types.js';
 
@@ -65,7 +66,7 @@ async function connectSqlite(target: string, cwd: string | undefined): Promise<C
   // Imports write large transactions with random-order keys: a bigger page cache keeps the B-trees in memory.
   database.pragma('cache_size = -131072');
   database.pragma('temp_store = MEMORY');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return { kind: 'sqlite', location: path, db, sqlite: database };
 }
 

@@ -75,14 +75,42 @@ function normaliseSince(since: string): string {
   return new Date(t).toISOString();
 }
 
+/** Every column but `raw`, for readers that do not need the source's own JSON. */
+const INCIDENT_COLUMNS_BUT_RAW = [
+  'id', 'source', 'source_id', 'source_format', 'tenant_id', 'title', 'description', 'summary', 'severity', 'status', 'classification', 'determination',
+  'assigned_to', 'created_at', 'updated_at', 'resolved_at', 'tags', 'web_url', 'redirect_incident_id', 'partial', 'content_hash', 'imported_at',
+] as const satisfies readonly Exclude<keyof IncidentsTable, 'raw'>[];
+const ALERT_COLUMNS_BUT_RAW = [
+  'id', 'incident_id', 'source', 'source_id', 'provider_alert_id', 'title', 'description', 'severity', 'status', 'classification', 'determination', 'category',
+  'service_source', 'detection_source', 'detector_id', 'product_name', 'assigned_to', 'actor_display_name', 'threat_display_name', 'threat_family_name',
+  'created_at', 'updated_at', 'first_activity_at', 'last_activity_at', 'resolved_at', 'techniques', 'recommended_actions', 'web_url', 'content_hash',
+] as const satisfies readonly Exclude<keyof AlertsTable, 'raw'>[];
+const ENTITY_COLUMNS_BUT_RAW = ['incident_id', 'alert_id', 'ord', 'kind', 'source_type', 'key', 'display_name', 'roles', 'verdict', 'remediation_status', 'created_at', 'attributes'] as const satisfies readonly Exclude<
+  keyof EntitiesTable,
+  'raw'
+>[];
+
+// Every other column is listed (a column added to the schema must be added here too).
+type Unlisted<T, L extends readonly unknown[]> = Exclude<Exclude<keyof T, 'raw'>, L[number]>;
+const allListed: [Unlisted<IncidentsTable, typeof INCIDENT_COLUMNS_BUT_RAW>, Unlisted<AlertsTable, typeof ALERT_COLUMNS_BUT_RAW>, Unlisted<EntitiesTable, typeof ENTITY_COLUMNS_BUT_RAW>] extends [never, never, never] ? true : false = true;
+void allListed;
+
+export interface ReadOptions {
+  /**
+   * Also read the source's own JSON of the incident, its alerts and their evidence (default true).
+   * Without it `raw` is undefined everywhere: cheaper, for readers that only use the normalised fields.
+   */
+  raw?: boolean;
+}
+
 /** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
-export async function getIncident(db: Kysely<Database>, ref: string): Promise<StoredIncident | undefined> {
-  let row = await db.selectFrom('incidents').selectAll().where('id', '=', ref).executeTakeFirst();
+export async function getIncident(db: Kysely<Database>, ref: string, options: ReadOptions = {}): Promise<StoredIncident | undefined> {
+  const withRaw = options.raw !== false;
+  const incidentRow = () => (withRaw ? db.selectFrom('incidents').selectAll() : db.selectFrom('incidents').select(INCIDENT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')));
+  let row = await incidentRow().where('id', '=', ref).executeTakeFirst();
   if (!row) {
     // The same source id could exist under two sources: a full incident wins over a partial one, then the oldest.
-    row = await db
-      .selectFrom('incidents')
-      .selectAll()
+    row = await incidentRow()
       .where('source_id', '=', ref)
       .orderBy('partial', 'asc')
       .orderBy('created_at', 'asc')
@@ -92,8 +120,12 @@ export async function getIncident(db: Kysely<Database>, ref: string): Promise<St
   if (!row) return undefined;
   const id = row.id;
   const [alerts, entities, comments, changes] = await Promise.all([
-    db.selectFrom('alerts').selectAll().where('incident_id', '=', id).orderBy('created_at', 'asc').orderBy('source_id', 'asc').execute(),
-    db.selectFrom('entities').selectAll().where('incident_id', '=', id).orderBy('alert_id').orderBy('ord').execute(),
+    (withRaw ? db.selectFrom('alerts').selectAll() : db.selectFrom('alerts').select(ALERT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')))
+      .where('incident_id', '=', id)
+      .orderBy('created_at', 'asc')
+      .orderBy('source_id', 'asc')
+      .execute(),
+    (withRaw ? db.selectFrom('entities').selectAll() : db.selectFrom('entities').select(ENTITY_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw'))).where('incident_id', '=', id).orderBy('alert_id').orderBy('ord').execute(),
     db.selectFrom('comments').selectAll().where('incident_id', '=', id).orderBy('ord').execute(),
     db
       .selectFrom('status_changes')
