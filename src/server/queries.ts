@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { AuthTables } from '../auth/schema.js';
 import type { ReviewTables } from '../review/repo-schema.js';
@@ -16,7 +16,7 @@ export interface IncidentQuery {
   from?: string;
   /** Created before (ISO; a bare date means the end of that day). */
   to?: string;
-  /** Words in the title, or the incident's id or source id. */
+  /** Words (or the beginnings of words) all found in the title or description, or the incident's id or source id. */
   q?: string;
   limit: number;
   offset: number;
@@ -47,6 +47,7 @@ export async function queryIncidents(
   hidden: ReadonlySet<string>,
 ): Promise<{ total: number; incidents: IncidentRow[] }> {
   const d = db.withTables<AuthTables & ReviewTables>() as unknown as Kysely<DB>;
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
   const filtered = () => {
     // No join: a count over many incidents stays an index scan; the review state is a lookup by key.
     let base = d.selectFrom('incidents as i');
@@ -57,14 +58,31 @@ export async function queryIncidents(
     if (query.to) base = base.where('i.created_at', '<', /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString() : query.to);
     if (query.q?.trim()) {
       const q = query.q.trim();
-      const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), sql<boolean>`lower(i.title) like ${like} escape '\\'`]));
+      const terms = searchTerms(q);
+      base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), ...(terms.length ? [matchesText(postgres, terms)] : [])]));
     }
     if (hidden.size > 0) base = base.where('i.id', 'not in', [...hidden]);
     return base;
   };
-  const totalRow = await filtered().select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await filtered()
+  // The page's ids first, then the columns, review state and alert count of those ids only.
+  let total: number;
+  let page: string[] | ReturnType<typeof filtered>;
+  if (query.q?.trim() && searchTerms(query.q).length > 0) {
+    // A search: the index gives every match, which must be ordered anyway; one pass over them
+    // serves both the total and the page.
+    const matches = await filtered().select(['i.id', 'i.created_at']).execute();
+    matches.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    total = matches.length;
+    page = matches.slice(query.offset, query.offset + query.limit).map((m) => m.id);
+    if (page.length === 0) return { total, incidents: [] };
+  } else {
+    // Newest first along the created_at index; the count stays an index scan.
+    total = Number((await filtered().select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow()).n);
+    page = filtered().select('i.id').orderBy('i.created_at', 'desc').orderBy('i.id').limit(query.limit).offset(query.offset);
+  }
+  const rows = await d
+    .selectFrom('incidents as i')
+    .where('i.id', 'in', page)
     .select([
       'i.id',
       'i.source',
@@ -80,11 +98,9 @@ export async function queryIncidents(
     ])
     .orderBy('i.created_at', 'desc')
     .orderBy('i.id')
-    .limit(query.limit)
-    .offset(query.offset)
     .execute();
   return {
-    total: Number(totalRow.n),
+    total,
     incidents: rows.map((r) => ({
       id: r.id,
       source: r.source,
@@ -120,4 +136,27 @@ export async function visibleTechniqueCounts(db: Kysely<Database>, hidden: Reado
   if (hidden.size > 0) query = query.where('incident_id', 'not in', [...hidden]);
   const rows = await query.execute();
   return rows.map((r) => ({ techniqueId: r.technique_id, alerts: Number(r.alerts), incidents: Number(r.incidents) }));
+}
+
+/**
+ * The words of a search: runs of letters and digits, lower case, at most 8 of at most 64
+ * characters. Each must begin a word of the title or description. Only letters and digits reach the
+ * full-text query syntax, so no input can change its meaning.
+ */
+export function searchTerms(q: string): string[] {
+  return [...new Set(q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [])].slice(0, 8).map((t) => t.slice(0, 64));
+}
+
+/**
+ * Whether incident `i` has every term at the beginning of a word of its title or description, through
+ * the full-text index of migration 0008 (FTS5 on SQLite, a GIN expression index on PostgreSQL; the
+ * expression here must stay the one indexed).
+ */
+function matchesText(postgres: boolean, terms: string[]): RawBuilder<boolean> {
+  if (postgres) {
+    const query = terms.map((t) => `${t}:*`).join(' & ');
+    return sql<boolean>`to_tsvector('simple', regexp_replace(coalesce(i.title, '') || ' ' || coalesce(i.description, ''), '[^[:alnum:]]+', ' ', 'g')) @@ to_tsquery('simple', ${query})`;
+  }
+  const query = terms.map((t) => `"${t}"*`).join(' ');
+  return sql<boolean>`i.id in (select k.incident_id from incident_search_keys k where k.docid in (select rowid from incident_search where incident_search match ${query}))`;
 }

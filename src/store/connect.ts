@@ -105,6 +105,9 @@ async function migrate(connection: Connection): Promise<void> {
   const migrator = new Migrator({
     db: connection.db,
     provider: migrationProvider,
+    // 0008 and 0009 were written side by side: a store may have run 0009 first. Each migration
+    // stands alone, so the ones not yet run are run in order whatever ran before them.
+    allowUnorderedMigrations: true,
     ...(connection.kind === 'postgres' ? { migrationTableSchema: connection.schema ?? 'public' } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();

@@ -75,6 +75,41 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(missing.json()).toEqual({ error: { code: 'not-found', message: 'no incident "inc_doesnotexist"' } });
   });
 
+  it('searches titles and descriptions through the full-text index: word beginnings, all words, any case, ids', async () => {
+    const search = async (q: string) => {
+      const res = await h.app.inject({ url: `/api/incidents?q=${encodeURIComponent(q)}`, headers: bearer('viewer') });
+      expect(res.statusCode, `${q}: ${res.body}`).toBe(200);
+      return (res.json() as { incidents: { id: string }[] }).incidents.map((i) => i.id);
+    };
+    const ransomware = h.incidentId;
+    expect(await search('ransom')).toEqual([ransomware]); // the beginning of a word of the title
+    expect(await search('BLACKFAB')).toEqual([ransomware]);
+    expect(await search('psexec lateral')).toEqual([ransomware]); // words of the description, any order
+    expect(await search('PsExec, lateral!')).toEqual([ransomware]);
+    expect(await search('somware')).toEqual([]); // inside a word: no
+    expect(await search('ransomware zebra')).toEqual([]); // every word must be there
+    expect(await search(`'"); drop table incidents; --`)).toEqual([]);
+    expect(await search('*')).toEqual([]);
+    expect(await search(ransomware)).toEqual([ransomware]);
+    const detail = (await h.app.inject({ url: `/api/incidents/${ransomware}`, headers: bearer('viewer') })).json() as { report: { incident: { sourceId: string } } };
+    expect(await search(detail.report.incident.sourceId)).toEqual([ransomware]);
+
+    // The index follows the incidents: a re-import with a new title finds the new words, not the old.
+    const { parseFile } = await import('../../src/ingest/index.js');
+    const { join } = await import('node:path');
+    const { projectRoot } = await import('../helpers/env.js');
+    const parsed = await parseFile(join(projectRoot, 'examples', 'ransomware.json'), 'auto');
+    const original = parsed.incidents[0];
+    if (!original) throw new Error('no incident in the example');
+    await h.store.importIncidents([{ ...original, title: 'Encryption of the finance share by Quokkalocker', updatedAt: '2030-01-01T00:00:00.000Z' }]);
+    expect(await search('quokka finance')).toEqual([ransomware]);
+    expect(await search('blackfabric')).toEqual([]);
+    expect(await search('psexec')).toEqual([ransomware]); // the description did not change
+    await h.store.importIncidents([{ ...original, updatedAt: '2030-01-02T00:00:00.000Z' }]);
+    expect(await search('blackfabric')).toEqual([ransomware]);
+    expect(await search('quokka')).toEqual([]);
+  });
+
   it('writes findings and action items, refuses a stale write with who and when, approves as a reviewer, and audits it all', async () => {
     const id = h.incidentId;
     const f = await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/findings`, headers: bearer('analyst'), payload: { category: 'technical-lapse', title: 'EDR was in audit mode on the file server' } });

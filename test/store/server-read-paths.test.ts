@@ -1,15 +1,23 @@
 /**
  * Store pieces the team server's read paths rely on: prepared statements kept by the SQLite
- * connection, and reading an incident without its raw source JSON.
+ * connection, reading an incident without its raw source JSON, and migration 0008 applied to a
+ * store that already ran 0009 (the two were written side by side).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
+import { afterAll, describe, expect, it } from 'vitest';
 import { importFiles } from '../../src/services/import-files.js';
 import { openStore } from '../../src/store/index.js';
+import { migrations } from '../../src/store/migrations/index.js';
 import { getIncident } from '../../src/store/read.js';
 import { withStatementCache } from '../../src/store/statement-cache.js';
 import { projectRoot } from '../helpers/env.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hindsight-read-paths-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('SQLite statement cache', () => {
   it('prepares a statement once per SQL text, keeps the most recent ones, and leaves long ones out', () => {
@@ -57,6 +65,37 @@ describe('reading an incident without its raw JSON', () => {
       expect(lean).toEqual(withoutRaw(full));
       expect(JSON.stringify(lean)).not.toContain('"raw"');
       expect(await getIncident(store.db, full.sourceId, { raw: false })).toEqual(lean);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('migration order', () => {
+  it('applies 0008 to a store that already ran the migrations after it, indexing the incidents it holds', async () => {
+    const path = join(dir, 'order.db');
+    const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(path) }) });
+    const without = Object.fromEntries(Object.entries(migrations).filter(([name]) => !name.startsWith('0008-')));
+    const first = await new Migrator({ db, provider: { getMigrations: async () => without } }).migrateToLatest();
+    expect(first.error).toBeUndefined();
+    expect(first.results?.map((r) => r.migrationName)).toContain('0009-import-indexes');
+    await db.destroy();
+
+    // A store with incidents, as it was before 0008: imported, then 0008 undone.
+    let store = await openStore({ db: path });
+    const { results } = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json'), join(projectRoot, 'examples', 'identity-attack.json')], { env: {} });
+    await migrations['0008-incident-search']?.down?.(store.db as unknown as Kysely<unknown>);
+    await sql`delete from kysely_migration where name like '0008-%'`.execute(store.db);
+    await store.close();
+
+    store = await openStore({ db: path });
+    try {
+      const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
+      expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+      const hits = await sql<{ incident_id: string }>`select k.incident_id from incident_search s join incident_search_keys k on k.docid = s.rowid where incident_search match ${'"ransomware"*'}`.execute(store.db);
+      expect(hits.rows.map((r) => r.incident_id)).toEqual([results[0]?.id]);
+      const all = await sql<{ n: number }>`select count(*) as n from incident_search`.execute(store.db);
+      expect(Number(all.rows[0]?.n)).toBe(2);
     } finally {
       await store.close();
     }

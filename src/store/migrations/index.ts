@@ -6,6 +6,7 @@ import { playbookLibrarySchema } from './0004-playbook-library.js';
 import { reviewConfirmedTechniquesSchema } from './0006-review-confirmed-techniques.js';
 import { authAuditSchema } from './0005-auth-audit.js';
 import { learningAggregatesSchema } from './0007-learning-aggregates.js';
+import { incidentSearchSchema } from './0008-incident-search.js';
 import { importIndexesSchema } from './0009-import-indexes.js';
 
 /**
@@ -20,6 +21,7 @@ export const migrations: Record<string, Migration> = {
   '0005-auth-audit': authAuditSchema,
   '0006-review-confirmed-techniques': reviewConfirmedTechniquesSchema,
   '0007-learning-aggregates': learningAggregatesSchema,
+  '0008-incident-search': incidentSearchSchema,
   '0009-import-indexes': importIndexesSchema,
 };
 
