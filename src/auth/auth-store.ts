@@ -255,8 +255,13 @@ export class AuthStore {
    * manage the list itself, see restrictIncident).
    */
   async canSee(user: Pick<User, 'username' | 'role'>, incidentId: string): Promise<boolean> {
-    const names = await this.accessList(incidentId);
-    return names.length === 0 || names.includes(user.username);
+    return (await this.access(user, incidentId)).visible;
+  }
+
+  /** Whether the user may see the incident, and its access list (empty: unrestricted), in one read. */
+  async access(user: Pick<User, 'username' | 'role'>, incidentId: string): Promise<{ visible: boolean; restrictedTo: string[] }> {
+    const restrictedTo = await this.accessList(incidentId);
+    return { visible: restrictedTo.length === 0 || restrictedTo.includes(user.username), restrictedTo };
   }
 
   /** Restricted incidents the user is not named on, whatever the user's role. */

@@ -6,7 +6,7 @@ import { computeCompleteness } from './completeness.js';
 import { generateSections } from './draft.js';
 import { LESSONS_LEARNED_QUESTIONS } from './questions.js';
 import type { ReviewContent } from './repo.js';
-import { buildReviewReport, type ReviewQuestionView, type ReviewReport, type ReviewSectionView } from './report.js';
+import { buildReviewReport, type ReviewQuestionView, type ReviewReport, type ReviewReportInputs, type ReviewSectionView } from './report.js';
 import { mergeTimeline, visibleEvents } from './timeline-merge.js';
 
 /**
@@ -16,8 +16,8 @@ import { mergeTimeline, visibleEvents } from './timeline-merge.js';
  * timeline so manual phase tags count. Sections not yet written show the text generated from the
  * evidence, marked `generated`. Pure apart from the clock.
  */
-export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, content: ReviewContent, now: Date = new Date()): ReviewReport {
-  const base = buildReviewReport(incident, kb, now);
+export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, content: ReviewContent, now: Date = new Date(), inputs: ReviewReportInputs = {}): ReviewReport {
+  const base = buildReviewReport(incident, kb, now, inputs);
   const merged = mergeTimeline(base.timeline, content.annotations, content.manualEvents);
   const visible = visibleEvents(merged);
   const timings = responseTimings(incident, visible);

@@ -96,8 +96,14 @@ export interface ReviewQuestionView {
   answeredAt: string | null;
 }
 
+/** What a caller already knows about the incident, so the report need not work it out again. */
+export interface ReviewReportInputs {
+  /** The attribution of this incident's current content against this knowledge base (e.g. from a cache). */
+  actors?: IncidentActors;
+}
+
 /** Builds the evidence-backed review of an incident. Pure apart from the clock (pass `now` to fix it). */
-export function buildReviewReport(incident: StoredIncident, kb: KnowledgeBase, now: Date = new Date()): ReviewReport {
+export function buildReviewReport(incident: StoredIncident, kb: KnowledgeBase, now: Date = new Date(), inputs: ReviewReportInputs = {}): ReviewReport {
   const timeline = buildTimeline(incident);
   const techniques = mapIncidentTechniques(incident, kb);
   const entities = involvedEntities(incident);
@@ -138,7 +144,7 @@ export function buildReviewReport(incident: StoredIncident, kb: KnowledgeBase, n
       alertCount: incident.alerts.length,
     },
     summary: summarise(incident, techniques, entities, timings),
-    actors: attributeIncident(incident, kb),
+    actors: inputs.actors ?? attributeIncident(incident, kb),
     timeline,
     techniques,
     entities,

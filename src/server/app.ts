@@ -40,6 +40,8 @@ export interface ServerOptions {
   /** The review policy file the server reads and (for admins) writes. */
   policyFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Compute the attribution of incidents in idle time once listening and after imports (default true). */
+  precomputeAttribution?: boolean;
 }
 
 /** One declared route and who may call it. */
@@ -138,7 +140,34 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const { registerAdminRoutes } = await import('./routes/admin.js');
   const { registerAttackRoutes } = await import('./routes/attack.js');
   const { ReportCache } = await import('./report-cache.js');
-  const context = { auth, store: options.store, kb: options.kb, options, loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5, reports: new ReportCache(options.kb) };
+  const { AttributionCache, AttributionWarmer } = await import('./attribution-cache.js');
+  const attribution = new AttributionCache(options.store.db, options.kb);
+  // Requests in flight: the background work below runs only when there are none.
+  let inFlight = 0;
+  app.addHook('onRequest', async (_request, reply) => {
+    inFlight += 1;
+    // 'close' comes once per response: sent, failed or abandoned by the client.
+    reply.raw.once('close', () => {
+      inFlight -= 1;
+    });
+  });
+  const { getIncident } = await import('../store/read.js');
+  const warmer = new AttributionWarmer(attribution, (id) => getIncident(options.store.db, id, { raw: false }), () => inFlight > 0);
+  // Once listening, the attribution of every incident whose stored answer is missing or stale is
+  // computed in idle time, so that opening any review for the first time costs no ranking.
+  if (options.precomputeAttribution !== false) app.addHook('onListen', async () => warmer.run());
+  app.addHook('onClose', async () => warmer.stop());
+  const context = {
+    auth,
+    store: options.store,
+    kb: options.kb,
+    options,
+    loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5,
+    reports: new ReportCache(options.kb, attribution),
+    afterImport: () => {
+      if (options.precomputeAttribution !== false) warmer.run();
+    },
+  };
   await registerAuthRoutes(typed, context);
   await registerIncidentRoutes(typed, context);
   await registerReviewRoutes(typed, context);
@@ -165,6 +194,8 @@ export interface RouteContext {
   options: ServerOptions;
   loginAttemptsPerMinute: number;
   reports: import('./report-cache.js').ReportCache;
+  /** Called after an import changed incidents (starts the background attribution). */
+  afterImport: () => void;
 }
 
 async function identify(auth: AuthStore, request: FastifyRequest): Promise<void> {

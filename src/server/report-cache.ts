@@ -3,6 +3,7 @@ import type { KnowledgeBase } from '../attack/types.js';
 import type { StoredIncident } from '../model/index.js';
 import type { ReviewContent } from '../review/repo.js';
 import type { ReviewReport } from '../review/report.js';
+import type { AttributionCache } from './attribution-cache.js';
 
 /**
  * The finished review of recently viewed incidents. Building one (timeline, technique map,
@@ -16,6 +17,8 @@ export class ReportCache {
 
   constructor(
     private readonly kb: KnowledgeBase,
+    /** Where the attribution of the review comes from (stored per content of the incident); computed in place without it. */
+    private readonly attribution?: AttributionCache,
     private readonly maxEntries = 500,
     private readonly ttlMs = 5 * 60_000,
   ) {}
@@ -31,7 +34,8 @@ export class ReportCache {
       return hit.report;
     }
     const { buildFullReview } = await import('../review/full-report.js');
-    const report = buildFullReview(incident, this.kb, content);
+    const actors = this.attribution ? await this.attribution.actorsFor(incident) : undefined;
+    const report = buildFullReview(incident, this.kb, content, new Date(now), actors ? { actors } : {});
     this.entries.delete(incident.id);
     this.entries.set(incident.id, { key, report, at: now });
     if (this.entries.size > this.maxEntries) {

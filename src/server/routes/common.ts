@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StoredIncident } from '../../model/index.js';
 import { ReviewRepository } from '../../review/repo.js';
+import { getIncident } from '../../store/read.js';
 import { auditedReviewRepository } from '../../auth/audited-review.js';
 import { userOf, type RouteContext } from '../app.js';
 import { notFound } from '../errors.js';
@@ -19,9 +20,16 @@ export const listParam = z
  * named on answers exactly like one that does not exist.
  */
 export async function visibleIncident(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<StoredIncident> {
-  const incident = await ctx.store.getIncident(ref);
-  if (!incident || !(await ctx.auth.canSee(userOf(request), incident.id))) throw notFound(`no incident "${ref}"`);
-  return incident;
+  return (await visibleIncidentAndAccess(ctx, request, ref)).incident;
+}
+
+/** The incident a request names, if the user may see it, and who it is restricted to (empty: nobody in particular). */
+export async function visibleIncidentAndAccess(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<{ incident: StoredIncident; restrictedTo: string[] }> {
+  // No route shows the source's own JSON: the incident is read without it.
+  const incident = await getIncident(ctx.store.db, ref, { raw: false });
+  const access = incident ? await ctx.auth.access(userOf(request), incident.id) : undefined;
+  if (!incident || !access?.visible) throw notFound(`no incident "${ref}"`);
+  return { incident, restrictedTo: access.restrictedTo };
 }
 
 /** The review repository, every write recorded in the audit trail. */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { actorOf, userOf, type RouteContext, type TypedApp } from '../app.js';
 import { HttpError, notFound } from '../errors.js';
 import { queryIncidents, resolveIncidentRef, visibleTechniqueCounts } from '../queries.js';
-import { IncidentParams, listParam, reviewRepo, visibleIncident } from './common.js';
+import { IncidentParams, listParam, reviewRepo, visibleIncident, visibleIncidentAndAccess } from './common.js';
 
 const IncidentListQuery = z.object({
   status: listParam.describe('incident status, comma-separated (new, active, resolved, ...)'),
@@ -29,10 +29,9 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams } }, async (request) => {
-    const incident = await visibleIncident(ctx, request, request.params.id);
+    const { incident, restrictedTo } = await visibleIncidentAndAccess(ctx, request, request.params.id);
     const content = await reviewRepo(ctx).loadContent(incident.id);
     const report = await ctx.reports.get(incident, content);
-    const restrictedTo = await ctx.auth.accessList(incident.id);
     return { report, review: content.review, restrictedTo, manualEvents: content.manualEvents, annotations: content.annotations };
   });
 
@@ -154,6 +153,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
         }
         throw error;
       }
+      if (result.summary.created + result.summary.updated > 0) ctx.afterImport();
       return { summary: result.summary, results: result.results, reviews: result.reviews ?? [], files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })) };
     } finally {
       await rm(dir, { recursive: true, force: true });
