@@ -142,17 +142,22 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const { ReportCache } = await import('./report-cache.js');
   const { AttributionCache, AttributionWarmer } = await import('./attribution-cache.js');
   const attribution = new AttributionCache(options.store.db, options.kb);
-  // Requests in flight: the background work below runs only when there are none.
+  // The background work below runs only when the server is idle: no request in flight, and none
+  // started or finished for the last 100 ms (a server under steady load is left alone).
   let inFlight = 0;
+  let lastActivity = 0;
   app.addHook('onRequest', async (_request, reply) => {
     inFlight += 1;
+    lastActivity = performance.now();
     // 'close' comes once per response: sent, failed or abandoned by the client.
     reply.raw.once('close', () => {
       inFlight -= 1;
+      lastActivity = performance.now();
     });
   });
+  const busy = () => inFlight > 0 || performance.now() - lastActivity < 100;
   const { getIncident } = await import('../store/read.js');
-  const warmer = new AttributionWarmer(attribution, (id) => getIncident(options.store.db, id, { raw: false }), () => inFlight > 0);
+  const warmer = new AttributionWarmer(attribution, (id) => getIncident(options.store.db, id, { raw: false }), busy);
   // Once listening, the attribution of every incident whose stored answer is missing or stale is
   // computed in idle time, so that opening any review for the first time costs no ranking.
   if (options.precomputeAttribution !== false) app.addHook('onListen', async () => warmer.run());

@@ -117,7 +117,7 @@ export function attributionModel(kb: KnowledgeBase): string {
 
 /**
  * Fills the table in the background, newest incidents first, one incident at a time and only while
- * the server has no request in flight (each one costs a few milliseconds of CPU), each incident
+ * the server is idle (`busy` says when not; each incident costs a few milliseconds of CPU), each incident
  * once per run; `run` again after an import. Never throws: an incident that fails is skipped until
  * the next run.
  */
@@ -164,7 +164,7 @@ export class AttributionWarmer {
       }
       if (batch.length === 0) return;
       for (const { id } of batch) {
-        while (this.busy() && !this.stopped) await new Promise((r) => setTimeout(r, 20));
+        while (this.busy() && !this.stopped) await new Promise((r) => setTimeout(r, 50));
         if (this.stopped) return;
         try {
           const incident = await this.load(id);

@@ -3,7 +3,12 @@ import type { Database } from '../store/schema.js';
 import type { AuthTables } from '../auth/schema.js';
 import type { ReviewTables } from '../review/repo-schema.js';
 
-type DB = Database & AuthTables & ReviewTables;
+/** The SQLite full-text index of migration 0008 (an FTS5 table and its keys). */
+type SearchTables = {
+  incident_search: { rowid: number; title: string; description: string };
+  incident_search_keys: { docid: number; incident_id: string };
+};
+type DB = Database & AuthTables & ReviewTables & SearchTables;
 
 /** An incident's review state; `not-required` when the policy never looked at it. */
 const reviewState = sql<string>`coalesce((select r.state from reviews r where r.incident_id = i.id), 'not-required')`;
@@ -46,31 +51,48 @@ export async function queryIncidents(
   /** Restricted incidents the user is not named on (see AuthStore.hiddenIncidents). */
   hidden: ReadonlySet<string>,
 ): Promise<{ total: number; incidents: IncidentRow[] }> {
-  const d = db.withTables<AuthTables & ReviewTables>() as unknown as Kysely<DB>;
+  const d = db.withTables<AuthTables & ReviewTables & SearchTables>() as unknown as Kysely<DB>;
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
-  const filtered = () => {
-    // No join: a count over many incidents stays an index scan; the review state is a lookup by key.
-    let base = d.selectFrom('incidents as i');
+  const q = query.q?.trim() ?? '';
+  const terms = q ? searchTerms(q) : [];
+  type Base = ReturnType<typeof incidents>;
+  const incidents = () => d.selectFrom('incidents as i');
+  /**
+   * The incidents that match. `via`: `search` starts from the SQLite full-text index (the matches
+   * drive the query, each looked up in the covering index of migration 0008); `id` takes only the
+   * incident whose id or source id is q; otherwise all incidents, q matched in the WHERE clause.
+   */
+  const filtered = (via: 'search' | 'id' | 'all' = 'all') => {
+    // No join with reviews: a count over many incidents stays an index scan; the review state is a lookup by key.
+    let base: Base =
+      via === 'search'
+        ? (d
+            .selectFrom('incident_search as s')
+            .innerJoin('incident_search_keys as k', 'k.docid', 's.rowid')
+            .innerJoin('incidents as i', 'i.id', 'k.incident_id')
+            .where(sql<boolean>`incident_search match ${terms.map((t) => `"${t}"*`).join(' ')}`) as unknown as Base)
+        : incidents();
+    if (via === 'id') base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q)]));
     if (query.status?.length) base = base.where('i.status', 'in', query.status);
     if (query.severity?.length) base = base.where('i.severity', 'in', query.severity);
     if (query.reviewState?.length) base = base.where(sql<boolean>`${reviewState} in (${sql.join(query.reviewState)})`);
     if (query.from) base = base.where('i.created_at', '>=', query.from);
     if (query.to) base = base.where('i.created_at', '<', /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString() : query.to);
-    if (query.q?.trim()) {
-      const q = query.q.trim();
-      const terms = searchTerms(q);
-      base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), ...(terms.length ? [matchesText(postgres, terms)] : [])]));
-    }
+    if (via === 'all' && q) base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.source_id', '=', q), ...(terms.length ? [matchesText(postgres, terms)] : [])]));
     if (hidden.size > 0) base = base.where('i.id', 'not in', [...hidden]);
     return base;
   };
   // The page's ids first, then the columns, review state and alert count of those ids only.
   let total: number;
   let page: string[] | ReturnType<typeof filtered>;
-  if (query.q?.trim() && searchTerms(query.q).length > 0) {
+  if (terms.length > 0) {
     // A search: the index gives every match, which must be ordered anyway; one pass over them
-    // serves both the total and the page.
-    const matches = await filtered().select(['i.id', 'i.created_at']).execute();
+    // serves both the total and the page. On SQLite the index drives the query, and the incident
+    // named by id or source id is added.
+    const found = postgres
+      ? await filtered().select(['i.id', 'i.created_at']).execute()
+      : [...(await filtered('search').select(['i.id', 'i.created_at']).execute()), ...(await filtered('id').select(['i.id', 'i.created_at']).execute())];
+    const matches = [...new Map(found.map((m) => [m.id, m])).values()];
     matches.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     total = matches.length;
     page = matches.slice(query.offset, query.offset + query.limit).map((m) => m.id);
@@ -157,6 +179,7 @@ function matchesText(postgres: boolean, terms: string[]): RawBuilder<boolean> {
     const query = terms.map((t) => `${t}:*`).join(' & ');
     return sql<boolean>`to_tsvector('simple', regexp_replace(coalesce(i.title, '') || ' ' || coalesce(i.description, ''), '[^[:alnum:]]+', ' ', 'g')) @@ to_tsquery('simple', ${query})`;
   }
+  // SQLite: searches start from the index (queryIncidents); this form serves other callers.
   const query = terms.map((t) => `"${t}"*`).join(' ');
   return sql<boolean>`i.id in (select k.incident_id from incident_search_keys k where k.docid in (select rowid from incident_search where incident_search match ${query}))`;
 }
