@@ -38,7 +38,9 @@ beforeEach(async () => {
   try {
     const { results } = await store.importIncidents([sampleIncident({ title: 'Phishing <b>leads</b> to compromise' })]);
     incidentId = results[0]!.id;
-    const repo = new ReviewRepository(store.db);
+    // One second apart, so the items list in the order they were added (not by their random ids).
+    let clock = Date.now();
+    const repo = new ReviewRepository(store.db, { now: () => new Date((clock += 1000)) });
     const a = await repo.addActionItem(incidentId, { type: 'detection-engineering', title: 'Alert on proxy sign-ins', owner: 'dee', team: 'detection', dueDate: '2026-06-01', priority: 'high', closureCriteria: 'Rule deployed' }, { actor: 'ana' });
     const b = await repo.addActionItem(incidentId, { type: 'training', title: 'Phishing drill' }, { actor: 'ana' });
     actionIds = [a.id, b.id];
