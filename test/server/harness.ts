@@ -28,7 +28,8 @@ export async function startHarness(store: OpenedStore, bundle: string, options: 
   const kb = await knowledgeBase(bundle);
   const imported = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json'), join(projectRoot, 'examples', 'phishing-credential-theft.json')], { env: {} });
   const ids = imported.results.map((r) => r.id);
-  const app = await buildServer({ store, kb, env: {}, ...options });
+  // No background attribution: tests compare the store's tables before and after each request.
+  const app = await buildServer({ store, kb, env: {}, precomputeAttribution: false, ...options });
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {
     await app.auth.addUser({ username: role, role, password: PASSWORD }, 'test');
