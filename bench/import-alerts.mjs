@@ -9,6 +9,10 @@
  *   npm run build && node bench/import-alerts.mjs [--count 100000] [--seed 42] [--db postgres://...?schema=bench]
  *
  * Without --db a temporary SQLite file is used.
+ *
+ * Then (unless --no-floor) the machine's floor for the same file, with none of Hindsight's work:
+ * JSON.parse of every line on one core, and writing every line's text once into SQLite as the store
+ * does (WAL, synchronous NORMAL, one transaction, then checkpointed into the database file).
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -77,6 +81,7 @@ try {
   } finally {
     await store.close();
   }
+  if (!args.includes('--no-floor')) await printFloor(file, join(dir, 'floor.db'), count);
 } finally {
   clearInterval(sampler);
   rmSync(dir, { recursive: true, force: true });
@@ -84,3 +89,32 @@ try {
 sample();
 const maxRss = process.resourceUsage().maxRSS * 1024;
 console.log(`peak RSS: ${(Math.max(peakRss, maxRss) / 1e6).toFixed(0)} MB (resourceUsage maxRSS ${(maxRss / 1e6).toFixed(0)} MB)`);
+
+/** What parsing the file and storing its bytes cost on this machine with nothing else done. */
+async function printFloor(path, dbPath, alerts) {
+  const { createReadStream } = await import('node:fs');
+  const { createInterface } = await import('node:readline');
+  const { default: Database } = await import('better-sqlite3');
+  const lines = [];
+  for await (const line of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) if (line) lines.push(line);
+  let cpu = process.cpuUsage();
+  for (const line of lines) JSON.parse(line);
+  const parseCpu = cpuSeconds(process.cpuUsage(cpu));
+  const db = new Database(dbPath);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('cache_size = -131072');
+  db.exec('create table alerts (id text primary key, incident_id text not null, raw text not null)');
+  db.exec('create index alerts_incident_id_idx on alerts (incident_id)');
+  const insert = db.prepare('insert into alerts values (?, ?, ?)');
+  const t = performance.now();
+  cpu = process.cpuUsage();
+  db.transaction(() => lines.forEach((line, i) => insert.run(`al_${(i * 7919) % lines.length}`, `inc_${Math.floor(i / perIncident)}`, line)))();
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const writeMs = performance.now() - t;
+  const writeCpu = cpuSeconds(process.cpuUsage(cpu));
+  db.close();
+  console.log(`floor:     JSON.parse of every line alone: CPU ${parseCpu.toFixed(2)} s = ${perSecond(alerts, parseCpu * 1000)} alerts per CPU second`);
+  console.log(`           each line's text written once into SQLite (WAL, one transaction, checkpointed): ${seconds(writeMs)} s, CPU ${writeCpu.toFixed(2)} s = ${perSecond(alerts, writeMs)} alerts/s`);
+  console.log(`           both together, nothing else done: ${perSecond(alerts, parseCpu * 1000 + writeMs)} alerts/s on one core`);
+}

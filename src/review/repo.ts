@@ -152,6 +152,32 @@ export class ReviewRepository {
     });
   }
 
+  /**
+   * The review records of incidents that have none yet, as the policy decided: one multi-row insert
+   * per table for the whole list (an import creates thousands at once). Incidents that already have
+   * a review record are left to `applyPolicy`; the caller passes only new ones, and a record that
+   * appeared meanwhile is a conflict, as in `applyPolicy`.
+   */
+  async createReviewsByPolicy(decisions: ReadonlyArray<{ incidentId: string; decision: PolicyDecision }>): Promise<void> {
+    if (decisions.length === 0) return;
+    await this.transact(async (trx) => {
+      const at = this.now().toISOString();
+      const reviews: ReviewsTable[] = [];
+      const changes: Array<Omit<ReviewChange, 'id'>> = [];
+      for (const { incidentId, decision } of decisions) {
+        const state: ReviewState = decision.required ? 'required' : 'not-required';
+        const requiredBy = decision.required ? decision.matched.map((m) => m.rule).join(', ') : null;
+        reviews.push(emptyReviewRow(incidentId, state, requiredBy, POLICY_ACTOR, at));
+        changes.push({ incidentId, entityType: 'review', entityId: incidentId, field: 'state', before: null, after: state, actor: POLICY_ACTOR, at, version: 1 });
+        if (requiredBy) changes.push({ incidentId, entityType: 'review', entityId: incidentId, field: 'requiredBy', before: null, after: requiredBy, actor: POLICY_ACTOR, at, version: 1 });
+      }
+      // 17 and 10 columns: chunks stay well under either database's limit on bound parameters.
+      for (let i = 0; i < reviews.length; i += 500) await trx.insertInto('reviews').values(reviews.slice(i, i + 500)).execute();
+      const rows = changes.map((c) => this.changeRow(c));
+      for (let i = 0; i < rows.length; i += 500) await trx.insertInto('review_changes').values(rows.slice(i, i + 500)).execute();
+    });
+  }
+
   /** Marks a review required by hand (from not-required or waived). */
   async requireReview(incidentId: string, options: WriteOptions & { reason?: string }): Promise<ReviewRecord> {
     return this.transition(incidentId, 'required', options, { required_by: options.reason ? `manual: ${options.reason}` : 'manual', waiver_reason: null });
@@ -252,25 +278,7 @@ export class ReviewRepository {
     const at = this.now().toISOString();
     const incident = await trx.selectFrom('incidents').select('id').where('id', '=', incidentId).executeTakeFirst();
     if (!incident) throw new NotFoundError(`no incident "${incidentId}"`);
-    const row: ReviewsTable = {
-      incident_id: incidentId,
-      state,
-      required_by: requiredBy,
-      waiver_reason: null,
-      submitted_by: null,
-      submitted_at: null,
-      approved_by: null,
-      approved_at: null,
-      sufficiency: null,
-      sufficiency_notes: null,
-      completeness_override: null,
-      closed_at: null,
-      closed_by: null,
-      close_reason: null,
-      version: 1,
-      updated_by: actor,
-      updated_at: at,
-    };
+    const row = emptyReviewRow(incidentId, state, requiredBy, actor, at);
     const inserted = await trx.insertInto('reviews').values(row).onConflict((oc) => oc.column('incident_id').doNothing()).executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) {
       const other = await this.readReview(trx, incidentId);
@@ -894,25 +902,49 @@ export class ReviewRepository {
   }
 
   private async record(trx: Tx, c: Omit<ReviewChange, 'id'>): Promise<void> {
-    await trx
-      .insertInto('review_changes')
-      .values({
-        id: changeId(this.now()),
-        incident_id: c.incidentId,
-        entity_type: c.entityType,
-        entity_id: c.entityId,
-        field: c.field,
-        before: c.before === null || c.before === undefined ? null : JSON.stringify(c.before),
-        after: c.after === null || c.after === undefined ? null : JSON.stringify(c.after),
-        actor: c.actor,
-        at: c.at,
-        version: c.version,
-      })
-      .execute();
+    await trx.insertInto('review_changes').values(this.changeRow(c)).execute();
+  }
+
+  private changeRow(c: Omit<ReviewChange, 'id'>) {
+    return {
+      id: changeId(this.now()),
+      incident_id: c.incidentId,
+      entity_type: c.entityType,
+      entity_id: c.entityId,
+      field: c.field,
+      before: c.before === null || c.before === undefined ? null : JSON.stringify(c.before),
+      after: c.after === null || c.after === undefined ? null : JSON.stringify(c.after),
+      actor: c.actor,
+      at: c.at,
+      version: c.version,
+    };
   }
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** A review record at version 1, as the policy or a first edit creates it. */
+function emptyReviewRow(incidentId: string, state: ReviewState, requiredBy: string | null, actor: string, at: string): ReviewsTable {
+  return {
+    incident_id: incidentId,
+    state,
+    required_by: requiredBy,
+    waiver_reason: null,
+    submitted_by: null,
+    submitted_at: null,
+    approved_by: null,
+    approved_at: null,
+    sufficiency: null,
+    sufficiency_notes: null,
+    completeness_override: null,
+    closed_at: null,
+    closed_by: null,
+    close_reason: null,
+    version: 1,
+    updated_by: actor,
+    updated_at: at,
+  };
+}
 
 function checkVersion(label: string, current: number, expected: number | undefined, by: string | null, at: string | null): void {
   if (expected === undefined || expected === current) return;

@@ -5,6 +5,7 @@ import { incidentId } from '../store/ids.js';
 import type { ImportSummary, IncidentStore, ImportedIncidentResult } from '../store/types.js';
 import type { StoredIncidentVersion } from '../auth/import-audit.js';
 import type { ReviewTables } from '../review/repo-schema.js';
+import type { PolicyDecision } from '../review/policy.js';
 
 export interface ImportFilesResult {
   summary: ImportSummary;
@@ -129,13 +130,23 @@ async function applyReviewPolicy(
       .where('id', 'in', todo.map((r) => r.id))
       .execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
+    // Incidents without a review record get theirs in one batch; the others go through applyPolicy,
+    // which leaves a review that has progressed alone.
+    const fresh: Array<{ incidentId: string; decision: PolicyDecision }> = [];
     for (const r of todo) {
       const row = byId.get(r.id);
       if (!row) continue;
       const decision = evaluatePolicy(policy, { severity: row.severity, tags: parseTags(row.tags), classification: row.classification, determination: row.determination });
+      const rules = decision.matched.map((m) => m.rule);
+      if (!reviewed.has(r.id)) {
+        fresh.push({ incidentId: r.id, decision });
+        out.push({ id: r.id, state: decision.required ? 'required' : 'not-required', required: decision.required, rules });
+        continue;
+      }
       const { state } = await repo.applyPolicy(r.id, decision);
-      out.push({ id: r.id, state, required: decision.required, rules: decision.matched.map((m) => m.rule) });
+      out.push({ id: r.id, state, required: decision.required, rules });
     }
+    await repo.createReviewsByPolicy(fresh);
   }
   return out;
 }

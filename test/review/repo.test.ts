@@ -50,6 +50,38 @@ function reviewSuite(open: Opener): void {
     }
   });
 
+  it('creates the review records of new incidents in one batch, with the same record and history as one by one', async () => {
+    const store = await open();
+    try {
+      const a = sampleIncident();
+      const b = { ...sampleIncident(), sourceId: `${sampleIncident().sourceId}-b`, alerts: [] };
+      const { results } = await store.importIncidents([a, b]);
+      const [idA, idB] = results.map((r) => r.id) as [string, string];
+      const at = new Date('2026-03-01T10:00:00.000Z');
+      const repo = new ReviewRepository(store.db, { now: () => at });
+      const { policy } = loadPolicy({ env: {} });
+      const high = evaluatePolicy(policy, { severity: 'high', tags: [], classification: null, determination: null });
+      await repo.createReviewsByPolicy([
+        { incidentId: idA, decision: high },
+        { incidentId: idB, decision: { required: false, matched: [] } },
+      ]);
+      expect(await repo.getReview(idA)).toMatchObject({ state: 'required', requiredBy: 'high-severity', updatedBy: POLICY_ACTOR, version: 1, updatedAt: at.toISOString() });
+      expect(await repo.getReview(idB)).toMatchObject({ state: 'not-required', requiredBy: null, version: 1 });
+      expect((await repo.history(idA)).map((c) => [c.field, c.after, c.actor])).toEqual([
+        ['state', 'required', POLICY_ACTOR],
+        ['requiredBy', 'high-severity', POLICY_ACTOR],
+      ]);
+      expect((await repo.history(idB)).map((c) => [c.field, c.after])).toEqual([['state', 'not-required']]);
+      // The policy then treats them as it treats any review it set.
+      expect(await repo.applyPolicy(idA, high)).toEqual({ state: 'required', changed: false });
+      // A record that already exists is refused whole: nothing of the batch is written.
+      await expect(repo.createReviewsByPolicy([{ incidentId: idA, decision: high }])).rejects.toThrow();
+      expect(await changeCount(store)).toBe(3);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a stale write with a conflict naming who changed it and when, and loses nothing', async () => {
     const { store, repo, id } = await withIncident(open);
     try {
