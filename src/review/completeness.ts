@@ -1,4 +1,4 @@
-import { REQUIRED_SECTIONS, type ReviewSectionKey } from '../model/review.js';
+import { REQUIRED_SECTIONS, SECTION_TITLES, type ReviewSectionKey } from '../model/review.js';
 import { LESSONS_LEARNED_QUESTIONS } from './questions.js';
 
 /**
@@ -47,14 +47,14 @@ export function computeCompleteness(input: CompletenessInput): Completeness {
   };
 
   const unanswered = LESSONS_LEARNED_QUESTIONS.filter((q) => !(input.answers[q.id] ?? '').trim());
-  part('questions', 'Lessons-learned questions answered', 30, LESSONS_LEARNED_QUESTIONS.length - unanswered.length, LESSONS_LEARNED_QUESTIONS.length, unanswered.map((q) => `question ${q.id}`));
+  part('questions', 'Lessons-learned questions answered', 30, LESSONS_LEARNED_QUESTIONS.length - unanswered.length, LESSONS_LEARNED_QUESTIONS.length, unanswered.map((q) => `question ${LESSONS_LEARNED_QUESTIONS.indexOf(q) + 1} (${q.id}) "${q.text}"`));
 
   const bySection = new Map(input.sections.map((s) => [s.key, s]));
   const missingSections: string[] = [];
   for (const key of REQUIRED_SECTIONS) {
     const s = bySection.get(key);
-    if (!s || !s.body.trim()) missingSections.push(`section ${key} is empty`);
-    else if (s.source !== 'person') missingSections.push(`section ${key} is generated and not yet confirmed`);
+    if (!s || !s.body.trim()) missingSections.push(`section ${key} (${SECTION_TITLES[key]}) is empty`);
+    else if (s.source !== 'person') missingSections.push(`section ${key} (${SECTION_TITLES[key]}) is generated and not yet confirmed`);
   }
   part('sections', 'Required sections written or confirmed', 30, REQUIRED_SECTIONS.length - missingSections.length, REQUIRED_SECTIONS.length, missingSections);
 
@@ -68,7 +68,7 @@ export function computeCompleteness(input: CompletenessInput): Completeness {
     part('findings-resolved', 'Findings with an action item or accepted risk', 25, input.findings.length - unresolved.length, input.findings.length, unresolved.map((f) => `finding ${f.id} "${f.title}" has no action item or accepted risk`));
   }
   const recorded = input.findings.length > 0 || noFindings;
-  part('findings-recorded', 'At least one finding, or an explicit "no findings" statement', 15, recorded ? 1 : 0, 1, recorded ? [] : ['record a finding or write the noFindings section']);
+  part('findings-recorded', 'At least one finding, or an explicit "no findings" statement', 15, recorded ? 1 : 0, 1, recorded ? [] : ['record a finding or write the noFindings ("No findings") section']);
 
   const raw = parts.reduce((sum, p) => sum + (p.total === 0 ? p.weight : (p.weight * p.done) / p.total), 0);
   const complete = parts.every((p) => p.done === p.total);

@@ -30,7 +30,7 @@ describe('completeness', () => {
       ['findings-recorded', 0, 1],
     ]);
     expect(c.parts[0]?.missing).toHaveLength(10);
-    expect(c.parts[1]?.missing).toContain('section takeaways is empty');
+    expect(c.parts[1]?.missing).toContain('section takeaways (Key takeaways) is empty');
   });
 
   it('counts answered questions and person-confirmed sections, not generated ones or blanks', () => {
@@ -43,7 +43,7 @@ describe('completeness', () => {
     });
     expect(c.parts[0]).toMatchObject({ done: 5, total: 10, score: 15 });
     expect(c.parts[1]).toMatchObject({ done: 1, total: 4, score: 7.5 });
-    expect(c.parts[1]?.missing).toContain('section response is generated and not yet confirmed');
+    expect(c.parts[1]?.missing).toContain('section response (How the response was executed) is generated and not yet confirmed');
     expect(c.score).toBe(22);
   });
 
