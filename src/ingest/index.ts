@@ -3,7 +3,7 @@ import { InputError } from '../model/errors.js';
 import type { Alert, Incident } from '../model/incident.js';
 import { describe, isObject, Where, type JsonObject } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
-import { fileLooksLikeNdjson, iterateJsonDocuments, streamNdjsonFile, type JsonDocument } from './json-text.js';
+import { fileLooksLikeNdjson, iterateJsonDocuments, streamNdjsonBlocks, type JsonDocument } from './json-text.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
 
 /** `auto` detects the format from the file's content. */
@@ -59,11 +59,12 @@ export async function* parseFileInBatches(path: string, format: IngestFormat = '
     yield* parseTextInBatches(await readInputFile(path), { file: path, format }, batchRecords);
     return;
   }
-  yield* batchesOf(recordsOfStream(streamNdjsonFile(path), path), { file: path, format }, batchRecords);
+  yield* batchesOf(recordsOfBlocks(streamNdjsonBlocks(path), path), { file: path, format }, batchRecords);
 }
 
-async function* recordsOfStream(documents: AsyncIterable<JsonDocument>, file: string): AsyncGenerator<RecordAt & { contextHint?: DetectedFormat }> {
-  for await (const doc of documents) yield* recordsOf([doc], file);
+/** The records of each block of NDJSON documents, a block at a time. */
+async function* recordsOfBlocks(blocks: AsyncIterable<JsonDocument[]>, file: string): AsyncGenerator<Iterable<RecordAt & { contextHint?: DetectedFormat }>> {
+  for await (const documents of blocks) yield recordsOf(documents, file);
 }
 
 /**
@@ -105,16 +106,18 @@ export function* parseTextInBatches(
   yield* batcher.end();
 }
 
-/** parseTextInBatches over records that arrive asynchronously (an NDJSON file read line by line). */
+/** parseTextInBatches over records that arrive asynchronously, a block at a time (an NDJSON file read from disk). */
 async function* batchesOf(
-  records: AsyncIterable<RecordAt & { contextHint?: DetectedFormat }>,
+  blocks: AsyncIterable<Iterable<RecordAt & { contextHint?: DetectedFormat }>>,
   source: { file: string; format?: IngestFormat },
   batchRecords: number,
 ): AsyncGenerator<ParseResult> {
   const batcher = new Batcher(source.file, checkFormat(source), batchRecords);
-  for await (const record of records) {
-    const batch = batcher.add(record);
-    if (batch) yield batch;
+  for await (const records of blocks) {
+    for (const record of records) {
+      const batch = batcher.add(record);
+      if (batch) yield batch;
+    }
   }
   yield* batcher.end();
 }
