@@ -126,14 +126,7 @@ export async function* streamNdjsonBlocks(path: string, blockBytes = 4 * 1024 * 
         const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
         const first = index === 0 && text.charCodeAt(start) === 0xfeff ? start + 1 : start;
         if (!isBlank(text, first, stop)) {
-          const line = text.slice(first, stop);
-          let value: unknown;
-          try {
-            value = JSON.parse(line) as unknown;
-          } catch (error) {
-            throw syntaxError(line, path, index, error);
-          }
-          documents.push({ value, line: index + 1 });
+          documents.push({ value: parseLine(text.slice(first, stop), path, index), line: index + 1 });
         }
         index++;
         start = end + 1;
@@ -198,17 +191,19 @@ function* readNdjson(body: string, file: string): Generator<JsonDocument> {
     if (end < 0) end = body.length;
     const stop = end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (!isBlank(body, start, stop)) {
-      const lineText = body.slice(start, stop);
-      let value: unknown;
-      try {
-        value = JSON.parse(lineText) as unknown;
-      } catch (error) {
-        throw syntaxError(lineText, file, index, error);
-      }
-      yield { value, line: index + 1 };
+      yield { value: parseLine(body.slice(start, stop), file, index), line: index + 1 };
     }
     start = end + 1;
     index++;
+  }
+}
+
+/** One NDJSON line's value; a syntax error names the file, the line (0-based `index`) and column. */
+function parseLine(line: string, file: string, index: number): unknown {
+  try {
+    return JSON.parse(line) as unknown;
+  } catch (error) {
+    throw syntaxError(line, file, index, error);
   }
 }
 
