@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from '../../attack/types.js';
+import { denseIndex } from './dense.js';
 import type { CandidateType } from './types.js';
 
 /**
@@ -241,7 +242,7 @@ export function buildAttributionIndex(kb: AttributionSource, params: Partial<Att
   const techniqueRate = rates(groups.map((g) => g.base.techniques));
   const softwareRate = rates(groups.map((g) => g.base.software));
 
-  return {
+  const index: AttributionIndex = {
     attackVersion: kb.meta.version,
     techniqueRate: techniqueRate.rates,
     softwareRate: softwareRate.rates,
@@ -264,6 +265,8 @@ export function buildAttributionIndex(kb: AttributionSource, params: Partial<Att
     vocabulary,
     campaignGroups,
   };
+  denseIndex(index); // the flat structures ranking reads, built now rather than on the first query
+  return index;
 }
 
 /** Merges sources into one profile: each feature takes its highest weight over the sources, times the source's factor. */

@@ -1,4 +1,15 @@
-import { combine, type AttributionIndex, type CandidateEntry, type Profile, type ProfileSource } from './build-index.js';
+import type { AttributionIndex, CandidateEntry, Profile } from './build-index.js';
+import {
+  denseIndex,
+  droppedCampaigns,
+  merged,
+  parseDate,
+  type DenseEntry,
+  type DenseIndex,
+  type Holders,
+  type QueryScope,
+  type VariableProfile,
+} from './dense.js';
 import type {
   Candidate,
   CandidateEvidence,
@@ -43,16 +54,40 @@ interface ObservedSoftware {
   rate: number;
 }
 
+/** How many of a candidate's characteristic techniques not observed its evidence lists. */
+const HUNT_FOR = 8;
+
+/**
+ * What the evidence reads of a profile. A profile that the query changed is built with only the
+ * entries the evidence looks up (`EvidenceLookups`), not in full.
+ */
+type EvidenceProfile = Pick<Profile, 'techniques' | 'families' | 'software' | 'techniqueMass' | 'softwareMass'>;
+
+/** The profile entries `evidenceFor` can look up for this observation. */
+interface EvidenceLookups {
+  /** Observed techniques and their parents. */
+  techniqueSlots: number[];
+  /** Families whose best sub-technique can count: an observed parent's, an observed sub-technique's parent's (-1: not in the vocabulary). */
+  familySlots: number[];
+  familyIds: string[];
+  software: string[];
+}
+
 interface Scored {
   entry: CandidateEntry;
-  profile: Profile;
+  /** Position in `index.candidates`, and of its ID in code-unit order (the tie-break). */
+  position: number;
+  idRank: number;
+  /** True when this query changed the candidate's profile (a campaign excluded or out of the window). */
+  changed: boolean;
   score: number;
   outOfWindow: boolean;
   droppedCampaigns: number;
 }
 
 /**
- * Ranks groups and campaigns for an observation. Pure: the index is not modified.
+ * Ranks groups and campaigns for an observation. Pure: the index is not modified (the merges
+ * kept per index, see dense.ts, save work and never change a result).
  *
  * Score: log-likelihood ratio of the observation under the candidate's profile against "some
  * known group" (see `bernoulliLlr`): rare shared behaviour weighs more than common, profile
@@ -62,27 +97,34 @@ interface Scored {
  */
 export function rankCandidates(index: AttributionIndex, observation: Observation, options: RankOptions = {}): RankResult {
   const p = index.params;
+  const dense = denseIndex(index);
   const top = Math.max(1, options.top ?? 10);
   const types: CandidateType[] = options.types ?? ['intrusion-set', 'campaign'];
+  const wantGroups = types.includes('intrusion-set');
+  const wantCampaigns = types.includes('campaign');
   const exclude = new Set(options.excludeCampaigns ?? []);
   const window = normaliseWindow(observation.timeWindow ?? null, options.asOf);
+  const windowMs = window === null ? null : { start: parseDate(window.start, -Infinity), end: parseDate(window.end, Infinity) };
 
   const ignored: string[] = [];
-  const observedTechniques = mergeTechniques(observation.techniques).flatMap((t): ObservedTechnique[] => {
-    if (!index.techniqueNames.has(t.id)) {
-      ignored.push(t.id);
-      return [];
+  const observedTechniques: ObservedTechnique[] = [];
+  for (const { id, count, weight } of mergeTechniques(observation.techniques)) {
+    if (!index.techniqueNames.has(id)) {
+      ignored.push(id);
+      continue;
     }
-    return [
-      {
-        ...t,
-        background: index.techniqueBackground.get(t.id) ?? index.techniqueFloor,
-        rate: index.techniqueRate.get(t.id) ?? index.techniqueRateFloor,
-        slot: index.vocabulary.slot.get(t.id) ?? 0,
-        familySlot: index.vocabulary.familyOf[index.vocabulary.slot.get(t.id) ?? 0] ?? 0,
-      },
-    ];
-  });
+    const slot = index.vocabulary.slot.get(id) ?? 0;
+    // Built field by field: an object spread here cost more than all the scoring.
+    observedTechniques.push({
+      id,
+      count,
+      weight,
+      background: index.techniqueBackground.get(id) ?? index.techniqueFloor,
+      rate: index.techniqueRate.get(id) ?? index.techniqueRateFloor,
+      slot,
+      familySlot: index.vocabulary.familyOf[slot] ?? 0,
+    });
+  }
   const observedSoftware = [...new Set(observation.software ?? [])].flatMap((id) => {
     if (!index.softwareNames.has(id)) {
       ignored.push(id);
@@ -102,47 +144,128 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   const rho = Math.min(0.5, (p.absenceShare * observedMass) / Math.max(1, index.meanTechniqueMass));
   const absenceCost = -Math.log(1 - rho);
 
-  const scored: Scored[] = [];
   const bernoulli = p.model === 'bernoulli';
-  for (const entry of index.candidates) {
-    if (!types.includes(entry.type)) continue;
-    if (entry.type === 'campaign' && exclude.has(entry.id)) continue;
-    const outOfWindow = entry.type === 'campaign' && window !== null && !overlaps(window, entry.firstSeen, entry.lastSeen);
-    const { profile, dropped } = profileFor(index, entry, exclude, window);
-    if (profile.techniqueMass === 0 && profile.softwareMass === 0) continue;
+  const nT = observedTechniques.length;
+  const nS = observedSoftware.length;
+  const candidateCount = index.candidates.length;
+  // How firmly each candidate's base profile holds each observed technique and piece of software,
+  // one row per candidate, filled from the lists of the candidates that hold each observed slot
+  // (most candidates hold few of the observed techniques). A technique's weight is its own, or
+  // partial credit from its family: the profile's parent for an observed sub-technique, the
+  // profile's best sub-technique for an observed parent, a sibling only if `siblingCredit` says
+  // so. `techniqueLlr` says the same for the evidence, and `variableWeights` for a changed profile.
+  // (A candidate missing from a list holds 0 there, which never wins a max: weights are not negative.)
+  const weights = zeroed(0, candidateCount * nT);
+  observedTechniques.forEach((t, j) => {
+    const fill = (holders: Holders, slot: number, credit: number | null): void => {
+      const { start, positions, weights: w } = holders;
+      for (let k = start[slot] as number; k < (start[slot + 1] as number); k += 1) {
+        const at = (positions[k] as number) * nT + j;
+        weights[at] = credit === null ? (w[k] as number) : Math.max(weights[at] as number, credit * (w[k] as number));
+      }
+    };
+    fill(dense.techniqueHolders, t.slot, null);
+    if (t.familySlot === t.slot) fill(dense.childHolders, t.slot, p.familyCredit);
+    else {
+      fill(dense.techniqueHolders, t.familySlot, p.familyCredit);
+      fill(dense.childHolders, t.familySlot, p.siblingCredit);
+    }
+  });
+  const softwareWeights = zeroed(1, candidateCount * nS);
+  observedSoftware.forEach((s, j) => {
+    const slot = dense.softwareSlot.get(s.id);
+    if (slot === undefined) return;
+    const { start, positions, weights: w } = dense.softwareHolders;
+    for (let k = start[slot] as number; k < (start[slot + 1] as number); k += 1) softwareWeights[(positions[k] as number) * nS + j] = w[k] as number;
+  });
+  // Log-ratios by weight: a profile that does not hold the technique scores the same for every
+  // candidate, and the weights that do occur are few (1, 0.5, 0.25, ...).
+  const techniqueLlrOf = llrTable(observedTechniques, p.coverage);
+  const softwareLlrOf = llrTable(observedSoftware, p.softwareCoverage);
+  const outOfWindowLlr = Math.log(p.outOfWindowFactor);
+  // Only a campaign left out or a time window can change a group's profile.
+  const scope: QueryScope | null = exclude.size > 0 || windowMs !== null ? { exclude, window: windowMs, outOfWindowFactor: p.outOfWindowFactor } : null;
+
+  const scored: Scored[] = [];
+  for (let position = 0; position < candidateCount; position += 1) {
+    const d = dense.entries[position] as DenseEntry;
+    const entry = d.entry;
+    if (entry.type === 'campaign' ? !wantCampaigns || exclude.has(entry.id) : !wantGroups) continue;
+    const outOfWindow = entry.type === 'campaign' && windowMs !== null && !(d.firstSeenMs <= windowMs.end && windowMs.start <= d.lastSeenMs);
+    let techniqueMass = entry.base.techniqueMass;
+    let softwareMass = entry.base.softwareMass;
+    const dropped = scope !== null && d.variable !== null ? droppedCampaigns(d.variable, scope) : -1;
+    const changed = dropped >= 0;
+    if (changed) {
+      const v = variableWeights(p, dense, d.variable as VariableProfile, scope as QueryScope, observedTechniques, observedSoftware, weights, softwareWeights, position);
+      techniqueMass = v.techniqueMass;
+      softwareMass = v.softwareMass;
+    }
+    if (techniqueMass === 0 && softwareMass === 0) continue;
     let score = 0;
     let matchedMass = 0;
-    for (const t of observedTechniques) {
-      const w = profileWeight(p, profile, t);
-      score += t.weight * (bernoulli ? bernoulliLlr(p.coverage, w, t.rate) : multinomialLlr(index, profile, w, t.background));
+    for (let j = 0; j < nT; j += 1) {
+      const t = observedTechniques[j] as ObservedTechnique;
+      const w = weights[position * nT + j] as number;
+      score += t.weight * (bernoulli ? techniqueLlrOf(j, w) : multinomialTerm(index, techniqueMass, w, t.background));
       matchedMass += w;
     }
-    for (const s of observedSoftware) score += p.softwareFactor * softwareLlr(index, profile, s);
-    if (bernoulli) score -= absenceCost * Math.max(0, profile.techniqueMass - matchedMass);
-    if (outOfWindow) score += Math.log(p.outOfWindowFactor);
-    scored.push({ entry, profile, score, outOfWindow, droppedCampaigns: dropped });
+    for (let j = 0; j < nS; j += 1) {
+      const w = softwareWeights[position * nS + j] as number;
+      score += p.softwareFactor * (bernoulli ? softwareLlrOf(j, w) : multinomialSoftwareTerm(index, softwareMass, w, (observedSoftware[j] as ObservedSoftware).background));
+    }
+    if (bernoulli) score -= absenceCost * Math.max(0, techniqueMass - matchedMass);
+    if (outOfWindow) score += outOfWindowLlr;
+    scored.push({ entry, position, idRank: dense.idRank[position] as number, changed, score, outOfWindow, droppedCampaigns: Math.max(0, dropped) });
   }
-  scored.sort((a, b) => b.score - a.score || (a.entry.id < b.entry.id ? -1 : 1));
+  scored.sort((a, b) => descending(a.score, b.score) || a.idRank - b.idRank);
 
   // Posterior over "one of the candidates" and "someone else", evidence tempered by the temperature.
   const n = scored.length;
   const priorEach = n > 0 ? (1 - p.unknownPrior) / n : 0;
-  const maxExp = Math.max(0, ...scored.map((s) => s.score / p.temperature));
+  let maxExp = 0;
+  for (const s of scored) maxExp = Math.max(maxExp, s.score / p.temperature);
   let z = p.unknownPrior * Math.exp(-maxExp);
-  for (const s of scored) z += priorEach * Math.exp(s.score / p.temperature - maxExp);
-  const mass = new Map<string, number>();
-  for (const s of scored) mass.set(s.entry.id, priorEach * Math.exp(s.score / p.temperature - maxExp));
+  const mass = zeroed(2, candidateCount);
+  for (const s of scored) {
+    const m = priorEach * Math.exp(s.score / p.temperature - maxExp);
+    mass[s.position] = m;
+    z += m;
+  }
   // A group and its own campaigns are one story, not rivals: they leave each other's denominator.
   const probability = (s: Scored): number => {
     let denominator = z;
-    for (const id of linkedIds(index, s.entry)) denominator -= mass.get(id) ?? 0;
-    return (mass.get(s.entry.id) ?? 0) / denominator;
+    for (const linked of (dense.entries[s.position] as DenseEntry).linked) denominator -= mass[linked] as number;
+    return (mass[s.position] as number) / denominator;
   };
 
   const thin = information < MIN_INFORMATION;
+  // What to hunt for next excludes what was observed, and the parent of an observed sub-technique.
+  const observedSlots = new Uint8Array(index.vocabulary.familyOf.length);
+  for (const t of observedTechniques) {
+    observedSlots[t.slot] = 1;
+    const family = index.vocabulary.slot.get(index.parentOf.get(t.id) ?? t.id);
+    if (family !== undefined) observedSlots[family] = 1;
+  }
+  const unobserved = (slot: number): boolean => slot < 0 || observedSlots[slot] === 0;
+  const lookups: EvidenceLookups = { techniqueSlots: [], familySlots: [], familyIds: [], software: observedSoftware.map((sw) => sw.id) };
+  for (const t of observedTechniques) {
+    lookups.techniqueSlots.push(t.slot);
+    const parent = index.parentOf.get(t.id);
+    const family = parent ?? t.id;
+    const familySlot = index.vocabulary.slot.get(family) ?? -1;
+    if (parent !== undefined && familySlot >= 0) lookups.techniqueSlots.push(familySlot);
+    lookups.familySlots.push(familySlot);
+    lookups.familyIds.push(family);
+  }
   const candidates: Candidate[] = scored.slice(0, top).map((s) => {
     const prob = probability(s);
-    const evidence = evidenceFor(index, s, observedTechniques, observedSoftware);
+    const variable = (dense.entries[s.position] as DenseEntry).variable;
+    const { profile, characteristic } =
+      s.changed && variable !== null && scope !== null
+        ? materialise(dense, variable, scope, index, lookups, unobserved, HUNT_FOR)
+        : { profile: s.entry.base, characteristic: firstUnseen(characteristicOf(index, s.entry.base), index, unobserved, HUNT_FOR) };
+    const evidence = evidenceFor(index, s, profile, characteristic, observedTechniques, observedSoftware);
     return {
       id: s.entry.id,
       name: s.entry.name,
@@ -165,13 +288,140 @@ export function rankCandidates(index: AttributionIndex, observation: Observation
   return { attackVersion: index.attackVersion, observed, candidates, verdict: verdictFor(candidates, thin, information) };
 }
 
-/** The campaigns of a group, or the groups (and sibling campaigns) of a campaign. */
-function linkedIds(index: AttributionIndex, entry: CandidateEntry): string[] {
-  if (entry.type === 'intrusion-set') return entry.sources.flatMap((s) => (s.campaignId === null ? [] : [s.campaignId]));
-  const groups = index.campaignGroups.get(entry.id) ?? [];
-  const linked = new Set<string>(groups);
-  for (const g of groups) for (const s of index.byId.get(g)?.sources ?? []) if (s.campaignId !== null && s.campaignId !== entry.id) linked.add(s.campaignId);
-  return [...linked];
+/**
+ * Per-query work arrays, reused from one ranking to the next (ranking is synchronous, so one set
+ * serves every call): allocating them fresh cost more in garbage collection than the scoring.
+ * Returns the buffer's first `size` entries zeroed (the buffer may be longer).
+ */
+const buffers: Float64Array[] = [new Float64Array(0), new Float64Array(0), new Float64Array(0)];
+
+function zeroed(which: number, size: number): Float64Array {
+  let b = buffers[which] as Float64Array;
+  if (b.length < size) {
+    b = new Float64Array(Math.max(size, 2 * b.length));
+    buffers[which] = b;
+  } else b.fill(0, 0, size);
+  return b;
+}
+
+/**
+ * What scoring needs of a group's profile changed by this query (excluded campaigns removed,
+ * out-of-window campaigns down-weighted), without building it: the weights at the observed slots
+ * (written to the candidate's rows) and the profile's totals, summed in `combine`'s order so that
+ * they are the very numbers `combine` would give.
+ */
+function variableWeights(
+  p: AttributionIndex['params'],
+  dense: DenseIndex,
+  v: VariableProfile,
+  scope: QueryScope,
+  techniques: ObservedTechnique[],
+  software: ObservedSoftware[],
+  techniqueWeights: Float64Array,
+  softwareWeights: Float64Array,
+  position: number,
+): { techniqueMass: number; softwareMass: number } {
+  const m = merged(v, scope);
+  const { max, present } = m;
+  const weightAt = (slot: number): number => {
+    const k = v.techniqueKey[slot] as number;
+    return k >= 0 && present[k] === 1 ? (max[k] as number) : 0;
+  };
+  const childrenAt = (family: number): number => {
+    let best = 0;
+    const { start, positions } = dense.childrenOf;
+    for (let j = start[family] as number; j < (start[family + 1] as number); j += 1) {
+      const w = weightAt(positions[j] as number);
+      if (w > best) best = w;
+    }
+    return best;
+  };
+  for (let j = 0; j < techniques.length; j += 1) {
+    const t = techniques[j] as ObservedTechnique;
+    const own = weightAt(t.slot);
+    const children = childrenAt(t.familySlot);
+    techniqueWeights[position * techniques.length + j] =
+      t.familySlot === t.slot ? Math.max(own, p.familyCredit * children) : Math.max(own, p.familyCredit * weightAt(t.familySlot), p.siblingCredit * children);
+  }
+  for (let j = 0; j < software.length; j += 1) {
+    const k = v.softwareKey.get((software[j] as ObservedSoftware).id);
+    softwareWeights[position * software.length + j] = k !== undefined && m.softwarePresent[k] === 1 ? (m.softwareMax[k] as number) : 0;
+  }
+  return { techniqueMass: m.techniqueMass, softwareMass: m.softwareMass };
+}
+
+/**
+ * A group's profile as this query changed it, for the evidence of a returned candidate: what
+ * `evidenceFor` reads of what `combine` would build (the weights of the observed techniques and
+ * of their parents, the best sub-technique of their families, the observed software's weights,
+ * the totals), and the `n` most characteristic techniques not observed (what `characteristicOf`
+ * then `firstUnseen` give for a base profile, picked in one pass instead of sorting the profile).
+ */
+function materialise(
+  dense: DenseIndex,
+  v: VariableProfile,
+  scope: QueryScope,
+  index: AttributionIndex,
+  lookups: EvidenceLookups,
+  unobserved: (slot: number) => boolean,
+  n: number,
+): { profile: EvidenceProfile; characteristic: MissingTechnique[] } {
+  const m = merged(v, scope);
+  const { max, present, order } = m;
+  const keyAt = (slot: number): number => {
+    const k = v.techniqueKey[slot] as number;
+    return k >= 0 && present[k] === 1 ? k : -1;
+  };
+  const techniques = new Map<string, number>();
+  for (const slot of lookups.techniqueSlots) {
+    const k = keyAt(slot);
+    if (k >= 0) techniques.set(v.techniqueIds[k] as string, max[k] as number);
+  }
+  // The best sub-technique of a family: highest weight, then lowest ID (as `combine` picks it).
+  const families = new Map<string, { id: string; weight: number }>();
+  lookups.familySlots.forEach((family, j) => {
+    const familyId = lookups.familyIds[j] as string;
+    let best: { id: string; weight: number } | undefined;
+    const consider = (k: number): void => {
+      const id = v.techniqueIds[k] as string;
+      const w = max[k] as number;
+      if (!best || w > best.weight || (w === best.weight && id < best.id)) best = { id, weight: w };
+    };
+    if (family >= 0) {
+      const { start, positions } = dense.childrenOf;
+      for (let i = start[family] as number; i < (start[family + 1] as number); i += 1) {
+        const k = keyAt(positions[i] as number);
+        if (k >= 0) consider(k);
+      }
+    } else {
+      // A parent the knowledge base does not list: its sub-techniques, by their parent ID.
+      for (const k of order) if (index.parentOf.get(v.techniqueIds[k] as string) === familyId) consider(k);
+    }
+    if (best) families.set(familyId, best);
+  });
+  const software = new Map<string, number>();
+  for (const id of lookups.software) {
+    const k = v.softwareKey.get(id);
+    if (k !== undefined && m.softwarePresent[k] === 1) software.set(id, m.softwareMax[k] as number);
+  }
+  const best: Array<{ key: number; distinctiveness: number }> = [];
+  const before = (d: number, key: number, other: { key: number; distinctiveness: number }): boolean =>
+    d > other.distinctiveness || (d === other.distinctiveness && (v.techniqueIds[key] as string) < (v.techniqueIds[other.key] as string));
+  for (const key of order) {
+    const slot = v.techniqueSlots[key] as number;
+    if (!unobserved(slot)) continue;
+    const d = round((max[key] as number) * (dense.negLogBackground[slot] as number));
+    if (best.length === n && !before(d, key, best[n - 1] as { key: number; distinctiveness: number })) continue;
+    let at = best.length;
+    while (at > 0 && before(d, key, best[at - 1] as { key: number; distinctiveness: number })) at -= 1;
+    best.splice(at, 0, { key, distinctiveness: d });
+    if (best.length > n) best.pop();
+  }
+  const characteristic = best.map(({ key, distinctiveness }) => {
+    const id = v.techniqueIds[key] as string;
+    return { id, name: index.techniqueNames.get(id) ?? id, distinctiveness };
+  });
+  return { profile: { techniques, families, software, techniqueMass: m.techniqueMass, softwareMass: m.softwareMass }, characteristic };
 }
 
 /**
@@ -211,81 +461,87 @@ function verdictFor(candidates: Candidate[], thin: boolean, information: number)
   };
 }
 
-/** The candidate's profile for this query: excluded campaigns removed, out-of-window campaigns down-weighted. */
-function profileFor(
-  index: AttributionIndex,
-  entry: CandidateEntry,
-  exclude: Set<string>,
-  window: { start: string | null; end: string | null } | null,
-): { profile: Profile; dropped: number } {
-  if (exclude.size === 0 && window === null) return { profile: entry.base, dropped: 0 };
-  if (!entry.sources.some((s) => s.kind === 'campaign')) return { profile: entry.base, dropped: 0 };
-  let dropped = 0;
-  let changed = false;
-  const factor = (source: ProfileSource): number => {
-    if (source.kind !== 'campaign' || source.campaignId === null) return 1;
-    if (exclude.has(source.campaignId)) {
-      changed = true;
-      return 0;
-    }
-    if (window !== null && !overlaps(window, source.firstSeen, source.lastSeen)) {
-      dropped += 1;
-      changed = true;
-      return index.params.outOfWindowFactor;
-    }
-    return 1;
-  };
-  const profile = combine(entry.sources, index.vocabulary, factor);
-  return { profile: changed ? profile : entry.base, dropped };
-}
-
-/**
- * How firmly the profile holds an observed technique: its own weight, or partial credit from the
- * family (a profile's parent for an observed sub-technique, a profile's sub-technique for an
- * observed parent, a sibling only if `siblingCredit` says so). Mirrors `techniqueLlr` on dense arrays.
- */
-function profileWeight(p: AttributionIndex['params'], profile: Profile, t: ObservedTechnique): number {
-  const own = profile.weights[t.slot] ?? 0;
-  const children = profile.childWeights[t.familySlot] ?? 0;
-  if (t.familySlot === t.slot) return Math.max(own, p.familyCredit * children);
-  return Math.max(own, p.familyCredit * (profile.weights[t.familySlot] ?? 0), p.siblingCredit * children);
-}
-
 function techniqueLlr(
   index: AttributionIndex,
-  profile: Profile,
+  profile: EvidenceProfile,
   t: ObservedTechnique,
 ): { llr: number; weight: number; match: TechniqueEvidence['match']; via?: string } {
   const p = index.params;
-  const options: Array<{ weight: number; match: TechniqueEvidence['match']; via?: string }> = [
-    { weight: profile.techniques.get(t.id) ?? 0, match: 'exact' },
-  ];
+  // The best of: the exact technique, then the family's credit; an option replaces an earlier
+  // one only when strictly heavier.
+  let weight = profile.techniques.get(t.id) ?? 0;
+  let match: TechniqueEvidence['match'] = 'exact';
+  let via: string | undefined;
   const parent = index.parentOf.get(t.id);
   if (parent === undefined) {
     const child = profile.families.get(t.id);
-    if (child) options.push({ weight: p.familyCredit * child.weight, match: 'child', via: child.id });
+    if (child && p.familyCredit * child.weight > weight) {
+      weight = p.familyCredit * child.weight;
+      match = 'child';
+      via = child.id;
+    }
   } else {
-    options.push({ weight: p.familyCredit * (profile.techniques.get(parent) ?? 0), match: 'parent', via: parent });
+    const fromParent = p.familyCredit * (profile.techniques.get(parent) ?? 0);
+    if (fromParent > weight) {
+      weight = fromParent;
+      match = 'parent';
+      via = parent;
+    }
     const sibling = profile.families.get(parent);
     // The best sub-technique may be the observed one itself; then the exact weight already wins.
-    if (sibling && sibling.id !== t.id) options.push({ weight: p.siblingCredit * sibling.weight, match: 'sibling', via: sibling.id });
+    if (sibling && sibling.id !== t.id && p.siblingCredit * sibling.weight > weight) {
+      weight = p.siblingCredit * sibling.weight;
+      match = 'sibling';
+      via = sibling.id;
+    }
   }
-  const best = options.reduce((a, b) => (b.weight > a.weight ? b : a));
-  const { weight, match, via } = best;
   const llr =
     index.params.model === 'bernoulli' ? bernoulliLlr(index.params.coverage, weight, t.rate) : multinomialLlr(index, profile, weight, t.background);
   return via === undefined ? { llr, weight, match } : { llr, weight, match, via };
 }
 
-function softwareLlr(index: AttributionIndex, profile: Profile, s: ObservedSoftware): number {
+function softwareLlr(index: AttributionIndex, profile: EvidenceProfile, s: ObservedSoftware): number {
   const w = profile.software.get(s.id) ?? 0;
   if (index.params.model === 'bernoulli') return bernoulliLlr(index.params.softwareCoverage, w, s.rate);
-  const mu = index.softwareMu;
-  return Math.log((w + mu * s.background) / ((profile.softwareMass + mu) * s.background));
+  return multinomialSoftwareTerm(index, profile.softwareMass, w, s.background);
 }
 
-function multinomialLlr(index: AttributionIndex, profile: Profile, weight: number, background: number): number {
-  return Math.log((weight + index.techniqueMu * background) / ((profile.techniqueMass + index.techniqueMu) * background));
+function multinomialSoftwareTerm(index: AttributionIndex, softwareMass: number, weight: number, background: number): number {
+  const mu = index.softwareMu;
+  return Math.log((weight + mu * background) / ((softwareMass + mu) * background));
+}
+
+function multinomialLlr(index: AttributionIndex, profile: EvidenceProfile, weight: number, background: number): number {
+  return multinomialTerm(index, profile.techniqueMass, weight, background);
+}
+
+function multinomialTerm(index: AttributionIndex, techniqueMass: number, weight: number, background: number): number {
+  return Math.log((weight + index.techniqueMu * background) / ((techniqueMass + index.techniqueMu) * background));
+}
+
+/**
+ * `bernoulliLlr` for each observed item at the weights a query meets, each computed once: the
+ * weight 0 up front, others as they occur (a handful of distinct values).
+ */
+function llrTable(items: Array<{ rate: number }>, coverage: number): (j: number, weight: number) => number {
+  const ways = 4;
+  const misses = items.map((it) => bernoulliLlr(coverage, 0, it.rate));
+  const keys = new Float64Array(items.length * ways);
+  const values = new Float64Array(items.length * ways);
+  const used = new Uint8Array(items.length);
+  return (j, weight) => {
+    if (weight === 0) return misses[j] as number;
+    const from = j * ways;
+    const n = used[j] as number;
+    for (let k = 0; k < n; k += 1) if (keys[from + k] === weight) return values[from + k] as number;
+    const llr = bernoulliLlr(coverage, weight, (items[j] as { rate: number }).rate);
+    if (n < ways) {
+      keys[from + n] = weight;
+      values[from + n] = llr;
+      used[j] = n + 1;
+    }
+    return llr;
+  };
 }
 
 /**
@@ -302,13 +558,15 @@ function bernoulliLlr(coverage: number, weight: number, rate: number): number {
 function evidenceFor(
   index: AttributionIndex,
   s: Scored,
+  profile: EvidenceProfile,
+  missing: MissingTechnique[],
   techniques: ObservedTechnique[],
   software: ObservedSoftware[],
 ): CandidateEvidence {
   const shared: TechniqueEvidence[] = [];
   const unmatchedTechniques: string[] = [];
   for (const t of techniques) {
-    const r = techniqueLlr(index, s.profile, t);
+    const r = techniqueLlr(index, profile, t);
     if (r.weight <= 0) {
       unmatchedTechniques.push(t.id);
       continue;
@@ -317,31 +575,21 @@ function evidenceFor(
     if (r.via !== undefined) item.via = r.via;
     shared.push(item);
   }
-  shared.sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id));
+  shared.sort((a, b) => descending(a.weight, b.weight) || a.id.localeCompare(b.id));
 
   const sharedSoftware = [];
   const unmatchedSoftware: string[] = [];
   for (const sw of software) {
-    if ((s.profile.software.get(sw.id) ?? 0) > 0) {
+    if ((profile.software.get(sw.id) ?? 0) > 0) {
       sharedSoftware.push({
         id: sw.id,
         name: index.softwareNames.get(sw.id) ?? sw.id,
-        weight: round(index.params.softwareFactor * softwareLlr(index, s.profile, sw)),
+        weight: round(index.params.softwareFactor * softwareLlr(index, profile, sw)),
         usedByGroups: index.softwareGroups.get(sw.id) ?? 0,
       });
     } else unmatchedSoftware.push(sw.id);
   }
-  sharedSoftware.sort((a, b) => b.weight - a.weight || a.id.localeCompare(b.id));
-
-  // What to hunt for next: the profile's techniques that are rare among groups and were not seen.
-  const seen = new Set(techniques.map((t) => t.id));
-  const seenFamilies = new Set(techniques.map((t) => index.parentOf.get(t.id) ?? t.id));
-  const missing: MissingTechnique[] = [];
-  for (const m of characteristic(index, s.profile)) {
-    if (seen.has(m.id) || seenFamilies.has(m.id)) continue; // an observed sub-technique already covers its parent
-    missing.push(m);
-    if (missing.length === 8) break;
-  }
+  sharedSoftware.sort((a, b) => descending(a.weight, b.weight) || a.id.localeCompare(b.id));
 
   const evidence: CandidateEvidence = {
     sharedTechniques: shared,
@@ -358,7 +606,7 @@ function evidenceFor(
 const characteristicCache = new WeakMap<Profile, MissingTechnique[]>();
 
 /** The profile's techniques, most characteristic first (weight times rarity among groups); cached per profile. */
-function characteristic(index: AttributionIndex, profile: Profile): MissingTechnique[] {
+function characteristicOf(index: AttributionIndex, profile: Profile): MissingTechnique[] {
   const cached = characteristicCache.get(profile);
   if (cached) return cached;
   const list: MissingTechnique[] = [];
@@ -366,9 +614,20 @@ function characteristic(index: AttributionIndex, profile: Profile): MissingTechn
     const bg = index.techniqueBackground.get(id) ?? index.techniqueFloor;
     list.push({ id, name: index.techniqueNames.get(id) ?? id, distinctiveness: round(w * -Math.log(bg)) });
   }
-  list.sort((a, b) => b.distinctiveness - a.distinctiveness || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  list.sort((a, b) => descending(a.distinctiveness, b.distinctiveness) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   characteristicCache.set(profile, list);
   return list;
+}
+
+/** What to hunt for next: the first `n` of a characteristic list that were not observed. */
+function firstUnseen(list: MissingTechnique[], index: AttributionIndex, unobserved: (slot: number) => boolean, n: number): MissingTechnique[] {
+  const out: MissingTechnique[] = [];
+  for (const m of list) {
+    if (!unobserved(index.vocabulary.slot.get(m.id) ?? -1)) continue;
+    out.push(m);
+    if (out.length === n) break;
+  }
+  return out;
 }
 
 function mergeTechniques(list: Observation['techniques']): Array<{ id: string; count: number; weight: number }> {
@@ -398,6 +657,14 @@ export function overlaps(window: { start: string | null; end: string | null }, f
   const cs = firstSeen ? Date.parse(firstSeen) : -Infinity;
   const ce = lastSeen ? Date.parse(lastSeen) : Infinity;
   return cs <= we && ws <= ce;
+}
+
+/**
+ * Sort order for larger first, as `b - a` gives it (equal, or NaN, is a tie), but as -1/0/1: a
+ * comparator that returns a fractional difference allocates a number on every call.
+ */
+function descending(a: number, b: number): number {
+  return a > b ? -1 : a < b ? 1 : 0;
 }
 
 function round(n: number, digits = 3): number {
