@@ -9,17 +9,20 @@ import type { Alert, Entity, Incident, ResponsePhase, TimelineEvent } from '../m
 export function buildTimeline(incident: Incident): TimelineEvent[] {
   const events: TimelineEvent[] = [];
   const push = (e: Omit<TimelineEvent, 'id' | 'origin' | 'phaseSource' | 'keyMoment' | 'actor' | 'techniques' | 'detail' | 'alertId' | 'phase'> & Partial<TimelineEvent>) => {
+    // Every event built with the same keys in the same order: one object shape for all of them.
     const event: TimelineEvent = {
-      detail: null,
-      alertId: null,
-      techniques: [],
-      origin: 'data',
-      phase: null,
-      phaseSource: null,
-      keyMoment: false,
-      actor: null,
-      ...e,
       id: '',
+      at: e.at,
+      kind: e.kind,
+      title: e.title,
+      detail: e.detail ?? null,
+      alertId: e.alertId ?? null,
+      techniques: e.techniques ?? [],
+      origin: e.origin ?? 'data',
+      phase: e.phase ?? null,
+      phaseSource: e.phaseSource ?? null,
+      keyMoment: e.keyMoment ?? false,
+      actor: e.actor ?? null,
     };
     event.id = eventId(event);
     events.push(event);

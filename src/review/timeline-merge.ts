@@ -25,19 +25,28 @@ export function mergeTimeline(
   manual: ManualTimelineEvent[],
 ): ReviewTimelineEvent[] {
   const byId = new Map(annotations.map((a) => [a.eventId, a]));
+  // Built key by key rather than spread: one object shape for every event, which a review of
+  // hundreds of events builds several times faster.
   const out: ReviewTimelineEvent[] = derived.map((e) => {
     const a = byId.get(e.id);
-    if (!a) return { ...e, evidence: [], note: null, hidden: false, hiddenReason: null, version: 0 };
     return {
-      ...e,
-      phase: a.phase ?? e.phase,
-      phaseSource: a.phase ? 'manual' : e.phaseSource,
-      keyMoment: a.keyMoment ?? e.keyMoment,
-      evidence: a.evidence,
-      note: a.note,
-      hidden: a.hidden,
-      hiddenReason: a.hiddenReason,
-      version: a.version,
+      id: e.id,
+      at: e.at,
+      kind: e.kind,
+      title: e.title,
+      detail: e.detail,
+      alertId: e.alertId,
+      techniques: e.techniques,
+      origin: e.origin,
+      phase: a?.phase ?? e.phase,
+      phaseSource: a?.phase ? 'manual' : e.phaseSource,
+      keyMoment: a?.keyMoment ?? e.keyMoment,
+      actor: e.actor,
+      evidence: a ? a.evidence : [],
+      note: a ? a.note : null,
+      hidden: a ? a.hidden : false,
+      hiddenReason: a ? a.hiddenReason : null,
+      version: a ? a.version : 0,
     };
   });
   for (const m of manual) {

@@ -75,23 +75,29 @@ function normaliseSince(since: string): string {
   return new Date(t).toISOString();
 }
 
-/** Every column but `raw`, for readers that do not need the source's own JSON. */
+/**
+ * Every column but these, for readers that do not need the source's own JSON. Columns a read without raw JSON leaves out: the raw JSON, and the content hash, which no reader of
+ * a stored incident uses and which SQLite stores after the raw JSON: reaching it means walking the
+ * raw text's overflow pages, which costs more than reading the raw JSON itself. Such a read gives
+ * `raw` as null and `content_hash` as ''.
+ */
+type NotRead = 'raw' | 'content_hash';
 const INCIDENT_COLUMNS_BUT_RAW = [
   'id', 'source', 'source_id', 'source_format', 'tenant_id', 'title', 'description', 'summary', 'severity', 'status', 'classification', 'determination',
-  'assigned_to', 'created_at', 'updated_at', 'resolved_at', 'tags', 'web_url', 'redirect_incident_id', 'partial', 'content_hash', 'imported_at',
-] as const satisfies readonly Exclude<keyof IncidentsTable, 'raw'>[];
+  'assigned_to', 'created_at', 'updated_at', 'resolved_at', 'tags', 'web_url', 'redirect_incident_id', 'partial', 'imported_at',
+] as const satisfies readonly Exclude<keyof IncidentsTable, NotRead>[];
 const ALERT_COLUMNS_BUT_RAW = [
   'id', 'incident_id', 'source', 'source_id', 'provider_alert_id', 'title', 'description', 'severity', 'status', 'classification', 'determination', 'category',
   'service_source', 'detection_source', 'detector_id', 'product_name', 'assigned_to', 'actor_display_name', 'threat_display_name', 'threat_family_name',
-  'created_at', 'updated_at', 'first_activity_at', 'last_activity_at', 'resolved_at', 'techniques', 'recommended_actions', 'web_url', 'content_hash',
-] as const satisfies readonly Exclude<keyof AlertsTable, 'raw'>[];
+  'created_at', 'updated_at', 'first_activity_at', 'last_activity_at', 'resolved_at', 'techniques', 'recommended_actions', 'web_url',
+] as const satisfies readonly Exclude<keyof AlertsTable, NotRead>[];
 const ENTITY_COLUMNS_BUT_RAW = ['incident_id', 'alert_id', 'ord', 'kind', 'source_type', 'key', 'display_name', 'roles', 'verdict', 'remediation_status', 'created_at', 'attributes'] as const satisfies readonly Exclude<
   keyof EntitiesTable,
   'raw'
 >[];
 
 // Every other column is listed (a column added to the schema must be added here too).
-type Unlisted<T, L extends readonly unknown[]> = Exclude<Exclude<keyof T, 'raw'>, L[number]>;
+type Unlisted<T, L extends readonly unknown[]> = Exclude<Exclude<keyof T, NotRead>, L[number]>;
 const allListed: [Unlisted<IncidentsTable, typeof INCIDENT_COLUMNS_BUT_RAW>, Unlisted<AlertsTable, typeof ALERT_COLUMNS_BUT_RAW>, Unlisted<EntitiesTable, typeof ENTITY_COLUMNS_BUT_RAW>] extends [never, never, never] ? true : false = true;
 void allListed;
 
@@ -106,7 +112,7 @@ export interface ReadOptions {
 /** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
 export async function getIncident(db: Kysely<Database>, ref: string, options: ReadOptions = {}): Promise<StoredIncident | undefined> {
   const withRaw = options.raw !== false;
-  const incidentRow = () => (withRaw ? db.selectFrom('incidents').selectAll() : db.selectFrom('incidents').select(INCIDENT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')));
+  const incidentRow = () => (withRaw ? db.selectFrom('incidents').selectAll() : db.selectFrom('incidents').select(INCIDENT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('content_hash')));
   let row = await incidentRow().where('id', '=', ref).executeTakeFirst();
   if (!row) {
     // The same source id could exist under two sources: a full incident wins over a partial one, then the oldest.
@@ -120,7 +126,7 @@ export async function getIncident(db: Kysely<Database>, ref: string, options: Re
   if (!row) return undefined;
   const id = row.id;
   const [alerts, entities, comments, changes] = await Promise.all([
-    (withRaw ? db.selectFrom('alerts').selectAll() : db.selectFrom('alerts').select(ALERT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')))
+    (withRaw ? db.selectFrom('alerts').selectAll() : db.selectFrom('alerts').select(ALERT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('content_hash')))
       .where('incident_id', '=', id)
       .orderBy('created_at', 'asc')
       .orderBy('source_id', 'asc')
