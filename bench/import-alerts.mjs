@@ -81,14 +81,15 @@ try {
   } finally {
     await store.close();
   }
+  sample();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  console.log(`peak RSS: ${(Math.max(peakRss, maxRss) / 1e6).toFixed(0)} MB (resourceUsage maxRSS ${(maxRss / 1e6).toFixed(0)} MB)`);
+  // After the import's figures: the floor holds every line in memory at once.
   if (!args.includes('--no-floor')) await printFloor(file, join(dir, 'floor.db'), count);
 } finally {
   clearInterval(sampler);
   rmSync(dir, { recursive: true, force: true });
 }
-sample();
-const maxRss = process.resourceUsage().maxRSS * 1024;
-console.log(`peak RSS: ${(Math.max(peakRss, maxRss) / 1e6).toFixed(0)} MB (resourceUsage maxRSS ${(maxRss / 1e6).toFixed(0)} MB)`);
 
 /** What parsing the file and storing its bytes cost on this machine with nothing else done. */
 async function printFloor(path, dbPath, alerts) {
