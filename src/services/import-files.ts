@@ -18,8 +18,11 @@ export interface ImportFilesResult {
 const FORMATS = ['auto', 'graph', 'm365d'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** Records per batch when a file is parsed a part at a time (NDJSON lines are parsed as batches are taken). */
-const BATCH_RECORDS = 5_000;
+/**
+ * Records per batch when a file is parsed a part at a time (NDJSON lines are parsed as batches are
+ * taken). Small enough that most of a batch's objects die young (5,000 cost about 5% more CPU).
+ */
+const BATCH_RECORDS = 1_000;
 
 /**
  * Imports files of incidents or alerts: every file is parsed a batch of records at a time and
