@@ -61,6 +61,9 @@ async function connectSqlite(target: string, cwd: string | undefined): Promise<C
   }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
+  // A large import grows the write-ahead log to the size of its transaction; once checkpointed the
+  // file is cut back to 64 MB instead of keeping that size on disk.
+  database.pragma('journal_size_limit = 67108864');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   // Imports write large transactions with random-order keys: a bigger page cache keeps the B-trees in memory.
