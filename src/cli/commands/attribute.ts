@@ -4,6 +4,9 @@ import { InputError, UsageError } from '../../model/errors.js';
 import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
 import { parsePositiveInt } from './incidents.js';
 
+/** How a shared technique matched the candidate's profile, in words: `T1114.002 (via parent T1114)`. */
+const MATCH_WORDS: Record<'parent' | 'child' | 'sibling' | 'exact', string> = { parent: 'parent', child: 'sub-technique', sibling: 'sibling', exact: '' };
+
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
@@ -89,7 +92,7 @@ export function renderAttribution(result: RankResult, incident: { id: string; so
   lines.push('  #  Candidate                                   Type           Score  Confidence');
   result.candidates.forEach((c, i) => {
     lines.push(`${String(i + 1).padStart(3)}  ${`${c.id} ${c.name}`.padEnd(42).slice(0, 42)}  ${c.type.padEnd(13)} ${c.score.toFixed(1).padStart(6)}  ${c.confidence}`);
-    const shared = c.evidence.sharedTechniques.slice(0, 5).map((t) => `${t.id}${t.match === 'exact' ? '' : ` (${t.match} of ${t.via ?? ''})`} ${t.weight.toFixed(1)}`);
+    const shared = c.evidence.sharedTechniques.slice(0, 5).map((t) => `${t.id}${t.match === 'exact' ? '' : ` (via ${MATCH_WORDS[t.match]} ${t.via ?? ''})`} ${t.weight.toFixed(1)}`);
     if (shared.length) lines.push(`       shared techniques: ${shared.join(', ')}${c.evidence.sharedTechniques.length > 5 ? ', …' : ''}`);
     if (c.evidence.sharedSoftware.length) lines.push(`       shared software:   ${c.evidence.sharedSoftware.map((s) => `${s.id} ${s.name}`).join(', ')}`);
     if (c.evidence.unobservedCharacteristic.length) lines.push(`       hunt for next:     ${c.evidence.unobservedCharacteristic.slice(0, 4).map((t) => `${t.id} ${t.name}`).join(', ')}`);
