@@ -98,7 +98,7 @@ export async function importFiles(
     return { summary, results, reviews };
   };
   // The incidents, the review states the policy sets and the audit entry: one transaction.
-  const { summary, results, reviews } = 'transaction' in store ? await (store as OpenedStore).transaction(write) : await write(store);
+  const { summary, results, reviews } = 'transaction' in store ? await (store as OpenedStore).transaction(write, { bulk: true }) : await write(store);
   return { summary, results, files: perFile, ...(reviews ? { reviews } : {}) };
 }
 

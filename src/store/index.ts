@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Incident, StoredIncident } from '../model/index.js';
 import { connect, type OpenStoreOptions } from './connect.js';
 import { IncidentImporter } from './import.js';
@@ -19,8 +19,18 @@ export type OpenedStore = IncidentStore & {
    * Runs `work` in one transaction, with the store bound to it: its imports and every query made
    * through its `db` commit together or not at all. Joins the transaction the store is already in.
    */
-  transaction<T>(work: (store: OpenedStore) => Promise<T>): Promise<T>;
+  transaction<T>(work: (store: OpenedStore) => Promise<T>, options?: TransactionOptions): Promise<T>;
 };
+
+export interface TransactionOptions {
+  /**
+   * A bulk write whose rows are consistent by construction (an import writes every parent before its
+   * children): on SQLite the foreign-key checks, two index lookups for every child row, are left out
+   * for this transaction and switched on again when it ends. The connection is held for the whole
+   * transaction, so no other statement runs without them. PostgreSQL checks as always.
+   */
+  bulk?: boolean;
+}
 
 /**
  * Opens the incident store: `options.db` (a path or a `postgres://` URL), else DATABASE_URL, else
@@ -56,9 +66,21 @@ class KyselyIncidentStore implements OpenedStore {
     return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
   }
 
-  transaction<T>(work: (store: OpenedStore) => Promise<T>): Promise<T> {
+  transaction<T>(work: (store: OpenedStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    return this.db.transaction().execute((trx) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite)));
+    const bound = (trx: Kysely<Database>) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite));
+    if (!options.bulk || this.kind !== 'sqlite') return this.db.transaction().execute(bound);
+    // SQLite ignores a change of foreign_keys inside a transaction: it is set on the held connection
+    // before BEGIN and restored after COMMIT or ROLLBACK.
+    return this.db.connection().execute(async (connection) => {
+      const before = Number((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(connection)).rows[0]?.foreign_keys ?? 1);
+      await sql`pragma foreign_keys = off`.execute(connection);
+      try {
+        return await connection.transaction().execute(bound);
+      } finally {
+        await sql.raw(`pragma foreign_keys = ${before ? 'on' : 'off'}`).execute(connection);
+      }
+    });
   }
 
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]> {

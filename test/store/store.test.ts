@@ -418,6 +418,33 @@ describe('store on SQLite', () => {
       await fromEnv.close();
     }
   });
+
+  it('a bulk transaction writes without foreign-key checks and switches them on again, after a commit and after a rollback', async () => {
+    const store = await openStore({ db: join(dir, 'bulk.db') });
+    const fk = async (db: OpenedStore['db']) => (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
+    try {
+      const inside = await store.transaction(async (tx) => {
+        await tx.importIncidents([fullIncident()]);
+        return fk(tx.db);
+      }, { bulk: true });
+      expect(inside).toBe(0);
+      expect(await fk(store.db)).toBe(1);
+      expect((await rowCounts(store)).alerts).toBe(2);
+
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.importIncidents([{ ...fullIncident(), sourceId: 'bulk-rolled-back' }]);
+          throw new Error('refused');
+        }, { bulk: true }),
+      ).rejects.toThrow('refused');
+      expect(await fk(store.db)).toBe(1);
+      expect((await rowCounts(store)).incidents).toBe(1);
+      // Outside a bulk transaction a child row without its parent is still refused.
+      await expect(sql`insert into alert_techniques (alert_id, incident_id, technique_id) values ('al_none', 'inc_none', 'T1059')`.execute(store.db)).rejects.toThrow(/FOREIGN KEY/);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 const postgres = await pgAvailable();
