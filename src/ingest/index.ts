@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
+import { rememberSourceText } from '../model/raw-json.js';
 import type { Alert, Incident } from '../model/incident.js';
 import { describe, isObject, Where, type JsonObject } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
@@ -186,7 +187,11 @@ function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<
       const list = doc.value.value;
       if (list.length === 0 && contextHint) yield { value: undefined, where: at, contextHint, empty: true };
       for (let i = 0; i < list.length; i++) yield { value: list[i], where: at.index(i), ...(contextHint ? { contextHint } : {}) };
-    } else yield { value: doc.value, where: root, ...(contextHint ? { contextHint } : {}) };
+    } else {
+      // A record alone on its line: its line is its raw JSON.
+      if (doc.text !== undefined && isObject(doc.value)) rememberSourceText(doc.value, doc.text);
+      yield { value: doc.value, where: root, ...(contextHint ? { contextHint } : {}) };
+    }
   }
 }
 

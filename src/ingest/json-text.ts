@@ -7,6 +7,8 @@ export interface JsonDocument {
   value: unknown;
   /** 1-based line of an NDJSON record; undefined for a whole-file document. */
   line?: number;
+  /** The line's own JSON text (NDJSON only). */
+  text?: string;
 }
 
 /**
@@ -126,7 +128,8 @@ export async function* streamNdjsonBlocks(path: string, blockBytes = 4 * 1024 * 
         const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
         const first = index === 0 && text.charCodeAt(start) === 0xfeff ? start + 1 : start;
         if (!isBlank(text, first, stop)) {
-          documents.push({ value: parseLine(text.slice(first, stop), path, index), line: index + 1 });
+          const line = text.slice(first, stop);
+          documents.push({ value: parseLine(line, path, index), line: index + 1, text: line });
         }
         index++;
         start = end + 1;
@@ -191,7 +194,8 @@ function* readNdjson(body: string, file: string): Generator<JsonDocument> {
     if (end < 0) end = body.length;
     const stop = end > start && body.charCodeAt(end - 1) === 13 ? end - 1 : end;
     if (!isBlank(body, start, stop)) {
-      yield { value: parseLine(body.slice(start, stop), file, index), line: index + 1 };
+      const line = body.slice(start, stop);
+      yield { value: parseLine(line, file, index), line: index + 1, text: line };
     }
     start = end + 1;
     index++;

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Updateable } from 'kysely';
 import type { Alert, Comment, Entity, Incident, StatusChange } from '../model/index.js';
 import { InputError } from '../model/errors.js';
+import { rawJsonText } from '../model/raw-json.js';
 import { BulkInserter, type SqlValue } from './bulk.js';
 import { alertId, contentHash, incidentId } from './ids.js';
 import type { AlertsTable, Database } from './schema.js';
@@ -492,7 +493,7 @@ function entityRaw(e: Entity, ord: number, rawEvidence: unknown[] | undefined): 
     const at = rawEvidence.indexOf(e.raw);
     if (at >= 0) return `${EVIDENCE_REF}${at}`;
   }
-  return rawText(e.raw);
+  return rawJsonText(e.raw);
 }
 
 export const EVIDENCE_REF = '@evidence:';
@@ -561,10 +562,6 @@ function trackedChanges(before: TrackedValues, after: TrackedValues, at: string)
   return changes;
 }
 
-function rawText(raw: unknown): string | null {
-  return raw === undefined ? null : JSON.stringify(raw);
-}
-
 function incidentRow(incident: Incident, id: string, hash: string, now: string): SqlValue[] {
   return [
     id,
@@ -587,7 +584,7 @@ function incidentRow(incident: Incident, id: string, hash: string, now: string):
     incident.webUrl,
     incident.redirectIncidentId,
     incident.partial ? 1 : 0,
-    rawText(incident.raw),
+    rawJsonText(incident.raw),
     hash,
     now,
   ];
@@ -612,7 +609,7 @@ function incidentUpdate(incident: Incident, hash: string, now: string) {
     web_url: incident.webUrl,
     redirect_incident_id: incident.redirectIncidentId,
     partial: 0,
-    raw: rawText(incident.raw),
+    raw: rawJsonText(incident.raw),
     content_hash: hash,
     imported_at: now,
   };
@@ -648,7 +645,7 @@ function alertRow(source: string, alert: Alert, id: string, incId: string, hash:
     JSON.stringify(alert.techniques),
     alert.recommendedActions,
     alert.webUrl,
-    rawText(alert.raw),
+    rawJsonText(alert.raw),
     hash,
   ];
 }

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseFileInBatches } from '../../src/ingest/index.js';
 import { streamNdjsonBlocks } from '../../src/ingest/json-text.js';
+import { rawJsonText } from '../../src/model/raw-json.js';
 import { InputError } from '../../src/model/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-ndjson-'));
@@ -19,10 +22,10 @@ async function read(content: string | Buffer, blockBytes: number): Promise<Array
 describe('NDJSON read from disk a block at a time', () => {
   const text = '\ufeff{"a":"Zoë ☃ 𝄞"}\r\n\n  \r\n{"b":[1,2]}\n{"c":"ascii only"}\r\n{"d":"€"}';
   const expected = [
-    { value: { a: 'Zoë ☃ 𝄞' }, line: 1 },
-    { value: { b: [1, 2] }, line: 4 },
-    { value: { c: 'ascii only' }, line: 5 },
-    { value: { d: '€' }, line: 6 },
+    { value: { a: 'Zoë ☃ 𝄞' }, line: 1, text: '{"a":"Zoë ☃ 𝄞"}' },
+    { value: { b: [1, 2] }, line: 4, text: '{"b":[1,2]}' },
+    { value: { c: 'ascii only' }, line: 5, text: '{"c":"ascii only"}' },
+    { value: { d: '€' }, line: 6, text: '{"d":"€"}' },
   ];
 
   it('gives the same documents and line numbers whatever the block size: characters, CRLF and lines cut by block ends', async () => {
@@ -32,8 +35,8 @@ describe('NDJSON read from disk a block at a time', () => {
   it('reads a line longer than a block, and a file ending with a line end', async () => {
     const long = JSON.stringify({ text: 'x'.repeat(100) });
     expect(await read(`${long}\n${long}\n`, 16)).toEqual([
-      { value: { text: 'x'.repeat(100) }, line: 1 },
-      { value: { text: 'x'.repeat(100) }, line: 2 },
+      { value: { text: 'x'.repeat(100) }, line: 1, text: long },
+      { value: { text: 'x'.repeat(100) }, line: 2, text: long },
     ]);
   });
 
@@ -51,5 +54,23 @@ describe('NDJSON read from disk a block at a time', () => {
 
   it('yields nothing for a file of blank lines', async () => {
     expect(await read('\n \n\t\r\n', 4)).toEqual([]);
+  });
+});
+
+describe('raw JSON of NDJSON records', () => {
+  it("keeps each line's own text as its alert's raw JSON, whitespace and all; other records are serialised", async () => {
+    const file = fileURLToPath(new URL('../fixtures/ingest/graph-alerts.ndjson', import.meta.url));
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+    const alerts = [];
+    for await (const batch of parseFileInBatches(file, 'auto')) for (const incident of batch.incidents) alerts.push(...incident.alerts);
+    expect(alerts).toHaveLength(lines.length);
+    for (const a of alerts) {
+      const text = rawJsonText(a.raw) as string;
+      expect(lines).toContain(text);
+      expect(text).toContain('", "'); // the source's spacing, which JSON.stringify would not write
+      expect(JSON.parse(text)).toEqual(a.raw);
+    }
+    expect(rawJsonText({ a: 1 })).toBe('{"a":1}');
+    expect(rawJsonText(undefined)).toBeNull();
   });
 });
