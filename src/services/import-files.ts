@@ -24,6 +24,9 @@ type Format = (typeof FORMATS)[number];
  */
 const BATCH_RECORDS = 1_000;
 
+/** How often a long import reports its progress. */
+const PROGRESS_EVERY_MS = 5_000;
+
 /**
  * Imports files of incidents or alerts: every file is parsed a batch of records at a time and
  * written as it is parsed, so a large export is never held in memory at once. All files, the review
@@ -59,6 +62,8 @@ export async function importFiles(
   /** The files' incidents a batch at a time; before a batch is handed on, its ids are checked and (for the audit) their stored versions read. */
   async function* batches(db: OpenedStore['db'] | undefined, before: Map<string, StoredIncidentVersion>): AsyncGenerator<Incident[]> {
     const looked = new Set<string>();
+    const started = Date.now();
+    let reported = started;
     for (const file of files) {
       const ids = new Set<string>();
       let alerts = 0;
@@ -76,6 +81,12 @@ export async function importFiles(
           for (const [id, version] of await storedIncidentVersions(db, unseen)) before.set(id, version);
         }
         yield batch.incidents;
+        // A long import says how far it has got, every few seconds.
+        const now = Date.now();
+        if (now - reported >= PROGRESS_EVERY_MS) {
+          reported = now;
+          options.onProgress?.(`${file}: ${alerts.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
+        }
       }
       perFile.push({ file, format: detected, incidents: ids.size, alerts });
       options.onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alerts} alert(s)`);
