@@ -153,11 +153,6 @@ function completeUtf8Length(buffer: Buffer, length: number): number {
   return i + size <= length ? length : i;
 }
 
-/** The documents of an NDJSON file one by one (see streamNdjsonBlocks). */
-export async function* streamNdjsonFile(path: string): AsyncGenerator<JsonDocument> {
-  for await (const block of streamNdjsonBlocks(path)) yield* block;
-}
-
 /** NDJSON when the first non-blank line is a complete JSON object and more lines follow. */
 function looksLikeNdjson(body: string): boolean {
   const nonBlank = nonBlankLines(body);

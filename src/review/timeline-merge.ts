@@ -25,8 +25,8 @@ export function mergeTimeline(
   manual: ManualTimelineEvent[],
 ): ReviewTimelineEvent[] {
   const byId = new Map(annotations.map((a) => [a.eventId, a]));
-  // Built key by key rather than spread: one object shape for every event, which a review of
-  // hundreds of events builds several times faster.
+  // Built key by key rather than spread: one object shape for every event (the spread was the
+  // largest single cost of building a review's timeline in the server's profile).
   const out: ReviewTimelineEvent[] = derived.map((e) => {
     const a = byId.get(e.id);
     return {

@@ -76,10 +76,10 @@ function normaliseSince(since: string): string {
 }
 
 /**
- * Every column but these, for readers that do not need the source's own JSON. Columns a read without raw JSON leaves out: the raw JSON, and the content hash, which no reader of
- * a stored incident uses and which SQLite stores after the raw JSON: reaching it means walking the
- * raw text's overflow pages, which costs more than reading the raw JSON itself. Such a read gives
- * `raw` as null and `content_hash` as ''.
+ * The columns a read without the source's own JSON leaves out: the raw JSON, and the content hash.
+ * No reader of a stored incident uses the hash, and SQLite stores it after the raw JSON, so reaching
+ * it means walking the raw text's overflow pages, which costs more than reading the raw JSON
+ * itself. Such a read gives `raw` as null and `content_hash` as ''.
  */
 type NotRead = 'raw' | 'content_hash';
 const INCIDENT_COLUMNS_BUT_RAW = [

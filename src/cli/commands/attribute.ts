@@ -4,9 +4,6 @@ import { InputError, UsageError } from '../../model/errors.js';
 import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
 import { parsePositiveInt } from './incidents.js';
 
-/** How a shared technique matched the candidate's profile, in words: `T1114.002 (via parent T1114)`. */
-const MATCH_WORDS: Record<'parent' | 'child' | 'sibling' | 'exact', string> = { parent: 'parent', child: 'sub-technique', sibling: 'sibling', exact: '' };
-
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 }
@@ -77,6 +74,10 @@ async function printClusters(ctx: CliContext): Promise<void> {
 }
 
 type RankResult = import('../../analysis/attribution/types.js').RankResult;
+type TechniqueEvidence = import('../../analysis/attribution/types.js').TechniqueEvidence;
+
+/** How a shared technique matched the candidate's profile, in words: `T1114.002 (via parent T1114)`. */
+const MATCH_WORDS: Record<Exclude<TechniqueEvidence['match'], 'exact'>, string> = { parent: 'parent', child: 'sub-technique', sibling: 'sibling' };
 
 export function renderAttribution(result: RankResult, incident: { id: string; sourceId: string; title: string } | null): string {
   const lines: string[] = [];
