@@ -79,7 +79,7 @@ console.log('== SQL aggregate (SQLite)');
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-coverage-'));
 const store = await openStore({ db: join(dir, 'bench.db') });
 try {
-  const db = store.db;
+  const db = store.snake;
   const now = new Date().toISOString();
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < INCIDENTS; i += 500) {

@@ -56,7 +56,7 @@ try {
   console.log(`  validate  median ${fmt(median(val))}`);
   console.log(`  markdown  median ${fmt(median(md))}`);
 
-  const lib = new PlaybookLibrary(store.db);
+  const lib = new PlaybookLibrary(store.snake);
   const N = 200;
   const techniques = kb.techniques().map((t) => t.id);
   const save = await timed(async () => {

@@ -68,13 +68,13 @@ if (existing < incidents) {
 const list = await store.listIncidents({ limit: incidents });
 const ids = list.map((i) => i.id);
 const { AuthStore } = await import('../dist/auth/auth-store.js');
-const auth = new AuthStore(store.db);
+const auth = new AuthStore(store.snake);
 if (!(await auth.getUser('bench'))) await auth.addUser({ username: 'bench', role: 'viewer' }, 'bench');
 const { token } = await auth.createToken('bench', 'bench', 'bench');
 const { AttributionCache } = await import('../dist/server/attribution-cache.js');
 const { loadBundle } = await import('../dist/attack/resolve.js');
 const kb = await loadBundle(attack);
-const attribution = new AttributionCache(store.db, kb);
+const attribution = new AttributionCache(store.snake, kb);
 /** Incidents whose stored attribution is missing or stale (read through this process's own connection). */
 const staleCount = async () => (await attribution.staleIncidents(incidents + 1)).length;
 console.log(`store: ${dbPath} (${ids.length} incidents; stored attribution missing or stale for ${await staleCount()})`);
@@ -185,7 +185,7 @@ try {
   await measure('incident detail, cold: every request a different incident of the 10,000 (attribution stored)', coldPath);
 
   const { sql } = await import('kysely');
-  await sql`delete from incident_attribution`.execute(store.db);
+  await sql`delete from incident_attribution`.execute(store.snake);
   await measure('incident detail, cold and first view: every request a different incident, attribution computed in the request (stored ones deleted)', coldPath);
 
   const mixed = () => (n++ % 2 ? listPath() : workingSetPath());
@@ -201,7 +201,7 @@ console.log(`\nload generator CPU: ${((gen.user + gen.system) / 1e6).toFixed(1)}
 {
   const { ReviewRepository } = await import('../dist/review/repo.js');
   const { buildFullReview } = await import('../dist/review/full-report.js');
-  const repo = new ReviewRepository(store.db);
+  const repo = new ReviewRepository(store.snake);
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;

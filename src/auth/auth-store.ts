@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError, UsageError } from '../model/errors.js';
 import type { Database } from '../store/schema.js';
 import { recordAudit } from './audit.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
-import { isRole, ROLES, type Role } from './roles.js';
+import { isRole, ROLES, type Role } from '../model/roles.js';
 import type { AuthTables, UsersTable } from './schema.js';
 
 type DB = Database & AuthTables;

@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { KnowledgeBase } from '../attack/types.js';
 import { AuthStore, SESSION_TTL_MS, type User } from '../auth/auth-store.js';
-import { roleAllows, type Role } from '../auth/roles.js';
+import { roleAllows, type Role } from '../model/roles.js';
 import type { OpenedStore } from '../store/index.js';
 import { forbidden, handleError, HttpError, unauthenticated } from './errors.js';
 
@@ -78,7 +78,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     void reply.type('text/html').sendFile('index.html');
   });
 
-  const auth = new AuthStore(options.store.db);
+  const auth = new AuthStore(options.store.snake);
   const routeTable: RouteAccess[] = [];
   app.addHook('onRoute', (route) => {
     const access = route.config?.access ?? (route.url.startsWith('/api/docs') || route.url === '/api/openapi.json' || !route.url.startsWith('/api') ? 'public' : undefined);
@@ -141,7 +141,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const { registerAttackRoutes } = await import('./routes/attack.js');
   const { ReportCache } = await import('./report-cache.js');
   const { AttributionCache, AttributionWarmer } = await import('./attribution-cache.js');
-  const attribution = new AttributionCache(options.store.db, options.kb);
+  const attribution = new AttributionCache(options.store.snake, options.kb);
   // The background work below runs only when the server is idle: no request in flight, and none
   // started or finished for the last 100 ms (a server under steady load is left alone).
   let inFlight = 0;
@@ -157,7 +157,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   });
   const busy = () => inFlight > 0 || performance.now() - lastActivity < 100;
   const { getIncident } = await import('../store/read.js');
-  const warmer = new AttributionWarmer(attribution, (id) => getIncident(options.store.db, id, { raw: false }), busy);
+  const warmer = new AttributionWarmer(attribution, (id) => getIncident(options.store.snake, id, { raw: false }), busy);
   // Once listening, the attribution of every incident whose stored answer is missing or stale is
   // computed in idle time, so that opening any review for the first time costs no ranking.
   if (options.precomputeAttribution !== false) app.addHook('onListen', async () => warmer.run());

@@ -20,7 +20,7 @@ export async function runServe(ctx: CliContext, opts: { port: number; host: stri
   const { openStore } = await import('../store/index.js');
   const store = await openStore({ db: ctx.globals().db, env: ctx.env });
   const { AuthStore } = await import('../auth/auth-store.js');
-  const auth = new AuthStore(store.db);
+  const auth = new AuthStore(store.snake);
   try {
     if (opts.demo && (await store.listIncidents({ limit: 1 })).length === 0) {
       const { examplesDir } = await import('../cli/commands/demo.js');

@@ -60,7 +60,7 @@ export async function importFiles(
   const perFile: ImportFilesResult['files'] = [];
 
   /** The files' incidents a batch at a time; before a batch is handed on, its ids are checked and (for the audit) their stored versions read. */
-  async function* batches(db: OpenedStore['db'] | undefined, before: Map<string, StoredIncidentVersion>): AsyncGenerator<Incident[]> {
+  async function* batches(db: OpenedStore['snake'] | undefined, before: Map<string, StoredIncidentVersion>): AsyncGenerator<Incident[]> {
     const looked = new Set<string>();
     const started = Date.now();
     let reported = started;
@@ -94,7 +94,7 @@ export async function importFiles(
   }
 
   const write = async (target: IncidentStore) => {
-    const db = 'db' in target ? (target as OpenedStore).db : undefined;
+    const db = 'snake' in target ? (target as OpenedStore).snake : undefined;
     const before = new Map<string, StoredIncidentVersion>();
     const { summary, results } = await target.importIncidentBatches(batches(db, before), { derivePartial: derivePartialIncident });
     const reviews = await applyReviewPolicy(target, results, policy);
@@ -125,8 +125,8 @@ async function applyReviewPolicy(
   results: ImportedIncidentResult[],
   policy: import('../review/policy.js').ReviewPolicy,
 ): Promise<ImportFilesResult['reviews']> {
-  if (!('db' in store)) return undefined;
-  const db = (store as OpenedStore).db;
+  if (!('snake' in store)) return undefined;
+  const db = (store as OpenedStore).snake;
   const { ReviewRepository } = await import('../review/repo.js');
   const { evaluatePolicy } = await import('../review/policy.js');
   const repo = new ReviewRepository(db);

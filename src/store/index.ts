@@ -1,20 +1,24 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { sql, type Kysely } from 'kysely';
+import { CamelCasePlugin, sql, type Kysely } from 'kysely';
 import type { Incident, StoredIncident } from '../model/index.js';
 import { connect, type OpenStoreOptions } from './connect.js';
 import { IncidentImporter } from './import.js';
 import { getIncident, listIncidents, techniqueCounts } from './read.js';
-import type { Database } from './schema.js';
+import type { Database as SnakeDatabase } from './schema.js';
+import type { Database } from './database.js';
 import type { ImportedIncidentResult, ImportOptions, ImportSummary, IncidentFilter, IncidentListItem, IncidentStore, StoreKind, TechniqueCount } from './types.js';
 
-export type { Database } from './schema.js';
+export type * from './database.js';
 export type * from './types.js';
 export { defaultDatabasePath } from './connect.js';
 export type { OpenStoreOptions } from './connect.js';
 export { incidentId, alertId } from './ids.js';
 
 export type OpenedStore = IncidentStore & {
+  /** Every table, typed (camelCase names, mapped to the snake_case columns). */
   db: Kysely<Database>;
+  /** The same connection with the database's own snake_case names (the older queries; being moved onto `db`). */
+  snake: Kysely<SnakeDatabase>;
   /**
    * Runs `work` in one transaction, with the store bound to it: its imports and every query made
    * through its `db` commit together or not at all. Joins the transaction the store is already in.
@@ -45,9 +49,13 @@ class KyselyIncidentStore implements OpenedStore {
   constructor(
     readonly kind: StoreKind,
     readonly location: string,
-    readonly db: Kysely<Database>,
+    readonly snake: Kysely<SnakeDatabase>,
     private readonly sqlite?: BetterSqlite3.Database,
-  ) {}
+  ) {
+    this.db = camelCased(snake);
+  }
+
+  readonly db: Kysely<Database>;
 
   importIncidents(incidents: Incident[], options?: ImportOptions): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     return this.importIncidentBatches([incidents], options);
@@ -58,21 +66,21 @@ class KyselyIncidentStore implements OpenedStore {
     options: ImportOptions = {},
   ): Promise<{ summary: ImportSummary; results: ImportedIncidentResult[] }> {
     const now = new Date().toISOString();
-    const run = async (trx: Kysely<Database>) => {
+    const run = async (trx: Kysely<SnakeDatabase>) => {
       const importer = new IncidentImporter(trx, this.kind, now, this.sqlite, options.derivePartial);
       for await (const batch of batches) await importer.importBatch(batch);
       return importer.finish();
     };
-    return this.db.isTransaction ? run(this.db) : this.db.transaction().execute(run);
+    return this.snake.isTransaction ? run(this.snake) : this.snake.transaction().execute(run);
   }
 
   transaction<T>(work: (store: OpenedStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
-    if (this.db.isTransaction) return work(this);
-    const bound = (trx: Kysely<Database>) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite));
-    if (!options.bulk || this.kind !== 'sqlite') return this.db.transaction().execute(bound);
+    if (this.snake.isTransaction) return work(this);
+    const bound = (trx: Kysely<SnakeDatabase>) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite));
+    if (!options.bulk || this.kind !== 'sqlite') return this.snake.transaction().execute(bound);
     // SQLite ignores a change of foreign_keys inside a transaction: it is set on the held connection
     // before BEGIN and restored after COMMIT or ROLLBACK.
-    return this.db.connection().execute(async (connection) => {
+    return this.snake.connection().execute(async (connection) => {
       const before = Number((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(connection)).rows[0]?.foreign_keys ?? 1);
       await sql`pragma foreign_keys = off`.execute(connection);
       try {
@@ -84,20 +92,25 @@ class KyselyIncidentStore implements OpenedStore {
   }
 
   listIncidents(filter?: IncidentFilter): Promise<IncidentListItem[]> {
-    return listIncidents(this.db, filter);
+    return listIncidents(this.snake, filter);
   }
 
   getIncident(ref: string): Promise<StoredIncident | undefined> {
-    return getIncident(this.db, ref);
+    return getIncident(this.snake, ref);
   }
 
   techniqueCounts(filter?: Pick<IncidentFilter, 'since'>): Promise<TechniqueCount[]> {
-    return techniqueCounts(this.db, filter);
+    return techniqueCounts(this.snake, filter);
   }
 
   async close(): Promise<void> {
     // A store bound to a transaction shares the connection of the store that opened it.
-    if (this.db.isTransaction) return;
-    await this.db.destroy();
+    if (this.snake.isTransaction) return;
+    await this.snake.destroy();
   }
+}
+
+/** The typed handle: camelCase names in TypeScript, snake_case in the database. */
+function camelCased(db: Kysely<SnakeDatabase>): Kysely<Database> {
+  return db.withPlugin(new CamelCasePlugin()) as unknown as Kysely<Database>;
 }

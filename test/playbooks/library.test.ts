@@ -24,7 +24,7 @@ function clock(): () => Date {
 async function setUp(open: Opener): Promise<{ store: OpenedStore; lib: PlaybookLibrary; incidentId: string }> {
   const store = await open();
   const { results } = await store.importIncidents([ransomwareIncident()]);
-  return { store, lib: new PlaybookLibrary(store.db, { now: clock() }), incidentId: results[0]?.id as string };
+  return { store, lib: new PlaybookLibrary(store.snake, { now: clock() }), incidentId: results[0]?.id as string };
 }
 
 function librarySuite(open: Opener): void {
@@ -49,7 +49,7 @@ function librarySuite(open: Opener): void {
       expect((await lib.getPlaybook(ID, 1))?.playbook.description).toBe(fixture().description);
 
       // A review finding proposes a change; the version records the incident and finding.
-      const repo = new ReviewRepository(store.db);
+      const repo = new ReviewRepository(store.snake);
       const finding = await repo.addFinding(incidentId, { category: 'procedural-failure', title: 'Backups were restored before the hosts were clean' }, { actor: 'ana' });
       const proposed = { ...changed, name: 'Ransomware response (verify before restore)', external_references: [{ name: 'mitre-attack', external_id: 'T1490' }] };
       const third = await lib.proposePlaybookChange(ID, { incidentId, findingId: finding.id, reason: 'restore only after verification', author: 'ana', playbook: proposed });
@@ -89,7 +89,7 @@ function librarySuite(open: Opener): void {
       await lib.savePlaybook({ playbook: fixture(), author: 'ana' });
       // Another writer's version 2 landed between our read of the current version and our insert.
       const row = { playbook_id: ID, version: 2, cacao: JSON.stringify(fixture()), content_hash: 'x', techniques: '[]', reason: null, created_by: 'ben', created_at: '2026-03-10T09:30:00.000Z', driven_by_incident_id: null, driven_by_finding_id: null };
-      await store.db.withTables<PlaybookLibraryTables>().insertInto('playbook_versions').values(row).execute();
+      await store.snake.withTables<PlaybookLibraryTables>().insertInto('playbook_versions').values(row).execute();
       const error = await lib.savePlaybook({ playbook: { ...fixture(), name: 'mine' }, author: 'ana' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect((error as ConflictError).exitCode).toBe(1);

@@ -115,7 +115,7 @@ describe.runIf(run)('remediation playbook for the ransomware example (ATT&CK 18.
   });
 
   it('includes a library playbook linked to T1486 as a playbook-action step that resolves', async () => {
-    const lib = new PlaybookLibrary(store.db);
+    const lib = new PlaybookLibrary(store.snake);
     const own = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'playbooks', 'valid-playbook.json'), 'utf8')) as CacaoPlaybook;
     await lib.savePlaybook({ playbook: own, author: 'ana', techniques: ['T1486'] });
     const linked = await lib.playbooksForTechniques(generated.techniques);

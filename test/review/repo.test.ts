@@ -19,11 +19,11 @@ async function withIncident(open: Opener, now?: () => Date): Promise<{ store: Op
   const incident = sampleIncident();
   const { results } = await store.importIncidents([incident]);
   const id = results[0]?.id as string;
-  return { store, repo: new ReviewRepository(store.db, now ? { now } : {}), id };
+  return { store, repo: new ReviewRepository(store.snake, now ? { now } : {}), id };
 }
 
 async function changeCount(store: OpenedStore): Promise<number> {
-  const row = await store.db
+  const row = await store.snake
     .withTables<{ review_changes: { id: string } }>()
     .selectFrom('review_changes')
     .select((eb) => eb.fn.countAll<string | number>().as('n'))
@@ -58,7 +58,7 @@ function reviewSuite(open: Opener): void {
       const { results } = await store.importIncidents([a, b]);
       const [idA, idB] = results.map((r) => r.id) as [string, string];
       const at = new Date('2026-03-01T10:00:00.000Z');
-      const repo = new ReviewRepository(store.db, { now: () => at });
+      const repo = new ReviewRepository(store.snake, { now: () => at });
       const { policy } = loadPolicy({ env: {} });
       const high = evaluatePolicy(policy, { severity: 'high', tags: [], classification: null, determination: null });
       await repo.createReviewsByPolicy([

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain, listAudit } from '../../src/auth/audit.js';
-import { ROLES, roleAllows, type Role } from '../../src/auth/roles.js';
+import { ROLES, roleAllows, type Role } from '../../src/model/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, pgAvailable, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
@@ -138,10 +138,10 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ state: 'approved', approvedBy: 'reviewer' });
 
-    const entries = await listAudit(h.store.db, { limit: 20 });
+    const entries = await listAudit(h.store.snake, { limit: 20 });
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['finding.add', 'finding.edit', 'action-item.add', 'review.submit', 'review.approve']));
     expect(entries.find((e) => e.action === 'review.approve')).toMatchObject({ actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
-    expect((await verifyAuditChain(h.store.db)).ok).toBe(true);
+    expect((await verifyAuditChain(h.store.snake)).ok).toBe(true);
     const verify = await h.app.inject({ url: '/api/audit/verify', headers: bearer('admin') });
     expect(verify.json()).toMatchObject({ ok: true });
   });
@@ -214,7 +214,7 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ summary: { created: 1 }, files: [{ file: 'identity-attack.json' }] });
     expect(((await h.app.inject({ url: '/api/incidents', headers: bearer('viewer') })).json() as { total: number }).total).toBe(3);
-    const entry = (await listAudit(h.store.db, { entityType: 'import' }))[0];
+    const entry = (await listAudit(h.store.snake, { entityType: 'import' }))[0];
     expect(entry).toMatchObject({ actor: 'analyst', action: 'incident.import', after: { files: ['identity-attack.json'] } });
   });
 
@@ -284,7 +284,7 @@ describe.runIf(run)('every route, every role', () => {
       const observedBefore = (await h.app.inject({ url: '/api/layers/observed', headers: as('admin') })).json() as { techniques: { score?: number }[] };
 
       const { confirmTechniques } = await import('../../src/store/confirmed-techniques.js');
-      await confirmTechniques(h.store.db, id, ['T1486'], { confirmedBy: 'analyst' });
+      await confirmTechniques(h.store.snake, id, ['T1486'], { confirmedBy: 'analyst' });
       const coverageBefore = (await h.app.inject({ url: '/api/layers/coverage', headers: as('admin') })).body;
       expect(coverageBefore).toContain('"available":true');
 

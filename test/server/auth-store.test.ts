@@ -34,7 +34,7 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
   it('adds users, signs in, issues sessions and tokens, disables, and audits every write', async () => {
     const store = await open();
     try {
-      const auth = new AuthStore(store.db);
+      const auth = new AuthStore(store.snake);
       const alice = await auth.addUser({ username: 'alice', role: 'analyst', password: 'alice-password-1' }, 'cli:test');
       expect(alice).toMatchObject({ username: 'alice', role: 'analyst', disabled: false });
       await expect(auth.addUser({ username: 'alice', role: 'viewer' }, 'cli:test')).rejects.toThrow(/already exists/);
@@ -67,11 +67,11 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
       expect(await auth.tokenUser(second)).toBeUndefined();
       expect(await auth.verifyLogin('alice', 'alice-password-1')).toBeUndefined();
 
-      const actions = (await listAudit(store.db)).map((e) => e.action).reverse();
+      const actions = (await listAudit(store.snake)).map((e) => e.action).reverse();
       expect(actions).toEqual(['user.add', 'token.create', 'token.revoke', 'token.create', 'user.disable']);
-      const disable = (await listAudit(store.db, { limit: 1 }))[0];
+      const disable = (await listAudit(store.snake, { limit: 1 }))[0];
       expect(disable).toMatchObject({ actor: 'cli:test', entityType: 'user', entityId: 'alice', before: { disabled: false }, after: { disabled: true } });
-      expect(await verifyAuditChain(store.db)).toMatchObject({ ok: true, entries: 5 });
+      expect(await verifyAuditChain(store.snake)).toMatchObject({ ok: true, entries: 5 });
     } finally {
       await store.close();
     }
@@ -80,23 +80,23 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
   it('detects an altered, a deleted and a re-chained entry, naming the first broken link', async () => {
     const store = await open();
     try {
-      for (let i = 1; i <= 5; i++) await recordAudit(store.db, { actor: 'alice', action: 'test.write', entityType: 'thing', entityId: `t${i}`, before: { n: i - 1 }, after: { n: i } });
-      const ok = await verifyAuditChain(store.db);
+      for (let i = 1; i <= 5; i++) await recordAudit(store.snake, { actor: 'alice', action: 'test.write', entityType: 'thing', entityId: `t${i}`, before: { n: i - 1 }, after: { n: i } });
+      const ok = await verifyAuditChain(store.snake);
       expect(ok).toMatchObject({ ok: true, entries: 5 });
 
-      await sql`update audit_log set after = ${'{"n":99}'} where seq = 3`.execute(store.db);
-      expect(await verifyAuditChain(store.db)).toMatchObject({ ok: false, entries: 2, firstBroken: { seq: 3, reason: expect.stringMatching(/altered/) } });
+      await sql`update audit_log set after = ${'{"n":99}'} where seq = 3`.execute(store.snake);
+      expect(await verifyAuditChain(store.snake)).toMatchObject({ ok: false, entries: 2, firstBroken: { seq: 3, reason: expect.stringMatching(/altered/) } });
 
       // Recomputing entry 3's own hash does not help: entry 4 still points at the old one.
       const { auditHash } = await import('../../src/auth/audit.js');
-      const row = await sql<{ seq: number; at: string; actor: string; action: string; entity_type: string; entity_id: string; before: string | null; after: string | null; prev_hash: string }>`select * from audit_log where seq = 3`.execute(store.db);
+      const row = await sql<{ seq: number; at: string; actor: string; action: string; entity_type: string; entity_id: string; before: string | null; after: string | null; prev_hash: string }>`select * from audit_log where seq = 3`.execute(store.snake);
       const r3 = row.rows[0];
       if (!r3) throw new Error('entry 3 missing');
-      await sql`update audit_log set hash = ${auditHash({ ...r3, seq: Number(r3.seq) })} where seq = 3`.execute(store.db);
-      expect((await verifyAuditChain(store.db)).firstBroken).toMatchObject({ seq: 4, reason: expect.stringMatching(/prev_hash/) });
+      await sql`update audit_log set hash = ${auditHash({ ...r3, seq: Number(r3.seq) })} where seq = 3`.execute(store.snake);
+      expect((await verifyAuditChain(store.snake)).firstBroken).toMatchObject({ seq: 4, reason: expect.stringMatching(/prev_hash/) });
 
-      await sql`delete from audit_log where seq = 2`.execute(store.db);
-      expect((await verifyAuditChain(store.db)).firstBroken).toMatchObject({ seq: 2, reason: expect.stringMatching(/missing/) });
+      await sql`delete from audit_log where seq = 2`.execute(store.snake);
+      expect((await verifyAuditChain(store.snake)).firstBroken).toMatchObject({ seq: 2, reason: expect.stringMatching(/missing/) });
     } finally {
       await store.close();
     }
@@ -107,7 +107,7 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
     try {
       const imported = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
       const id = imported.results[0]?.id as string;
-      const auth = new AuthStore(store.db);
+      const auth = new AuthStore(store.snake);
       expect(await auth.canSee({ username: 'bob', role: 'viewer' }, id)).toBe(true);
       await auth.restrictIncident(id, ['alice', ' carol ', 'alice'], 'admin');
       expect(await auth.accessList(id)).toEqual(['alice', 'carol']);
@@ -122,15 +122,15 @@ describe.each(targets)('auth store and audit trail on $name', ({ open }) => {
       await auth.restrictIncident(id, [], 'admin');
       expect(await auth.canSee({ username: 'bob', role: 'viewer' }, id)).toBe(true);
 
-      const repo = auditedReviewRepository(new ReviewRepository(store.db), store.db);
+      const repo = auditedReviewRepository(new ReviewRepository(store.snake), store.snake);
       const finding = await repo.addFinding(id, { category: 'technical-lapse', title: 'No alert on the encryption burst' }, { actor: 'alice' });
       await repo.editFinding(finding.id, { title: 'No alert on the mass encryption' }, { actor: 'bob', expectedVersion: finding.version });
       await expect(repo.editFinding(finding.id, { title: 'stale' }, { actor: 'carol', expectedVersion: finding.version })).rejects.toThrow();
-      const entries = await listAudit(store.db, { entityType: 'finding' });
+      const entries = await listAudit(store.snake, { entityType: 'finding' });
       expect(entries).toHaveLength(2);
       expect(entries[0]).toMatchObject({ actor: 'bob', action: 'finding.edit', entityId: finding.id, before: { title: 'No alert on the encryption burst' }, after: { title: 'No alert on the mass encryption' } });
       expect(entries[1]).toMatchObject({ actor: 'alice', action: 'finding.add', entityId: finding.id, before: null });
-      expect((await verifyAuditChain(store.db)).ok).toBe(true);
+      expect((await verifyAuditChain(store.snake)).ok).toBe(true);
     } finally {
       await store.close();
     }

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { KnowledgeBase } from '../../src/attack/types.js';
 import { loadBundle } from '../../src/attack/resolve.js';
-import { ROLES, type Role } from '../../src/auth/roles.js';
+import { ROLES, type Role } from '../../src/model/roles.js';
 import { buildServer, type App } from '../../src/server/app.js';
 import { importFiles } from '../../src/services/import-files.js';
 import type { OpenedStore } from '../../src/store/index.js';

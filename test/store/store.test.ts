@@ -15,7 +15,7 @@ const TABLES = ['incidents', 'alerts', 'alert_techniques', 'entities', 'comments
 async function rowCounts(store: OpenedStore): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of TABLES) {
-    const row = await store.db
+    const row = await store.snake
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .executeTakeFirstOrThrow();
@@ -245,7 +245,7 @@ function storeSuite(open: Opener): void {
       await store.importIncidents([parts([first])], { derivePartial: derivePartialIncident });
       let stored = await store.getIncident('d-600');
       expect(stored).toMatchObject({ status: 'resolved', severity: 'low', resolvedAt: '2026-03-02T09:30:00.000Z' });
-      const hashBefore = (await store.db.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+      const hashBefore = (await store.snake.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
 
       // A later, more severe alert of the same incident, still open, arrives in another import.
       const later = alert('d-2', '2026-03-02T12:00:00.000Z', { severity: 'high', status: 'inProgress', updatedAt: '2026-03-02T13:00:00.000Z', title: 'Credential theft' });
@@ -261,7 +261,7 @@ function storeSuite(open: Opener): void {
         resolvedAt: null,
       });
       expect(stored?.statusHistory.map((c) => `${c.field}:${c.to}@${c.at}`)).toEqual(['status:active@2026-03-02T09:00:00.000Z', 'status:inProgress@2026-03-02T13:00:00.000Z']);
-      const hashAfter = (await store.db.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+      const hashAfter = (await store.snake.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
       expect(hashAfter).not.toBe(hashBefore);
 
       // Without the deriver (the default), the stored partial incident keeps its fields.
@@ -347,7 +347,7 @@ function storeSuite(open: Opener): void {
       };
       const incident = fullIncident({ sourceId: 'shared', alerts: [shared] });
       await store.importIncidents([incident]);
-      const rows = await store.db.selectFrom('entities').select(['ord', 'raw']).orderBy('ord').execute();
+      const rows = await store.snake.selectFrom('entities').select(['ord', 'raw']).orderBy('ord').execute();
       expect(rows).toEqual([
         { ord: 0, raw: '@evidence:1' },
         { ord: 1, raw: '@evidence:0' },
@@ -410,9 +410,9 @@ describe('store on SQLite', () => {
     try {
       expect(fromEnv.kind).toBe('sqlite');
       expect(fromEnv.location).toBe(join(dir, 'from-env.db'));
-      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fromEnv.db);
+      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fromEnv.snake);
       expect(mode.rows[0]?.journal_mode).toBe('wal');
-      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(fromEnv.db);
+      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(fromEnv.snake);
       expect(fk.rows[0]?.foreign_keys).toBe(1);
     } finally {
       await fromEnv.close();
@@ -421,14 +421,14 @@ describe('store on SQLite', () => {
 
   it('a bulk transaction writes without foreign-key checks and switches them on again, after a commit and after a rollback', async () => {
     const store = await openStore({ db: join(dir, 'bulk.db') });
-    const fk = async (db: OpenedStore['db']) => (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
+    const fk = async (db: OpenedStore['snake']) => (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
     try {
       const inside = await store.transaction(async (tx) => {
         await tx.importIncidents([fullIncident()]);
-        return fk(tx.db);
+        return fk(tx.snake);
       }, { bulk: true });
       expect(inside).toBe(0);
-      expect(await fk(store.db)).toBe(1);
+      expect(await fk(store.snake)).toBe(1);
       expect((await rowCounts(store)).alerts).toBe(2);
 
       await expect(
@@ -437,10 +437,10 @@ describe('store on SQLite', () => {
           throw new Error('refused');
         }, { bulk: true }),
       ).rejects.toThrow('refused');
-      expect(await fk(store.db)).toBe(1);
+      expect(await fk(store.snake)).toBe(1);
       expect((await rowCounts(store)).incidents).toBe(1);
       // Outside a bulk transaction a child row without its parent is still refused.
-      await expect(sql`insert into alert_techniques (alert_id, incident_id, technique_id) values ('al_none', 'inc_none', 'T1059')`.execute(store.db)).rejects.toThrow(/FOREIGN KEY/);
+      await expect(sql`insert into alert_techniques (alert_id, incident_id, technique_id) values ('al_none', 'inc_none', 'T1059')`.execute(store.snake)).rejects.toThrow(/FOREIGN KEY/);
     } finally {
       await store.close();
     }

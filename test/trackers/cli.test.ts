@@ -40,7 +40,7 @@ beforeEach(async () => {
     incidentId = results[0]!.id;
     // One second apart, so the items list in the order they were added (not by their random ids).
     let clock = Date.now();
-    const repo = new ReviewRepository(store.db, { now: () => new Date((clock += 1000)) });
+    const repo = new ReviewRepository(store.snake, { now: () => new Date((clock += 1000)) });
     const a = await repo.addActionItem(incidentId, { type: 'detection-engineering', title: 'Alert on proxy sign-ins', owner: 'dee', team: 'detection', dueDate: '2026-06-01', priority: 'high', closureCriteria: 'Rule deployed' }, { actor: 'ana' });
     const b = await repo.addActionItem(incidentId, { type: 'training', title: 'Phishing drill' }, { actor: 'ana' });
     actionIds = [a.id, b.id];
@@ -73,7 +73,7 @@ async function run(...args: string[]): Promise<{ status: number; stdout: string;
 async function items() {
   const store = await openStore({ db, env: {} });
   try {
-    const repo = new ReviewRepository(store.db);
+    const repo = new ReviewRepository(store.snake);
     return { list: await repo.listActionItems({}), history: await repo.history(incidentId, { entityType: 'action-item' }) };
   } finally {
     await store.close();
@@ -172,25 +172,25 @@ describe('hindsight actions export / sync (GitHub)', () => {
     gh.issues[0]!.state_reason = 'completed';
     const store = await openStore({ db, env: {} });
     try {
-      const links = await listAudit(store.db, { entityType: 'action-item' });
+      const links = await listAudit(store.snake, { entityType: 'action-item' });
       expect(links.map((e) => e.action)).toEqual(['action-item.link', 'action-item.link']);
       expect(links.every((e) => e.actor === 'hindsight-github' && (e.before as { externalKey: unknown }).externalKey === null)).toBe(true);
 
       // The audit trail refuses the entry: the synced state does not land either.
-      const before = await dumpTables(store.db, 'sqlite');
-      await refuseAuditInserts(store.db, 'sqlite');
+      const before = await dumpTables(store.snake, 'sqlite');
+      await refuseAuditInserts(store.snake, 'sqlite');
       const refused = await run('actions', 'sync');
-      await allowAuditInserts(store.db, 'sqlite');
+      await allowAuditInserts(store.snake, 'sqlite');
       expect(refused.status).toBe(1);
       expect(refused.stdout).toMatch(/audit refused by the test/);
-      expect(await dumpTables(store.db, 'sqlite')).toEqual(before);
+      expect(await dumpTables(store.snake, 'sqlite')).toEqual(before);
 
       expect((await run('actions', 'sync')).status).toBe(0);
-      const entries = await listAudit(store.db, { entityType: 'action-item' });
+      const entries = await listAudit(store.snake, { entityType: 'action-item' });
       const moved = entries.find((e) => e.action === 'action-item.sync');
       expect(moved).toMatchObject({ actor: 'github:acme/sec', before: { status: 'open' }, after: { status: 'done', externalState: 'open' } });
       expect(entries.filter((e) => e.action === 'action-item.link').length).toBeGreaterThanOrEqual(3);
-      expect((await verifyAuditChain(store.db)).ok).toBe(true);
+      expect((await verifyAuditChain(store.snake)).ok).toBe(true);
     } finally {
       await store.close();
     }

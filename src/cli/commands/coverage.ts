@@ -71,7 +71,7 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
         const { writeAudited } = await import('../../auth/audit.js');
         const { cliActor } = await import('./server.js');
         // The confirmations and their audit entry: one transaction.
-        const rows = await writeAudited(store.db, async (trx) => {
+        const rows = await writeAudited(store.snake, async (trx) => {
           const before = await listConfirmedTechniques(trx, incident.id);
           const after = await confirmTechniques(trx, incident.id, live, { confirmedBy: opts.actor ?? null, note: opts.note ?? null });
           return { result: after, audit: { actor: cliActor(ctx), action: 'coverage.confirm', entityType: 'confirmed-techniques', entityId: incident.id, before: { confirmed: before }, after: { confirmed: after } } };
@@ -93,7 +93,7 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
         if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
         const { listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
         const { detectionForIncident } = await import('../../analysis/coverage/detection.js');
-        const rows = await listConfirmedTechniques(store.db, incident.id);
+        const rows = await listConfirmedTechniques(store.snake, incident.id);
         const detection = detectionForIncident(incident, kb, null, rows.map((r) => r.techniqueId));
         printResult(ctx, { incident: incident.id, confirmed: rows, detection }, () => {
           const lines = [`${incident.id}: ${rows.length} confirmed technique(s); ${detection.detected} detected by alerts, ${detection.missed} missed`];
@@ -126,7 +126,7 @@ async function incidentAggregate(ctx: CliContext): Promise<{ aggregate: Incident
   const named = ctx.globals().db || ctx.env.DATABASE_URL;
   if (!named && !existsSync(defaultDatabasePath())) return { aggregate: null, database: null };
   const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
-  return withStore(ctx, async (store) => ({ aggregate: await coverageAggregate(store.db), database: store.location }));
+  return withStore(ctx, async (store) => ({ aggregate: await coverageAggregate(store.snake), database: store.location }));
 }
 
 async function runCoverage(ctx: CliContext, opts: CoverageOpts): Promise<void> {

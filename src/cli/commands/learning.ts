@@ -23,8 +23,8 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
       const store = await openStore({ db: ctx.globals().db, env: ctx.env });
       let report;
       try {
-        await refreshLearningFacts(store.db, store.kind);
-        const agg = await trendAggregates(store.db, store.kind, { from: opts.from, to: opts.to, bucket: opts.bucket as TrendBucket });
+        await refreshLearningFacts(store.snake, store.kind);
+        const agg = await trendAggregates(store.snake, store.kind, { from: opts.from, to: opts.to, bucket: opts.bucket as TrendBucket });
         report = analyseTrends(agg, await optionalKnowledgeBase(ctx));
       } finally {
         await store.close();
@@ -70,8 +70,8 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
       const store = await openStore({ db: ctx.globals().db, env: ctx.env });
       let report;
       try {
-        await refreshLearningFacts(store.db, store.kind);
-        const agg = await skillAggregates(store.db, store.kind, { from: opts.from, to: opts.to, byAnalyst: Boolean(teams) || Boolean(opts.perAnalyst) });
+        await refreshLearningFacts(store.snake, store.kind);
+        const agg = await skillAggregates(store.snake, store.kind, { from: opts.from, to: opts.to, byAnalyst: Boolean(teams) || Boolean(opts.perAnalyst) });
         report = analyseSkills(agg, await optionalKnowledgeBase(ctx), { teams, perAnalyst: Boolean(opts.perAnalyst), minAlerts });
       } finally {
         await store.close();

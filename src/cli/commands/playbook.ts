@@ -182,7 +182,7 @@ async function withLibrary<T>(ctx: CliContext, run: (store: OpenedStore, lib: Pl
   const { PlaybookLibrary } = await import('../../playbooks/library.js');
   const store = await openStore({ db: ctx.globals().db, env: ctx.env });
   try {
-    return await run(store, new PlaybookLibrary(store.db));
+    return await run(store, new PlaybookLibrary(store.snake));
   } finally {
     await store.close();
   }
@@ -198,8 +198,8 @@ async function withAuditedLibrary(ctx: CliContext, action: string, run: (store: 
   return withLibrary(ctx, (store) =>
     store.transaction(async (tx) => {
       const { PlaybookLibrary } = await import('../../playbooks/library.js');
-      const lib = new PlaybookLibrary(tx.db);
-      return writeAudited(tx.db, async () => {
+      const lib = new PlaybookLibrary(tx.snake);
+      return writeAudited(tx.snake, async () => {
         const result = await run(tx, lib);
         const v = result.version;
         const summary = (x: LibraryPlaybookVersion) => ({

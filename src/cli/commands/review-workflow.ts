@@ -46,7 +46,7 @@ export const registerReviewWorkflowCommands: RegisterCommands = (program: Comman
         const { detectionForIncident } = await import('../../analysis/coverage/detection.js');
         const { listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
         const full = buildFullReview(incident, kb, await repo.loadContent(incident.id));
-        const confirmed = (await listConfirmedTechniques(store.db, incident.id)).map((c) => c.techniqueId);
+        const confirmed = (await listConfirmedTechniques(store.snake, incident.id)).map((c) => c.techniqueId);
         full.detection = { ...detectionForIncident(incident, kb, ruleIndex?.index ?? null, confirmed), rulesSource: ruleIndex?.source ?? null };
         return { report: full, incident };
       });
@@ -445,7 +445,7 @@ async function repoFor(store: OpenedStore): Promise<ReviewRepository> {
   const { ReviewRepository } = await import('../../review/repo.js');
   // Every review write from the command line is recorded in the audit trail.
   const { auditedReviewRepository } = await import('../../auth/audited-review.js');
-  return auditedReviewRepository(new ReviewRepository(store.db), store.db);
+  return auditedReviewRepository(new ReviewRepository(store.snake), store.snake);
 }
 
 

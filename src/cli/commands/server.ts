@@ -115,7 +115,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       const store = await openDbStore(ctx);
       try {
         const { verifyAuditChain } = await import('../../auth/audit.js');
-        const result = await verifyAuditChain(store.db);
+        const result = await verifyAuditChain(store.snake);
         printResult(ctx, result, () =>
           result.ok ? `Audit trail intact: ${result.entries} entries, last hash ${result.lastHash}` : `Audit trail BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.entries} entries verified before it)`,
         );
@@ -134,7 +134,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       try {
         const { listAudit } = await import('../../auth/audit.js');
         const [entityType, entityId] = opts.entity ? opts.entity.split(':', 2) : [undefined, undefined];
-        const entries = await listAudit(store.db, { limit: opts.limit, entityType, entityId });
+        const entries = await listAudit(store.snake, { limit: opts.limit, entityType, entityId });
         printResult(ctx, { entries }, () => entries.map((e) => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(18)} ${e.action.padEnd(20)} ${e.entityType}:${e.entityId}`).join('\n') || 'No audit entries');
       } finally {
         await store.close();
@@ -182,7 +182,7 @@ async function withAuth<T>(ctx: CliContext, run: (auth: AuthStore, store: Opened
   const store = await openDbStore(ctx);
   try {
     const { AuthStore } = await import('../../auth/auth-store.js');
-    return await run(new AuthStore(store.db), store);
+    return await run(new AuthStore(store.snake), store);
   } finally {
     await store.close();
   }

@@ -35,7 +35,7 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
       const result = await withReviewStore(ctx, async (store) => {
         const incidentId = ref ? await resolveIncident(store, ref) : undefined;
         const items = await loadItems(store, incidentId);
-        return exportActionItems(items, client, repositorySink(store.db), { dryRun, onProgress: (m) => ctx.warn(m) });
+        return exportActionItems(items, client, repositorySink(store.snake), { dryRun, onProgress: (m) => ctx.warn(m) });
       });
       if (result.failed.length) process.exitCode = 1;
       printResult(ctx, result, () => renderExport(result));
@@ -48,7 +48,7 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
       const { syncActionItems } = await import('../../trackers/service.js');
       const result = await withReviewStore(ctx, async (store) => {
         const items = (await loadItems(store, undefined)).filter((i) => i.externalSystem && i.externalKey);
-        const sink = repositorySink(store.db);
+        const sink = repositorySink(store.snake);
         const total: SyncResult = { checked: 0, changed: [], unchanged: 0, failed: [] };
         // One client per GitHub repository (read from each issue's URL) and one for Jira.
         const groups = new Map<string, { system: TrackerSystem; scope?: string; items: ActionItemForExport[] }>();
@@ -76,7 +76,7 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
 };
 
 interface ReviewStore {
-  db: Kysely<Database>;
+  snake: Kysely<Database>;
   getIncident(ref: string): Promise<{ id: string; title: string } | undefined>;
   listIncidents(filter?: object): Promise<{ id: string; title: string }[]>;
   location: string;
@@ -112,7 +112,7 @@ async function makeClient(ctx: CliContext, system: TrackerSystem, o: { repo?: st
 /** The review repository's action items, flattened with their incident's title. */
 async function loadItems(store: ReviewStore, incidentId: string | undefined): Promise<ActionItemForExport[]> {
   const { listActionItems } = await import('../../review/repo.js');
-  const items = await listActionItems(store.db, incidentId ? { incidentId } : {});
+  const items = await listActionItems(store.snake, incidentId ? { incidentId } : {});
   const titles = new Map<string, string>();
   for (const item of items) {
     if (titles.has(item.incidentId)) continue;

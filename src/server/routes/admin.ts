@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { auditEntryForReader, recordAudit, listAudit, verifyAuditChain, writeAudited, type AuditEntry } from '../../auth/audit.js';
-import { ROLES } from '../../auth/roles.js';
+import { ROLES } from '../../model/roles.js';
 import { actorOf, userOf, type RouteContext, type TypedApp } from '../app.js';
 import { HttpError } from '../errors.js';
 
@@ -63,7 +63,7 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
       // refused entry leaves the file alone, and a failed commit puts the previous file back.
       let replaced = false;
       try {
-        await writeAudited(ctx.store.db, async (trx) => {
+        await writeAudited(ctx.store.snake, async (trx) => {
           await recordAudit(trx, { actor: actorOf(request), action: 'policy.update', entityType: 'policy', entityId: file, before: before.policy, after: policy });
           await replaceFile(file, request.body.yaml);
           replaced = true;
@@ -84,11 +84,11 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
       // Entries about incidents restricted to other people are left out, as everywhere else.
       const hidden = await ctx.auth.hiddenIncidents(userOf(request));
       const { limit } = request.query;
-      if (hidden.size === 0) return { entries: await listAudit(ctx.store.db, request.query) };
+      if (hidden.size === 0) return { entries: await listAudit(ctx.store.snake, request.query) };
       const entries: AuditEntry[] = [];
       let before = request.query.before;
       while (entries.length < limit) {
-        const page = await listAudit(ctx.store.db, { ...request.query, before, limit });
+        const page = await listAudit(ctx.store.snake, { ...request.query, before, limit });
         for (const entry of page) {
           const shown = auditEntryForReader(entry, hidden);
           if (shown && entries.length < limit) entries.push(shown);
@@ -100,7 +100,7 @@ export async function registerAdminRoutes(app: TypedApp, ctx: RouteContext): Pro
       return { entries };
     },
   );
-  app.get('/api/audit/verify', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Check the hash chain of the audit trail' } }, async () => verifyAuditChain(ctx.store.db));
+  app.get('/api/audit/verify', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Check the hash chain of the audit trail' } }, async () => verifyAuditChain(ctx.store.snake));
 }
 
 /** Replaces a file's content atomically (written beside it, then renamed over it). */

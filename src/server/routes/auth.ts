@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { clearSessionCookie, CSRF_HEADER, SESSION_COOKIE, setSessionCookie, userOf, type RouteContext, type TypedApp } from '../app.js';
 import { HttpError } from '../errors.js';
-import { ROLE_DESCRIPTIONS } from '../../auth/roles.js';
+import { ROLE_DESCRIPTIONS } from '../../model/roles.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
 

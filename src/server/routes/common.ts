@@ -26,7 +26,7 @@ export async function visibleIncident(ctx: RouteContext, request: FastifyRequest
 /** The incident a request names, if the user may see it, and who it is restricted to (empty: nobody in particular). */
 export async function visibleIncidentAndAccess(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<{ incident: StoredIncident; restrictedTo: string[] }> {
   // No route shows the source's own JSON: the incident is read without it.
-  const incident = await getIncident(ctx.store.db, ref, { raw: false });
+  const incident = await getIncident(ctx.store.snake, ref, { raw: false });
   const access = incident ? await ctx.auth.access(userOf(request), incident.id) : undefined;
   if (!incident || !access?.visible) throw notFound(`no incident "${ref}"`);
   return { incident, restrictedTo: access.restrictedTo };
@@ -34,5 +34,5 @@ export async function visibleIncidentAndAccess(ctx: RouteContext, request: Fasti
 
 /** The review repository, every write recorded in the audit trail. */
 export function reviewRepo(ctx: RouteContext): ReviewRepository {
-  return auditedReviewRepository(new ReviewRepository(ctx.store.db), ctx.store.db);
+  return auditedReviewRepository(new ReviewRepository(ctx.store.snake), ctx.store.snake);
 }

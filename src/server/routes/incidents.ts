@@ -25,7 +25,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return queryIncidents(ctx.store.db, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return queryIncidents(ctx.store.snake, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams } }, async (request) => {
@@ -58,7 +58,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   });
 
   app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)' } }, async (request) => {
-    const counts = await visibleTechniqueCounts(ctx.store.db, await ctx.auth.hiddenIncidents(userOf(request)));
+    const counts = await visibleTechniqueCounts(ctx.store.snake, await ctx.auth.hiddenIncidents(userOf(request)));
     const { buildNavigatorLayer } = await import('../../export/navigator.js');
     return buildNavigatorLayer(ctx.kb, {
       name: 'Observed techniques',
@@ -95,7 +95,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
         const { computeCoverage } = await import('../../analysis/coverage/compute.js');
         const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
         const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
-        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await coverageAggregate(ctx.store.db, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
+        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await coverageAggregate(ctx.store.snake, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
         return { available: true, rules: result.rulesCounted, layers: buildCoverageLayers(ctx.kb, result, { rulesLabel: `${result.rulesCounted} rules` }) };
       })();
       if (coverage.size >= 20) coverage.delete(coverage.keys().next().value as string);
@@ -163,7 +163,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   // Managing the access list is the one thing an admin may do to an incident restricted to others:
   // these routes name the incident and its list, never its content.
   const managedIncident = async (ref: string) => {
-    const id = await resolveIncidentRef(ctx.store.db, ref);
+    const id = await resolveIncidentRef(ctx.store.snake, ref);
     if (!id) throw notFound(`no incident "${ref}"`);
     return id;
   };

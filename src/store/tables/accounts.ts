@@ -1,0 +1,54 @@
+import type { Role } from '../../model/roles.js';
+import type { Flag } from '../json-text.js';
+
+/** The team server's accounts, sessions, tokens, incident access and audit trail (migration 0005). */
+export interface UsersTable {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  /** `scrypt$N$r$p$salt$hash` (base64url), or NULL for an account that cannot sign in with a password. */
+  passwordHash: string | null;
+  disabled: Flag;
+  createdAt: string;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the cookie's value. */
+  id: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  userId: string;
+  name: string;
+  /** sha256 (hex) of the token. */
+  tokenHash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface IncidentAccessTable {
+  incidentId: string;
+  username: string;
+}
+
+/** The hash-chained audit trail: append-only. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** Canonical JSON, or NULL: the hash covers this exact text. */
+  before: string | null;
+  after: string | null;
+  prevHash: string;
+  hash: string;
+}
