@@ -69,7 +69,7 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
         if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
         const { confirmTechniques, listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
         const { writeAudited } = await import('../../auth/audit.js');
-        const { cliActor } = await import('./server.js');
+        const { cliActor } = await import('../actor.js');
         // The confirmations and their audit entry: one transaction.
         const rows = await writeAudited(store.snake, async (trx) => {
           const before = await listConfirmedTechniques(trx, incident.id);

@@ -18,7 +18,7 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
       const { importFiles } = await import('../../services/import-files.js');
       const store = await openStoreFor(ctx);
       try {
-        const actor = (await import('./server.js')).cliActor(ctx);
+        const actor = (await import('../actor.js')).cliActor(ctx);
         const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env, audit: { actor } });
         printResult(ctx, result.reviews ? { ...result.summary, reviews: result.reviews } : result.summary, () =>
           [

@@ -194,7 +194,7 @@ async function withLibrary<T>(ctx: CliContext, run: (store: OpenedStore, lib: Pl
  */
 async function withAuditedLibrary(ctx: CliContext, action: string, run: (store: OpenedStore, lib: PlaybookLibrary) => Promise<SavePlaybookResult>): Promise<SavePlaybookResult> {
   const { writeAudited } = await import('../../auth/audit.js');
-  const { cliActor } = await import('./server.js');
+  const { cliActor } = await import('../actor.js');
   return withLibrary(ctx, (store) =>
     store.transaction(async (tx) => {
       const { PlaybookLibrary } = await import('../../playbooks/library.js');

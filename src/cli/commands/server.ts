@@ -1,10 +1,10 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { NotFoundError, UsageError } from '../../model/errors.js';
 import type { OpenedStore } from '../../store/index.js';
 import type { AuthStore } from '../../auth/auth-store.js';
 import { printResult } from '../services.js';
+import { cliActor } from '../actor.js';
 
 /**
  * The team server and its administration: `serve`, `users add|list|disable`,
@@ -159,19 +159,6 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       });
     });
 };
-
-/** The audit actor of a command-line write. */
-export function cliActor(ctx: CliContext): string {
-  let login = ctx.env.HINDSIGHT_USER;
-  if (!login) {
-    try {
-      login = userInfo().username;
-    } catch {
-      login = 'unknown';
-    }
-  }
-  return `cli:${login}`;
-}
 
 async function openDbStore(ctx: CliContext): Promise<OpenedStore> {
   const { openStore } = await import('../../store/index.js');
