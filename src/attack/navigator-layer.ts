@@ -5,6 +5,7 @@
  * with their scores, colours and enabled flags. A broken layer is refused with an InputError naming
  * the file and the JSON path at fault.
  */
+import { isRecord } from '../model/json.js';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../model/errors.js';
 
@@ -33,10 +34,6 @@ export interface ThreatLayer {
 
 const TECHNIQUE_ID = /^T\d{4}(\.\d{3})?$/i;
 const DOMAINS = new Set(['enterprise-attack', 'mobile-attack', 'ics-attack', 'mitre-enterprise', 'mitre-mobile', 'mitre-ics', 'pre-attack', 'mitre-pre-attack']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Parses the text of a Navigator layer file. `file` names the file in errors. */
 export function parseNavigatorLayer(text: string, file: string): ThreatLayer {

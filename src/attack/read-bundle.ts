@@ -2,6 +2,7 @@
  * Reading a STIX bundle's bytes from a path or an http(s) URL, `.json` or `.json.gz` (gzip is
  * detected by its magic bytes, not by the name), and parsing them with precise errors.
  */
+import { lineAndColumn } from '../model/json.js';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../model/errors.js';
@@ -80,16 +81,6 @@ function errorOffset(message: string, text: string): number | undefined {
     return at + Math.max(0, inSnippet);
   }
   return undefined;
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 function describe(error: unknown): string {

@@ -6,8 +6,9 @@
  * (id, name, reference). Threat entries of other frameworks (MITRE ATLAS) are ignored. TOML files
  * without a `[rule]` table (`_meta`, schemas, packages) are not rules.
  */
+import { isRecord } from '../model/json.js';
 import { parse, TomlError } from 'smol-toml';
-import { applyDeprecatedFolder, emptyRule, isObject, text, textList, TechniqueCollector, uniq, type PlainObject } from './refs.js';
+import { applyDeprecatedFolder, emptyRule, text, textList, TechniqueCollector, uniq, type PlainObject } from './refs.js';
 import type { DetectionRule, FileParseResult } from './types.js';
 
 export function parseElasticToml(source: string, file: string): FileParseResult {
@@ -22,7 +23,7 @@ export function parseElasticToml(source: string, file: string): FileParseResult 
     return { rules: [], problems: [{ file, reason: `invalid TOML: ${error instanceof Error ? error.message : String(error)}` }] };
   }
   const ruleTable = doc.rule;
-  if (!isObject(ruleTable)) return { rules: [], problems: [], skipped: 'TOML without a [rule] table: not an Elastic detection rule' };
+  if (!isRecord(ruleTable)) return { rules: [], problems: [], skipped: 'TOML without a [rule] table: not an Elastic detection rule' };
   const ruleId = text(ruleTable.rule_id);
   const name = text(ruleTable.name);
   if (!ruleId && !name) return { rules: [], problems: [{ file, reason: '[rule] has neither rule_id nor name' }] };
@@ -31,7 +32,7 @@ export function parseElasticToml(source: string, file: string): FileParseResult 
 
 function elasticRule(doc: PlainObject, ruleTable: PlainObject, file: string, id: string, name: string): DetectionRule {
   const rule = emptyRule('elastic', file, id, name);
-  const metadata = isObject(doc.metadata) ? doc.metadata : {};
+  const metadata = isRecord(doc.metadata) ? doc.metadata : {};
   rule.status = text(metadata.maturity);
   rule.level = text(ruleTable.severity) ?? text(ruleTable.risk_score);
   if (rule.status?.toLowerCase() === 'deprecated') {
@@ -43,21 +44,21 @@ function elasticRule(doc: PlainObject, ruleTable: PlainObject, file: string, id:
   const tactics: string[] = [];
   const threats = Array.isArray(ruleTable.threat) ? ruleTable.threat : [];
   for (const threat of threats) {
-    if (!isObject(threat)) continue;
+    if (!isRecord(threat)) continue;
     const framework = text(threat.framework);
     if (framework !== null && framework !== 'MITRE ATT&CK') continue;
-    if (isObject(threat.tactic)) {
+    if (isRecord(threat.tactic)) {
       const tactic = text(threat.tactic.id) ?? text(threat.tactic.name);
       if (tactic) tactics.push(tactic);
     }
     const list = Array.isArray(threat.technique) ? threat.technique : [];
     for (const technique of list) {
-      if (!isObject(technique)) continue;
+      if (!isRecord(technique)) continue;
       const tid = text(technique.id);
       if (tid) techniques.add(tid);
       const subs = Array.isArray(technique.subtechnique) ? technique.subtechnique : [];
       for (const sub of subs) {
-        const sid = isObject(sub) ? text(sub.id) : null;
+        const sid = isRecord(sub) ? text(sub.id) : null;
         if (sid) techniques.add(sid);
       }
     }

@@ -1,7 +1,7 @@
 /** One rule file, whatever its format: pick the importer (by the format asked for, else by extension and content) and run it. */
 import { parseRuleCsv } from './csv.js';
 import { parseElasticToml } from './elastic.js';
-import { isObject } from './refs.js';
+import { isRecord } from '../model/json.js';
 import { looksLikeSentinel, sentinelRulesFromDocuments } from './sentinel.js';
 import { looksLikeSigma, sigmaNonRuleReason, sigmaRulesFromDocuments } from './sigma.js';
 import { looksLikeSplunk, splunkNonRuleReason, splunkRulesFromDocuments } from './splunk.js';
@@ -44,8 +44,8 @@ export function detectYamlFormat(docs: unknown[]): 'sigma' | 'splunk' | 'sentine
 function nonRuleYamlReason(docs: unknown[]): string {
   const first = docs[0];
   if (first === undefined) return 'empty YAML file';
-  if (!isObject(first)) return 'YAML that is not a mapping: not a rule';
-  if (isObject(first.filter)) return sigmaNonRuleReason(first);
+  if (!isRecord(first)) return 'YAML that is not a mapping: not a rule';
+  if (isRecord(first.filter)) return sigmaNonRuleReason(first);
   if ('logsources' in first || 'fieldmappings' in first || 'backends' in first) return sigmaNonRuleReason(first);
   const splunk = splunkNonRuleReason(first);
   if (splunk && /^Splunk/.test(splunk)) return splunk;

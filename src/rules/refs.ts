@@ -36,9 +36,6 @@ export function uniq(values: Iterable<string>): string[] {
 
 export type PlainObject = Record<string, unknown>;
 
-export function isObject(value: unknown): value is PlainObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A scalar as text (numbers and booleans included), else null. */
 export function text(value: unknown): string | null {

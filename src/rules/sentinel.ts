@@ -5,15 +5,16 @@
  * `T1110.003`), `query`, `kind` (Scheduled, NRT), `version`, sometimes `status`. Hunting queries
  * (a `query` without a schedule or kind) are not analytic rules and are skipped.
  */
-import { applyDeprecatedFolder, emptyRule, isObject, text, textList, TechniqueCollector, uniq, type PlainObject } from './refs.js';
+import { isRecord } from '../model/json.js';
+import { applyDeprecatedFolder, emptyRule, text, textList, TechniqueCollector, uniq, type PlainObject } from './refs.js';
 import type { DetectionRule, FileParseResult } from './types.js';
 
 export function looksLikeSentinel(doc: unknown): boolean {
-  return isObject(doc) && typeof doc.query === 'string' && ('queryFrequency' in doc || 'kind' in doc || 'triggerOperator' in doc);
+  return isRecord(doc) && typeof doc.query === 'string' && ('queryFrequency' in doc || 'kind' in doc || 'triggerOperator' in doc);
 }
 
 export function sentinelNonRuleReason(doc: unknown): string | null {
-  if (!isObject(doc)) return 'not a YAML mapping';
+  if (!isRecord(doc)) return 'not a YAML mapping';
   if (typeof doc.query !== 'string') return 'no query: not a Sentinel analytic rule';
   if (!looksLikeSentinel(doc)) return 'Sentinel hunting query (no queryFrequency or kind), not an analytic rule';
   return null;
@@ -52,7 +53,7 @@ function sentinelRule(doc: PlainObject, file: string): DetectionRule {
   const dataTypes: string[] = [];
   if (Array.isArray(doc.requiredDataConnectors)) {
     for (const connector of doc.requiredDataConnectors) {
-      if (isObject(connector)) dataTypes.push(...textList(connector.dataTypes));
+      if (isRecord(connector)) dataTypes.push(...textList(connector.dataTypes));
     }
   }
   rule.dataSources = uniq(dataTypes);

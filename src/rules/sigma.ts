@@ -6,10 +6,10 @@
  * rule with changes (as pySigma's SigmaCollection does). Detection rules and correlation rules are
  * rules; filters and other documents are not.
  */
+import { isRecord } from '../model/json.js';
 import {
   applyDeprecatedFolder,
   emptyRule,
-  isObject,
   text,
   textList,
   TechniqueCollector,
@@ -26,14 +26,14 @@ const NON_TACTIC = /^attack\.(?:[gsmc]\d{4}|ds\d{4})$/i;
 
 /** Is this YAML document a Sigma rule, a correlation, or part of a collection? */
 export function looksLikeSigma(doc: unknown): boolean {
-  if (!isObject(doc)) return false;
-  return isObject(doc.detection) || isObject(doc.correlation) || typeof doc.action === 'string' || (isObject(doc.filter) && 'logsource' in doc);
+  if (!isRecord(doc)) return false;
+  return isRecord(doc.detection) || isRecord(doc.correlation) || typeof doc.action === 'string' || (isRecord(doc.filter) && 'logsource' in doc);
 }
 
 /** Why a YAML document is clearly not a Sigma rule (used for skipped files). */
 export function sigmaNonRuleReason(doc: unknown): string {
-  if (!isObject(doc)) return 'not a YAML mapping';
-  if (isObject(doc.filter)) return 'Sigma filter, not a rule';
+  if (!isRecord(doc)) return 'not a YAML mapping';
+  if (isRecord(doc.filter)) return 'Sigma filter, not a rule';
   if ('logsources' in doc || 'fieldmappings' in doc || 'backends' in doc) return 'Sigma configuration file, not a rule (no detection)';
   return 'no detection section: not a Sigma rule';
 }
@@ -45,7 +45,7 @@ export function sigmaRulesFromDocuments(docs: unknown[], file: string): FilePars
   let global: PlainObject | null = null;
   let previous: PlainObject | null = null;
   docs.forEach((doc, index) => {
-    if (!isObject(doc)) {
+    if (!isRecord(doc)) {
       skippedReasons.push('not a YAML mapping');
       return;
     }
@@ -67,7 +67,7 @@ export function sigmaRulesFromDocuments(docs: unknown[], file: string): FilePars
       merged = global ? deepMerge(global, body) : body;
     }
     previous = merged;
-    if (!isObject(merged.detection) && !isObject(merged.correlation)) {
+    if (!isRecord(merged.detection) && !isRecord(merged.correlation)) {
       skippedReasons.push(sigmaNonRuleReason(merged));
       return;
     }
@@ -98,7 +98,7 @@ function sigmaRule(doc: PlainObject, file: string, docIndex: number | undefined)
   rule.techniqueIds = techniques.ids;
   rule.invalidReferences = techniques.invalid;
   rule.tactics = uniq(tactics);
-  if (isObject(doc.logsource)) {
+  if (isRecord(doc.logsource)) {
     const logsource: Record<string, string> = {};
     for (const [key, value] of Object.entries(doc.logsource)) {
       const v = text(value);
@@ -115,7 +115,7 @@ function deepMerge(base: PlainObject, update: PlainObject): PlainObject {
   const out: PlainObject = { ...base };
   for (const [key, value] of Object.entries(update)) {
     const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? deepMerge(current, value) : value;
+    out[key] = isRecord(current) && isRecord(value) ? deepMerge(current, value) : value;
   }
   return out;
 }

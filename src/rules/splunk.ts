@@ -5,18 +5,19 @@
  * `security_domain`. Stories, macros, lookups, baselines and playbooks in the same repository are
  * not detections and are skipped.
  */
-import { applyDeprecatedFolder, emptyRule, isObject, text, textList, TechniqueCollector, type PlainObject } from './refs.js';
+import { isRecord } from '../model/json.js';
+import { applyDeprecatedFolder, emptyRule, text, textList, TechniqueCollector, type PlainObject } from './refs.js';
 import type { DetectionRule, FileParseResult } from './types.js';
 
 const NON_DETECTION_TYPES = new Set(['baseline', 'investigation', 'response', 'story']);
 
 export function looksLikeSplunk(doc: unknown): boolean {
-  return isObject(doc) && typeof doc.search === 'string' && typeof doc.type === 'string' && typeof doc.name === 'string';
+  return isRecord(doc) && typeof doc.search === 'string' && typeof doc.type === 'string' && typeof doc.name === 'string';
 }
 
 /** Why a security_content YAML document is not a detection, or null when it is one. */
 export function splunkNonRuleReason(doc: unknown): string | null {
-  if (!isObject(doc)) return 'not a YAML mapping';
+  if (!isRecord(doc)) return 'not a YAML mapping';
   if ('narrative' in doc) return 'Splunk analytic story, not a detection';
   if ('definition' in doc && !('search' in doc)) return 'Splunk macro, not a detection';
   if ('filename' in doc || 'match_type' in doc || 'collection' in doc) return 'Splunk lookup, not a detection';
@@ -43,7 +44,7 @@ function splunkRule(doc: PlainObject, file: string): DetectionRule {
   const name = text(doc.name) ?? '';
   const rule = emptyRule('splunk', file, text(doc.id) ?? file, name);
   rule.status = text(doc.status);
-  const tags = isObject(doc.tags) ? doc.tags : {};
+  const tags = isRecord(doc.tags) ? doc.tags : {};
   rule.level = text(tags.risk_score) ?? riskScoreFromRba(doc.rba);
   if (rule.status?.toLowerCase() === 'deprecated') {
     rule.deprecated = true;
@@ -63,7 +64,7 @@ function splunkRule(doc: PlainObject, file: string): DetectionRule {
 
 /** Newer detections carry risk in `rba.risk_objects[].score`: the highest one. */
 function riskScoreFromRba(rba: unknown): string | null {
-  if (!isObject(rba) || !Array.isArray(rba.risk_objects)) return null;
-  const scores = rba.risk_objects.map((o) => (isObject(o) && typeof o.score === 'number' ? o.score : NaN)).filter((n) => !Number.isNaN(n));
+  if (!isRecord(rba) || !Array.isArray(rba.risk_objects)) return null;
+  const scores = rba.risk_objects.map((o) => (isRecord(o) && typeof o.score === 'number' ? o.score : NaN)).filter((n) => !Number.isNaN(n));
   return scores.length ? String(Math.max(...scores)) : null;
 }

@@ -1,5 +1,6 @@
 import { escapeMarkdown, markdownCode } from '../export/escape.js';
-import { isRecord, nextLink, oneLine, retryAfterMs, sendRequest, TrackerRequestError, type HttpDeps, type HttpResponse, type RateLimitPolicy } from './http.js';
+import { isRecord } from '../model/json.js';
+import { nextLink, oneLine, retryAfterMs, sendRequest, TrackerRequestError, type HttpDeps, type HttpResponse, type RateLimitPolicy } from './http.js';
 import {
   actionIdFromLabels,
   actionLabel,

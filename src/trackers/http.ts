@@ -119,6 +119,3 @@ export function oneLine(text: string, max = 300): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

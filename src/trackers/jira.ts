@@ -1,4 +1,5 @@
-import { isRecord, oneLine, retryAfterMs, sendRequest, TrackerRequestError, type HttpDeps, type HttpResponse, type RateLimitPolicy } from './http.js';
+import { isRecord } from '../model/json.js';
+import { oneLine, retryAfterMs, sendRequest, TrackerRequestError, type HttpDeps, type HttpResponse, type RateLimitPolicy } from './http.js';
 import {
   actionIdFromLabels,
   actionLabel,
