@@ -12,8 +12,14 @@ export async function openStoreFor(ctx: CliContext): Promise<IncidentStore> {
 
 /** Loads the ATT&CK knowledge base the global options name. */
 export async function loadKnowledgeBaseFor(ctx: CliContext): Promise<KnowledgeBase> {
-  const { loadKnowledgeBase } = await import('../attack/resolve.js');
-  return loadKnowledgeBase({ attack: ctx.globals().attack, env: ctx.env, onProgress: (m: string) => ctx.warn(m) });
+  const { openKnowledgeBase } = await import('../app/knowledge-base.js');
+  return openKnowledgeBase({ attack: ctx.globals().attack, env: ctx.env, onProgress: (m: string) => ctx.warn(m) });
+}
+
+/** The knowledge base, downloaded into the cache first when none is configured or cached (`demo`, `serve`). */
+export async function loadKnowledgeBaseOrDownloadFor(ctx: CliContext): Promise<KnowledgeBase> {
+  const { openKnowledgeBaseOrDownload } = await import('../app/knowledge-base.js');
+  return openKnowledgeBaseOrDownload({ attack: ctx.globals().attack, env: ctx.env, onProgress: (m: string) => ctx.warn(m) });
 }
 
 /** Prints `value` as JSON under --json, otherwise the text `render` makes. */

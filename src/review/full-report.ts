@@ -5,7 +5,7 @@ import { REVIEW_SECTIONS, SECTION_TITLES } from '../model/review.js';
 import { computeCompleteness } from './completeness.js';
 import { generateSections } from './draft.js';
 import { LESSONS_LEARNED_QUESTIONS } from './questions.js';
-import type { ReviewContent } from './repo.js';
+import type { ReviewContent } from './content.js';
 import { buildReviewReport, type ReviewQuestionView, type ReviewReport, type ReviewReportInputs, type ReviewSectionView } from './report.js';
 import { mergeTimeline, visibleEvents } from './timeline-merge.js';
 

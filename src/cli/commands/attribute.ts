@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { InputError, UsageError } from '../../model/errors.js';
 import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
-import { parsePositiveInt } from './incidents.js';
+import { parsePositiveInt } from '../options.js';
 
 function list(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];

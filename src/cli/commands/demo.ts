@@ -3,9 +3,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { HindsightError, UsageError } from '../../model/errors.js';
-import { loadKnowledgeBaseFor, openStoreFor, printResult } from '../services.js';
-import { buildIncidentLayer } from './incidents.js';
+import { HindsightError } from '../../model/errors.js';
+import { loadKnowledgeBaseOrDownloadFor, openStoreFor, printResult } from '../services.js';
 
 /** The examples shipped with Hindsight (`examples/` at the package root). */
 export function examplesDir(): string {
@@ -18,7 +17,7 @@ export const registerDemoCommand: RegisterCommands = (program: Command, ctx: Cli
     .description('Import the example incidents into the database and print the review of the ransomware example')
     .option('--layer <file>', 'where to write the Navigator layer', 'hindsight-demo-layer.json')
     .action(async (opts: { layer: string }) => {
-      const kb = await knowledgeBaseForDemo(ctx);
+      const kb = await loadKnowledgeBaseOrDownloadFor(ctx);
       const dir = examplesDir();
       const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
       const { importFiles } = await import('../../services/import-files.js');
@@ -30,7 +29,8 @@ export const registerDemoCommand: RegisterCommands = (program: Command, ctx: Cli
         if (!ransomware) throw new HindsightError('the ransomware example was not found among the imported examples');
         const { buildReviewReport } = await import('../../review/report.js');
         const report = buildReviewReport(ransomware, kb);
-        const layer = await buildIncidentLayer(kb, [ransomware]);
+        const { incidentLayer } = await import('../../app/layers.js');
+        const layer = incidentLayer(kb, ransomware);
         const layerPath = resolve(opts.layer);
         await writeFile(layerPath, `${JSON.stringify(layer, null, 2)}\n`);
         if (ctx.globals().json) {
@@ -59,28 +59,4 @@ async function findExample(store: import('../../store/types.js').IncidentStore, 
   const parsed = await parseFile(file);
   const first = parsed.incidents[0];
   return first ? store.getIncident(first.sourceId) : undefined;
-}
-
-/**
- * The demo's knowledge base. When none is configured or cached yet, the demo does what a new user
- * would do next anyway: it downloads the latest Enterprise bundle into the cache
- * (`hindsight attack update`), then carries on.
- */
-async function knowledgeBaseForDemo(ctx: CliContext) {
-  const configured = Boolean(ctx.globals().attack || ctx.env.HINDSIGHT_ATTACK_DATA);
-  try {
-    return await loadKnowledgeBaseFor(ctx);
-  } catch (error) {
-    if (configured || !(error instanceof UsageError) || !/^no ATT&CK data/.test(error.message)) throw error;
-  }
-  ctx.warn('No ATT&CK data cached yet: downloading the latest ATT&CK Enterprise bundle from MITRE (hindsight attack update)...');
-  const { updateAttackCache } = await import('../../attack/update.js');
-  try {
-    await updateAttackCache({ env: ctx.env, onProgress: (m: string) => ctx.warn(m) });
-  } catch (error) {
-    throw new UsageError(
-      `could not download ATT&CK data (${error instanceof Error ? error.message : String(error)}); pass a bundle you have with --attack PATH (or set HINDSIGHT_ATTACK_DATA), or run \`hindsight attack update --from PATH|URL\``,
-    );
-  }
-  return loadKnowledgeBaseFor(ctx);
 }

@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { UsageError } from '../../model/errors.js';
-import type { StoredIncident } from '../../model/index.js';
-import { loadAllIncidents, loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
+import type { IncidentStore } from '../../store/types.js';
+import { loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
+import { parseDateOption, parsePositiveInt } from '../options.js';
 
 /** `import`, `incidents`, `layer` (`review` lives in review-workflow.ts). */
 export const registerIncidentCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
@@ -63,44 +64,24 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .action(async (ref: string | undefined, opts: { all?: boolean; output?: string }) => {
       if (Boolean(ref) === Boolean(opts.all)) throw new UsageError('give either an incident or --all');
       const kb = await loadKnowledgeBaseFor(ctx);
-      const incidents = opts.all ? await loadEveryIncident(ctx) : [await loadIncident(ctx, ref as string)];
-      const layer = await buildIncidentLayer(kb, incidents, opts.all ? 'All incidents' : undefined);
+      const { incidentLayer, observedLayer, LAYER_METADATA_INCIDENTS } = await import('../../app/layers.js');
+      const { layer, incidents } = await withStore(ctx, async (store) => {
+        if (!opts.all) return { layer: incidentLayer(kb, await requireIncident(store, ref as string)), incidents: 1 };
+        const all = await store.listIncidents({});
+        return { layer: observedLayer(kb, await store.techniqueCounts(), { total: all.length, named: all.slice(0, LAYER_METADATA_INCIDENTS) }), incidents: all.length };
+      });
       const text = `${JSON.stringify(layer, null, 2)}\n`;
       if (opts.output) {
         await writeFile(opts.output, text);
-        printResult(ctx, { file: resolve(opts.output), techniques: layer.techniques.filter((t) => t.score !== undefined).length, incidents: incidents.length }, () => `Wrote ${resolve(opts.output as string)}: ${layer.techniques.filter((t) => t.score !== undefined).length} technique annotations from ${incidents.length} incident(s)`);
+        printResult(ctx, { file: resolve(opts.output), techniques: layer.techniques.filter((t) => t.score !== undefined).length, incidents }, () => `Wrote ${resolve(opts.output as string)}: ${layer.techniques.filter((t) => t.score !== undefined).length} technique annotations from ${incidents} incident(s)`);
       } else ctx.print(text);
     });
 };
 
-export async function buildIncidentLayer(kb: import('../../attack/types.js').KnowledgeBase, incidents: StoredIncident[], name?: string) {
-  const { incidentLayerEntries } = await import('../../analysis/incident-layer.js');
-  const { buildNavigatorLayer } = await import('../../export/navigator.js');
-  const single = incidents.length === 1 ? incidents[0] : undefined;
-  return buildNavigatorLayer(kb, {
-    name: name ?? (single ? `${single.sourceId}: ${single.title}`.slice(0, 120) : 'Incidents'),
-    description: single
-      ? `Techniques observed in incident ${single.id} (${single.source} ${single.sourceId}); score = number of alerts.`
-      : `Techniques observed across ${incidents.length} incidents; score = number of alerts.`,
-    entries: incidentLayerEntries(incidents, kb),
-    legend: [{ label: 'more alerts', color: '#b30000' }, { label: 'one alert', color: '#fff7ec' }],
-    metadata: incidents.slice(0, 200).map((i) => ({ name: 'incident', value: `${i.id} ${i.source}:${i.sourceId} ${i.title}` })),
-  });
-}
-
-async function loadIncident(ctx: CliContext, ref: string): Promise<StoredIncident> {
+async function withStore<T>(ctx: CliContext, work: (store: IncidentStore) => Promise<T>): Promise<T> {
   const store = await openStoreFor(ctx);
   try {
-    return await requireIncident(store, ref);
-  } finally {
-    await store.close();
-  }
-}
-
-async function loadEveryIncident(ctx: CliContext): Promise<StoredIncident[]> {
-  const store = await openStoreFor(ctx);
-  try {
-    return await loadAllIncidents(store);
+    return await work(store);
   } finally {
     await store.close();
   }
@@ -108,16 +89,4 @@ async function loadEveryIncident(ctx: CliContext): Promise<StoredIncident[]> {
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
-}
-
-export function parsePositiveInt(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name} must be a positive whole number, not "${value}"`);
-  return n;
-}
-
-export function parseDateOption(value: string, name: string): string {
-  const t = Date.parse(value);
-  if (Number.isNaN(t)) throw new UsageError(`${name} must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z, not "${value}"`);
-  return new Date(t).toISOString();
 }

@@ -1,0 +1,31 @@
+import type { IncidentActors } from '../analysis/attribution/from-incident.js';
+import { detectionForIncident } from '../analysis/coverage/detection.js';
+import type { KnowledgeBase } from '../attack/types.js';
+import type { StoredIncident } from '../model/index.js';
+import { buildFullReview } from '../review/full-report.js';
+import type { ReviewContent } from '../review/content.js';
+import type { ReviewReport } from '../review/report.js';
+import type { RuleIndex } from './rule-index.js';
+
+/** Everything stored about an incident's review that its document shows, read by the caller. */
+export interface ReviewDocumentInputs {
+  /** The stored review: record, sections, answers, hand-written events, annotations, findings, actions. */
+  content: ReviewContent;
+  /** The techniques the review confirmed without an alert (the Detection section's "missed"). */
+  confirmedTechniques: readonly string[];
+  /** The team's rule inventory per technique, when the front end was given one. */
+  rules: RuleIndex | null;
+  /** The incident's attribution as stored for its current content (computed in place without it). */
+  actors?: IncidentActors;
+}
+
+/**
+ * The post-incident review of one incident, the same whichever front end asks: the evidence-backed
+ * report, the stored review merged in, the Detection section (alerts per technique, techniques the
+ * review confirmed but no alert showed, rules per technique) and the attribution.
+ */
+export function reviewDocument(incident: StoredIncident, kb: KnowledgeBase, inputs: ReviewDocumentInputs, now: Date = new Date()): ReviewReport {
+  const report = buildFullReview(incident, kb, inputs.content, now, inputs.actors ? { actors: inputs.actors } : {});
+  report.detection = { ...detectionForIncident(incident, kb, inputs.rules?.index ?? null, [...inputs.confirmedTechniques]), rulesSource: inputs.rules?.source ?? null };
+  return report;
+}
