@@ -1,7 +1,8 @@
 export * from './types.js';
 export { resolveObservation, type ObservationInput, type ObservationNote, type ResolvedObservation } from './observation.js';
 export { buildAttributionIndex, DEFAULT_PARAMS, type AttributionIndex, type AttributionParams, type AttributionSource } from './build-index.js';
-export { rankCandidates, confidenceOf, overlaps, CONFIDENCE_THRESHOLDS, DISTINCTIVE_SOFTWARE_GROUPS, MIN_INFORMATION } from './rank.js';
+export { rankCandidates, overlaps, DISTINCTIVE_SOFTWARE_GROUPS, MIN_INFORMATION } from './rank.js';
+export { confidenceOf, CONFIDENCE_THRESHOLDS } from './verdict.js';
 export * from './evaluate.js';
 export {
   clusterIncidents,

@@ -1,4 +1,4 @@
-import type { AttributionIndex, CandidateEntry, Profile } from './build-index.js';
+import type { AttributionIndex } from './build-index.js';
 import {
   denseIndex,
   droppedCampaigns,
@@ -12,20 +12,17 @@ import {
 } from './dense.js';
 import type {
   Candidate,
-  CandidateEvidence,
   CandidateType,
-  Confidence,
   MissingTechnique,
   Observation,
   ObservedSummary,
   RankOptions,
   RankResult,
-  TechniqueEvidence,
-  Verdict,
 } from './types.js';
+import { characteristicOf, descending, evidenceFor, firstUnseen, round, type Scored } from './evidence.js';
+import { llrTable, multinomialSoftwareTerm, multinomialTerm, type EvidenceProfile, type ObservedSoftware, type ObservedTechnique } from './likelihood.js';
+import { confidenceOf, verdictFor } from './verdict.js';
 
-/** Posterior thresholds of the confidence levels (see docs/attribution.md for their calibration). */
-export const CONFIDENCE_THRESHOLDS = { high: 0.7, medium: 0.5, low: 0.2 } as const;
 
 /** Below this much information (nats) an observation is too thin to name anyone. */
 export const MIN_INFORMATION = 6;
@@ -37,31 +34,8 @@ export const MIN_INFORMATION = 6;
  */
 export const DISTINCTIVE_SOFTWARE_GROUPS = 1;
 
-interface ObservedTechnique {
-  id: string;
-  /** Log-damped count: seeing a technique ten times is stronger than once, not ten times stronger. */
-  weight: number;
-  count: number;
-  background: number;
-  rate: number;
-  slot: number;
-  familySlot: number;
-}
-
-interface ObservedSoftware {
-  id: string;
-  background: number;
-  rate: number;
-}
-
 /** How many of a candidate's characteristic techniques not observed its evidence lists. */
 const HUNT_FOR = 8;
-
-/**
- * What the evidence reads of a profile. A profile that the query changed is built with only the
- * entries the evidence looks up (`EvidenceLookups`), not in full.
- */
-type EvidenceProfile = Pick<Profile, 'techniques' | 'families' | 'software' | 'techniqueMass' | 'softwareMass'>;
 
 /** The profile entries `evidenceFor` can look up for this observation. */
 interface EvidenceLookups {
@@ -71,18 +45,6 @@ interface EvidenceLookups {
   familySlots: number[];
   familyIds: string[];
   software: string[];
-}
-
-interface Scored {
-  entry: CandidateEntry;
-  /** Position in `index.candidates`, and of its ID in code-unit order (the tie-break). */
-  position: number;
-  idRank: number;
-  /** True when this query changed the candidate's profile (a campaign excluded or out of the window). */
-  changed: boolean;
-  score: number;
-  outOfWindow: boolean;
-  droppedCampaigns: number;
 }
 
 /**
@@ -424,212 +386,6 @@ function materialise(
   return { profile: { techniques, families, software, techniqueMass: m.techniqueMass, softwareMass: m.softwareMass }, characteristic };
 }
 
-/**
- * Confidence from the posterior. Techniques alone are weak evidence (many groups share them), so
- * `high` also needs corroboration from a second, independent kind of evidence: shared software
- * that few groups use (`DISTINCTIVE_SOFTWARE_GROUPS`).
- */
-export function confidenceOf(probability: number, corroborated: boolean): Confidence {
-  if (probability >= CONFIDENCE_THRESHOLDS.high && corroborated) return 'high';
-  if (probability >= CONFIDENCE_THRESHOLDS.medium) return 'medium';
-  if (probability >= CONFIDENCE_THRESHOLDS.low) return 'low';
-  return 'none';
-}
-
-function verdictFor(candidates: Candidate[], thin: boolean, information: number): Verdict {
-  const first = candidates[0];
-  if (!first) return { attributed: false, confidence: 'none', statement: 'No confident attribution: nothing observed matches a known group or campaign.' };
-  if (thin) {
-    return {
-      attributed: false,
-      confidence: 'none',
-      statement: `No confident attribution: the observation carries too little distinctive evidence (${information.toFixed(1)} nats); observe more techniques or software.`,
-    };
-  }
-  if (first.confidence === 'none') {
-    return {
-      attributed: false,
-      confidence: 'none',
-      statement: `No confident attribution: the best match, ${first.name} (${first.id}), is not clearly ahead of the alternatives or of an actor unknown to ATT&CK.`,
-    };
-  }
-  const pct = Math.round(first.probability * 100);
-  return {
-    attributed: true,
-    confidence: first.confidence,
-    statement: `${capitalise(first.confidence)} confidence: ${first.name} (${first.id}), posterior ${pct}%.`,
-  };
-}
-
-function techniqueLlr(
-  index: AttributionIndex,
-  profile: EvidenceProfile,
-  t: ObservedTechnique,
-): { llr: number; weight: number; match: TechniqueEvidence['match']; via?: string } {
-  const p = index.params;
-  // The best of: the exact technique, then the family's credit; an option replaces an earlier
-  // one only when strictly heavier.
-  let weight = profile.techniques.get(t.id) ?? 0;
-  let match: TechniqueEvidence['match'] = 'exact';
-  let via: string | undefined;
-  const parent = index.parentOf.get(t.id);
-  if (parent === undefined) {
-    const child = profile.families.get(t.id);
-    if (child && p.familyCredit * child.weight > weight) {
-      weight = p.familyCredit * child.weight;
-      match = 'child';
-      via = child.id;
-    }
-  } else {
-    const fromParent = p.familyCredit * (profile.techniques.get(parent) ?? 0);
-    if (fromParent > weight) {
-      weight = fromParent;
-      match = 'parent';
-      via = parent;
-    }
-    const sibling = profile.families.get(parent);
-    // The best sub-technique may be the observed one itself; then the exact weight already wins.
-    if (sibling && sibling.id !== t.id && p.siblingCredit * sibling.weight > weight) {
-      weight = p.siblingCredit * sibling.weight;
-      match = 'sibling';
-      via = sibling.id;
-    }
-  }
-  const llr =
-    index.params.model === 'bernoulli' ? bernoulliLlr(index.params.coverage, weight, t.rate) : multinomialLlr(index, profile, weight, t.background);
-  return via === undefined ? { llr, weight, match } : { llr, weight, match, via };
-}
-
-function softwareLlr(index: AttributionIndex, profile: EvidenceProfile, s: ObservedSoftware): number {
-  const w = profile.software.get(s.id) ?? 0;
-  if (index.params.model === 'bernoulli') return bernoulliLlr(index.params.softwareCoverage, w, s.rate);
-  return multinomialSoftwareTerm(index, profile.softwareMass, w, s.background);
-}
-
-function multinomialSoftwareTerm(index: AttributionIndex, softwareMass: number, weight: number, background: number): number {
-  const mu = index.softwareMu;
-  return Math.log((weight + mu * background) / ((softwareMass + mu) * background));
-}
-
-function multinomialLlr(index: AttributionIndex, profile: EvidenceProfile, weight: number, background: number): number {
-  return multinomialTerm(index, profile.techniqueMass, weight, background);
-}
-
-function multinomialTerm(index: AttributionIndex, techniqueMass: number, weight: number, background: number): number {
-  return Math.log((weight + index.techniqueMu * background) / ((techniqueMass + index.techniqueMu) * background));
-}
-
-/**
- * `bernoulliLlr` for each observed item at the weights a query meets, each computed once: the
- * weight 0 up front, others as they occur (a handful of distinct values).
- */
-function llrTable(items: Array<{ rate: number }>, coverage: number): (j: number, weight: number) => number {
-  const ways = 4;
-  const misses = items.map((it) => bernoulliLlr(coverage, 0, it.rate));
-  const keys = new Float64Array(items.length * ways);
-  const values = new Float64Array(items.length * ways);
-  const used = new Uint8Array(items.length);
-  return (j, weight) => {
-    if (weight === 0) return misses[j] as number;
-    const from = j * ways;
-    const n = used[j] as number;
-    for (let k = 0; k < n; k += 1) if (keys[from + k] === weight) return values[from + k] as number;
-    const llr = bernoulliLlr(coverage, weight, (items[j] as { rate: number }).rate);
-    if (n < ways) {
-      keys[from + n] = weight;
-      values[from + n] = llr;
-      used[j] = n + 1;
-    }
-    return llr;
-  };
-}
-
-/**
- * The observed behaviour comes from the candidate's repertoire with probability `coverage` (in
- * proportion to how firmly the profile holds it), otherwise it is something any actor does at its
- * base rate. Log-ratio against "any actor": rare shared behaviour is strong evidence, common
- * shared behaviour weak, unshared behaviour costs log(1 - coverage).
- */
-function bernoulliLlr(coverage: number, weight: number, rate: number): number {
-  const r = Math.min(rate, 0.999);
-  return Math.log((coverage * Math.min(1, weight) + (1 - coverage) * r) / r);
-}
-
-function evidenceFor(
-  index: AttributionIndex,
-  s: Scored,
-  profile: EvidenceProfile,
-  missing: MissingTechnique[],
-  techniques: ObservedTechnique[],
-  software: ObservedSoftware[],
-): CandidateEvidence {
-  const shared: TechniqueEvidence[] = [];
-  const unmatchedTechniques: string[] = [];
-  for (const t of techniques) {
-    const r = techniqueLlr(index, profile, t);
-    if (r.weight <= 0) {
-      unmatchedTechniques.push(t.id);
-      continue;
-    }
-    const item: TechniqueEvidence = { id: t.id, name: index.techniqueNames.get(t.id) ?? t.id, weight: round(t.weight * r.llr), match: r.match };
-    if (r.via !== undefined) item.via = r.via;
-    shared.push(item);
-  }
-  shared.sort((a, b) => descending(a.weight, b.weight) || a.id.localeCompare(b.id));
-
-  const sharedSoftware = [];
-  const unmatchedSoftware: string[] = [];
-  for (const sw of software) {
-    if ((profile.software.get(sw.id) ?? 0) > 0) {
-      sharedSoftware.push({
-        id: sw.id,
-        name: index.softwareNames.get(sw.id) ?? sw.id,
-        weight: round(index.params.softwareFactor * softwareLlr(index, profile, sw)),
-        usedByGroups: index.softwareGroups.get(sw.id) ?? 0,
-      });
-    } else unmatchedSoftware.push(sw.id);
-  }
-  sharedSoftware.sort((a, b) => descending(a.weight, b.weight) || a.id.localeCompare(b.id));
-
-  const evidence: CandidateEvidence = {
-    sharedTechniques: shared,
-    sharedSoftware,
-    unobservedCharacteristic: missing,
-    unmatchedTechniques,
-    unmatchedSoftware,
-  };
-  if (s.outOfWindow) evidence.timeNote = `active ${s.entry.firstSeen ?? '?'} to ${s.entry.lastSeen ?? '?'}, outside the observation window: down-weighted`;
-  else if (s.droppedCampaigns > 0) evidence.timeNote = `${s.droppedCampaigns} attributed campaign(s) outside the observation window were down-weighted`;
-  return evidence;
-}
-
-const characteristicCache = new WeakMap<Profile, MissingTechnique[]>();
-
-/** The profile's techniques, most characteristic first (weight times rarity among groups); cached per profile. */
-function characteristicOf(index: AttributionIndex, profile: Profile): MissingTechnique[] {
-  const cached = characteristicCache.get(profile);
-  if (cached) return cached;
-  const list: MissingTechnique[] = [];
-  for (const [id, w] of profile.techniques) {
-    const bg = index.techniqueBackground.get(id) ?? index.techniqueFloor;
-    list.push({ id, name: index.techniqueNames.get(id) ?? id, distinctiveness: round(w * -Math.log(bg)) });
-  }
-  list.sort((a, b) => descending(a.distinctiveness, b.distinctiveness) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  characteristicCache.set(profile, list);
-  return list;
-}
-
-/** What to hunt for next: the first `n` of a characteristic list that were not observed. */
-function firstUnseen(list: MissingTechnique[], index: AttributionIndex, unobserved: (slot: number) => boolean, n: number): MissingTechnique[] {
-  const out: MissingTechnique[] = [];
-  for (const m of list) {
-    if (!unobserved(index.vocabulary.slot.get(m.id) ?? -1)) continue;
-    out.push(m);
-    if (out.length === n) break;
-  }
-  return out;
-}
-
 function mergeTechniques(list: Observation['techniques']): Array<{ id: string; count: number; weight: number }> {
   const counts = new Map<string, number>();
   for (const item of list) {
@@ -659,19 +415,5 @@ export function overlaps(window: { start: string | null; end: string | null }, f
   return cs <= we && ws <= ce;
 }
 
-/**
- * Sort order for larger first, as `b - a` gives it (equal, or NaN, is a tie), but as -1/0/1: a
- * comparator that returns a fractional difference allocates a number on every call.
- */
-function descending(a: number, b: number): number {
-  return a > b ? -1 : a < b ? 1 : 0;
-}
 
-function round(n: number, digits = 3): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
 
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
