@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { computeCoverage } from '../dist/analysis/coverage/index.js';
+import { computeCoverage } from '../dist/analysis/coverage/compute.js';
 import { loadBundle } from '../dist/attack/resolve.js';
 import { openStore } from '../dist/store/index.js';
 import { coverageAggregate } from '../dist/store/confirmed-techniques.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadBundle } from '../dist/attack/index.js';
+import { loadBundle } from '../dist/attack/resolve.js';
 import { parseFile } from '../dist/ingest/index.js';
 import { generateRemediationPlaybook } from '../dist/playbooks/generate.js';
 import { PlaybookLibrary } from '../dist/playbooks/library.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { loadBundle } from '../dist/attack/index.js';
+import { loadBundle } from '../dist/attack/resolve.js';
 import { renderReviewHtml } from '../dist/export/review-html.js';
 import { renderPdf } from '../dist/export/review-pdf.js';
 import { parseFile } from '../dist/ingest/index.js';

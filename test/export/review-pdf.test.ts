@@ -51,7 +51,7 @@ describe('renderPdf without Chromium', () => {
 describe.runIf(run)('review PDF rendered in headless Chromium', () => {
   let kb: KnowledgeBase;
   beforeAll(async () => {
-    const { loadBundle } = await import('../../src/attack/index.js');
+    const { loadBundle } = await import('../../src/attack/resolve.js');
     kb = await loadBundle(bundle.path as string);
   }, 120_000);
 

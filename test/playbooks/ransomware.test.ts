@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundle } from '../../src/attack/index.js';
+import { loadBundle } from '../../src/attack/resolve.js';
 import type { KnowledgeBase } from '../../src/attack/types.js';
 import { parseFile } from '../../src/ingest/index.js';
 import type { StoredIncident } from '../../src/model/index.js';

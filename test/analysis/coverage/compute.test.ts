@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage, alertOutcome, coverageIndexOf, detectionForIncident, EMPTY_INCIDENT_AGGREGATE } from '../../../src/analysis/coverage/index.js';
-import type { CoverageRule, IncidentCoverageAggregate } from '../../../src/analysis/coverage/index.js';
+import { computeCoverage, alertOutcome, coverageIndexOf } from '../../../src/analysis/coverage/compute.js';
+import { detectionForIncident } from '../../../src/analysis/coverage/detection.js';
+import { EMPTY_INCIDENT_AGGREGATE, type CoverageRule, type IncidentCoverageAggregate } from '../../../src/analysis/coverage/types.js';
 import { miniKb } from '../../attack/mini.js';
 
 const kb = miniKb();

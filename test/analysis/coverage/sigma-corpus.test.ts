@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { computeCoverage, EMPTY_INCIDENT_AGGREGATE } from '../../../src/analysis/coverage/index.js';
-import type { CoverageResult } from '../../../src/analysis/coverage/index.js';
+import { computeCoverage } from '../../../src/analysis/coverage/compute.js';
+import { EMPTY_INCIDENT_AGGREGATE, type CoverageResult } from '../../../src/analysis/coverage/types.js';
 import { loadBundle } from '../../../src/attack/resolve.js';
 import type { KnowledgeBase } from '../../../src/attack/types.js';
 import { importRules } from '../../../src/rules/index.js';
