@@ -1,9 +1,10 @@
-import type { ActionStatus, ReviewState } from '../model/review.js';
+import { REVIEW_STATES, type ActionStatus, type ReviewState } from '../model/review.js';
 import { HindsightError } from '../model/errors.js';
+import type { Role } from '../model/roles.js';
 
 /**
  * The review's state machine and the action items' lifecycle. Pure: each function says whether a
- * move is allowed; the repository refuses the write when it is not.
+ * move is allowed; the use cases (app/review) refuse the write when it is not.
  */
 
 /** A move the lifecycle does not allow (exit 1: the work cannot be done in this state). */
@@ -14,23 +15,59 @@ export class LifecycleError extends HindsightError {
   }
 }
 
+/** The review transitions a person makes, by name (the command line's and the API's verbs). */
+export const REVIEW_TRANSITION_NAMES = ['start', 'submit', 'approve', 'return', 'waive', 'reopen', 'require', 'close'] as const;
+export type ReviewTransitionName = (typeof REVIEW_TRANSITION_NAMES)[number];
+
+export interface ReviewTransitionRule {
+  /** The states the review may be in for the transition. */
+  from: readonly ReviewState[];
+  /** The state it leads to; null when the review's state stays (closing the incident). */
+  to: ReviewState | null;
+  /** The least role that may make it. */
+  role: Role;
+}
+
 /**
- * Allowed review transitions:
+ * The review's state machine, by transition: where each can start, where it leads, who may make
+ * it. Plain data, so the web app can offer exactly the moves the server accepts.
+ */
+export const REVIEW_TRANSITION_RULES: { readonly [N in ReviewTransitionName]: ReviewTransitionRule } = {
+  start: { from: ['not-required', 'required'], to: 'draft', role: 'analyst' },
+  submit: { from: ['draft'], to: 'in-review', role: 'analyst' },
+  approve: { from: ['in-review'], to: 'approved', role: 'reviewer' },
+  return: { from: ['in-review'], to: 'draft', role: 'reviewer' },
+  waive: { from: ['required', 'draft', 'in-review'], to: 'waived', role: 'reviewer' },
+  reopen: { from: ['approved', 'waived'], to: 'draft', role: 'reviewer' },
+  require: { from: ['not-required', 'waived'], to: 'required', role: 'analyst' },
+  close: { from: ['not-required', 'approved', 'waived'], to: null, role: 'reviewer' },
+};
+
+/** The one move no person names: the policy drops a required review nobody has started. */
+const POLICY_MOVES: readonly (readonly [ReviewState, ReviewState])[] = [['required', 'not-required']];
+
+/**
+ * Allowed review state changes, from the named transitions and the policy:
  * - not-required -> required (policy or a person), draft (a voluntary review);
  * - required -> not-required (the policy no longer applies, nothing written yet), draft, waived;
  * - draft -> in-review (submit), waived;
- * - in-review -> approved, draft (returned for more work), waived;
+ * - in-review -> draft (returned for more work), approved, waived;
  * - approved -> draft (reopened);
- * - waived -> draft (reopened), required (waiver withdrawn).
+ * - waived -> required (waiver withdrawn), draft (reopened).
  */
 export const REVIEW_TRANSITIONS: Record<ReviewState, readonly ReviewState[]> = {
-  'not-required': ['required', 'draft'],
-  required: ['not-required', 'draft', 'waived'],
-  draft: ['in-review', 'waived'],
-  'in-review': ['approved', 'draft', 'waived'],
-  approved: ['draft'],
-  waived: ['draft', 'required'],
+  'not-required': targetsFrom('not-required'),
+  required: targetsFrom('required'),
+  draft: targetsFrom('draft'),
+  'in-review': targetsFrom('in-review'),
+  approved: targetsFrom('approved'),
+  waived: targetsFrom('waived'),
 };
+
+function targetsFrom(from: ReviewState): ReviewState[] {
+  const named = Object.values(REVIEW_TRANSITION_RULES);
+  return REVIEW_STATES.filter((to) => POLICY_MOVES.some(([a, b]) => a === from && b === to) || named.some((rule) => rule.to === to && rule.from.includes(from)));
+}
 
 export function canTransition(from: ReviewState, to: ReviewState): boolean {
   return REVIEW_TRANSITIONS[from].includes(to);
@@ -59,7 +96,20 @@ export function assertEditable(state: ReviewState): void {
 }
 
 /** The states that keep an incident from being closed in Hindsight. */
-export const BLOCKS_CLOSE: readonly ReviewState[] = ['required', 'draft', 'in-review'];
+export const BLOCKS_CLOSE: readonly ReviewState[] = REVIEW_STATES.filter((state) => !REVIEW_TRANSITION_RULES.close.from.includes(state));
+
+/**
+ * Refuses a named transition the review's state does not allow. A move the state machine has no
+ * edge for keeps the message of `assertTransition`; a move that exists under another name (an
+ * approved review is reopened, not started) names the transition to use.
+ */
+export function assertReviewTransition(name: Exclude<ReviewTransitionName, 'close'>, state: ReviewState): void {
+  const rule = REVIEW_TRANSITION_RULES[name];
+  if (rule.from.includes(state)) return;
+  if (rule.to) assertTransition(state, rule.to);
+  const instead = REVIEW_TRANSITION_NAMES.filter((other) => REVIEW_TRANSITION_RULES[other].to === rule.to && REVIEW_TRANSITION_RULES[other].from.includes(state));
+  throw new LifecycleError(`the review is ${state}: ${name} applies to a review that is ${rule.from.join(' or ')}${instead.length ? ` (use ${instead.join(' or ')})` : ''}`);
+}
 
 /** Whether the policy may set the state: only before a review has progressed. */
 export function policyMaySet(state: ReviewState): boolean {

@@ -3,6 +3,7 @@ import { ACTION_STATUSES, REVIEW_STATES, type ActionStatus, type ReviewState } f
 import {
   assertActionTransition,
   assertEditable,
+  assertReviewTransition,
   assertTransition,
   BLOCKS_CLOSE,
   canMoveAction,
@@ -10,6 +11,8 @@ import {
   isOverdue,
   LifecycleError,
   policyMaySet,
+  REVIEW_TRANSITION_NAMES,
+  REVIEW_TRANSITION_RULES,
   stateAfterEdit,
 } from '../../src/review/lifecycle.js';
 
@@ -75,6 +78,39 @@ describe('review lifecycle', () => {
   it('blocks closing while required, draft or in review; the policy only moves unstarted reviews', () => {
     expect([...BLOCKS_CLOSE].sort()).toEqual(['draft', 'in-review', 'required']);
     expect(REVIEW_STATES.filter(policyMaySet)).toEqual(['not-required', 'required']);
+  });
+});
+
+describe('review transitions by name', () => {
+  it('says where each transition starts, where it leads and the least role that may make it', () => {
+    expect(REVIEW_TRANSITION_NAMES).toEqual(['start', 'submit', 'approve', 'return', 'waive', 'reopen', 'require', 'close']);
+    expect(Object.fromEntries(REVIEW_TRANSITION_NAMES.map((name) => [name, REVIEW_TRANSITION_RULES[name].role]))).toEqual({
+      start: 'analyst',
+      submit: 'analyst',
+      require: 'analyst',
+      approve: 'reviewer',
+      return: 'reviewer',
+      waive: 'reviewer',
+      reopen: 'reviewer',
+      close: 'reviewer',
+    });
+    expect(REVIEW_TRANSITION_RULES.approve).toEqual({ from: ['in-review'], to: 'approved', role: 'reviewer' });
+    expect(REVIEW_TRANSITION_RULES.close).toEqual({ from: ['not-required', 'approved', 'waived'], to: null, role: 'reviewer' });
+    // The state machine is the named transitions plus the policy dropping an unstarted review.
+    const named = new Set(REVIEW_TRANSITION_NAMES.flatMap((name) => REVIEW_TRANSITION_RULES[name].from.flatMap((from) => (REVIEW_TRANSITION_RULES[name].to ? [`${from}->${REVIEW_TRANSITION_RULES[name].to}`] : []))));
+    expect([...named, 'required->not-required'].sort()).toEqual(ALLOWED.map(([a, b]) => `${a}->${b}`).sort());
+  });
+
+  it('refuses a transition from a state it does not start in, naming the one to use', () => {
+    for (const name of REVIEW_TRANSITION_NAMES.filter((n) => n !== 'close')) {
+      for (const state of REVIEW_STATES) {
+        if (REVIEW_TRANSITION_RULES[name].from.includes(state)) expect(() => assertReviewTransition(name, state)).not.toThrow();
+        else expect(() => assertReviewTransition(name, state), `${name} from ${state}`).toThrow(LifecycleError);
+      }
+    }
+    expect(() => assertReviewTransition('start', 'approved')).toThrow('the review is approved: start applies to a review that is not-required or required (use reopen)');
+    expect(() => assertReviewTransition('reopen', 'in-review')).toThrow(/use return/);
+    expect(() => assertReviewTransition('submit', 'required')).toThrow('the review is required and cannot move to in-review');
   });
 });
 

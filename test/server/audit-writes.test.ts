@@ -8,7 +8,9 @@ import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listAudit, verifyAuditChain, type AuditEntry } from '../../src/auth/audit.js';
+import type { AuditEntry } from '../../src/model/audit.js';
+import { listAuditEntries } from '../../src/store/audit/list.js';
+import { verifyAuditChain } from '../../src/store/audit/verify.js';
 import type { Role } from '../../src/model/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts, type StoreKind } from '../helpers/audit.js';
@@ -167,27 +169,27 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '' };
       expect(state.derivedEventId).not.toBe('');
 
-      const newest = async (): Promise<AuditEntry | undefined> => (await listAudit(h.store.snake, { limit: 1 }))[0];
+      const newest = async (): Promise<AuditEntry | undefined> => (await listAuditEntries(h.store.db, { limit: 1 }))[0];
       for (const step of STEPS) {
         const req = step.request(state);
         const send = () => h.app.inject({ method: req.method, url: req.url, headers: { authorization: `Bearer ${h.tokens[step.as]}`, ...req.headers }, ...(req.payload !== undefined ? { payload: req.payload } : {}) });
         const label = `${step.route} (${step.action})`;
 
-        const tablesBefore = await dumpTables(h.store.snake, kind);
+        const tablesBefore = await dumpTables(h.store.db, kind);
         const policyBefore = readFileSync(policyFile, 'utf8');
-        await refuseAuditInserts(h.store.snake, kind);
+        await refuseAuditInserts(h.store.db, kind);
         const refused = await send();
-        await allowAuditInserts(h.store.snake, kind);
+        await allowAuditInserts(h.store.db, kind);
         expect(refused.statusCode, `${label} with the audit trail refusing: ${refused.body}`).toBe(500);
         expect(refused.json(), label).toEqual({ error: { code: 'internal', message: expect.any(String) } });
-        expect(await dumpTables(h.store.snake, kind), `${label} changed the store although its audit entry failed`).toEqual(tablesBefore);
+        expect(await dumpTables(h.store.db, kind), `${label} changed the store although its audit entry failed`).toEqual(tablesBefore);
         expect(readFileSync(policyFile, 'utf8'), label).toBe(policyBefore);
 
         const last = (await newest())?.seq ?? 0;
         const ok = await send();
         expect(ok.statusCode, `${label}: ${ok.body}`).toBeLessThan(300);
         step.keep?.(ok.json(), state);
-        const entries = await listAudit(h.store.snake, { limit: 5 });
+        const entries = await listAuditEntries(h.store.db, { limit: 5 });
         expect(entries.filter((e) => e.seq > last).map((e) => e.action), label).toEqual([step.action]);
         const entry = entries[0] as AuditEntry;
         expect(entry.actor, label).toBe(step.as);
@@ -197,7 +199,7 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       }
 
       // Spot checks of what the entries say.
-      const all = await listAudit(h.store.snake, { limit: 200 });
+      const all = await listAuditEntries(h.store.db, { limit: 200 });
       const find = (action: string) => all.find((e) => e.action === action);
       expect(find('finding.edit')).toMatchObject({ entityId: state.findingId, before: { title: 'EDR in audit mode' }, after: { title: 'EDR left in audit mode on the file server' } });
       expect(find('action-item.move')).toMatchObject({ before: { status: 'open' }, after: { status: 'in-progress' } });
@@ -208,7 +210,7 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       expect(find('policy.update')).toMatchObject({ entityId: policyFile, after: { rules: [{ name: 'high-severity' }] } });
       const imported = find('incident.import');
       expect(imported).toMatchObject({ actor: 'analyst', after: { files: ['identity-attack.json'], summary: { created: 1 }, incidents: [{ outcome: 'created', contentHash: expect.any(String), reviewState: expect.any(String) }] } });
-      expect(await verifyAuditChain(h.store.snake)).toMatchObject({ ok: true, entries: all.length });
+      expect(await verifyAuditChain(h.store.db)).toMatchObject({ ok: true, entries: all.length });
     } finally {
       await h.app.close();
       await h.store.close();

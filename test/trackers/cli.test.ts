@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { listAudit, verifyAuditChain } from '../../src/auth/audit.js';
+import { listAuditEntries } from '../../src/store/audit/list.js';
+import { verifyAuditChain } from '../../src/store/audit/verify.js';
 import { main } from '../../src/cli/main.js';
-import { ReviewRepository } from '../../src/review/repo.js';
+import { addActionItem, listActionItems, reviewHistory } from '../../src/app/review/index.js';
 import { openStore } from '../../src/store/index.js';
 import { sampleIncident } from '../fixtures/review/incident.js';
 import { FakeGitHub } from '../fixtures/trackers/fake-github.js';
@@ -39,12 +40,15 @@ beforeEach(async () => {
     const { results } = await store.importIncidents([sampleIncident({ title: 'Phishing <b>leads</b> to compromise' })]);
     incidentId = results[0]!.id;
     // One second apart, so the items list in the order they were added (not by their random ids).
-    let clock = Date.now();
-    const repo = new ReviewRepository(store.snake, { now: () => new Date((clock += 1000)) });
-    const a = await repo.addActionItem(incidentId, { type: 'detection-engineering', title: 'Alert on proxy sign-ins', owner: 'dee', team: 'detection', dueDate: '2026-06-01', priority: 'high', closureCriteria: 'Rule deployed' }, { actor: 'ana' });
-    const b = await repo.addActionItem(incidentId, { type: 'training', title: 'Phishing drill' }, { actor: 'ana' });
+    const clock = Date.now();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(clock + 1000);
+    const a = await addActionItem(store, incidentId, { type: 'detection-engineering', title: 'Alert on proxy sign-ins', owner: 'dee', team: 'detection', dueDate: '2026-06-01', priority: 'high', closureCriteria: 'Rule deployed' }, { actor: 'ana' });
+    vi.setSystemTime(clock + 2000);
+    const b = await addActionItem(store, incidentId, { type: 'training', title: 'Phishing drill' }, { actor: 'ana' });
     actionIds = [a.id, b.id];
   } finally {
+    vi.useRealTimers();
     await store.close();
   }
 });
@@ -73,8 +77,7 @@ async function run(...args: string[]): Promise<{ status: number; stdout: string;
 async function items() {
   const store = await openStore({ db, env: {} });
   try {
-    const repo = new ReviewRepository(store.snake);
-    return { list: await repo.listActionItems({}), history: await repo.history(incidentId, { entityType: 'action-item' }) };
+    return { list: await listActionItems(store, {}), history: await reviewHistory(store, incidentId, { entityType: 'action-item' }) };
   } finally {
     await store.close();
   }
@@ -172,25 +175,28 @@ describe('hindsight actions export / sync (GitHub)', () => {
     gh.issues[0]!.state_reason = 'completed';
     const store = await openStore({ db, env: {} });
     try {
-      const links = await listAudit(store.snake, { entityType: 'action-item' });
-      expect(links.map((e) => e.action)).toEqual(['action-item.link', 'action-item.link']);
+      // Newest first: the two links the export made, after the two items were added.
+      const exported = await listAuditEntries(store.db, { entityType: 'action-item' });
+      expect(exported.map((e) => e.action)).toEqual(['action-item.link', 'action-item.link', 'action-item.add', 'action-item.add']);
+      const links = exported.slice(0, 2);
+      expect(links.map((e) => e.entityId).sort()).toEqual([...actionIds].sort());
       expect(links.every((e) => e.actor === 'hindsight-github' && (e.before as { externalKey: unknown }).externalKey === null)).toBe(true);
 
       // The audit trail refuses the entry: the synced state does not land either.
-      const before = await dumpTables(store.snake, 'sqlite');
-      await refuseAuditInserts(store.snake, 'sqlite');
+      const before = await dumpTables(store.db, 'sqlite');
+      await refuseAuditInserts(store.db, 'sqlite');
       const refused = await run('actions', 'sync');
-      await allowAuditInserts(store.snake, 'sqlite');
+      await allowAuditInserts(store.db, 'sqlite');
       expect(refused.status).toBe(1);
       expect(refused.stdout).toMatch(/audit refused by the test/);
-      expect(await dumpTables(store.snake, 'sqlite')).toEqual(before);
+      expect(await dumpTables(store.db, 'sqlite')).toEqual(before);
 
       expect((await run('actions', 'sync')).status).toBe(0);
-      const entries = await listAudit(store.snake, { entityType: 'action-item' });
+      const entries = await listAuditEntries(store.db, { entityType: 'action-item' });
       const moved = entries.find((e) => e.action === 'action-item.sync');
       expect(moved).toMatchObject({ actor: 'github:acme/sec', before: { status: 'open' }, after: { status: 'done', externalState: 'open' } });
       expect(entries.filter((e) => e.action === 'action-item.link').length).toBeGreaterThanOrEqual(3);
-      expect((await verifyAuditChain(store.snake)).ok).toBe(true);
+      expect((await verifyAuditChain(store.db)).ok).toBe(true);
     } finally {
       await store.close();
     }

@@ -6,7 +6,7 @@ import { registerDemoCommand } from './demo.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerLearningCommands } from './learning.js';
 import { registerPlaybookCommands } from './playbook.js';
-import { registerReviewWorkflowCommands } from './review-workflow.js';
+import { registerReviewWorkflowCommands } from './review/index.js';
 import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 

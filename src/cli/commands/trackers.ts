@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { NotFoundError, UsageError } from '../../model/errors.js';
-import type { ActionItem, ActionStatus } from '../../model/review.js';
-import type { Database } from '../../store/schema.js';
-import type { ActionItemForExport, ActionItemSink, PlannedRequest, TrackerClient, TrackerSystem } from '../../trackers/types.js';
+import { UsageError } from '../../model/errors.js';
+import type { ActionItemForExport, PlannedRequest, TrackerClient, TrackerSystem } from '../../trackers/types.js';
 import type { ExportResult, SyncResult } from '../../trackers/service.js';
-import { printResult } from '../services.js';
+import { printResult, requireIncident } from '../services.js';
+import { withReviewStore } from './review/shared.js';
 
 /**
  * `hindsight actions export INCIDENT|--all --to github|jira [--dry-run]` and `hindsight actions sync`.
@@ -32,10 +30,10 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
       const dryRun = Boolean(opts.dryRun);
       const client = await makeClient(ctx, system, { repo: opts.repo, project: opts.project, requireCredentials: !dryRun });
       const { exportActionItems } = await import('../../trackers/service.js');
-      const result = await withReviewStore(ctx, async (store) => {
-        const incidentId = ref ? await resolveIncident(store, ref) : undefined;
-        const items = await loadItems(store, incidentId);
-        return exportActionItems(items, client, repositorySink(store.snake), { dryRun, onProgress: (m) => ctx.warn(m) });
+      const result = await withReviewStore(ctx, async (store, app) => {
+        const incidentId = ref ? (await requireIncident(store, ref)).id : undefined;
+        const items = await app.actionItemsForExport(store, incidentId);
+        return exportActionItems(items, client, app.trackerSink(store), { dryRun, onProgress: (m) => ctx.warn(m) });
       });
       if (result.failed.length) process.exitCode = 1;
       printResult(ctx, result, () => renderExport(result));
@@ -46,9 +44,9 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
     .description('Bring the state of exported action items back from GitHub and Jira')
     .action(async () => {
       const { syncActionItems } = await import('../../trackers/service.js');
-      const result = await withReviewStore(ctx, async (store) => {
-        const items = (await loadItems(store, undefined)).filter((i) => i.externalSystem && i.externalKey);
-        const sink = repositorySink(store.snake);
+      const result = await withReviewStore(ctx, async (store, app) => {
+        const items = (await app.actionItemsForExport(store, undefined)).filter((i) => i.externalSystem && i.externalKey);
+        const sink = app.trackerSink(store);
         const total: SyncResult = { checked: 0, changed: [], unchanged: 0, failed: [] };
         // One client per GitHub repository (read from each issue's URL) and one for Jira.
         const groups = new Map<string, { system: TrackerSystem; scope?: string; items: ActionItemForExport[] }>();
@@ -75,29 +73,6 @@ export const registerTrackerCommands: RegisterCommands = (program: Command, ctx:
     });
 };
 
-interface ReviewStore {
-  snake: Kysely<Database>;
-  getIncident(ref: string): Promise<{ id: string; title: string } | undefined>;
-  listIncidents(filter?: object): Promise<{ id: string; title: string }[]>;
-  location: string;
-}
-
-async function withReviewStore<T>(ctx: CliContext, work: (store: ReviewStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
-
-async function resolveIncident(store: ReviewStore, ref: string): Promise<string> {
-  const incident = await store.getIncident(ref);
-  if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location} (run \`hindsight incidents\` to list them)`);
-  return incident.id;
-}
-
 async function makeClient(ctx: CliContext, system: TrackerSystem, o: { repo?: string; project?: string; requireCredentials: boolean }): Promise<TrackerClient> {
   const config = await import('../../trackers/config.js');
   const deps = { onWait: (ms: number, reason: string) => ctx.warn(`${reason}: waiting ${Math.ceil(ms / 1000)} s before retrying`) };
@@ -107,88 +82,6 @@ async function makeClient(ctx: CliContext, system: TrackerSystem, o: { repo?: st
   }
   const { JiraClient } = await import('../../trackers/jira.js');
   return new JiraClient(config.jiraConfigFromEnv(ctx.env, { project: o.project }, o), deps);
-}
-
-/** The review repository's action items, flattened with their incident's title. */
-async function loadItems(store: ReviewStore, incidentId: string | undefined): Promise<ActionItemForExport[]> {
-  const { listActionItems } = await import('../../review/repo.js');
-  const items = await listActionItems(store.snake, incidentId ? { incidentId } : {});
-  const titles = new Map<string, string>();
-  for (const item of items) {
-    if (titles.has(item.incidentId)) continue;
-    titles.set(item.incidentId, (await store.getIncident(item.incidentId))?.title ?? '');
-  }
-  return items.map((a) => toExportItem(a, titles.get(a.incidentId) ?? ''));
-}
-
-export function toExportItem(a: ActionItem, incidentTitle: string): ActionItemForExport {
-  const system = a.externalSystem === 'github' || a.externalSystem === 'jira' ? a.externalSystem : null;
-  return {
-    id: a.id,
-    incidentId: a.incidentId,
-    incidentTitle,
-    type: a.type,
-    title: a.title,
-    description: a.description,
-    owner: a.owner ?? '',
-    team: a.team ?? '',
-    dueDate: a.dueDate ?? '',
-    priority: a.priority,
-    status: a.status,
-    closureCriteria: a.closureCriteria ?? '',
-    externalSystem: system,
-    externalKey: a.externalKey,
-    externalUrl: a.externalUrl,
-    externalState: a.externalState,
-  };
-}
-
-/** Shortest path of allowed lifecycle moves from one status to another (reopening goes step by step). */
-function lifecyclePath(from: ActionStatus, to: ActionStatus, transitions: Record<ActionStatus, readonly ActionStatus[]>): ActionStatus[] | undefined {
-  const queue: ActionStatus[][] = [[from]];
-  const seen = new Set<ActionStatus>([from]);
-  while (queue.length) {
-    const path = queue.shift() as ActionStatus[];
-    const last = path[path.length - 1] as ActionStatus;
-    if (last === to) return path.slice(1);
-    for (const next of transitions[last]) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push([...path, next]);
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Writes export links and synced states through the review repository, each call one transaction
- * with its change history and its audit entries (a status several lifecycle steps away moves
- * through all of them in that one transaction).
- */
-export function repositorySink(db: Kysely<Database>): ActionItemSink {
-  const auditedRepo = async (on: Kysely<Database>) => {
-    const { ReviewRepository } = await import('../../review/repo.js');
-    const { auditedReviewRepository } = await import('../../auth/audited-review.js');
-    return auditedReviewRepository(new ReviewRepository(on), on);
-  };
-  return {
-    async updateExternal(actionId, link) {
-      const repo = await auditedRepo(db);
-      await repo.updateActionItemExternal(actionId, { externalSystem: link.system, externalKey: link.key, externalUrl: link.url, externalState: link.state, syncedAt: link.syncedAt }, { actor: `hindsight-${link.system}` });
-    },
-    async applyExternalState(actionId, change) {
-      const { ACTION_TRANSITIONS } = await import('../../review/lifecycle.js');
-      const path = lifecyclePath(change.from, change.to, ACTION_TRANSITIONS);
-      if (!path) throw new UsageError(`the action item is ${change.from} and cannot move to ${change.to}`);
-      await db.transaction().execute(async (trx) => {
-        const repo = await auditedRepo(trx);
-        for (const status of path) {
-          await repo.applyExternalState(actionId, status, change.by, status === 'wont-do' && change.reason ? { reason: change.reason } : {});
-        }
-      });
-    },
-  };
 }
 
 export function githubRepoFromUrl(url: string | null | undefined): string | undefined {
