@@ -4,12 +4,11 @@
  * and after a refused write.
  */
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../src/store/schema.js';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
 /** Makes every insert into audit_log fail with "audit refused by the test". */
-export async function refuseAuditInserts(db: Kysely<Database>, kind: StoreKind): Promise<void> {
+export async function refuseAuditInserts<DB>(db: Kysely<DB>, kind: StoreKind): Promise<void> {
   if (kind === 'sqlite') {
     await sql`create trigger hs_test_refuse_audit before insert on audit_log begin select raise(abort, 'audit refused by the test'); end`.execute(db);
     return;
@@ -18,16 +17,18 @@ export async function refuseAuditInserts(db: Kysely<Database>, kind: StoreKind):
   await sql`create trigger hs_test_refuse_audit before insert on audit_log for each row execute function hs_test_refuse_audit()`.execute(db);
 }
 
-export async function allowAuditInserts(db: Kysely<Database>, kind: StoreKind): Promise<void> {
+export async function allowAuditInserts<DB>(db: Kysely<DB>, kind: StoreKind): Promise<void> {
   if (kind === 'sqlite') await sql`drop trigger hs_test_refuse_audit`.execute(db);
   else await sql`drop trigger hs_test_refuse_audit on audit_log`.execute(db);
 }
 
 /**
  * Every row of every table, as sorted JSON lines per table. Leaves out what changes on reads only:
- * sign-in sessions and when an API token was last used.
+ * sign-in sessions and when an API token was last used. Rows keep the database's own column names
+ * whichever handle is given (the store's typed handle would camelCase them).
  */
-export async function dumpTables(db: Kysely<Database>, kind: StoreKind): Promise<Record<string, string[]>> {
+export async function dumpTables<DB>(store: Kysely<DB>, kind: StoreKind): Promise<Record<string, string[]>> {
+  const db = store.withoutPlugins();
   const tables =
     kind === 'sqlite'
       ? (await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`.execute(db)).rows.map((r) => r.name)

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { listAudit, verifyAuditChain } from '../../src/auth/audit.js';
+import { listAuditLog, verifyAuditTrail } from '../../src/app/accounts/audit-log.js';
 import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts } from '../helpers/audit.js';
@@ -84,33 +84,33 @@ describe.runIf(run)('command-line writes and the audit trail', () => {
       ];
       for (const step of steps) {
         const label = `hindsight ${step.args().join(' ')}`;
-        const before = await dumpTables(store.snake, 'sqlite');
-        await refuseAuditInserts(store.snake, 'sqlite');
+        const before = await dumpTables(store.db, 'sqlite');
+        await refuseAuditInserts(store.db, 'sqlite');
         const refused = await hs(db, ...step.args());
-        await allowAuditInserts(store.snake, 'sqlite');
+        await allowAuditInserts(store.db, 'sqlite');
         expect(refused.status, `${label} succeeded although its audit entry failed`).not.toBe(0);
         expect(refused.stderr, label).toMatch(/audit refused by the test/);
-        expect(await dumpTables(store.snake, 'sqlite'), `${label} changed the store although its audit entry failed`).toEqual(before);
+        expect(await dumpTables(store.db, 'sqlite'), `${label} changed the store although its audit entry failed`).toEqual(before);
 
-        const last = (await listAudit(store.snake, { limit: 1 }))[0]?.seq ?? 0;
+        const last = (await listAuditLog(store, { limit: 1 }))[0]?.seq ?? 0;
         const ok = await hs(db, ...step.args());
         expect(ok.status, `${label}: ${ok.stderr}`).toBe(0);
         step.keep?.(ok.stdout);
-        const entries = (await listAudit(store.snake, { limit: 5 })).filter((e) => e.seq > last);
+        const entries = (await listAuditLog(store, { limit: 5 })).filter((e) => e.seq > last);
         expect(entries.map((e) => e.action), label).toEqual([step.action]);
         expect(entries[0]?.actor, label).toBe(step.actor);
         expect(entries[0]?.after, label).not.toBeNull();
         if (step.hasBefore) expect(entries[0]?.before, `${label} has no before`).not.toBeNull();
       }
-      const all = await listAudit(store.snake, { limit: 100 });
+      const all = await listAuditLog(store, { limit: 100 });
       expect(all.find((e) => e.action === 'coverage.confirm')).toMatchObject({ entityId: incident, before: { confirmed: [] }, after: { confirmed: [{ techniqueId: 'T1486' }, { techniqueId: 'T1490' }] } });
       expect(all.find((e) => e.action === 'finding.edit')).toMatchObject({ before: { title: 'EDR in audit mode' }, after: { title: 'EDR left in audit mode' } });
       expect(all.find((e) => e.action === 'playbook.add')).toMatchObject({ entityType: 'playbook', before: null, after: { version: 1, reason: 'first version', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
       // Importing the same file again changes nothing, and records nothing.
       const count = all.length;
       expect((await hs(db, 'import', join(examples, 'ransomware.json'))).status).toBe(0);
-      expect((await listAudit(store.snake, { limit: 100 })).length).toBe(count);
-      expect(await verifyAuditChain(store.snake)).toMatchObject({ ok: true, entries: count });
+      expect((await listAuditLog(store, { limit: 100 })).length).toBe(count);
+      expect(await verifyAuditTrail(store)).toMatchObject({ ok: true, entries: count });
     } finally {
       await store.close();
     }

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { NotFoundError, UsageError } from '../../model/errors.js';
 import type { OpenedStore } from '../../store/index.js';
-import type { AuthStore } from '../../auth/auth-store.js';
 import { printResult } from '../services.js';
 import { cliActor } from '../actor.js';
 
@@ -21,7 +20,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
     .option('--rules <paths...>', 'detection rule files or folders: the ATT&CK matrix then shows coverage and gap layers')
     .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[] }) => {
-      const { runServe } = await import('../../server/serve.js');
+      const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });
 
@@ -35,8 +34,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--display-name <text>', 'the name shown in the application')
     .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string }) => {
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
-      await withAuth(ctx, async (auth) => {
-        const user = await auth.addUser({ username: name, role: opts.role, password, displayName: opts.displayName }, cliActor(ctx));
+      await withStore(ctx, async (store) => {
+        const { addUser } = await import('../../app/accounts/users.js');
+        const user = await addUser(store, { username: name, role: opts.role, password, displayName: opts.displayName }, cliActor(ctx));
         printResult(ctx, user, () => `Added ${user.username} (${user.role})${password ? '' : '; no password set: give one with --password-stdin to let them sign in'}`);
       });
     });
@@ -44,8 +44,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .command('list')
     .description('List accounts')
     .action(async () => {
-      await withAuth(ctx, async (auth) => {
-        const list = await auth.listUsers();
+      await withStore(ctx, async (store) => {
+        const { listUsers } = await import('../../app/accounts/users.js');
+        const list = await listUsers(store);
         printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
       });
     });
@@ -54,8 +55,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .description('Disable an account: it can no longer sign in, its sessions end and its tokens stop working')
     .argument('<name>')
     .action(async (name: string) => {
-      await withAuth(ctx, async (auth) => {
-        const user = await auth.disableUser(name, cliActor(ctx));
+      await withStore(ctx, async (store) => {
+        const { disableUser } = await import('../../app/accounts/users.js');
+        const user = await disableUser(store, name, cliActor(ctx));
         printResult(ctx, user, () => `Disabled ${user.username}`);
       });
     });
@@ -66,8 +68,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .requiredOption('--password-stdin', 'read the password from standard input (one line)')
     .action(async (name: string) => {
       const password = await readPasswordFromStdin();
-      await withAuth(ctx, async (auth) => {
-        const user = await auth.updateUser(name, { password }, cliActor(ctx));
+      await withStore(ctx, async (store) => {
+        const { updateUser } = await import('../../app/accounts/users.js');
+        const user = await updateUser(store, name, { password }, cliActor(ctx));
         printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out`);
       });
     });
@@ -79,8 +82,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .requiredOption('--user <name>', 'the user the token acts as')
     .option('--name <label>', 'what the token is for', 'automation')
     .action(async (opts: { user: string; name: string }) => {
-      await withAuth(ctx, async (auth) => {
-        const { token, info } = await auth.createToken(opts.user, opts.name, cliActor(ctx));
+      await withStore(ctx, async (store) => {
+        const { createToken } = await import('../../app/accounts/tokens.js');
+        const { token, info } = await createToken(store, opts.user, opts.name, cliActor(ctx));
         printResult(ctx, { ...info, token }, () => `${token}\nToken ${info.id} for ${info.username} (${info.name}). It is shown only this once: store it now.`);
       });
     });
@@ -89,8 +93,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .description('List API tokens (never the tokens themselves)')
     .option('--user <name>')
     .action(async (opts: { user?: string }) => {
-      await withAuth(ctx, async (auth) => {
-        const list = await auth.listTokens(opts.user);
+      await withStore(ctx, async (store) => {
+        const { listTokens } = await import('../../app/accounts/tokens.js');
+        const list = await listTokens(store, opts.user);
         printResult(ctx, { tokens: list }, () =>
           [`${list.length} token(s)`, ...list.map((t) => `  ${t.id}  ${t.username.padEnd(16)} ${t.name.padEnd(20)} created ${t.createdAt.slice(0, 16)}  ${t.revokedAt ? `revoked ${t.revokedAt.slice(0, 16)}` : `last used ${t.lastUsedAt?.slice(0, 16) ?? 'never'}`}`)].join('\n'),
         );
@@ -101,8 +106,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .description('Revoke an API token by its id')
     .argument('<id>')
     .action(async (id: string) => {
-      await withAuth(ctx, async (auth) => {
-        const info = await auth.revokeToken(id, cliActor(ctx));
+      await withStore(ctx, async (store) => {
+        const { revokeToken } = await import('../../app/accounts/tokens.js');
+        const info = await revokeToken(store, id, cliActor(ctx));
         printResult(ctx, info, () => `Revoked ${info.id} (${info.username}, ${info.name})`);
       });
     });
@@ -112,17 +118,14 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .command('verify')
     .description('Check the hash chain of the audit trail; reports the first broken link (exit 1)')
     .action(async () => {
-      const store = await openDbStore(ctx);
-      try {
-        const { verifyAuditChain } = await import('../../auth/audit.js');
-        const result = await verifyAuditChain(store.snake);
+      await withStore(ctx, async (store) => {
+        const { verifyAuditTrail } = await import('../../app/accounts/audit-log.js');
+        const result = await verifyAuditTrail(store);
         printResult(ctx, result, () =>
           result.ok ? `Audit trail intact: ${result.entries} entries, last hash ${result.lastHash}` : `Audit trail BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.entries} entries verified before it)`,
         );
         if (!result.ok) process.exitCode = 1;
-      } finally {
-        await store.close();
-      }
+      });
     });
   audit
     .command('log')
@@ -130,15 +133,12 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--limit <n>', 'how many', (v) => parsePositive(v, '--limit'), 50)
     .option('--entity <type:id>', 'only entries about this entity, e.g. finding:fnd_123')
     .action(async (opts: { limit: number; entity?: string }) => {
-      const store = await openDbStore(ctx);
-      try {
-        const { listAudit } = await import('../../auth/audit.js');
+      await withStore(ctx, async (store) => {
+        const { listAuditLog } = await import('../../app/accounts/audit-log.js');
         const [entityType, entityId] = opts.entity ? opts.entity.split(':', 2) : [undefined, undefined];
-        const entries = await listAudit(store.snake, { limit: opts.limit, entityType, entityId });
+        const entries = await listAuditLog(store, { limit: opts.limit, entityType, entityId });
         printResult(ctx, { entries }, () => entries.map((e) => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(18)} ${e.action.padEnd(20)} ${e.entityType}:${e.entityId}`).join('\n') || 'No audit entries');
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   const incidents = program.commands.find((c) => c.name() === 'incidents') ?? program.command('incidents');
@@ -150,26 +150,23 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--clear', 'lift the restriction')
     .action(async (ref: string, opts: { to?: string; clear?: boolean }) => {
       if (Boolean(opts.to) === Boolean(opts.clear)) throw new UsageError('give either --to user1,user2 or --clear');
-      await withAuth(ctx, async (auth, store) => {
+      await withStore(ctx, async (store) => {
         const incident = await store.getIncident(ref);
         if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
         const names = opts.clear ? [] : (opts.to ?? '').split(',');
-        const saved = await auth.restrictIncident(incident.id, names, cliActor(ctx));
+        const { restrictIncident } = await import('../../app/accounts/incident-access.js');
+        const saved = await restrictIncident(store, incident.id, names, cliActor(ctx));
         printResult(ctx, { incident: incident.id, restrictedTo: saved }, () => (saved.length ? `${incident.id} is now visible only to ${saved.join(', ')}; to everyone else, admins included, it does not exist` : `${incident.id} is visible to everyone signed in`));
       });
     });
 };
 
-async function openDbStore(ctx: CliContext): Promise<OpenedStore> {
+/** Opens the store of --db (or DATABASE_URL), runs `work` on it, and closes it. */
+async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
   const { openStore } = await import('../../store/index.js');
-  return openStore({ db: ctx.globals().db, env: ctx.env });
-}
-
-async function withAuth<T>(ctx: CliContext, run: (auth: AuthStore, store: OpenedStore) => Promise<T>): Promise<T> {
-  const store = await openDbStore(ctx);
+  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
   try {
-    const { AuthStore } = await import('../../auth/auth-store.js');
-    return await run(new AuthStore(store.snake), store);
+    return await work(store);
   } finally {
     await store.close();
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import type { AuditEntry } from '../../model/audit.js';
 import { canonicalJson } from '../../model/canonical-json.js';
 import type { Database } from '../database.js';
 import { isPostgres } from '../dialect.js';
@@ -18,19 +19,6 @@ export interface AuditEntryInput {
   after?: unknown;
   /** Defaults to now. */
   at?: string;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  entityType: string;
-  entityId: string;
-  before: unknown;
-  after: unknown;
-  prevHash: string;
-  hash: string;
 }
 
 /** sha256(prevHash + canonical JSON of the entry's stored fields), hex. */

@@ -1,0 +1,102 @@
+/** Local accounts of the team server: add, change, disable, and verify a sign-in. */
+import type { User } from '../../model/accounts.js';
+import { ConflictError, NotFoundError, UsageError } from '../../model/errors.js';
+import { isRole, ROLES, type Role } from '../../model/roles.js';
+import { deleteSessionsOfUser } from '../../store/accounts/sessions.js';
+import { allUsers, insertUser, saveUser, userByName, userCount, userCredentialsByName } from '../../store/accounts/users.js';
+import type { OpenedStore } from '../../store/index.js';
+import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { newId } from './secrets.js';
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const MIN_PASSWORD_LENGTH = 12;
+
+export interface NewUser {
+  username: string;
+  role: string;
+  /** Absent: the account cannot sign in until one is set. */
+  password?: string;
+  displayName?: string;
+}
+
+export interface UserChange {
+  role?: string;
+  displayName?: string | null;
+  password?: string;
+  disabled?: boolean;
+}
+
+function roleOf(role: string): Role {
+  if (!isRole(role)) throw new UsageError(`the role must be one of ${ROLES.join(', ')}, not "${role}"`);
+  return role;
+}
+
+function checkPassword(password: string | undefined): void {
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+}
+
+export async function addUser(store: OpenedStore, input: NewUser, actor: string): Promise<User> {
+  if (!USERNAME.test(input.username)) throw new UsageError(`the user name "${input.username}" must be 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit`);
+  const role = roleOf(input.role);
+  checkPassword(input.password);
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const user: User = { id: newId('usr'), username: input.username, displayName: input.displayName ?? null, role, disabled: false, createdAt: new Date().toISOString() };
+  return auditedWrite(store, { actor, operation: 'user.add' }, async (tx) => {
+    if (await userByName(tx.db, input.username)) throw new ConflictError(`a user named "${input.username}" already exists`);
+    await insertUser(tx.db, user, passwordHash);
+    return { result: user, entityId: user.username, after: user };
+  });
+}
+
+/** Every account, by user name. */
+export function listUsers(store: OpenedStore): Promise<User[]> {
+  return allUsers(store.db);
+}
+
+export function countUsers(store: OpenedStore): Promise<number> {
+  return userCount(store.db);
+}
+
+/** The audit operation of a change: disabling, enabling and a password alone have their own. */
+function operationOf(change: UserChange): AuditedOperation {
+  if (change.disabled === true) return 'user.disable';
+  if (change.disabled === false) return 'user.enable';
+  return change.password !== undefined && change.role === undefined ? 'user.password' : 'user.update';
+}
+
+/** Changes role, display name, password or disabled flag; disabling or a new password ends the user's sessions. */
+export async function updateUser(store: OpenedStore, username: string, change: UserChange, actor: string): Promise<User> {
+  const role = change.role === undefined ? undefined : roleOf(change.role);
+  checkPassword(change.password);
+  const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
+  return auditedWrite(store, { actor, operation: operationOf(change) }, async (tx) => {
+    const before = await userByName(tx.db, username);
+    if (!before) throw new NotFoundError(`no user named "${username}"`);
+    const after: User = {
+      ...before,
+      ...(role !== undefined ? { role } : {}),
+      ...(change.displayName !== undefined ? { displayName: change.displayName } : {}),
+      ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+    };
+    await saveUser(tx.db, after, passwordHash);
+    if (after.disabled || passwordHash !== undefined) await deleteSessionsOfUser(tx.db, before.id);
+    // The hash itself never goes into the trail: only that it changed.
+    return { result: after, entityId: username, before, after: { ...after, ...(passwordHash !== undefined ? { passwordChanged: true } : {}) } };
+  });
+}
+
+export function disableUser(store: OpenedStore, username: string, actor: string): Promise<User> {
+  return updateUser(store, username, { disabled: true }, actor);
+}
+
+/** The user, when the name and password match an enabled account. Spends the same time on unknown names. */
+export async function verifySignIn(store: OpenedStore, username: string, password: string): Promise<User | undefined> {
+  const found = await userCredentialsByName(store.db, username);
+  if (!found?.passwordHash) {
+    await verifyPassword(password, await decoyHash());
+    return undefined;
+  }
+  const ok = await verifyPassword(password, found.passwordHash);
+  return ok && !found.user.disabled ? found.user : undefined;
+}

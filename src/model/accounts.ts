@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { ROLES } from './roles.js';
+
+/** A local account of the team server (never its password hash). */
+export const UserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string().nullable(),
+  role: z.enum(ROLES),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+/** Who is asking, as far as incident access cares. */
+export type Reader = Pick<User, 'username' | 'role'>;
+
+/** An API token as it is listed (never the token itself: only its sha256 is stored). */
+export const ApiTokenInfoSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type ApiTokenInfo = z.infer<typeof ApiTokenInfoSchema>;

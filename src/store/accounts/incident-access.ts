@@ -1,0 +1,22 @@
+/** Incidents restricted to named people (table incident_access: no row means unrestricted). */
+import type { Kysely } from 'kysely';
+import type { Database } from '../database.js';
+
+/** The people an incident is restricted to, by name; empty when it is not restricted. */
+export async function accessListOf(db: Kysely<Database>, incidentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('incidentAccess').select('username').where('incidentId', '=', incidentId).orderBy('username').execute();
+  return rows.map((r) => r.username);
+}
+
+/** Replaces an incident's list (an empty list lifts the restriction). */
+export async function replaceAccessList(db: Kysely<Database>, incidentId: string, usernames: readonly string[]): Promise<void> {
+  await db.deleteFrom('incidentAccess').where('incidentId', '=', incidentId).execute();
+  if (usernames.length) await db.insertInto('incidentAccess').values(usernames.map((username) => ({ incidentId, username }))).execute();
+}
+
+/** The restricted incidents whose list does not name this user. */
+export async function incidentsHiddenFrom(db: Kysely<Database>, username: string): Promise<string[]> {
+  const named = db.selectFrom('incidentAccess').select('incidentId').where('username', '=', username);
+  const rows = await db.selectFrom('incidentAccess').select('incidentId').distinct().where('incidentId', 'not in', named).execute();
+  return rows.map((r) => r.incidentId);
+}
