@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { computeCoverage } from '../dist/analysis/coverage/compute.js';
 import { loadBundle } from '../dist/attack/resolve.js';
 import { openStore } from '../dist/store/index.js';
-import { coverageAggregate } from '../dist/store/confirmed-techniques.js';
+import { incidentCoverageAggregate } from '../dist/app/coverage.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const rounds = Number(process.argv[2] || 5);
@@ -79,7 +79,8 @@ console.log('== SQL aggregate (SQLite)');
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-coverage-'));
 const store = await openStore({ db: join(dir, 'bench.db') });
 try {
-  const db = store.snake;
+  // The rows below are written with the database's own snake_case names.
+  const db = store.db.withoutPlugins();
   const now = new Date().toISOString();
   await db.transaction().execute(async (trx) => {
     for (let i = 0; i < INCIDENTS; i += 500) {
@@ -111,10 +112,10 @@ try {
   let agg;
   for (let i = 0; i < rounds; i++) {
     const t = performance.now();
-    agg = await coverageAggregate(db);
+    agg = await incidentCoverageAggregate(store);
     sqlTimes.push(performance.now() - t);
   }
-  console.log(`coverageAggregate over ${ALERTS} alert technique rows (median of ${rounds}): ${median(sqlTimes).toFixed(0)} ms; ${agg.alertTechniques.length} technique rows, ${agg.alertTechniquesOfConfirmedIncidents.length} rows of confirmed incidents`);
+  console.log(`incidentCoverageAggregate over ${ALERTS} alert technique rows (median of ${rounds}): ${median(sqlTimes).toFixed(0)} ms; ${agg.alertTechniques.length} technique rows, ${agg.alertTechniquesOfConfirmedIncidents.length} rows of confirmed incidents`);
 } finally {
   await store.close();
   rmSync(dir, { recursive: true, force: true });

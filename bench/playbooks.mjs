@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { playbooksForTechniques, savePlaybook } from '../dist/app/playbooks.js';
 import { loadBundle } from '../dist/attack/resolve.js';
 import { parseFile } from '../dist/ingest/index.js';
 import { generateRemediationPlaybook } from '../dist/playbooks/generate.js';
-import { PlaybookLibrary } from '../dist/playbooks/library.js';
 import { renderRunbookMarkdown } from '../dist/playbooks/runbook-markdown.js';
 import { validateCacaoPlaybook } from '../dist/playbooks/validate.js';
 import { openStore } from '../dist/store/index.js';
@@ -56,23 +56,22 @@ try {
   console.log(`  validate  median ${fmt(median(val))}`);
   console.log(`  markdown  median ${fmt(median(md))}`);
 
-  const lib = new PlaybookLibrary(store.snake);
   const N = 200;
   const techniques = kb.techniques().map((t) => t.id);
   const save = await timed(async () => {
     for (let i = 0; i < N; i++) {
       const id = `playbook--${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
-      await lib.savePlaybook({ playbook: { ...playbook, id, name: `Library playbook ${i}` }, author: 'bench', techniques: [techniques[i % techniques.length], techniques[(i * 7) % techniques.length]] });
+      await savePlaybook(store, 'bench', { playbook: { ...playbook, id, name: `Library playbook ${i}` }, author: 'bench', techniques: [techniques[i % techniques.length], techniques[(i * 7) % techniques.length]] });
     }
   });
   console.log(`library: save ${N} playbooks ${fmt(save.ms)} (${fmt(save.ms / N)} each)`);
-  const resave = await timed(() => lib.savePlaybook({ playbook: { ...playbook, id: 'playbook--00000000-0000-4000-8000-000000000000', name: 'Library playbook 0' }, author: 'bench', techniques: [techniques[0], techniques[0]] }));
+  const resave = await timed(() => savePlaybook(store, 'bench', { playbook: { ...playbook, id: 'playbook--00000000-0000-4000-8000-000000000000', name: 'Library playbook 0' }, author: 'bench', techniques: [techniques[0], techniques[0]] }));
   console.log(`  unchanged re-save ${fmt(resave.ms)} (created: ${resave.value.created})`);
   const ids = [...new Set(incident.alerts.flatMap((a) => a.techniques))];
   const lookups = [];
   let found = 0;
   for (let i = 0; i < RUNS; i++) {
-    const r = await timed(() => lib.playbooksForTechniques(ids));
+    const r = await timed(() => playbooksForTechniques(store, ids));
     lookups.push(r.ms);
     found = r.value.length;
   }

@@ -30,7 +30,8 @@ const sqlitePath = arg('--sqlite', join(mkdtempSync(join(tmpdir(), 'hindsight-tr
 const pgUrl = args.includes('--no-pg') ? null : arg('--pg', 'postgres://postgres@127.0.0.1:5432/test');
 
 const { connect } = await import('../dist/store/connect.js');
-const { refreshLearningFacts, trendAggregates, skillAggregates } = await import('../dist/store/analytics.js');
+const { refreshLearningFacts, trendAggregates, skillAggregates } = await import('../dist/store/learning/index.js');
+const { CamelCasePlugin } = await import('kysely');
 const { analyseTrends } = await import('../dist/analysis/trends/index.js');
 const { analyseSkills, parseTeamMapping } = await import('../dist/analysis/skills/index.js');
 const { teamMappingYaml } = await import('./generate-history.mjs');
@@ -81,53 +82,55 @@ async function run(name, target, schema) {
   }
   const connection = await connect({ db: target, ...(schema ? { schema } : {}) });
   try {
-    const { db, kind } = connection;
+    const { db } = connection;
+    // The learning queries take the store's typed handle: camelCase names mapped to the columns.
+    const learning = db.withPlugin(new CamelCasePlugin());
     const stored = await db.selectFrom('incidents').select(db.fn.countAll().as('n')).executeTakeFirst();
     if (!(reuse && Number(stored?.n ?? 0) > 0)) {
       const counts = await phase(`generate ${incidents.toLocaleString('en-US')} incidents`, () => generateHistory(connection, { incidents, alertsPerIncident: perIncident, weakSpot }));
       console.log(`    ${counts.incidents.toLocaleString('en-US')} incidents, ${counts.alerts.toLocaleString('en-US')} alerts, ${counts.statusChanges.toLocaleString('en-US')} status changes, ${counts.findings} findings`);
     }
-    const built = await phase('build learning facts (one-off)', () => refreshLearningFacts(db, kind));
+    const built = await phase('build learning facts (one-off)', () => refreshLearningFacts(learning));
     console.log(`    ${built.incidents.toLocaleString('en-US')} incidents, ${built.alerts.toLocaleString('en-US')} alerts`);
-    await phase('freshness check (nothing changed)', () => refreshLearningFacts(db, kind));
+    await phase('freshness check (nothing changed)', () => refreshLearningFacts(learning));
     // An incremental refresh: 20 incidents spread over the year marked as changed (as a re-import would).
     const { sql } = await import('kysely');
     const sample20 = await sql`select id from incidents order by id limit 20 offset 1000`.execute(db);
     const mark = `changed-${Date.now()}`;
     for (const r of sample20.rows) await sql`update incidents set content_hash = ${mark} where id = ${r.id}`.execute(db);
-    const inc = await phase('incremental refresh (20 changed incidents)', () => refreshLearningFacts(db, kind));
+    const inc = await phase('incremental refresh (20 changed incidents)', () => refreshLearningFacts(learning));
     console.log(`    rebuilt ${inc.incidents} incidents, ${inc.alerts} alerts; aggregates ${inc.aggregates}`);
     for (const bucket of ['month', 'week']) {
       const report = await phase(`trends (--bucket ${bucket})`, async () => {
-        await refreshLearningFacts(db, kind);
-        return analyseTrends(await trendAggregates(db, kind, { bucket }), kb);
+        await refreshLearningFacts(learning);
+        return analyseTrends(await trendAggregates(learning, { bucket }), kb);
       });
       if (bucket === 'month') {
         console.log(`    ${report.incidents.total.toLocaleString('en-US')} incidents, ${report.alerts.total.toLocaleString('en-US')} alerts in ${report.buckets.length} buckets; emerging: ${report.emerging.techniques.map((t) => t.techniqueId).join(', ') || 'none'}`);
       }
     }
     await phase('trends --bucket week --from 2025-03-15 --to 2025-09-20', async () => {
-      await refreshLearningFacts(db, kind);
-      return analyseTrends(await trendAggregates(db, kind, { bucket: 'week', from: '2025-03-15', to: '2025-09-20' }), kb);
+      await refreshLearningFacts(learning);
+      return analyseTrends(await trendAggregates(learning, { bucket: 'week', from: '2025-03-15', to: '2025-09-20' }), kb);
     });
     const skills = await phase('skills', async () => {
-      await refreshLearningFacts(db, kind);
-      return analyseSkills(await skillAggregates(db, kind, {}), kb);
+      await refreshLearningFacts(learning);
+      return analyseSkills(await skillAggregates(learning, {}), kb);
     });
     const flagged = skills.weakSpots.filter((w) => w.scope === 'team').map((w) => `${w.level} ${w.id} [${w.flags.join(', ')}]`);
     console.log(`    weak spots: ${flagged.join('; ') || 'none'}`);
     console.log(`    planted weak spot ${weakSpot} named: ${skills.weakSpots.some((w) => w.id === weakSpot && w.flags.includes('slow-triage') && w.flags.includes('misclassified')) ? 'YES' : 'NO'}`);
     await phase('skills --from 2025-03-15 --to 2025-09-20', async () => {
-      await refreshLearningFacts(db, kind);
-      return analyseSkills(await skillAggregates(db, kind, { from: '2025-03-15', to: '2025-09-20' }), kb);
+      await refreshLearningFacts(learning);
+      return analyseSkills(await skillAggregates(learning, { from: '2025-03-15', to: '2025-09-20' }), kb);
     });
     await phase('skills --teams (by analyst in SQL)', async () => {
-      await refreshLearningFacts(db, kind);
-      return analyseSkills(await skillAggregates(db, kind, { byAnalyst: true }), kb, { teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml') });
+      await refreshLearningFacts(learning);
+      return analyseSkills(await skillAggregates(learning, { byAnalyst: true }), kb, { teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml') });
     });
     await phase('skills --teams --from 2025-03-15 --to 2025-09-20', async () => {
-      await refreshLearningFacts(db, kind);
-      return analyseSkills(await skillAggregates(db, kind, { byAnalyst: true, from: '2025-03-15', to: '2025-09-20' }), kb, {
+      await refreshLearningFacts(learning);
+      return analyseSkills(await skillAggregates(learning, { byAnalyst: true, from: '2025-03-15', to: '2025-09-20' }), kb, {
         teams: parseTeamMapping(teamMappingYaml(), 'teams.yaml'),
       });
     });

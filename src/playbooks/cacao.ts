@@ -154,7 +154,7 @@ export interface CacaoPlaybook {
   signatures?: unknown[];
 }
 
-export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
+const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-5][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}';
 /** `object-type--UUID` (CACAO section "identifier"). */
 export const IDENTIFIER_RE = new RegExp(`^([a-z][a-z0-9-]*[a-z0-9])--(${UUID_PATTERN})$`);
 /** Timestamps to the millisecond, UTC: `2026-03-04T10:15:00.000Z`. */
@@ -171,7 +171,7 @@ export function identifierType(id: string): string | undefined {
 const HINDSIGHT_NAMESPACE = '6f1c2b7e-3d0a-5b8e-9c41-2a7d5e9b0c13';
 
 /** RFC 4122 version 5 (SHA-1, name-based) UUID: the same name always gives the same UUID. */
-export function uuidV5(name: string, namespace: string = HINDSIGHT_NAMESPACE): string {
+function uuidV5(name: string, namespace: string = HINDSIGHT_NAMESPACE): string {
   const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
   const hash = createHash('sha1').update(ns).update(name, 'utf8').digest().subarray(0, 16);
   hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);

@@ -1,15 +1,27 @@
 import type { KnowledgeBase, Technique } from '../attack/types.js';
-import type { Entity, StoredIncident } from '../model/incident.js';
+import type { StoredIncident } from '../model/incident.js';
+import { attackReference, cacaoTimestamp, CACAO_SPEC_VERSION, idSource, type AgentTarget, type CacaoPlaybook, type ExternalReference, type WorkflowStep } from './cacao.js';
+import { attr, clean, fileHash, hostile, mergeEntities, senderDomain, type MergedEntity } from './incident-evidence.js';
 import {
-  attackReference,
-  cacaoTimestamp,
-  idSource,
-  type AgentTarget,
-  type CacaoPlaybook,
-  type CommandData,
-  type ExternalReference,
-  type WorkflowStep,
-} from './cacao.js';
+  blockIndicator,
+  blockSenderDomain,
+  containUser,
+  isolateDevice,
+  manualStep,
+  purgeMessages,
+  reenableUser,
+  releaseDevice,
+  removeMailboxRule,
+  revokeApp,
+  techRefsOf,
+  uniqueBy,
+  uniqueRefs,
+  type AgentKey,
+  type Branch,
+  type Planned,
+  type PlannedAction,
+  type TargetKey,
+} from './remediation-steps.js';
 
 /**
  * Generates a remediation playbook (OASIS CACAO 2.0) from an incident or a list of techniques.
@@ -63,50 +75,14 @@ export interface GeneratedPlaybook {
   unknownTechniques: string[];
 }
 
-export const PHASES = ['Containment', 'Eradication', 'Recovery', 'Lessons learned'] as const;
-export type Phase = (typeof PHASES)[number];
+/** The phases that can run branches in parallel (recovery and lessons learned run in order). */
+type Phase = 'Containment' | 'Eradication';
 
 /** Techniques whose impact calls for restoring data from backup. */
 const RESTORE_TECHNIQUES = new Set(['T1486', 'T1490', 'T1485', 'T1561', 'T1491', 'T1565']);
 
 const DEFENDER_API = 'https://api.securitycenter.microsoft.com';
 const GRAPH_API = 'https://graph.microsoft.com';
-
-type AgentKey = 'team' | 'automation';
-type TargetKey = 'defender' | 'graph';
-
-interface PlannedAction {
-  kind: 'action';
-  key: string;
-  name: string;
-  description: string;
-  commands: CommandData[];
-  agent: AgentKey;
-  targets?: TargetKey[];
-  refs: ExternalReference[];
-}
-interface PlannedPlaybookAction {
-  kind: 'playbook-action';
-  key: string;
-  name: string;
-  description: string;
-  playbookId: string;
-  playbookVersion: string;
-  refs: ExternalReference[];
-}
-type Planned = PlannedAction | PlannedPlaybookAction;
-/** Steps run one after another. */
-type Branch = Planned[];
-
-interface MergedEntity {
-  kind: Entity['kind'];
-  key: string;
-  displayName: string;
-  roles: Set<string>;
-  verdicts: Set<string>;
-  attributes: Record<string, string>;
-  techniques: Set<string>;
-}
 
 export function generateRemediationPlaybook(kb: KnowledgeBase, input: GeneratePlaybookInput, options: GeneratePlaybookOptions = {}): GeneratedPlaybook {
   const incident = input.incident;
@@ -316,7 +292,7 @@ export function generateRemediationPlaybook(kb: KnowledgeBase, input: GeneratePl
 
   const playbook: CacaoPlaybook = {
     type: 'playbook',
-    spec_version: 'cacao-2.0',
+    spec_version: CACAO_SPEC_VERSION,
     id: ids('playbook', 'playbook'),
     name: incident ? `Remediation: ${incident.title}`.slice(0, 200) : `Remediation: ${techniqueIds.join(', ') || 'no techniques'}`,
     description: incident
@@ -340,177 +316,6 @@ export function generateRemediationPlaybook(kb: KnowledgeBase, input: GeneratePl
   return { playbook, referencedPlaybooks: referenced, techniques: techniqueIds, unknownTechniques: unknown };
 }
 
-// --- step makers ---------------------------------------------------------------------------------
-
-type RefOf = (id: string) => ExternalReference;
-
-function manualStep(key: string, name: string, description: string, commands: string[], refs: ExternalReference[], activity?: string): PlannedAction {
-  return {
-    kind: 'action',
-    key,
-    name,
-    description,
-    agent: 'team',
-    commands: commands.map((c) => ({ type: 'manual', command: c, ...(activity ? { playbook_activity: activity } : {}) })),
-    refs,
-  };
-}
-
-function httpCommand(method: string, path: string, description: string, body: unknown, activity: string): CommandData {
-  const c: CommandData = { type: 'http-api', description, command: `${method} ${path} HTTP/1.1`, headers: { 'Content-Type': ['application/json'] }, playbook_activity: activity };
-  if (body !== undefined) c.content = JSON.stringify(body);
-  return c;
-}
-
-function isolateDevice(e: MergedEntity, refOf: RefOf): PlannedAction {
-  const mde = mdeDeviceId(e);
-  const refs = techRefsOf([e], refOf);
-  if (mde) {
-    return {
-      kind: 'action',
-      key: `isolate:${e.key}`,
-      name: `Containment: Isolate device ${e.displayName}`,
-      description: `Isolate ${e.displayName} from the network with Microsoft Defender for Endpoint (the Defender connection stays up).`,
-      agent: 'automation',
-      targets: ['defender'],
-      commands: [httpCommand('POST', `/api/machines/${encodeURIComponent(mde)}/isolate`, `Isolate ${e.displayName}`, { Comment: `Hindsight remediation: isolate ${e.displayName}`, IsolationType: 'Full' }, 'disconnect-system')],
-      refs,
-    };
-  }
-  return manualStep(`isolate:${e.key}`, `Containment: Isolate device ${e.displayName}`, `Disconnect ${e.displayName} from the network.`, [
-    `Isolate ${e.displayName} from the network (Microsoft Defender portal: Device page > Isolate device, or disconnect it physically); keep it powered on for forensics.`,
-  ], refs, 'disconnect-system');
-}
-
-function releaseDevice(e: MergedEntity, refOf: RefOf): PlannedAction {
-  const mde = mdeDeviceId(e);
-  const refs = techRefsOf([e], refOf);
-  if (mde) {
-    return {
-      kind: 'action',
-      key: `release:${e.key}`,
-      name: `Recovery: Release device ${e.displayName} from isolation`,
-      description: `After verification, release ${e.displayName} from isolation.`,
-      agent: 'automation',
-      targets: ['defender'],
-      commands: [httpCommand('POST', `/api/machines/${encodeURIComponent(mde)}/unisolate`, `Release ${e.displayName}`, { Comment: `Hindsight remediation: verified clean, release ${e.displayName}` }, 'restore-capabilities')],
-      refs,
-    };
-  }
-  return manualStep(`release:${e.key}`, `Recovery: Reconnect device ${e.displayName}`, `After verification, reconnect ${e.displayName}.`, [
-    `Reconnect ${e.displayName} to the network once it is verified clean or reimaged.`,
-  ], refs, 'restore-capabilities');
-}
-
-function containUser(e: MergedEntity, refOf: RefOf): Branch {
-  const id = userGraphId(e);
-  const refs = techRefsOf([e], refOf);
-  const reset = manualStep(`reset:${e.key}`, `Containment: Reset password of ${e.displayName}`, `Reset the password of ${e.displayName} and require MFA re-registration.`, [
-    `Reset the password of ${e.displayName} to a new random value, require MFA re-registration and review the account's MFA methods and app consents.`,
-  ], refs, 'restrict-access');
-  if (!id) {
-    return [
-      manualStep(`disable:${e.key}`, `Containment: Disable ${e.displayName} and revoke sessions`, `Stop the attacker using ${e.displayName}.`, [
-        `Disable the account ${e.displayName} and revoke all its sign-in sessions and refresh tokens (Microsoft Entra admin center: user > Revoke sessions).`,
-      ], refs, 'restrict-access'),
-      reset,
-    ];
-  }
-  const path = `/v1.0/users/${encodeURIComponent(id)}`;
-  return [
-    {
-      kind: 'action',
-      key: `disable:${e.key}`,
-      name: `Containment: Disable ${e.displayName} and revoke sessions`,
-      description: `Block sign-in for ${e.displayName} and invalidate its refresh tokens and session cookies.`,
-      agent: 'automation',
-      targets: ['graph'],
-      commands: [
-        httpCommand('PATCH', path, `Block sign-in for ${e.displayName}`, { accountEnabled: false }, 'restrict-access'),
-        httpCommand('POST', `${path}/revokeSignInSessions`, `Revoke the sign-in sessions of ${e.displayName}`, undefined, 'restrict-access'),
-      ],
-      refs,
-    },
-    reset,
-  ];
-}
-
-function reenableUser(e: MergedEntity, refOf: RefOf): PlannedAction {
-  const id = userGraphId(e);
-  const refs = techRefsOf([e], refOf);
-  if (!id) {
-    return manualStep(`enable:${e.key}`, `Recovery: Re-enable ${e.displayName}`, `Give ${e.displayName} their account back.`, [`Re-enable ${e.displayName} once the password is reset and MFA re-registered.`], refs, 'restore-capabilities');
-  }
-  return {
-    kind: 'action',
-    key: `enable:${e.key}`,
-    name: `Recovery: Re-enable ${e.displayName}`,
-    description: `Re-enable ${e.displayName} once the password is reset and MFA re-registered.`,
-    agent: 'automation',
-    targets: ['graph'],
-    commands: [httpCommand('PATCH', `/v1.0/users/${encodeURIComponent(id)}`, `Allow sign-in for ${e.displayName}`, { accountEnabled: true }, 'restore-capabilities')],
-    refs,
-  };
-}
-
-function blockIndicator(e: MergedEntity, indicatorType: string, value: string, action: string, refOf: RefOf): PlannedAction {
-  return {
-    kind: 'action',
-    key: `block:${indicatorType}:${value.toLowerCase()}`,
-    name: `Containment: Block ${indicatorType === 'IpAddress' ? 'IP address' : indicatorType === 'Url' ? 'URL' : 'file'} ${e.displayName}`,
-    description: `Add a Microsoft Defender for Endpoint indicator (${indicatorType}, ${action}) for ${value}.`,
-    agent: 'automation',
-    targets: ['defender'],
-    commands: [
-      httpCommand('POST', '/api/indicators', `Block ${value}`, {
-        indicatorValue: value,
-        indicatorType,
-        action,
-        title: `Hindsight remediation: ${e.displayName}`.slice(0, 100),
-        description: `Seen in incident evidence (${[...e.techniques].join(', ') || 'no technique'}).`,
-        severity: 'High',
-        generateAlert: true,
-      }, 'restrict-access'),
-    ],
-    refs: techRefsOf([e], refOf),
-  };
-}
-
-function blockSenderDomain(domain: string, messages: MergedEntity[], refOf: RefOf): PlannedAction {
-  return {
-    kind: 'action',
-    key: `block-sender:${domain}`,
-    name: `Containment: Block sender domain ${domain}`,
-    description: `Block mail from ${domain} in the Tenant Allow/Block List (Microsoft Defender for Office 365).`,
-    agent: 'automation',
-    commands: [{ type: 'powershell', description: `Block the sender domain ${domain}`, command: `New-TenantAllowBlockListItems -ListType Sender -Block -Entries ${psQuote(domain)} -NoExpiration`, playbook_activity: 'restrict-access' }],
-    refs: techRefsOf(messages, refOf),
-  };
-}
-
-function purgeMessages(messages: MergedEntity[], refOf: RefOf): PlannedAction {
-  return manualStep('purge-messages', 'Containment: Purge malicious messages', 'Remove the malicious messages from every mailbox that received them.', messages.map((m) => {
-    const id = attr(m, 'networkMessageId', 'internetMessageId');
-    const recipient = attr(m, 'recipientEmailAddress', 'recipient');
-    return `Soft delete the message "${m.displayName}"${id ? ` (message ID ${id})` : ''}${recipient ? ` from ${recipient}` : ''} and every copy of it (Microsoft Defender portal: Explorer > Take action > Soft delete).`;
-  }), techRefsOf(messages, refOf), 'restrict-access');
-}
-
-function removeMailboxRule(e: MergedEntity, refOf: RefOf): PlannedAction {
-  const mailbox = attr(e, 'mailboxPrimaryAddress', 'mailbox.primaryAddress', 'upn') ?? 'the mailbox';
-  return manualStep(`mailbox-rule:${e.key}`, `Containment: Remove malicious mailbox rule ${e.displayName}`, 'Remove the inbox or forwarding rule the attacker created.', [
-    `Remove the malicious ${attr(e, 'configurationType') ?? 'mailbox'} configuration "${e.displayName}" from ${mailbox} (Exchange Online: Get-InboxRule -Mailbox <mailbox>, then Remove-InboxRule) and check for other forwarding rules.`,
-  ], techRefsOf([e], refOf), 'restrict-access');
-}
-
-function revokeApp(e: MergedEntity, refOf: RefOf): PlannedAction {
-  return manualStep(`oauth-app:${e.key}`, `Containment: Revoke consent of app ${e.displayName}`, 'Remove the OAuth application the attacker used.', [
-    `Revoke every permission grant of the application ${e.displayName}${attr(e, 'appId') ? ` (app ID ${attr(e, 'appId')})` : ''} and disable its service principal.`,
-  ], techRefsOf([e], refOf), 'restrict-access');
-}
-
-// --- helpers ---------------------------------------------------------------------------------------
-
 function resolveTechniques(kb: KnowledgeBase, ids: string[]): { techniques: Technique[]; unknown: string[] } {
   const found = new Map<string, Technique>();
   const unknown: string[] = [];
@@ -527,93 +332,6 @@ function resolveTechniques(kb: KnowledgeBase, ids: string[]): { techniques: Tech
 function techniqueRef(kb: KnowledgeBase, id: string): ExternalReference {
   const t = kb.technique(id)?.object;
   return attackReference(t?.id ?? id, t?.name ?? '', t?.url ?? null);
-}
-
-function techRefsOf(entities: MergedEntity[], refOf: RefOf): ExternalReference[] {
-  return uniqueRefs([...new Set(entities.flatMap((e) => [...e.techniques]))].sort().map(refOf));
-}
-
-function uniqueRefs(refs: ExternalReference[]): ExternalReference[] {
-  return uniqueBy(refs, (r) => `${r.name}|${r.external_id ?? ''}|${r.url ?? ''}|${r.description ?? ''}`);
-}
-
-function uniqueBy<T>(items: T[], keyOf: (t: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((i) => {
-    const k = keyOf(i);
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-function mergeEntities(incident: StoredIncident, kb: KnowledgeBase): MergedEntity[] {
-  const map = new Map<string, MergedEntity>();
-  for (const alert of incident.alerts) {
-    const techniques = alert.techniques.map((t) => kb.technique(t)?.object.id).filter((t): t is string => Boolean(t));
-    for (const e of alert.evidence) {
-      const k = `${e.kind}\u0000${e.key}`;
-      let m = map.get(k);
-      if (!m) {
-        m = { kind: e.kind, key: e.key, displayName: e.displayName || e.key, roles: new Set(), verdicts: new Set(), attributes: {}, techniques: new Set() };
-        map.set(k, m);
-      }
-      for (const r of e.roles) m.roles.add(r.toLowerCase());
-      if (e.verdict) m.verdicts.add(e.verdict.toLowerCase());
-      for (const [a, v] of Object.entries(e.attributes)) if (v !== null && v !== '' && m.attributes[a.toLowerCase()] === undefined) m.attributes[a.toLowerCase()] = String(v);
-      for (const t of techniques) m.techniques.add(t);
-    }
-  }
-  return [...map.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
-}
-
-function attr(e: MergedEntity, ...names: string[]): string | undefined {
-  for (const n of names) {
-    const v = e.attributes[n.toLowerCase()];
-    if (v !== undefined && v.trim() !== '') return v.trim();
-  }
-  return undefined;
-}
-
-/** Evidence Defender judged harmless. */
-function clean(e: MergedEntity): boolean {
-  return (e.verdicts.has('nothreatsfound') || e.verdicts.has('clean')) && !e.verdicts.has('malicious') && !e.verdicts.has('suspicious');
-}
-
-/** IPs are blocked only when marked as the attacker's (an incident's IPs are often the victim's own). */
-function hostile(e: MergedEntity): boolean {
-  if (clean(e)) return false;
-  return e.verdicts.has('malicious') || e.verdicts.has('suspicious') || ['attacker', 'commandandcontrol', 'suspicious'].some((r) => e.roles.has(r));
-}
-
-function mdeDeviceId(e: MergedEntity): string | undefined {
-  const v = attr(e, 'mdeDeviceId', 'deviceId', 'machineId');
-  return v && /^[0-9a-f]{40}$/i.test(v) ? v.toLowerCase() : undefined;
-}
-
-function userGraphId(e: MergedEntity): string | undefined {
-  return attr(e, 'userAccount.azureAdUserId', 'azureAdUserId', 'aadUserId', 'userAccount.userPrincipalName', 'userPrincipalName') ?? (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e.key) ? e.key : undefined);
-}
-
-function fileHash(e: MergedEntity): { type: string; value: string } | undefined {
-  const sha256 = attr(e, 'fileDetails.sha256', 'sha256');
-  if (sha256 && /^[0-9a-f]{64}$/i.test(sha256)) return { type: 'FileSha256', value: sha256.toLowerCase() };
-  const sha1 = attr(e, 'fileDetails.sha1', 'sha1');
-  if (sha1 && /^[0-9a-f]{40}$/i.test(sha1)) return { type: 'FileSha1', value: sha1.toLowerCase() };
-  const md5 = attr(e, 'fileDetails.md5', 'md5');
-  if (md5 && /^[0-9a-f]{32}$/i.test(md5)) return { type: 'FileMd5', value: md5.toLowerCase() };
-  if (/^[0-9a-f]{64}$/i.test(e.key)) return { type: 'FileSha256', value: e.key.toLowerCase() };
-  return undefined;
-}
-
-function senderDomain(e: MergedEntity): string | undefined {
-  const sender = attr(e, 'p1Sender', 'p2Sender', 'senderFromAddress', 'sender', 'senderMailFromAddress');
-  const domain = sender?.split('@').pop()?.toLowerCase();
-  return domain && /^[a-z0-9.-]+\.[a-z]{2,}$/.test(domain) ? domain : undefined;
-}
-
-function psQuote(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 function firstSentence(text: string): string {

@@ -66,7 +66,7 @@ interface Ordered {
 }
 
 /** Steps depth-first from the start: a parallel step, then each branch in order, then what follows it. */
-export function workflowOrder(playbook: CacaoPlaybook): Ordered[] {
+function workflowOrder(playbook: CacaoPlaybook): Ordered[] {
   const out: Ordered[] = [];
   const seen = new Set<string>();
   const visit = (id: string | undefined, parallelOf?: string) => {

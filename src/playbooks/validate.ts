@@ -1,4 +1,22 @@
-import { IDENTIFIER_RE, TIMESTAMP_RE, VARIABLE_NAME_RE, WORKFLOW_STEP_TYPES, identifierType, type WorkflowStepType } from './cacao.js';
+import { CACAO_SPEC_VERSION, identifierType, PLAYBOOK_TYPES, WORKFLOW_STEP_TYPES, type WorkflowStepType } from './cacao.js';
+import {
+  checkAgentTargets,
+  checkArgs,
+  checkCommand,
+  checkDefinitions,
+  checkExternalReferences,
+  checkIdentifier,
+  checkStringList,
+  checkTimestamp,
+  checkVariableReferences,
+  checkVariables,
+  hasInvalidPointer,
+  isObject,
+  key,
+  nonEmptyString,
+  outsideVocabulary,
+  type Json,
+} from './validate-checks.js';
 
 /**
  * Validates a document against the OASIS CACAO Security Playbooks 2.0 specification (CS01): the
@@ -21,6 +39,12 @@ export interface CacaoValidationError {
 export interface CacaoValidationResult {
   valid: boolean;
   errors: CacaoValidationError[];
+  /**
+   * Values outside the specification's open vocabularies (playbook-type-ov, command-type-ov): the
+   * specification allows them (their values SHOULD come from the vocabulary), so they do not make
+   * the document invalid, but a typo such as "remediaton" is worth a word.
+   */
+  warnings: CacaoValidationError[];
 }
 
 export interface ValidateCacaoOptions {
@@ -31,10 +55,6 @@ export interface ValidateCacaoOptions {
   knownPlaybookIds?: Iterable<string>;
 }
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const key = (k: string) => `[${JSON.stringify(k)}]`;
 
 const STEP_PROPERTIES: Record<WorkflowStepType, string[]> = {
   start: [],
@@ -63,11 +83,13 @@ const COMMON_STEP_PROPERTIES = [
 
 export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOptions = {}): CacaoValidationResult {
   const errors: CacaoValidationError[] = [];
+  const warnings: CacaoValidationError[] = [];
   const err = (path: string, message: string) => errors.push({ path, message });
+  const warn = (path: string, message: string) => warnings.push({ path, message });
 
   if (!isObject(doc)) {
     err('$', 'a CACAO playbook must be a JSON object');
-    return { valid: false, errors };
+    return { valid: false, errors, warnings };
   }
 
   // --- playbook properties -------------------------------------------------------------------
@@ -75,7 +97,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     if (doc[p] === undefined) err(`$.${p}`, `required property "${p}" is missing`);
   }
   if (doc.type !== undefined && doc.type !== 'playbook') err('$.type', `must be "playbook", not ${JSON.stringify(doc.type)}`);
-  if (doc.spec_version !== undefined && doc.spec_version !== 'cacao-2.0') err('$.spec_version', `must be "cacao-2.0", not ${JSON.stringify(doc.spec_version)}`);
+  if (doc.spec_version !== undefined && doc.spec_version !== CACAO_SPEC_VERSION) err('$.spec_version', `must be "${CACAO_SPEC_VERSION}", not ${JSON.stringify(doc.spec_version)}`);
   if (doc.id !== undefined) checkIdentifier(doc.id, '$.id', 'playbook', err);
   if (doc.name !== undefined && !nonEmptyString(doc.name)) err('$.name', 'must be a non-empty string');
   if (doc.description !== undefined && typeof doc.description !== 'string') err('$.description', 'must be a string');
@@ -89,6 +111,11 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   if (doc.revoked !== undefined && typeof doc.revoked !== 'boolean') err('$.revoked', 'must be a boolean');
   for (const p of ['playbook_types', 'playbook_activities', 'industry_sectors', 'labels']) {
     if (doc[p] !== undefined) checkStringList(doc[p], `$.${p}`, err);
+  }
+  if (Array.isArray(doc.playbook_types)) {
+    doc.playbook_types.forEach((t: unknown, i: number) => {
+      if (nonEmptyString(t) && !(PLAYBOOK_TYPES as readonly string[]).includes(t)) warn(`$.playbook_types[${i}]`, outsideVocabulary(t, 'playbook-type-ov', PLAYBOOK_TYPES));
+    });
   }
   if (Array.isArray(doc.playbook_types) && doc.playbook_types.length > 0 && doc.playbook_activities !== undefined && !(Array.isArray(doc.playbook_activities) && doc.playbook_activities.length > 0)) {
     err('$.playbook_activities', 'must list at least one activity when playbook_types is populated');
@@ -126,10 +153,10 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   }
 
   // --- workflow ------------------------------------------------------------------------------
-  if (doc.workflow === undefined) return { valid: false, errors };
+  if (doc.workflow === undefined) return { valid: false, errors, warnings };
   if (!isObject(doc.workflow) || Object.keys(doc.workflow).length === 0) {
     err('$.workflow', 'must be a non-empty dictionary of workflow steps');
-    return { valid: false, errors };
+    return { valid: false, errors, warnings };
   }
   const workflow = doc.workflow;
   const stepIds = new Set(Object.keys(workflow));
@@ -204,7 +231,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
       case 'action': {
         if (step.commands === undefined) err(`${at}.commands`, 'required property "commands" is missing');
         else if (!Array.isArray(step.commands) || step.commands.length === 0) err(`${at}.commands`, 'must be a non-empty list of commands');
-        else step.commands.forEach((c: unknown, i: number) => checkCommand(c, `${at}.commands[${i}]`, inScope, err));
+        else step.commands.forEach((c: unknown, i: number) => checkCommand(c, `${at}.commands[${i}]`, inScope, err, warn));
         checkAgentTargets(step, at, agentIds, targetIds, err);
         checkArgs(step, at, inScope, err);
         break;
@@ -328,176 +355,10 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     }
   }
 
-  return { valid: errors.length === 0, errors };
+  return { valid: errors.length === 0, errors, warnings };
 }
 
 /** Formats validation errors one per line: `$.path: message`. */
 export function formatCacaoErrors(errors: CacaoValidationError[]): string {
   return errors.map((e) => `${e.path}: ${e.message}`).join('\n');
-}
-
-type Err = (path: string, message: string) => void;
-
-function nonEmptyString(v: unknown): v is string {
-  return typeof v === 'string' && v.trim() !== '';
-}
-
-function hasInvalidPointer(step: Json): boolean {
-  return ['on_completion', 'on_success', 'on_failure', 'on_true', 'next_steps', 'cases'].some((p) => step[p] !== undefined);
-}
-
-function checkIdentifier(v: unknown, path: string, expectedType: string | undefined, err: Err): boolean {
-  if (typeof v !== 'string' || !IDENTIFIER_RE.test(v)) {
-    err(path, `${JSON.stringify(v)} is not an identifier of the form ${expectedType ?? '<object-type>'}--<RFC 4122 UUID>`);
-    return false;
-  }
-  if (expectedType && identifierType(v) !== expectedType) {
-    err(path, `"${v}" must be a ${expectedType}--<uuid> identifier`);
-    return false;
-  }
-  return true;
-}
-
-function checkTimestamp(v: unknown, path: string, err: Err): number | undefined {
-  if (typeof v !== 'string' || !TIMESTAMP_RE.test(v) || Number.isNaN(Date.parse(v))) {
-    err(path, `${JSON.stringify(v)} is not a timestamp in UTC to the millisecond (e.g. 2026-03-04T10:15:00.000Z)`);
-    return undefined;
-  }
-  return Date.parse(v);
-}
-
-function checkStringList(v: unknown, path: string, err: Err): void {
-  if (!Array.isArray(v) || v.length === 0) err(path, 'must be a non-empty list of strings');
-  else v.forEach((s, i) => {
-    if (!nonEmptyString(s)) err(`${path}[${i}]`, 'must be a non-empty string');
-  });
-}
-
-function checkExternalReferences(v: unknown, path: string, err: Err): void {
-  if (!Array.isArray(v) || v.length === 0) {
-    err(path, 'must be a non-empty list of external references');
-    return;
-  }
-  v.forEach((r, i) => {
-    const at = `${path}[${i}]`;
-    if (!isObject(r)) return err(at, 'an external reference must be an object');
-    if (!nonEmptyString(r.name)) err(`${at}.name`, 'required property "name" is missing or empty');
-    if (!['description', 'source', 'url', 'external_id'].some((p) => nonEmptyString(r[p]))) {
-      err(at, 'an external reference needs at least one of description, source, url or external_id');
-    }
-    if (r.reference_id !== undefined) checkIdentifier(r.reference_id, `${at}.reference_id`, undefined, err);
-  });
-}
-
-function checkVariables(v: unknown, path: string, err: Err): Set<string> {
-  const names = new Set<string>();
-  if (v === undefined) return names;
-  if (!isObject(v)) {
-    err(path, 'must be a dictionary of variables');
-    return names;
-  }
-  for (const [name, variable] of Object.entries(v)) {
-    const at = `${path}${key(name)}`;
-    if (!VARIABLE_NAME_RE.test(name)) err(at, `variable name "${name}" must have the form __name__`);
-    names.add(name);
-    if (!isObject(variable)) {
-      err(at, 'a variable must be an object');
-      continue;
-    }
-    if (!nonEmptyString(variable.type)) err(`${at}.type`, 'required property "type" is missing');
-    if (variable.value !== undefined && variable.value !== null && typeof variable.value !== 'string') err(`${at}.value`, 'must be a string or null');
-    for (const p of ['constant', 'external']) if (variable[p] !== undefined && typeof variable[p] !== 'boolean') err(`${at}.${p}`, 'must be a boolean');
-  }
-  return names;
-}
-
-/** Checks a dictionary of identified objects; returns its keys. Agents and targets need `type` and `name`. */
-function checkDefinitions(v: unknown, path: string, err: Err, agentTarget: boolean): Set<string> {
-  const ids = new Set<string>();
-  if (v === undefined) return ids;
-  if (!isObject(v)) {
-    err(path, 'must be a dictionary keyed by identifier');
-    return ids;
-  }
-  for (const [id, def] of Object.entries(v)) {
-    const at = `${path}${key(id)}`;
-    ids.add(id);
-    if (!checkIdentifier(id, at, undefined, err)) continue;
-    if (!isObject(def)) {
-      err(at, 'must be an object');
-      continue;
-    }
-    if (!nonEmptyString(def.type)) {
-      err(`${at}.type`, 'required property "type" is missing');
-      continue;
-    }
-    if (identifierType(id) !== def.type) err(at, `key "${id}" must start with "${def.type}--" to match the object's type`);
-    if (!agentTarget) continue;
-    if (!nonEmptyString(def.name)) err(`${at}.name`, 'required property "name" is missing');
-    if (def.type === 'security-category' && !(Array.isArray(def.category) && def.category.length > 0)) {
-      err(`${at}.category`, 'a security-category agent or target needs a non-empty category list');
-    }
-    if (['http-api', 'ssh', 'linux', 'net-address'].includes(def.type as string)) {
-      if (!isObject(def.address) || Object.keys(def.address).length === 0) err(`${at}.address`, `a ${String(def.type)} agent or target needs an address dictionary`);
-      else for (const [kind, list] of Object.entries(def.address)) {
-        if (!Array.isArray(list) || list.length === 0 || !list.every(nonEmptyString)) err(`${at}.address${key(kind)}`, 'must be a non-empty list of addresses');
-      }
-    }
-  }
-  return ids;
-}
-
-function checkCommand(c: unknown, at: string, inScope: (name: string) => boolean, err: Err): void {
-  if (!isObject(c)) return err(at, 'a command must be an object');
-  if (!nonEmptyString(c.type)) err(`${at}.type`, 'required property "type" is missing');
-  const hasCommand = nonEmptyString(c.command);
-  const hasB64 = nonEmptyString(c.command_b64);
-  if (!hasCommand && !hasB64) err(at, 'a command needs "command" or "command_b64"');
-  if (c.command_b64 !== undefined && !(typeof c.command_b64 === 'string' && isBase64(c.command_b64))) err(`${at}.command_b64`, 'must be base64');
-  if (c.content_b64 !== undefined && !(typeof c.content_b64 === 'string' && isBase64(c.content_b64))) err(`${at}.content_b64`, 'must be base64');
-  if (c.headers !== undefined) {
-    if (!isObject(c.headers)) err(`${at}.headers`, 'must be a dictionary of header names to lists of values');
-    else for (const [h, values] of Object.entries(c.headers)) {
-      if (!Array.isArray(values) || !values.every((x) => typeof x === 'string')) err(`${at}.headers${key(h)}`, 'must be a list of strings');
-    }
-  }
-  for (const p of ['command', 'content']) if (typeof c[p] === 'string') checkVariableReferences(c[p] as string, `${at}.${p}`, inScope, err);
-}
-
-function checkAgentTargets(step: Json, at: string, agentIds: Set<string>, targetIds: Set<string>, err: Err): void {
-  if (step.agent !== undefined && checkIdentifier(step.agent, `${at}.agent`, undefined, err) && !agentIds.has(step.agent as string)) {
-    err(`${at}.agent`, `agent "${String(step.agent)}" is not defined in agent_definitions`);
-  }
-  if (step.targets !== undefined) {
-    if (!Array.isArray(step.targets) || step.targets.length === 0) err(`${at}.targets`, 'must be a non-empty list of target identifiers');
-    else step.targets.forEach((t: unknown, i: number) => {
-      if (checkIdentifier(t, `${at}.targets[${i}]`, undefined, err) && !targetIds.has(t as string)) err(`${at}.targets[${i}]`, `target "${String(t)}" is not defined in target_definitions`);
-    });
-  }
-}
-
-function checkArgs(step: Json, at: string, inScope: (name: string) => boolean, err: Err): void {
-  for (const p of ['in_args', 'out_args']) {
-    const v = step[p];
-    if (v === undefined) continue;
-    if (!Array.isArray(v) || v.length === 0) {
-      err(`${at}.${p}`, 'must be a non-empty list of variable names');
-      continue;
-    }
-    v.forEach((name: unknown, i: number) => {
-      if (typeof name !== 'string' || !inScope(name)) err(`${at}.${p}[${i}]`, `variable ${JSON.stringify(name)} is not defined in step_variables or playbook_variables`);
-    });
-  }
-}
-
-/** `__name__:value` references inside text must name a variable in scope. */
-function checkVariableReferences(text: string, at: string, inScope: (name: string) => boolean, err: Err): void {
-  for (const m of text.matchAll(/(__[a-zA-Z_][a-zA-Z0-9_-]{0,199}__):value/g)) {
-    const name = m[1] as string;
-    if (!inScope(name)) err(at, `variable "${name}" is not defined in step_variables or playbook_variables`);
-  }
-}
-
-function isBase64(s: string): boolean {
-  return /^[A-Za-z0-9+/]*={0,2}$/.test(s) && s.length % 4 === 0;
 }

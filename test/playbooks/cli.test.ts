@@ -128,6 +128,22 @@ describe.runIf(run)('hindsight playbook', () => {
     expect(v1.description).toBe(fixture().description);
     expect(ok(['playbook', 'library', 'show', fixture().id, '--format', 'md'])).toContain('Verify hosts are clean before restoring.');
 
+    // Each version is audited as the command line's user, with the version before and after it.
+    const audit = json<{ entries: { action: string; actor: string; entityId: string; before: { version: number } | null; after: { version: number; drivenByFindingId: string | null } }[] }>(['audit', 'log']);
+    const library = audit.entries.filter((e) => e.action.startsWith('playbook.')).sort((a, b) => a.after.version - b.after.version);
+    expect(library.map((e) => [e.action, e.actor, e.entityId, e.before?.version ?? null, e.after.version])).toEqual([
+      ['playbook.add', 'cli:ana', fixture().id, null, 1],
+      ['playbook.propose', 'cli:ana', fixture().id, 1, 2],
+    ]);
+    expect(library[1]?.after.drivenByFindingId).toBe(finding.id);
+
+    // A playbook type outside CACAO's vocabulary is accepted, with a warning naming the file and path.
+    const typoFile = join(dir, 'typo.json');
+    writeFileSync(typoFile, JSON.stringify({ ...fixture(), id: 'playbook--0f6c1e7a-4b3d-4c8e-9a1f-0d2e3b4c5a6f', playbook_types: ['remediaton'] }));
+    const typo = hs(['playbook', 'library', 'add', typoFile, '--techniques', 'T1110']);
+    expect(typo.status).toBe(0);
+    expect(typo.stderr).toBe(`warning: ${typoFile}: $.playbook_types[0]: "remediaton" is not in the CACAO playbook-type-ov vocabulary (notification, detection, investigation, prevention, mitigation, remediation, attack); allowed, but other tools may not know it\n`);
+
     // Names that do not exist are bad input (exit 2) with one line saying which.
     for (const args of [
       ['playbook', 'library', 'show', fixture().id, '--version', '9'],

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConflictError, InputError, NotFoundError, UsageError } from '../../src/model/index.js';
 import type { CacaoPlaybook } from '../../src/playbooks/cacao.js';
-import { PlaybookLibrary, asLibraryRefs, contentHash, type PlaybookLibraryTables } from '../../src/playbooks/library.js';
-import { ReviewRepository } from '../../src/review/repo.js';
+import { getPlaybook, listPlaybooks, playbookHistory, playbooksForTechniques, proposePlaybookChange, savePlaybook } from '../../src/app/playbooks.js';
+import { asLibraryRefs, contentHash, type ProposePlaybookChange, type SavePlaybookInput } from '../../src/playbooks/library.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
+import { toJsonText } from '../../src/store/json-text.js';
 import { ransomwareIncident } from '../fixtures/playbooks/incident.js';
 import { pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
@@ -16,15 +17,63 @@ type Opener = () => Promise<OpenedStore>;
 const fixture = (): CacaoPlaybook => JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'playbooks', 'valid-playbook.json'), 'utf8')) as CacaoPlaybook;
 const ID = fixture().id;
 
-function clock(): () => Date {
-  let t = Date.parse('2026-03-10T09:00:00.000Z');
-  return () => new Date((t += 60_000));
+/** The library's use cases on one store, written as the audit actor `test:librarian`. */
+function libraryOf(store: OpenedStore) {
+  const actor = 'test:librarian';
+  return {
+    savePlaybook: (input: SavePlaybookInput) => savePlaybook(store, actor, input),
+    proposePlaybookChange: (id: string, change: ProposePlaybookChange) => proposePlaybookChange(store, actor, id, change),
+    getPlaybook: (id: string, version?: number) => getPlaybook(store, id, version),
+    history: (id: string) => playbookHistory(store, id),
+    listPlaybooks: () => listPlaybooks(store),
+    playbooksForTechniques: (ids: string[]) => playbooksForTechniques(store, ids),
+  };
 }
 
-async function setUp(open: Opener): Promise<{ store: OpenedStore; lib: PlaybookLibrary; incidentId: string }> {
+async function setUp(open: Opener): Promise<{ store: OpenedStore; lib: ReturnType<typeof libraryOf>; incidentId: string }> {
   const store = await open();
   const { results } = await store.importIncidents([ransomwareIncident()]);
-  return { store, lib: new PlaybookLibrary(store.snake, { now: clock() }), incidentId: results[0]?.id as string };
+  return { store, lib: libraryOf(store), incidentId: results[0]?.id as string };
+}
+
+/** A review finding of the incident, written straight into its table (the library only reads it). */
+async function addFinding(store: OpenedStore, incidentId: string, id: string): Promise<{ id: string }> {
+  const at = '2026-03-10T08:00:00.000Z';
+  await store.db
+    .insertInto('reviewFindings')
+    .values({
+      id,
+      incidentId,
+      category: 'procedural-failure',
+      title: 'Backups were restored before the hosts were clean',
+      description: '',
+      severity: 'high',
+      contributingFactors: toJsonText([]),
+      timelineEventIds: toJsonText([]),
+      techniques: toJsonText([]),
+      evidence: toJsonText([]),
+      acceptedRisk: null,
+      version: 1,
+      createdBy: 'ana',
+      createdAt: at,
+      updatedBy: 'ana',
+      updatedAt: at,
+    })
+    .execute();
+  return { id };
+}
+
+/** The library's audit entries, oldest first, with before and after parsed. */
+async function playbookAudit(store: OpenedStore): Promise<{ actor: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown }[]> {
+  const rows = await store.db.selectFrom('auditLog').selectAll().where('entityType', '=', 'playbook').orderBy('seq').execute();
+  return rows.map((r) => ({
+    actor: r.actor,
+    action: r.action,
+    entityType: r.entityType,
+    entityId: r.entityId,
+    before: r.before === null ? null : (JSON.parse(r.before) as unknown),
+    after: r.after === null ? null : (JSON.parse(r.after) as unknown),
+  }));
 }
 
 function librarySuite(open: Opener): void {
@@ -49,8 +98,7 @@ function librarySuite(open: Opener): void {
       expect((await lib.getPlaybook(ID, 1))?.playbook.description).toBe(fixture().description);
 
       // A review finding proposes a change; the version records the incident and finding.
-      const repo = new ReviewRepository(store.snake);
-      const finding = await repo.addFinding(incidentId, { category: 'procedural-failure', title: 'Backups were restored before the hosts were clean' }, { actor: 'ana' });
+      const finding = await addFinding(store, incidentId, 'fnd_backups');
       const proposed = { ...changed, name: 'Ransomware response (verify before restore)', external_references: [{ name: 'mitre-attack', external_id: 'T1490' }] };
       const third = await lib.proposePlaybookChange(ID, { incidentId, findingId: finding.id, reason: 'restore only after verification', author: 'ana', playbook: proposed });
       expect(third.created).toBe(true);
@@ -65,6 +113,22 @@ function librarySuite(open: Opener): void {
       expect((await lib.playbooksForTechniques(['T1486.001'])).map((v) => v.playbookId)).toEqual([ID]);
       expect(await lib.playbooksForTechniques(['T1566'])).toEqual([]);
       expect(asLibraryRefs(await lib.playbooksForTechniques(['T1486']))[0]?.techniques).toEqual(['T1486', 'T1490']);
+
+      // Three versions, three audit entries (the unchanged re-add recorded nothing), each naming the
+      // version before and after it.
+      const audit = await playbookAudit(store);
+      expect(audit.map((e) => [e.action, e.actor, e.entityId])).toEqual([
+        ['playbook.add', 'test:librarian', ID],
+        ['playbook.add', 'test:librarian', ID],
+        ['playbook.propose', 'test:librarian', ID],
+      ]);
+      expect(audit[0]?.before).toBeNull();
+      expect(audit[0]?.after).toMatchObject({ playbookId: ID, version: 1, techniques: ['T1486'], reason: 'initial', createdBy: 'ana', drivenByIncidentId: null });
+      expect(audit[1]?.before).toEqual(audit[0]?.after);
+      expect(audit[2]?.before).toEqual(audit[1]?.after);
+      expect(audit[2]?.after).toMatchObject({ version: 3, drivenByIncidentId: incidentId, drivenByFindingId: finding.id, techniques: ['T1486', 'T1490'] });
+      expect((audit[2]?.after as { sha256: string }).sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect((audit[2]?.after as { sha256: string }).sha256).not.toBe((audit[1]?.after as { sha256: string }).sha256);
     } finally {
       await store.close();
     }
@@ -88,12 +152,14 @@ function librarySuite(open: Opener): void {
     try {
       await lib.savePlaybook({ playbook: fixture(), author: 'ana' });
       // Another writer's version 2 landed between our read of the current version and our insert.
-      const row = { playbook_id: ID, version: 2, cacao: JSON.stringify(fixture()), content_hash: 'x', techniques: '[]', reason: null, created_by: 'ben', created_at: '2026-03-10T09:30:00.000Z', driven_by_incident_id: null, driven_by_finding_id: null };
-      await store.snake.withTables<PlaybookLibraryTables>().insertInto('playbook_versions').values(row).execute();
+      const row = { playbookId: ID, version: 2, cacao: JSON.stringify(fixture()), contentHash: 'x', techniques: toJsonText<string[]>([]), reason: null, createdBy: 'ben', createdAt: '2026-03-10T09:30:00.000Z', drivenByIncidentId: null, drivenByFindingId: null };
+      await store.db.insertInto('playbookVersions').values(row).execute();
       const error = await lib.savePlaybook({ playbook: { ...fixture(), name: 'mine' }, author: 'ana' }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect((error as ConflictError).exitCode).toBe(1);
       expect((await lib.listPlaybooks())[0]).toMatchObject({ currentVersion: 1, name: fixture().name });
+      // The refused save recorded nothing either: only the first version's entry.
+      expect((await playbookAudit(store)).map((e) => e.action)).toEqual(['playbook.add']);
     } finally {
       await store.close();
     }
@@ -118,6 +184,7 @@ function librarySuite(open: Opener): void {
       await expect(lib.proposePlaybookChange(ID, { incidentId, reason: 'r', author: 'ana', playbook: other })).rejects.toThrow(/is not playbook--/);
       await expect(lib.proposePlaybookChange(ID, { incidentId, reason: ' ', author: 'ana', playbook: { ...fixture(), name: 'x' } })).rejects.toBeInstanceOf(UsageError);
       expect((await lib.history(ID)).length).toBe(1);
+      expect((await playbookAudit(store)).length).toBe(1);
     } finally {
       await store.close();
     }

@@ -8,7 +8,8 @@ import { parseFile } from '../../src/ingest/index.js';
 import type { StoredIncident } from '../../src/model/index.js';
 import type { CacaoPlaybook, CommandData, WorkflowStep } from '../../src/playbooks/cacao.js';
 import { generateRemediationPlaybook, type GeneratedPlaybook } from '../../src/playbooks/generate.js';
-import { PlaybookLibrary, asLibraryRefs } from '../../src/playbooks/library.js';
+import { playbooksForTechniques, savePlaybook } from '../../src/app/playbooks.js';
+import { asLibraryRefs } from '../../src/playbooks/library.js';
 import { renderRunbookMarkdown } from '../../src/playbooks/runbook-markdown.js';
 import { validateCacaoPlaybook } from '../../src/playbooks/validate.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
@@ -115,10 +116,9 @@ describe.runIf(run)('remediation playbook for the ransomware example (ATT&CK 18.
   });
 
   it('includes a library playbook linked to T1486 as a playbook-action step that resolves', async () => {
-    const lib = new PlaybookLibrary(store.snake);
     const own = JSON.parse(readFileSync(join(projectRoot, 'test', 'fixtures', 'playbooks', 'valid-playbook.json'), 'utf8')) as CacaoPlaybook;
-    await lib.savePlaybook({ playbook: own, author: 'ana', techniques: ['T1486'] });
-    const linked = await lib.playbooksForTechniques(generated.techniques);
+    await savePlaybook(store, 'test:ana', { playbook: own, author: 'ana', techniques: ['T1486'] });
+    const linked = await playbooksForTechniques(store, generated.techniques);
     expect(linked.map((v) => v.playbookId)).toEqual([own.id]);
     const withLibrary = generateRemediationPlaybook(kb, { incident }, { now: '2026-03-01T00:00:00.000Z', library: asLibraryRefs(linked) });
     const action = steps(withLibrary.playbook).find((s) => s.type === 'playbook-action');

@@ -21,7 +21,22 @@ function broken(change: (d: Doc) => void) {
 
 describe('validateCacaoPlaybook', () => {
   it('accepts the hand-written playbook', () => {
-    expect(validateCacaoPlaybook(VALID)).toEqual({ valid: true, errors: [] });
+    expect(validateCacaoPlaybook(VALID)).toEqual({ valid: true, errors: [], warnings: [] });
+  });
+
+  it('warns about playbook and command types outside the CACAO vocabularies, and still accepts them', () => {
+    const d: Doc = structuredClone(VALID);
+    d.playbook_types = ['remediaton', 'mitigation'];
+    const step = Object.values(d.workflow as Record<string, Doc>).find((s) => s.type === 'action' && s.commands?.[0]?.type === 'manual') as Doc;
+    step.commands[0].type = 'teams-message';
+    const stepId = Object.entries(d.workflow as Record<string, Doc>).find(([, s]) => s === step)?.[0] as string;
+    const result = validateCacaoPlaybook(d);
+    expect(result.valid).toBe(true);
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual([
+      { path: '$.playbook_types[0]', message: expect.stringMatching(/^"remediaton" is not in the CACAO playbook-type-ov vocabulary \(notification, detection, .*remediation, attack\)/) },
+      { path: `$.workflow["${stepId}"].commands[0].type`, message: expect.stringMatching(/^"teams-message" is not in the CACAO command-type-ov vocabulary \(manual, bash, .*yara\)/) },
+    ]);
   });
 
   it.each([

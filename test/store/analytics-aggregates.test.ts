@@ -11,7 +11,7 @@ import {
   splitRange,
   trendAggregates,
   trendAggregatesFromFacts,
-} from '../../src/store/analytics.js';
+} from '../../src/store/learning/index.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { LEARNING_AGGREGATE_TABLES } from '../../src/store/migrations/0007-learning-aggregates.js';
 import { smallHistory } from '../fixtures/learning/history.js';
@@ -86,15 +86,15 @@ const RANGES: { from?: string; to?: string }[] = [
 async function expectSameAsFacts(store: OpenedStore): Promise<void> {
   for (const range of RANGES) {
     for (const bucket of ['week', 'month', 'quarter'] as const) {
-      const fast = canonicalTrends(await trendAggregates(store.snake, store.kind, { ...range, bucket }));
-      const slow = canonicalTrends(await trendAggregatesFromFacts(store.snake, store.kind, { ...range, bucket }));
+      const fast = canonicalTrends(await trendAggregates(store.db, { ...range, bucket }));
+      const slow = canonicalTrends(await trendAggregatesFromFacts(store.db, { ...range, bucket }));
       expect(fast, `trends ${bucket} ${key(range)}`).toEqual(slow);
       const asOf = '2025-06-01T00:00:00.000Z';
       expect(analyseTrends(fast, undefined, { asOf })).toEqual(analyseTrends(slow, undefined, { asOf }));
     }
     for (const byAnalyst of [false, true]) {
-      const fast = canonicalSkills(await skillAggregates(store.snake, store.kind, { ...range, byAnalyst }));
-      const slow = canonicalSkills(await skillAggregatesFromFacts(store.snake, store.kind, { ...range, byAnalyst }));
+      const fast = canonicalSkills(await skillAggregates(store.db, { ...range, byAnalyst }));
+      const slow = canonicalSkills(await skillAggregatesFromFacts(store.db, { ...range, byAnalyst }));
       expect(fast, `skills byAnalyst=${byAnalyst} ${key(range)}`).toEqual(slow);
       expect(analyseSkills(fast, undefined, { minAlerts: 5 })).toEqual(analyseSkills(slow, undefined, { minAlerts: 5 }));
     }
@@ -107,7 +107,7 @@ const AGGREGATE_TABLES = [...LEARNING_AGGREGATE_TABLES.map((t) => t.name), 'lear
 async function snapshot(store: OpenedStore): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const table of AGGREGATE_TABLES) {
-    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.snake);
+    const rows = await sql<Record<string, unknown>>`select * from ${sql.table(table)}`.execute(store.db);
     out[table] = rows.rows
       .filter((r) => !('alerts' in r ? Number(r.alerts) === 0 : 'incidents' in r && Number(r.incidents) === 0))
       .map((r) => key(Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v) && k !== 'day') ? Number(v) : v]))))
@@ -154,13 +154,13 @@ describe.each(targets)('pre-aggregated learning tables on $name', ({ open }) => 
     try {
       const history = spreadHistory(60, 6);
       await store.importIncidents(history);
-      await refreshLearningFacts(store.snake, store.kind);
+      await refreshLearningFacts(store.db);
       // The spread incidents do produce multi-day spans, so the correction is exercised.
-      const spans = await sql<{ n: unknown }>`select count(*) as n from learning_technique_spans`.execute(store.snake);
+      const spans = await sql<{ n: unknown }>`select count(*) as n from learning_technique_spans`.execute(store.db);
       expect(Number(spans.rows[0]?.n)).toBeGreaterThan(0);
       await expectSameAsFacts(store);
       // The planted weak spot is still found on the pre-aggregated path.
-      const report = analyseSkills(await skillAggregates(store.snake, store.kind, {}), undefined, { minAlerts: 10 });
+      const report = analyseSkills(await skillAggregates(store.db, {}), undefined, { minAlerts: 10 });
       expect(report.weakSpots.some((w) => w.id.startsWith('T1566') && w.flags.includes('slow-triage'))).toBe(true);
     } finally {
       await store.close();
@@ -172,7 +172,7 @@ describe.each(targets)('pre-aggregated learning tables on $name', ({ open }) => 
     try {
       const history = spreadHistory(45, 5, 23);
       await store.importIncidents(history.slice(0, 30));
-      expect((await refreshLearningFacts(store.snake, store.kind)).incidents).toBe(30);
+      expect((await refreshLearningFacts(store.db)).incidents).toBe(30);
 
       // New incidents, and one changed: its alerts moved five weeks later and relabelled.
       const first = history[0] as Incident;
@@ -189,30 +189,30 @@ describe.each(targets)('pre-aggregated learning tables on $name', ({ open }) => 
         })),
       };
       await store.importIncidents([...history.slice(30), moved]);
-      expect(await refreshLearningFacts(store.snake, store.kind)).toMatchObject({ incidents: 16, aggregates: 'incremental' });
+      expect(await refreshLearningFacts(store.db)).toMatchObject({ incidents: 16, aggregates: 'incremental' });
       const incremental = await snapshot(store);
       await expectSameAsFacts(store);
       // A full rebuild from scratch gives the same tables as the incremental one.
-      await sql`delete from learning_incident_facts`.execute(store.snake);
-      expect((await refreshLearningFacts(store.snake, store.kind)).incidents).toBe(45);
+      await sql`delete from learning_incident_facts`.execute(store.db);
+      expect((await refreshLearningFacts(store.db)).incidents).toBe(45);
       expect(await snapshot(store)).toEqual(incremental);
 
       // One incident removed: its facts go by cascade, the aggregates no longer add up and are rebuilt.
-      const victim = await sql<{ id: string }>`select id from incidents where source_id = ${(history[4] as Incident).sourceId}`.execute(store.snake);
+      const victim = await sql<{ id: string }>`select id from incidents where source_id = ${(history[4] as Incident).sourceId}`.execute(store.db);
       const victimId = victim.rows[0]?.id as string;
-      await sql`delete from status_changes where incident_id = ${victimId}`.execute(store.snake);
-      await sql`delete from alert_techniques where incident_id = ${victimId}`.execute(store.snake);
-      await sql`delete from alerts where incident_id = ${victimId}`.execute(store.snake);
-      await sql`delete from incidents where id = ${victimId}`.execute(store.snake);
-      expect(await refreshLearningFacts(store.snake, store.kind)).toEqual({ incidents: 0, alerts: 0, aggregates: 'rebuilt' });
+      await sql`delete from status_changes where incident_id = ${victimId}`.execute(store.db);
+      await sql`delete from alert_techniques where incident_id = ${victimId}`.execute(store.db);
+      await sql`delete from alerts where incident_id = ${victimId}`.execute(store.db);
+      await sql`delete from incidents where id = ${victimId}`.execute(store.db);
+      expect(await refreshLearningFacts(store.db)).toEqual({ incidents: 0, alerts: 0, aggregates: 'rebuilt' });
 
       await expectSameAsFacts(store);
-      const totals = await trendAggregates(store.snake, store.kind, { bucket: 'month' });
+      const totals = await trendAggregates(store.db, { bucket: 'month' });
       expect(totals.incidents.reduce((s, r) => s + r.count, 0)).toBe(44);
       expect(totals.techniquesInRange.find((t) => t.techniqueId === 'T1486')).toEqual({ techniqueId: 'T1486', alerts: 5, incidents: 1 });
       const afterRemoval = await snapshot(store);
-      await sql`delete from learning_incident_facts`.execute(store.snake);
-      expect((await refreshLearningFacts(store.snake, store.kind)).incidents).toBe(44);
+      await sql`delete from learning_incident_facts`.execute(store.db);
+      expect((await refreshLearningFacts(store.db)).incidents).toBe(44);
       expect(await snapshot(store)).toEqual(afterRemoval);
     } finally {
       await store.close();

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { bucketOf } from '../../src/analysis/trends/buckets.js';
-import { binOf } from '../../src/analysis/trends/stats.js';
+import { binOf } from '../../src/model/learning.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { refreshLearningFacts, skillAggregates, trendAggregates } from '../../src/store/analytics.js';
+import { refreshLearningFacts, skillAggregates, trendAggregates } from '../../src/store/learning/index.js';
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
 import { smallHistory } from '../fixtures/learning/history.js';
@@ -21,11 +21,11 @@ describe.each(targets)('learning aggregates on $name', ({ open }) => {
     try {
       const history = smallHistory(20, 5);
       await store.importIncidents(history);
-      expect(await refreshLearningFacts(store.snake, store.kind)).toEqual({ incidents: 20, alerts: 100, aggregates: 'rebuilt' });
-      expect(await refreshLearningFacts(store.snake, store.kind)).toEqual({ incidents: 0, alerts: 0, aggregates: 'unchanged' });
+      expect(await refreshLearningFacts(store.db)).toEqual({ incidents: 20, alerts: 100, aggregates: 'rebuilt' });
+      expect(await refreshLearningFacts(store.db)).toEqual({ incidents: 0, alerts: 0, aggregates: 'unchanged' });
 
       for (const bucket of ['week', 'month', 'quarter'] as const) {
-        const agg = await trendAggregates(store.snake, store.kind, { bucket });
+        const agg = await trendAggregates(store.db, { bucket });
         const expected = new Map<string, number>();
         for (const i of history) expected.set(bucketOf(i.createdAt, bucket), (expected.get(bucketOf(i.createdAt, bucket)) ?? 0) + 1);
         const got = new Map<string, number>();
@@ -33,7 +33,7 @@ describe.each(targets)('learning aggregates on $name', ({ open }) => {
         expect(got).toEqual(expected);
       }
 
-      const agg = await trendAggregates(store.snake, store.kind, { bucket: 'month', from: '2025-01-01', to: '2025-02-01' });
+      const agg = await trendAggregates(store.db, { bucket: 'month', from: '2025-01-01', to: '2025-02-01' });
       const january = history.filter((i) => i.createdAt < '2025-02-01');
       expect(agg.incidents.reduce((s, r) => s + r.count, 0)).toBe(january.length);
       expect(agg.alerts.reduce((s, r) => s + r.count, 0)).toBe(january.length * 5);
@@ -51,7 +51,7 @@ describe.each(targets)('learning aggregates on $name', ({ open }) => {
       const expectT1566 = january.filter((i) => i.alerts.some((a) => a.techniques.includes('T1566.001')));
       expect(t1566?.incidents ?? 0).toBe(expectT1566.length);
 
-      const skills = await skillAggregates(store.snake, store.kind, { byAnalyst: true });
+      const skills = await skillAggregates(store.db, { byAnalyst: true });
       const misclassified = history.flatMap((i) => i.alerts).filter((a) => a.statusHistory.some((s) => s.field === 'classification' && s.from === 'falsePositive' && s.to === 'truePositive')).length;
       expect(skills.triage.reduce((s, r) => s + r.benignThenTruePositive, 0)).toBe(misclassified);
       expect(skills.triage.reduce((s, r) => s + r.reopened, 0)).toBe(misclassified);
@@ -60,7 +60,7 @@ describe.each(targets)('learning aggregates on $name', ({ open }) => {
       // A changed incident is rebuilt, and only it.
       const changed = { ...(history[0] as (typeof history)[number]), title: 'Renamed', updatedAt: '2025-06-01T00:00:00.000Z' };
       await store.importIncidents([changed]);
-      expect((await refreshLearningFacts(store.snake, store.kind)).incidents).toBe(1);
+      expect((await refreshLearningFacts(store.db)).incidents).toBe(1);
     } finally {
       await store.close();
     }

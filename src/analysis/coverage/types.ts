@@ -1,6 +1,6 @@
 /**
  * Detection coverage: the shapes the pure coverage functions take and return. The incident side
- * arrives as an aggregate computed in SQL (store/confirmed-techniques.ts `coverageAggregate`).
+ * arrives as an aggregate computed in SQL (store/coverage/confirmed-techniques.ts `coverageAggregate`).
  */
 
 import type { IncidentCoverageAggregate } from '../../model/coverage.js';

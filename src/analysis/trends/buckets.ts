@@ -1,11 +1,9 @@
-import type { TrendBucket } from '../../model/learning.js';
+import { DAY_MS, isoWeekMonday, isoWeekOf, type TrendBucket } from '../../model/learning.js';
 
 /**
  * Trend buckets over UTC times: ISO-8601 weeks (`2021-W01`, Monday to Sunday, week-numbering year),
  * months (`2024-03`) and quarters (`2024-Q1`). The keys match those the store computes in SQL.
  */
-
-const DAY_MS = 86_400_000;
 
 export function bucketOf(iso: string, bucket: TrendBucket): string {
   const d = new Date(iso);
@@ -14,26 +12,14 @@ export function bucketOf(iso: string, bucket: TrendBucket): string {
   const month = d.getUTCMonth() + 1;
   if (bucket === 'month') return `${year}-${String(month).padStart(2, '0')}`;
   if (bucket === 'quarter') return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
-  return isoWeek(d);
-}
-
-function isoWeek(d: Date): string {
-  const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
-  const weekday = (new Date(day).getUTCDay() + 6) % 7; // Monday 0
-  const thursday = new Date(day + (3 - weekday) * DAY_MS);
-  const weekYear = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(weekYear, 0, 1)) / (7 * DAY_MS)) + 1;
-  return `${weekYear}-W${String(week).padStart(2, '0')}`;
+  return isoWeekOf(d);
 }
 
 /** First instant (inclusive) and end (exclusive) of a bucket key, as ISO times. */
 export function bucketSpan(key: string): { start: string; end: string } {
   let m = /^(\d{4})-W(\d{2})$/.exec(key);
   if (m) {
-    const year = Number(m[1]);
-    const jan4 = Date.UTC(year, 0, 4);
-    const mondayWeek1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS;
-    const start = mondayWeek1 + (Number(m[2]) - 1) * 7 * DAY_MS;
+    const start = isoWeekMonday(Number(m[1]), Number(m[2]));
     return { start: new Date(start).toISOString(), end: new Date(start + 7 * DAY_MS).toISOString() };
   }
   m = /^(\d{4})-Q([1-4])$/.exec(key);

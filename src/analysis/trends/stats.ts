@@ -1,23 +1,9 @@
-import type { Histogram } from '../../model/learning.js';
+import { binEdges, type Histogram } from '../../model/learning.js';
 
 /**
  * Statistics for learning across incidents, computed from aggregates (counts and histograms), never
  * from rows. Every test is one-sided ("worse than" / "rose"), as the questions asked are.
  */
-
-export const BINS_PER_DOUBLING = 4;
-
-/** The histogram bin of a duration in seconds (the same formula the store uses in SQL). */
-export function binOf(seconds: number): number {
-  if (seconds < 1) return 0;
-  return Math.floor((Math.log(seconds) / Math.LN2) * BINS_PER_DOUBLING) + 1;
-}
-
-/** Lower and upper edge of a bin, in seconds. */
-export function binEdges(bin: number): [number, number] {
-  if (bin <= 0) return [0, 1];
-  return [2 ** ((bin - 1) / BINS_PER_DOUBLING), 2 ** (bin / BINS_PER_DOUBLING)];
-}
 
 export function histogramTotal(h: Histogram): number {
   let n = 0;

@@ -4,8 +4,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CoverageResult, ThreatProfile } from '../../analysis/coverage/types.js';
 import type { IncidentCoverageAggregate } from '../../model/coverage.js';
-import { NotFoundError, UsageError } from '../../model/errors.js';
+import { UsageError } from '../../model/errors.js';
 import type { RuleFormat, RuleInventory } from '../../rules/types.js';
+import { cliActor } from '../actor.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { loadKnowledgeBaseFor, printResult } from '../services.js';
 
@@ -28,7 +29,7 @@ function parseTop(value: string): number {
   return n;
 }
 
-/** `coverage` (gap analysis), `coverage confirm` and `coverage confirmed` (techniques a review confirmed). */
+/** `coverage` (gap analysis), `coverage confirm`, `coverage unconfirm` and `coverage confirmed` (techniques a review confirmed). */
 export const registerCoverageCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
   const coverage = program
     .command('coverage')
@@ -57,29 +58,40 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
     .option('--note <text>', 'a note kept with each confirmation')
     .action(async (ref: string, techniques: string[], opts: { actor?: string; note?: string }) => {
       const kb = await loadKnowledgeBaseFor(ctx);
-      const ids = techniques.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-      for (const id of ids) {
-        const r = kb.technique(id.toUpperCase());
-        if (!r || !/^T\d{4}(\.\d{3})?$/i.test(id)) throw new UsageError(`"${id}" is not a technique of ATT&CK ${kb.meta.version}`);
-      }
-      // Revoked IDs are stored as their replacement.
-      const live = ids.map((id) => kb.technique(id.toUpperCase())?.object.id ?? id.toUpperCase());
-      await withStore(ctx, async (store) => {
-        const incident = await store.getIncident(ref);
-        if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
-        const { confirmTechniques, listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
-        const { writeAudited } = await import('../../auth/audit.js');
-        const { cliActor } = await import('../actor.js');
-        // The confirmations and their audit entry: one transaction.
-        const rows = await writeAudited(store.snake, async (trx) => {
-          const before = await listConfirmedTechniques(trx, incident.id);
-          const after = await confirmTechniques(trx, incident.id, live, { confirmedBy: opts.actor ?? null, note: opts.note ?? null });
-          return { result: after, audit: { actor: cliActor(ctx), action: 'coverage.confirm', entityType: 'confirmed-techniques', entityId: incident.id, before: { confirmed: before }, after: { confirmed: after } } };
-        });
-        printResult(ctx, { incident: incident.id, confirmed: rows }, () =>
-          [`${incident.id}: ${rows.length} confirmed technique(s)`, ...rows.map((r) => `  ${r.techniqueId}  ${kb.technique(r.techniqueId)?.object.name ?? ''}`)].join('\n'),
-        );
-      });
+      const { confirmTechniques } = await import('../../app/coverage.js');
+      const request = { techniques: splitTechniques(techniques), confirmedBy: opts.actor ?? null, note: opts.note ?? null };
+      const result = await withStore(ctx, (store) => confirmTechniques(store, kb, cliActor(ctx), ref, request));
+      printResult(ctx, result, () =>
+        [`${result.incident}: ${result.confirmed.length} confirmed technique(s)`, ...result.confirmed.map((r) => `  ${r.techniqueId}  ${kb.technique(r.techniqueId)?.object.name ?? ''}`)].join('\n'),
+      );
+    });
+
+  coverage
+    .command('unconfirm')
+    .description('Remove techniques confirmed for an incident by mistake')
+    .argument('<incident>', "Hindsight's incident id or the source's own id")
+    .argument('<techniques...>', 'ATT&CK technique IDs (T1059.001); a revoked ID also removes its replacement')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Techniques that are not confirmed for the incident are named on stderr and left alone; the others are',
+        'removed and the command exits 0. When none of them is confirmed nothing changes and it exits 2.',
+        'With --json it prints { incident, removed, confirmed }: the confirmations removed and those left.',
+      ].join('\n'),
+    )
+    .action(async (ref: string, techniques: string[]) => {
+      const kb = await loadKnowledgeBaseFor(ctx);
+      const { unconfirmTechniques } = await import('../../app/coverage.js');
+      const result = await withStore(ctx, (store) => unconfirmTechniques(store, kb, cliActor(ctx), ref, splitTechniques(techniques)));
+      for (const id of result.notConfirmed) ctx.warn(`warning: ${id} is not confirmed for incident ${result.incident}; nothing to remove`);
+      const { incident, removed, confirmed } = result;
+      printResult(ctx, { incident, removed, confirmed }, () =>
+        [
+          `${incident}: removed ${removed.map((r) => r.techniqueId).join(', ')}; ${confirmed.length} confirmed technique(s) left`,
+          ...confirmed.map((r) => `  ${r.techniqueId}  ${kb.technique(r.techniqueId)?.object.name ?? ''}`),
+        ].join('\n'),
+      );
     });
 
   coverage
@@ -88,25 +100,25 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
     .argument('<incident>', "Hindsight's incident id or the source's own id")
     .action(async (ref: string) => {
       const kb = await loadKnowledgeBaseFor(ctx);
-      await withStore(ctx, async (store) => {
-        const incident = await store.getIncident(ref);
-        if (!incident) throw new NotFoundError(`no incident "${ref}" in ${store.location}`);
-        const { listConfirmedTechniques } = await import('../../store/confirmed-techniques.js');
-        const { detectionForIncident } = await import('../../analysis/coverage/detection.js');
-        const rows = await listConfirmedTechniques(store.snake, incident.id);
-        const detection = detectionForIncident(incident, kb, null, rows.map((r) => r.techniqueId));
-        printResult(ctx, { incident: incident.id, confirmed: rows, detection }, () => {
-          const lines = [`${incident.id}: ${rows.length} confirmed technique(s); ${detection.detected} detected by alerts, ${detection.missed} missed`];
-          for (const t of detection.techniques) {
-            const state = t.missed ? 'MISSED' : t.detectedBy.length > 0 ? `detected by ${t.detectedBy.map((a) => a.title).join('; ')}` : '';
-            lines.push(`  ${t.confirmed ? '*' : ' '} ${t.id.padEnd(10)} ${t.name}  ${state}`);
-          }
-          lines.push('  (* confirmed by the review)');
-          return lines.join('\n');
-        });
+      const { confirmedTechniques } = await import('../../app/coverage.js');
+      const result = await withStore(ctx, (store) => confirmedTechniques(store, kb, ref));
+      printResult(ctx, result, () => {
+        const { incident, confirmed, detection } = result;
+        const lines = [`${incident}: ${confirmed.length} confirmed technique(s); ${detection.detected} detected by alerts, ${detection.missed} missed`];
+        for (const t of detection.techniques) {
+          const state = t.missed ? 'MISSED' : t.detectedBy.length > 0 ? `detected by ${t.detectedBy.map((a) => a.title).join('; ')}` : '';
+          lines.push(`  ${t.confirmed ? '*' : ' '} ${t.id.padEnd(10)} ${t.name}  ${state}`);
+        }
+        lines.push('  (* confirmed by the review)');
+        return lines.join('\n');
       });
     });
 };
+
+/** Technique arguments, each possibly a comma-separated list. */
+function splitTechniques(args: readonly string[]): string[] {
+  return args.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+}
 
 type OpenedStore = import('../../store/index.js').OpenedStore;
 
@@ -125,8 +137,8 @@ async function incidentAggregate(ctx: CliContext): Promise<{ aggregate: Incident
   const { defaultDatabasePath } = await import('../../store/connect.js');
   const named = ctx.globals().db || ctx.env.DATABASE_URL;
   if (!named && !existsSync(defaultDatabasePath())) return { aggregate: null, database: null };
-  const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
-  return withStore(ctx, async (store) => ({ aggregate: await coverageAggregate(store.snake), database: store.location }));
+  const { incidentCoverageAggregate } = await import('../../app/coverage.js');
+  return withStore(ctx, async (store) => ({ aggregate: await incidentCoverageAggregate(store), database: store.location }));
 }
 
 async function runCoverage(ctx: CliContext, opts: CoverageOpts): Promise<void> {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { InputError, UsageError } from '../../model/errors.js';
 import type { KnowledgeBase } from '../../attack/types.js';
-import type { TrendBucket } from '../../model/learning.js';
+import { isTrendBucket, TREND_BUCKETS } from '../../model/learning.js';
 
 /** `trends` and `skills`: learning across incidents (docs/learning.md). */
 export const registerLearningCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
@@ -13,22 +13,13 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
     .description('Trends across incidents per week, month or quarter: volumes, response times, techniques (emerging, recurring), findings and action items')
     .option('--from <date>', 'start of the range, inclusive (ISO-8601 date or time)')
     .option('--to <date>', 'end of the range, exclusive (ISO-8601 date or time)')
-    .option('--bucket <bucket>', 'week | month | quarter', 'month')
+    .option('--bucket <bucket>', TREND_BUCKETS.join(' | '), 'month')
     .option('--svg <dir>', 'also write the charts as SVG files into this directory')
     .action(async (opts: { from?: string; to?: string; bucket: string; svg?: string }) => {
-      if (!['week', 'month', 'quarter'].includes(opts.bucket)) throw new UsageError(`--bucket must be week, month or quarter, not "${opts.bucket}"`);
-      const { refreshLearningFacts, trendAggregates } = await import('../../store/analytics.js');
-      const { analyseTrends } = await import('../../analysis/trends/index.js');
-      const { openStore } = await import('../../store/index.js');
-      const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-      let report;
-      try {
-        await refreshLearningFacts(store.snake, store.kind);
-        const agg = await trendAggregates(store.snake, store.kind, { from: opts.from, to: opts.to, bucket: opts.bucket as TrendBucket });
-        report = analyseTrends(agg, await optionalKnowledgeBase(ctx));
-      } finally {
-        await store.close();
-      }
+      const bucket = opts.bucket;
+      if (!isTrendBucket(bucket)) throw new UsageError(`--bucket must be week, month or quarter, not "${bucket}"`);
+      const { trendsReport } = await import('../../app/learning.js');
+      const report = await withStore(ctx, (store) => trendsReport(store, { from: opts.from, to: opts.to, bucket }, () => optionalKnowledgeBase(ctx)));
       const files: string[] = [];
       if (opts.svg) {
         const { trendChartsSvg } = await import('../../export/charts.js');
@@ -54,7 +45,7 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
     .action(async (opts: { from?: string; to?: string; teams?: string; perAnalyst?: boolean; minAlerts: string }) => {
       const minAlerts = Number(opts.minAlerts);
       if (!Number.isInteger(minAlerts) || minAlerts < 1) throw new UsageError(`--min-alerts must be a positive whole number, not "${opts.minAlerts}"`);
-      const { parseTeamMapping, analyseSkills } = await import('../../analysis/skills/index.js');
+      const { parseTeamMapping } = await import('../../analysis/skills/index.js');
       let teams;
       if (opts.teams) {
         let text: string;
@@ -65,21 +56,25 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
         }
         teams = parseTeamMapping(text, opts.teams);
       }
-      const { refreshLearningFacts, skillAggregates } = await import('../../store/analytics.js');
-      const { openStore } = await import('../../store/index.js');
-      const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-      let report;
-      try {
-        await refreshLearningFacts(store.snake, store.kind);
-        const agg = await skillAggregates(store.snake, store.kind, { from: opts.from, to: opts.to, byAnalyst: Boolean(teams) || Boolean(opts.perAnalyst) });
-        report = analyseSkills(agg, await optionalKnowledgeBase(ctx), { teams, perAnalyst: Boolean(opts.perAnalyst), minAlerts });
-      } finally {
-        await store.close();
-      }
+      const { skillsReport } = await import('../../app/learning.js');
+      const request = { from: opts.from, to: opts.to, teams, perAnalyst: Boolean(opts.perAnalyst), minAlerts };
+      const report = await withStore(ctx, (store) => skillsReport(store, request, () => optionalKnowledgeBase(ctx)));
       if (ctx.globals().json) ctx.printJson(report);
       else ctx.print(renderSkills(report));
     });
 };
+
+type OpenedStore = import('../../store/index.js').OpenedStore;
+
+async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../store/index.js');
+  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
 
 /** The knowledge base adds names, tactics, detection strategies and mitigations; without one the analyses still run. */
 async function optionalKnowledgeBase(ctx: CliContext): Promise<KnowledgeBase | undefined> {

@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { InputError, NotFoundError, UsageError } from '../../model/errors.js';
 import type { StoredIncident } from '../../model/index.js';
-import type { LibraryPlaybookVersion, PlaybookLibrary, SavePlaybookResult } from '../../playbooks/library.js';
+import type { SavePlaybookResult } from '../../playbooks/library.js';
 import type { OpenedStore } from '../../store/index.js';
+import { cliActor, reviewActor } from '../actor.js';
 import { loadKnowledgeBaseFor, printResult } from '../services.js';
 
 /**
@@ -39,11 +38,12 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
       const { generateRemediationPlaybook } = await import('../../playbooks/generate.js');
       const { validateCacaoPlaybook, formatCacaoErrors } = await import('../../playbooks/validate.js');
       const { asLibraryRefs } = await import('../../playbooks/library.js');
-      const { incident, library } = await withLibrary(ctx, async (store, lib) => {
+      const { playbooksForTechniques } = await import('../../app/playbooks.js');
+      const { incident, library } = await withStore(ctx, async (store) => {
         const found = ref ? await requireIncident(store, ref) : undefined;
         const ids = [...(found ? found.alerts.flatMap((a) => a.techniques) : []), ...requested];
         const resolved = [...new Set(ids.map((t) => kb.technique(t)?.object.id).filter((t): t is string => Boolean(t)))];
-        return { incident: found, library: await lib.playbooksForTechniques(resolved) };
+        return { incident: found, library: await playbooksForTechniques(store, resolved) };
       });
       const generated = generateRemediationPlaybook(kb, { ...(incident ? { incident } : {}), techniques: requested }, { library: asLibraryRefs(library) });
       if (generated.unknownTechniques.length > 0) ctx.warn(`hindsight: the incident names techniques ATT&CK ${kb.meta.version} does not know; left out: ${generated.unknownTechniques.join(', ')}`);
@@ -83,7 +83,8 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .command('list')
     .description('Playbooks in the library, with their current version and techniques')
     .action(async () => {
-      const items = await withLibrary(ctx, (_store, lib) => lib.listPlaybooks());
+      const { listPlaybooks } = await import('../../app/playbooks.js');
+      const items = await withStore(ctx, listPlaybooks);
       printResult(ctx, { playbooks: items }, () => {
         if (items.length === 0) return 'The playbook library is empty (add one: hindsight playbook library add FILE)';
         return [`${items.length} playbook(s)`, ...items.map((p) => `  ${p.id}  v${p.currentVersion}  ${p.name}  [${p.techniques.join(', ') || 'no techniques'}]  updated ${p.updatedAt.slice(0, 16).replace('T', ' ')} by ${p.updatedBy}`)].join('\n');
@@ -100,7 +101,8 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
       const format = inherited(opts.format, 'format') ?? 'cacao';
       if (!['cacao', 'md'].includes(format)) throw new UsageError(`--format must be cacao or md, not "${format}"`);
       const version = opts.version === undefined ? undefined : positiveInt(opts.version, '--version');
-      const found = await withLibrary(ctx, (_store, lib) => lib.getPlaybook(id, version));
+      const { getPlaybook } = await import('../../app/playbooks.js');
+      const found = await withStore(ctx, (store) => getPlaybook(store, id, version));
       if (!found) throw new NotFoundError(version === undefined ? `no playbook ${id} in the library` : `playbook ${id} has no version ${version}`);
       const markdown = format === 'md' ? (await import('../../playbooks/runbook-markdown.js')).renderRunbookMarkdown(found.playbook) : undefined;
       if (ctx.globals().json) ctx.printJson({ ...found, ...(markdown !== undefined ? { markdown } : {}) });
@@ -117,16 +119,17 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .action(async (file: string, opts: { reason?: string; techniques?: string; actor?: string }) => {
       const techniques = inherited(opts.techniques, 'techniques');
       const doc = await readJsonFile(file);
-      const result = await withAuditedLibrary(ctx, 'playbook.add', (_store, lib) =>
-        lib.savePlaybook({
+      const { savePlaybook } = await import('../../app/playbooks.js');
+      const result = await withStore(ctx, (store) =>
+        savePlaybook(store, cliActor(ctx), {
           playbook: doc,
-          author: actorOf(ctx, opts.actor),
+          author: reviewActor(ctx, opts.actor),
           file,
           ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
           ...(techniques !== undefined ? { techniques: splitList(techniques) } : {}),
         }),
       );
-      printSaved(ctx, result);
+      printSaved(ctx, result, file);
     });
 
   library
@@ -134,7 +137,8 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .description('Every version of a playbook: who, when, why, and the incident that drove it')
     .argument('<playbook>', 'playbook id (playbook--<uuid>)')
     .action(async (id: string) => {
-      const versions = await withLibrary(ctx, (_store, lib) => lib.history(id));
+      const { playbookHistory } = await import('../../app/playbooks.js');
+      const versions = await withStore(ctx, (store) => playbookHistory(store, id));
       if (versions.length === 0) throw new NotFoundError(`no playbook ${id} in the library`);
       const summary = versions.map(({ playbook: _p, ...v }) => v);
       printResult(ctx, { playbook: id, versions: summary }, () =>
@@ -161,66 +165,31 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     .action(async (id: string, opts: { incident: string; finding?: string; from: string; reason?: string; techniques?: string; actor?: string }) => {
       const techniques = inherited(opts.techniques, 'techniques');
       const doc = await readJsonFile(opts.from);
-      const result = await withAuditedLibrary(ctx, 'playbook.propose', async (store, lib) => {
+      const { proposePlaybookChange } = await import('../../app/playbooks.js');
+      const result = await withStore(ctx, async (store) => {
         const incident = await requireIncident(store, opts.incident);
-        return lib.proposePlaybookChange(id, {
+        return proposePlaybookChange(store, cliActor(ctx), id, {
           incidentId: incident.id,
           playbook: doc,
-          author: actorOf(ctx, opts.actor),
+          author: reviewActor(ctx, opts.actor),
           reason: opts.reason?.trim() || `Procedure update from the review of incident ${incident.id}${opts.finding ? ` (finding ${opts.finding})` : ''}`,
           file: opts.from,
           ...(opts.finding !== undefined ? { findingId: opts.finding } : {}),
           ...(techniques !== undefined ? { techniques: splitList(techniques) } : {}),
         });
       });
-      printSaved(ctx, result);
+      printSaved(ctx, result, opts.from);
     });
 };
 
-async function withLibrary<T>(ctx: CliContext, run: (store: OpenedStore, lib: PlaybookLibrary) => Promise<T>): Promise<T> {
+async function withStore<T>(ctx: CliContext, run: (store: OpenedStore) => Promise<T>): Promise<T> {
   const { openStore } = await import('../../store/index.js');
-  const { PlaybookLibrary } = await import('../../playbooks/library.js');
   const store = await openStore({ db: ctx.globals().db, env: ctx.env });
   try {
-    return await run(store, new PlaybookLibrary(store.snake));
+    return await run(store);
   } finally {
     await store.close();
   }
-}
-
-/**
- * A library write and its audit entry in one transaction (actor `cli:<login>`; the version's author
- * is recorded in the version itself). An unchanged playbook writes nothing and records nothing.
- */
-async function withAuditedLibrary(ctx: CliContext, action: string, run: (store: OpenedStore, lib: PlaybookLibrary) => Promise<SavePlaybookResult>): Promise<SavePlaybookResult> {
-  const { writeAudited } = await import('../../auth/audit.js');
-  const { cliActor } = await import('../actor.js');
-  return withLibrary(ctx, (store) =>
-    store.transaction(async (tx) => {
-      const { PlaybookLibrary } = await import('../../playbooks/library.js');
-      const lib = new PlaybookLibrary(tx.snake);
-      return writeAudited(tx.snake, async () => {
-        const result = await run(tx, lib);
-        const v = result.version;
-        const summary = (x: LibraryPlaybookVersion) => ({
-          playbookId: x.playbookId,
-          version: x.version,
-          name: x.name,
-          sha256: createHash('sha256').update(JSON.stringify(x.playbook)).digest('hex'),
-          techniques: x.techniques,
-          reason: x.reason,
-          createdBy: x.createdBy,
-          drivenByIncidentId: x.drivenByIncidentId,
-          drivenByFindingId: x.drivenByFindingId,
-        });
-        const previous = result.created && v.version > 1 ? await lib.getPlaybook(v.playbookId, v.version - 1) : undefined;
-        return {
-          result,
-          audit: result.created ? { actor: cliActor(ctx), action, entityType: 'playbook', entityId: v.playbookId, before: previous ? summary(previous) : null, after: summary(v) } : null,
-        };
-      });
-    }),
-  );
 }
 
 async function requireIncident(store: OpenedStore, ref: string): Promise<StoredIncident> {
@@ -229,8 +198,9 @@ async function requireIncident(store: OpenedStore, ref: string): Promise<StoredI
   return incident;
 }
 
-function printSaved(ctx: CliContext, result: SavePlaybookResult): void {
-  const v: LibraryPlaybookVersion = result.version;
+function printSaved(ctx: CliContext, result: SavePlaybookResult, file: string): void {
+  for (const w of result.warnings) ctx.warn(`warning: ${file}: ${w.path}: ${w.message}`);
+  const v = result.version;
   const { playbook: _p, ...summary } = v;
   printResult(ctx, { created: result.created, ...summary }, () =>
     result.created
@@ -263,14 +233,4 @@ function positiveInt(value: string, option: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${option} must be a whole number of 1 or more, not "${value}"`);
   return n;
-}
-
-function actorOf(ctx: CliContext, actor: string | undefined): string {
-  const named = actor?.trim() || ctx.env.HINDSIGHT_USER?.trim();
-  if (named) return named;
-  try {
-    return userInfo().username || 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

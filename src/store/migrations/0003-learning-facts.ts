@@ -4,11 +4,11 @@ import type { Kysely, Migration } from 'kysely';
  * Learning across incidents (trends and skills): narrow fact tables derived from incidents, alerts,
  * alert_techniques and status_changes, so that a year of a large organisation's history (50,000
  * incidents, 1,000,000 alerts) aggregates in one scan of a small table instead of joins over wide
- * rows. They are a cache: `refreshLearningFacts` (store/analytics.ts) rebuilds the facts of every
+ * rows. They are a cache: `refreshLearningFacts` (store/learning/) rebuilds the facts of every
  * incident whose content hash changed, and nothing else writes them.
  *
  * Times are whole seconds; `*_bin` are log-scale histogram bins (4 per doubling, see
- * store/analytics.ts `binOf`); bucket keys (`day` 2024-03-05, `week` 2024-W10, `month` 2024-03,
+ * model/learning.ts `binOf`); bucket keys (`day` 2024-03-05, `week` 2024-W10, `month` 2024-03,
  * `quarter` 2024-Q1) are computed once from the UTC creation time.
  */
 export const learningFactsSchema: Migration = {

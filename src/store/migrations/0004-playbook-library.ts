@@ -1,7 +1,7 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * The team's playbook library (src/playbooks/library.ts): CACAO 2.0 playbooks, every version of
+ * The team's playbook library (src/app/playbooks.ts, src/store/playbooks/library.ts): CACAO 2.0 playbooks, every version of
  * each kept whole, and the ATT&CK techniques each playbook's current version is linked to.
  * A version records who made it, why, and which incident (and review finding) drove it.
  * Portable between SQLite and PostgreSQL: timestamps are ISO-8601 text and JSON is text.

@@ -4,7 +4,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
  * Learning across incidents, pre-aggregated: small tables derived from the fact tables of 0003, so
  * that `hindsight trends` and `hindsight skills` over a year of a large organisation read a few
  * thousand rows per query instead of scanning a million facts (docs/learning.md, "How the data is
- * prepared"). `refreshLearningFacts` (store/analytics.ts) maintains them together with the facts:
+ * prepared"). `refreshLearningFacts` (store/learning/) maintains them together with the facts:
  * for the incidents whose hash changed (or which were removed), it rebuilds the aggregate rows of
  * every day (and month) those incidents touch, before and after the change.
  *

@@ -1,7 +1,7 @@
 /**
  * Learning across incidents: per-incident, per-alert and per-technique facts (migration 0003) and
  * the pre-aggregated day/week/month tables built from them (migration 0007). These are read and
- * written with aggregate SQL (store/analytics), so the types name what the SQL relies on.
+ * written with aggregate SQL (store/learning/), so the types name what the SQL relies on.
  * Durations are log-scale bins (model/learning.ts); absent key values are '' and -1.
  */
 interface Buckets {

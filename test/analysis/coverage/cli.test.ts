@@ -84,4 +84,55 @@ describe.runIf(requireOrSkip('built CLI (npm run build)', built, 'dist/cli/main.
     // Missed, observed, no rules: relevance 0.5 (seen in our incidents) x 1 + 0.5 x 1/1.
     expect(cov.gaps.find((g) => g.id === 'T1562')).toMatchObject({ observed: 1, missed: 1, rules: 0, score: 1 });
   });
+
+  it('unconfirms a technique confirmed by mistake: rows gone, audited, listing and coverage follow, the rest untouched', () => {
+    const db = join(dir, 'unconfirm.db');
+    const bundle = attack;
+    const run = (args: string[]) => runCli([...args, '--db', db, '--attack', bundle], { cwd: dir, env: { HINDSIGHT_USER: 'carol' } });
+    expect(run(['import', join(examples, 'ransomware.json')]).status).toBe(0);
+    expect(run(['coverage', 'confirm', '41873', 'T1562', 'T1086', 'T1547', '--actor', 'alice', '--note', 'review']).status).toBe(0);
+    const before = JSON.parse(run(['coverage', 'confirmed', '41873', '--json']).stdout) as { incident: string; confirmed: { techniqueId: string; confirmedAt: string; confirmedBy: string; note: string }[] };
+    expect(before.confirmed.map((c) => c.techniqueId)).toEqual(['T1059.001', 'T1547', 'T1562']);
+
+    const r = run(['coverage', 'unconfirm', '41873', 'T1562', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { incident: string; removed: { techniqueId: string; confirmedBy: string }[]; confirmed: typeof before.confirmed };
+    expect(Object.keys(out)).toEqual(['incident', 'removed', 'confirmed']);
+    expect(out.incident).toBe(before.incident);
+    expect(out.removed.map((c) => [c.techniqueId, c.confirmedBy])).toEqual([['T1562', 'alice']]);
+    // The other confirmations are exactly as they were (same who, when and note).
+    expect(out.confirmed).toEqual(before.confirmed.filter((c) => c.techniqueId !== 'T1562'));
+
+    // `coverage confirmed` no longer lists it, and coverage no longer counts it as missed.
+    const listed = JSON.parse(run(['coverage', 'confirmed', '41873', '--json']).stdout) as { confirmed: { techniqueId: string }[]; detection: { techniques: { id: string }[] } };
+    expect(listed.confirmed.map((c) => c.techniqueId)).toEqual(['T1059.001', 'T1547']);
+    expect(listed.detection.techniques.map((t) => t.id)).not.toContain('T1562');
+    const cov = JSON.parse(run(['coverage', '--rules', rules, '--json']).stdout) as CoverageJson;
+    expect(cov.gaps.find((g) => g.id === 'T1562')?.missed ?? 0).toBe(0);
+
+    // The audit trail names the removal, with the confirmations before and after.
+    const audit = JSON.parse(run(['audit', 'log', '--json']).stdout) as { entries: { action: string; actor: string; entityId: string; before: { confirmed: { techniqueId: string }[] }; after: { confirmed: { techniqueId: string }[] } }[] };
+    const removal = audit.entries.filter((e) => e.action === 'coverage.unconfirm');
+    expect(removal).toHaveLength(1);
+    expect(removal[0]).toMatchObject({ actor: 'cli:carol', entityId: before.incident });
+    expect(removal[0]?.before.confirmed.map((c) => c.techniqueId)).toEqual(['T1059.001', 'T1547', 'T1562']);
+    expect(removal[0]?.after.confirmed.map((c) => c.techniqueId)).toEqual(['T1059.001', 'T1547']);
+
+    // Some not confirmed: the others go, the rest is named on stderr, exit 0. A revoked ID removes its replacement.
+    const partial = run(['coverage', 'unconfirm', '41873', 'T1086,T1036']);
+    expect(partial.status).toBe(0);
+    expect(partial.stdout).toContain('removed T1059.001; 1 confirmed technique(s) left');
+    expect(partial.stderr).toBe(`warning: T1036 is not confirmed for incident ${before.incident}; nothing to remove\n`);
+    // None confirmed, an unknown incident, a malformed ID: exit 2, one line, nothing changed.
+    for (const args of [['41873', 'T1036'], ['no-such-incident', 'T1547'], ['41873', 'T1547', 'powershell']]) {
+      const refused = run(['coverage', 'unconfirm', ...args]);
+      expect(refused.status, args.join(' ')).toBe(2);
+      expect(refused.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
+    }
+    const left = JSON.parse(run(['coverage', 'confirmed', '41873', '--json']).stdout) as { confirmed: { techniqueId: string }[] };
+    expect(left.confirmed.map((c) => c.techniqueId)).toEqual(['T1547']);
+    const entries = (JSON.parse(run(['audit', 'log', '--json']).stdout) as { entries: { action: string }[] }).entries.filter((e) => e.action === 'coverage.unconfirm');
+    expect(entries).toHaveLength(2);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyseSkills, parseTeamMapping } from '../../../src/analysis/skills/index.js';
 import { InputError } from '../../../src/model/errors.js';
-import { refreshLearningFacts, skillAggregates } from '../../../src/store/analytics.js';
+import { refreshLearningFacts, skillAggregates } from '../../../src/store/learning/index.js';
 import { openStore } from '../../../src/store/index.js';
 import { smallHistory } from '../../fixtures/learning/history.js';
 
@@ -10,8 +10,8 @@ describe('skills', () => {
     const store = await openStore({ db: ':memory:' });
     try {
       await store.importIncidents(smallHistory(100, 20));
-      await refreshLearningFacts(store.snake, store.kind);
-      const agg = await skillAggregates(store.snake, store.kind, { byAnalyst: true });
+      await refreshLearningFacts(store.db);
+      const agg = await skillAggregates(store.db, { byAnalyst: true });
       const report = analyseSkills(agg, undefined, { teams: parseTeamMapping('teams:\n  day: ["analyst0@*", "analyst1@*"]\n  night: ["analyst2@*", "analyst3@*"]\n', 'teams.yaml') });
       const teamWide = report.weakSpots.filter((w) => w.scope === 'team');
       expect(teamWide.map((w) => w.id).sort()).toEqual(['T1566', 'T1566.001', 'T1566.002']);

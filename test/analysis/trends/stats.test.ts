@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { binEdges, binOf, binomialUpperTail, histogramQuantile, mannWhitneyGreater, normalUpperTail, poissonRateIncrease, twoProportionGreater } from '../../../src/analysis/trends/stats.js';
+import { binEdges, binOf } from '../../../src/model/learning.js';
+import { binomialUpperTail, histogramQuantile, mannWhitneyGreater, normalUpperTail, poissonRateIncrease, twoProportionGreater } from '../../../src/analysis/trends/stats.js';
 import type { Histogram } from '../../../src/model/learning.js';
 
 describe('learning statistics', () => {
