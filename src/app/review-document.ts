@@ -5,6 +5,9 @@ import type { StoredIncident } from '../model/index.js';
 import { buildFullReview } from '../review/full-report.js';
 import type { ReviewContent } from '../review/content.js';
 import type { ReviewReport } from '../review/report.js';
+import type { OpenedStore } from '../store/index.js';
+import { AttributionCache } from './attribution.js';
+import { confirmedTechniqueIds, loadReviewContent } from './review/content.js';
 import type { RuleIndex } from './rule-index.js';
 
 /** Everything stored about an incident's review that its document shows, read by the caller. */
@@ -28,4 +31,25 @@ export function reviewDocument(incident: StoredIncident, kb: KnowledgeBase, inpu
   const report = buildFullReview(incident, kb, inputs.content, now, inputs.actors ? { actors: inputs.actors } : {});
   report.detection = { ...detectionForIncident(incident, kb, inputs.rules?.index ?? null, [...inputs.confirmedTechniques]), rulesSource: inputs.rules?.source ?? null };
   return report;
+}
+
+/** What the document needs from the store, read together. */
+export async function storedReviewInputs(store: OpenedStore, incidentId: string, rules: RuleIndex | null): Promise<Omit<ReviewDocumentInputs, 'actors'>> {
+  const [content, confirmedTechniques] = await Promise.all([loadReviewContent(store, incidentId), confirmedTechniqueIds(store, incidentId)]);
+  return { content, confirmedTechniques, rules };
+}
+
+/**
+ * The review document of a stored incident: its stored review, confirmations and the attribution
+ * stored for its current content (computed and stored when missing or stale).
+ */
+export async function loadReviewDocument(
+  store: OpenedStore,
+  kb: KnowledgeBase,
+  incident: StoredIncident,
+  options: { rules: RuleIndex | null; attribution?: AttributionCache; now?: Date },
+): Promise<ReviewReport> {
+  const inputs = await storedReviewInputs(store, incident.id, options.rules);
+  const actors = await (options.attribution ?? new AttributionCache(store, kb)).actorsFor(incident);
+  return reviewDocument(incident, kb, { ...inputs, actors }, options.now);
 }

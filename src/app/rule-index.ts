@@ -20,3 +20,28 @@ export function ruleIndexOfInventory(kb: KnowledgeBase, inventory: RuleInventory
   const result = computeCoverage(kb, inventory.rules, EMPTY_INCIDENT_AGGREGATE, { kind: 'prevalence' }, {});
   return { index: coverageIndexOf(result), source: `${inventory.stats.parsed} rule${inventory.stats.parsed === 1 ? '' : 's'} from ${paths.join(', ')}` };
 }
+
+/**
+ * A server's rule index: read from its rule files on first use and again when older than `ttlMs`
+ * (rules change in the repository the server reads them from); null when it was given no rules.
+ */
+export class RuleIndexSource {
+  private cached: { at: number; value: Promise<RuleIndex | null> } | undefined;
+
+  constructor(
+    private readonly kb: KnowledgeBase,
+    private readonly paths: readonly string[],
+    private readonly ttlMs = 5 * 60_000,
+  ) {}
+
+  get(): Promise<RuleIndex | null> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > this.ttlMs) {
+      const value = ruleIndexOf(this.kb, this.paths);
+      this.cached = { at: now, value };
+      // A failed read is tried again on the next request rather than remembered.
+      value.catch(() => (this.cached = undefined));
+    }
+    return this.cached.value;
+  }
+}

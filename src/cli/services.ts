@@ -1,11 +1,12 @@
 import type { KnowledgeBase } from '../attack/types.js';
 import { NotFoundError } from '../model/errors.js';
 import type { StoredIncident } from '../model/index.js';
+import type { OpenedStore } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import type { CliContext } from './context.js';
 
 /** Opens the store the global options name (lazily loaded: commands that need no database stay fast). */
-export async function openStoreFor(ctx: CliContext): Promise<IncidentStore> {
+export async function openStoreFor(ctx: CliContext): Promise<OpenedStore> {
   const { openStore } = await import('../store/index.js');
   return openStore({ db: ctx.globals().db, env: ctx.env });
 }

@@ -1,30 +1,38 @@
 import { createHash } from 'node:crypto';
+import type { AttributionCache } from '../app/attribution.js';
+import { reviewDocument, type ReviewDocumentInputs } from '../app/review-document.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import type { StoredIncident } from '../model/index.js';
-import type { ReviewContent } from '../review/repo.js';
 import type { ReviewReport } from '../review/report.js';
-import type { AttributionCache } from './attribution-cache.js';
 
 /**
  * The finished review of recently viewed incidents. Building one (timeline, technique map,
- * entities, attribution, generated sections) costs tens of milliseconds; a team opens the same
- * incidents again and again. The key is the incident as imported and a digest of everything stored
- * about its review, so any write or re-import gives a fresh report; entries also expire after
- * `ttlMs` so that time-dependent parts (overdue action items, generatedAt) stay current.
+ * entities, attribution, generated sections, Detection) costs tens of milliseconds; a team opens the
+ * same incidents again and again. The key is the incident as imported and a digest of everything
+ * stored about its review (confirmations and the rules read included), so any write or re-import
+ * gives a fresh document; entries also expire after `ttlMs` so that time-dependent parts (overdue
+ * action items, generatedAt) stay current. The document itself is the one every front end gets
+ * (`app/review-document.ts`).
  */
 export class ReportCache {
   private readonly entries = new Map<string, { key: string; report: ReviewReport; at: number }>();
 
   constructor(
     private readonly kb: KnowledgeBase,
-    /** Where the attribution of the review comes from (stored per content of the incident); computed in place without it. */
-    private readonly attribution?: AttributionCache,
+    /** Where the attribution of the review comes from (stored per content of the incident). */
+    private readonly attribution: AttributionCache,
     private readonly maxEntries = 500,
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
-  async get(incident: StoredIncident, content: ReviewContent): Promise<ReviewReport> {
-    const key = createHash('sha1').update(incident.importedAt).update(incident.updatedAt).update(JSON.stringify(content)).digest('hex');
+  async get(incident: StoredIncident, inputs: Omit<ReviewDocumentInputs, 'actors'>): Promise<ReviewReport> {
+    const key = createHash('sha1')
+      .update(incident.importedAt)
+      .update(incident.updatedAt)
+      .update(JSON.stringify(inputs.content))
+      .update(inputs.confirmedTechniques.join(','))
+      .update(inputs.rules?.source ?? '')
+      .digest('hex');
     const now = Date.now();
     const hit = this.entries.get(incident.id);
     if (hit && hit.key === key && now - hit.at < this.ttlMs) {
@@ -33,9 +41,8 @@ export class ReportCache {
       this.entries.set(incident.id, hit);
       return hit.report;
     }
-    const { buildFullReview } = await import('../review/full-report.js');
-    const actors = this.attribution ? await this.attribution.actorsFor(incident) : undefined;
-    const report = buildFullReview(incident, this.kb, content, new Date(now), actors ? { actors } : {});
+    const actors = await this.attribution.actorsFor(incident);
+    const report = reviewDocument(incident, this.kb, { ...inputs, actors }, new Date(now));
     this.entries.delete(incident.id);
     this.entries.set(incident.id, { key, report, at: now });
     if (this.entries.size > this.maxEntries) {
