@@ -59,7 +59,7 @@ if (existing < incidents) {
   store = await openStore({ db: dbPath });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const { importFiles } = await import('../dist/services/import-files.js');
+  const { importFiles } = await import('../dist/app/import.js');
   const result = await importFiles(store, [file], { env: {} });
   const c = process.cpuUsage(c0);
   console.log(`seeded ${result.summary.incidents} incidents, ${result.summary.alerts} alerts in ${((performance.now() - t0) / 1000).toFixed(1)} s (${((c.user + c.system) / 1e6).toFixed(1)} s CPU, load ${load()})`);
@@ -67,14 +67,13 @@ if (existing < incidents) {
 }
 const list = await store.listIncidents({ limit: incidents });
 const ids = list.map((i) => i.id);
-const { AuthStore } = await import('../dist/auth/auth-store.js');
-const auth = new AuthStore(store.snake);
-if (!(await auth.getUser('bench'))) await auth.addUser({ username: 'bench', role: 'viewer' }, 'bench');
-const { token } = await auth.createToken('bench', 'bench', 'bench');
-const { AttributionCache } = await import('../dist/server/attribution-cache.js');
+const accounts = await import('../dist/app/accounts/index.js');
+if (!(await accounts.listUsers(store)).some((u) => u.username === 'bench')) await accounts.addUser(store, { username: 'bench', role: 'viewer' }, 'bench');
+const { token } = await accounts.createToken(store, 'bench', 'bench', 'bench');
+const { AttributionCache } = await import('../dist/app/attribution.js');
 const { loadBundle } = await import('../dist/attack/resolve.js');
 const kb = await loadBundle(attack);
-const attribution = new AttributionCache(store.snake, kb);
+const attribution = new AttributionCache(store, kb);
 /** Incidents whose stored attribution is missing or stale (read through this process's own connection). */
 const staleCount = async () => (await attribution.staleIncidents(incidents + 1)).length;
 console.log(`store: ${dbPath} (${ids.length} incidents; stored attribution missing or stale for ${await staleCount()})`);
@@ -185,7 +184,7 @@ try {
   await measure('incident detail, cold: every request a different incident of the 10,000 (attribution stored)', coldPath);
 
   const { sql } = await import('kysely');
-  await sql`delete from incident_attribution`.execute(store.snake);
+  await sql`delete from incident_attribution`.execute(store.db);
   await measure('incident detail, cold and first view: every request a different incident, attribution computed in the request (stored ones deleted)', coldPath);
 
   const mixed = () => (n++ % 2 ? listPath() : workingSetPath());
@@ -199,9 +198,8 @@ console.log(`\nload generator CPU: ${((gen.user + gen.system) / 1e6).toFixed(1)}
 
 // 3. One review built in this process: CPU per incident, from scratch and with the stored attribution.
 {
-  const { ReviewRepository } = await import('../dist/review/repo.js');
+  const { loadReviewContent } = await import('../dist/app/review/content.js');
   const { buildFullReview } = await import('../dist/review/full-report.js');
-  const repo = new ReviewRepository(store.snake);
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -211,7 +209,7 @@ console.log(`\nload generator CPU: ${((gen.user + gen.system) / 1e6).toFixed(1)}
   for (const id of sample) {
     let c = cpuMs();
     const incident = await store.getIncident(id);
-    const content = await repo.loadContent(id);
+    const content = await loadReviewContent(store, id);
     timing.read += cpuMs() - c;
     c = cpuMs();
     buildFullReview(incident, kb, content);

@@ -1,10 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, HindsightError, InputError, NotFoundError, UsageError, formatLocation } from '../model/errors.js';
-
-/** The one shape of every error body the API sends. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
-}
+import type { ErrorBody } from './schemas/errors.js';
 
 /** An HTTP error with a machine-readable code. */
 export class HttpError extends Error {

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain, listAudit } from '../../src/auth/audit.js';
+import { listAuditEntries } from '../../src/store/audit/list.js';
+import { verifyAuditChain } from '../../src/store/audit/verify.js';
 import { ROLES, roleAllows, type Role } from '../../src/model/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, pgAvailable, requireOrSkip } from '../helpers/env.js';
@@ -138,10 +139,10 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ state: 'approved', approvedBy: 'reviewer' });
 
-    const entries = await listAudit(h.store.snake, { limit: 20 });
+    const entries = await listAuditEntries(h.store.db, { limit: 20 });
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['finding.add', 'finding.edit', 'action-item.add', 'review.submit', 'review.approve']));
     expect(entries.find((e) => e.action === 'review.approve')).toMatchObject({ actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
-    expect((await verifyAuditChain(h.store.snake)).ok).toBe(true);
+    expect((await verifyAuditChain(h.store.db)).ok).toBe(true);
     const verify = await h.app.inject({ url: '/api/audit/verify', headers: bearer('admin') });
     expect(verify.json()).toMatchObject({ ok: true });
   });
@@ -214,7 +215,7 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(ok.statusCode, ok.body).toBe(200);
     expect(ok.json()).toMatchObject({ summary: { created: 1 }, files: [{ file: 'identity-attack.json' }] });
     expect(((await h.app.inject({ url: '/api/incidents', headers: bearer('viewer') })).json() as { total: number }).total).toBe(3);
-    const entry = (await listAudit(h.store.snake, { entityType: 'import' }))[0];
+    const entry = (await listAuditEntries(h.store.db, { entityType: 'import' }))[0];
     expect(entry).toMatchObject({ actor: 'analyst', action: 'incident.import', after: { files: ['identity-attack.json'] } });
   });
 
@@ -283,8 +284,8 @@ describe.runIf(run)('every route, every role', () => {
       const action = (await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/action-items`, headers: as('analyst'), payload: { type: 'fix', title: 'Isolate the backups', findingId: finding.id } })).json() as { id: string };
       const observedBefore = (await h.app.inject({ url: '/api/layers/observed', headers: as('admin') })).json() as { techniques: { score?: number }[] };
 
-      const { confirmTechniques } = await import('../../src/store/confirmed-techniques.js');
-      await confirmTechniques(h.store.snake, id, ['T1486'], { confirmedBy: 'analyst' });
+      const { confirmTechniques } = await import('../../src/store/coverage/confirmed-techniques.js');
+      await confirmTechniques(h.store.db, id, ['T1486'], { confirmedBy: 'analyst' });
       const coverageBefore = (await h.app.inject({ url: '/api/layers/coverage', headers: as('admin') })).body;
       expect(coverageBefore).toContain('"available":true');
 
@@ -383,6 +384,76 @@ describe.runIf(run)('every route, every role', () => {
       expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: as('reviewer') })).statusCode).toBe(404);
       await h.app.inject({ method: 'PUT', url: `/api/incidents/${id}/access`, headers: as('admin'), payload: { users: [] } });
       expect((await h.app.inject({ url: `/api/incidents/${id}`, headers: as('reviewer') })).statusCode).toBe(200);
+    } finally {
+      await h.app.close();
+      await h.store.close();
+    }
+  });
+
+  it('documents the response of every route: a schema for its success status, and the shared error body for each error it can answer', async () => {
+    const h = await startHarness(await openStore({ db: ':memory:' }), bundle.path as string);
+    try {
+      type Content = Record<string, { schema?: unknown }>;
+      type Operation = { responses?: Record<string, { content?: Content }>; parameters?: unknown[]; requestBody?: unknown };
+      const doc = (await h.app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+      const documented = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })));
+      const apiRoutes = h.app.routeTable.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json');
+      expect(documented.map((d) => d.route).sort()).toEqual(apiRoutes.map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`).sort());
+      const problems: string[] = [];
+      for (const { route, operation } of documented) {
+        const responses = operation.responses ?? {};
+        const success = Object.keys(responses).filter((status) => /^2\d\d$/.test(status));
+        if (success.length === 0) problems.push(`${route}: no success status`);
+        for (const status of success) {
+          const schemas = Object.values(responses[status]?.content ?? {}).map((c) => c.schema);
+          if (schemas.length === 0 || schemas.some((schema) => schema === undefined)) problems.push(`${route}: no response schema for ${status}`);
+        }
+        const errors = Object.keys(responses).filter((status) => /^[45]\d\d$/.test(status));
+        for (const status of errors) {
+          if (responses[status]?.content?.['application/json']?.schema === undefined) problems.push(`${route}: ${status} without the error body`);
+          else expect(responses[status]?.content?.['application/json']?.schema, `${route} ${status}`).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+        }
+        const access = apiRoutes.find((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}` === route)?.access;
+        if (access !== 'public' && !errors.includes('401')) problems.push(`${route}: 401 not documented`);
+        if (access !== 'public' && access !== 'viewer' && !errors.includes('403')) problems.push(`${route}: 403 not documented`);
+        if ((operation.parameters?.length || operation.requestBody) && !errors.includes('400')) problems.push(`${route}: 400 not documented`);
+      }
+      expect(problems).toEqual([]);
+      // The shapes the web client is generated from are named once.
+      expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ReviewReport', 'Finding', 'ActionItem', 'ReviewRecord', 'IncidentListRow', 'NavigatorLayer', 'IncidentActors', 'ReviewLifecycle', 'ErrorBody', 'User']));
+    } finally {
+      await h.app.close();
+      await h.store.close();
+    }
+  });
+
+  it('serves the review state machine the server enforces: transitions with their from-states, target and least role', async () => {
+    const h = await startHarness(await openStore({ db: ':memory:' }), bundle.path as string);
+    try {
+      const res = await h.app.inject({ url: '/api/review/lifecycle', headers: { authorization: `Bearer ${h.tokens.viewer}` } });
+      expect(res.statusCode).toBe(200);
+      const lifecycle = res.json() as {
+        states: string[];
+        roles: string[];
+        transitions: { name: string; from: string[]; to: string | null; role: Role }[];
+        actionItems: { statuses: string[]; moves: { from: string; to: string[] }[] };
+        findings: { categories: { id: string; title: string }[]; severities: string[] };
+      };
+      expect(lifecycle.states).toEqual(['not-required', 'required', 'draft', 'in-review', 'approved', 'waived']);
+      expect(lifecycle.roles).toEqual([...ROLES]);
+      expect(lifecycle.transitions.find((t) => t.name === 'approve')).toEqual({ name: 'approve', from: ['in-review'], to: 'approved', role: 'reviewer' });
+      expect(lifecycle.actionItems.moves.find((m) => m.from === 'verified')).toEqual({ from: 'verified', to: [] });
+      expect(lifecycle.findings.categories.map((c) => c.id)).toContain('technical-lapse');
+      // Each transition's route requires exactly the role the lifecycle names.
+      for (const t of lifecycle.transitions) expect(h.app.routeTable.find((r) => r.url === `/api/incidents/:id/review/${t.name}`)?.access, t.name).toBe(t.role);
+      // And the state machine is the one the routes enforce: from a required review, start is allowed and submit is not.
+      const id = h.incidentId;
+      const review = (await h.app.inject({ url: `/api/incidents/${id}`, headers: { authorization: `Bearer ${h.tokens.viewer}` } })).json() as { review: { state: string } };
+      const allowed = (name: string) => lifecycle.transitions.find((t) => t.name === name)?.from.includes(review.review.state);
+      for (const name of ['submit', 'start']) {
+        const moved = await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/review/${name}`, headers: { authorization: `Bearer ${h.tokens.analyst}` }, payload: {} });
+        expect(moved.statusCode, `${name} from ${review.review.state}`).toBe(allowed(name) ? 200 : 409);
+      }
     } finally {
       await h.app.close();
       await h.store.close();

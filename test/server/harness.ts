@@ -4,7 +4,7 @@ import type { KnowledgeBase } from '../../src/attack/types.js';
 import { loadBundle } from '../../src/attack/resolve.js';
 import { ROLES, type Role } from '../../src/model/roles.js';
 import { buildServer, type App } from '../../src/server/app.js';
-import { importFiles } from '../../src/services/import-files.js';
+import { importFiles } from '../../src/app/import.js';
 import type { OpenedStore } from '../../src/store/index.js';
 import { projectRoot } from '../helpers/env.js';
 

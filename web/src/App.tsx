@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, can, setCsrf, type User } from './api';
+import { api, ApiError, can, dataOf, setCsrf, type Answer, type ReviewLifecycle } from './api';
+import { LifecycleProvider } from './screens/common';
 import { SignIn } from './screens/SignIn';
 import { Incidents } from './screens/Incidents';
 import { IncidentReview } from './screens/IncidentReview';
@@ -19,22 +20,24 @@ function useHashRoute(): string[] {
   return route;
 }
 
-interface Me {
-  user: User;
-  csrfToken: string | null;
+/** Who is signed in, and the review lifecycle every screen offers its moves from. */
+interface Session {
+  me: Answer<'get', '/api/auth/me'>;
+  lifecycle: ReviewLifecycle;
 }
 
 export function App() {
-  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [session, setSession] = useState<Session | null | undefined>(undefined);
   const route = useHashRoute();
 
   const loadMe = useCallback(async () => {
     try {
-      const m = await api<Me>('/api/auth/me');
-      setCsrf(m.csrfToken);
-      setMe(m);
+      const me = await dataOf(api.GET('/api/auth/me'));
+      setCsrf(me.csrfToken);
+      const lifecycle = await dataOf(api.GET('/api/review/lifecycle'));
+      setSession({ me, lifecycle });
     } catch (e) {
-      if (e instanceof ApiError && e.status === 401) setMe(null);
+      if (e instanceof ApiError && e.status === 401) setSession(null);
       else throw e;
     }
   }, []);
@@ -47,14 +50,15 @@ export function App() {
     main?.focus();
   }, [route.join('/')]);
 
-  if (me === undefined) return <p className="loading" role="status">Loading…</p>;
-  if (me === null) return <SignIn onSignedIn={loadMe} />;
+  if (session === undefined) return <p className="loading" role="status">Loading…</p>;
+  if (session === null) return <SignIn onSignedIn={loadMe} />;
+  const { me, lifecycle } = session;
 
   const [section = 'incidents', id, sub] = route;
   const signOut = async () => {
-    await api('/api/auth/logout', { method: 'POST' });
+    await api.POST('/api/auth/logout');
     setCsrf(null);
-    setMe(null);
+    setSession(null);
   };
   const nav: [string, string, boolean][] = [
     ['incidents', 'Incidents', true],
@@ -68,10 +72,10 @@ export function App() {
   else if (section === 'actions') screen = <ActionItems />;
   else if (section === 'matrix') screen = <Matrix />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
-  else screen = <Incidents canImport={can(me.user.role, 'analyst')} />;
+  else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 
   return (
-    <>
+    <LifecycleProvider value={lifecycle}>
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
       <header className="topbar">
         <span className="brand" aria-label="Hindsight">Hindsight</span>
@@ -90,6 +94,6 @@ export function App() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>{screen}</main>
-    </>
+    </LifecycleProvider>
   );
 }

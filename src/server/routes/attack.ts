@@ -1,17 +1,15 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { RouteContext, TypedApp } from '../app.js';
+import type { AttackMatrix } from '../../model/attack-views.js';
+import type { RouteContext } from '../context.js';
 import { notFound } from '../errors.js';
+import { AttackMatrixSchema, AttackObjectDescriptionSchema } from '../schemas/attack.js';
+import { errorResponses } from '../schemas/errors.js';
 
-export interface MatrixColumn {
-  id: string;
-  shortname: string;
-  name: string;
-  techniques: { id: string; name: string; subtechniques: { id: string; name: string }[] }[];
-}
-
-export async function registerAttackRoutes(app: TypedApp, ctx: RouteContext): Promise<void> {
-  let matrix: { version: string; domain: string; tactics: MatrixColumn[] } | undefined;
-  app.get('/api/attack/matrix', { config: { access: 'viewer' }, schema: { tags: ['attack'], summary: 'The ATT&CK matrix: tactics in order, their techniques and sub-techniques' } }, async () => {
+/** The loaded ATT&CK knowledge base: the matrix, and any object looked up by ID or name. */
+export const attackRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  let matrix: AttackMatrix | undefined;
+  app.get('/api/attack/matrix', { config: { access: 'viewer' }, schema: { tags: ['attack'], summary: 'The ATT&CK matrix: tactics in order, their techniques and sub-techniques', response: { 200: AttackMatrixSchema, ...errorResponses(401) } } }, async () => {
     if (!matrix) {
       const live = ctx.kb.techniques().filter((t) => !t.deprecated);
       const byId = new Map(live.map((t) => [t.id, t]));
@@ -35,10 +33,10 @@ export async function registerAttackRoutes(app: TypedApp, ctx: RouteContext): Pr
     return matrix;
   });
 
-  app.get('/api/attack/:ref', { config: { access: 'viewer' }, schema: { tags: ['attack'], summary: 'Look up an ATT&CK object by ID or name (with the description, mitigations, detections)', params: z.object({ ref: z.string().min(1).max(200) }) } }, async (request) => {
+  app.get('/api/attack/:ref', { config: { access: 'viewer' }, schema: { tags: ['attack'], summary: 'Look up an ATT&CK object by ID or name (with the description, mitigations, detections)', params: z.object({ ref: z.string().min(1).max(200) }), response: { 200: AttackObjectDescriptionSchema, ...errorResponses(400, 401, 404) } } }, async (request) => {
     const resolved = ctx.kb.lookup(request.params.ref);
     if (!resolved) throw notFound(`no ATT&CK object "${request.params.ref}" in ATT&CK ${ctx.kb.meta.version}`);
     const { describeObject } = await import('../../attack/describe.js');
     return describeObject(ctx.kb, resolved);
   });
-}
+};

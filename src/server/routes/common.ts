@@ -1,10 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StoredIncident } from '../../model/index.js';
-import { ReviewRepository } from '../../review/repo.js';
-import { getIncident } from '../../store/read.js';
-import { auditedReviewRepository } from '../../auth/audited-review.js';
-import { userOf, type RouteContext } from '../app.js';
+import { getIncident } from '../../store/incidents/index.js';
+import type { RouteContext } from '../context.js';
+import { userOf } from '../request-user.js';
 import { notFound } from '../errors.js';
 
 export const IncidentParams = z.object({ id: z.string().min(1).max(200).describe("Hindsight's incident id (inc_...) or the source's own id") });
@@ -26,13 +25,8 @@ export async function visibleIncident(ctx: RouteContext, request: FastifyRequest
 /** The incident a request names, if the user may see it, and who it is restricted to (empty: nobody in particular). */
 export async function visibleIncidentAndAccess(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<{ incident: StoredIncident; restrictedTo: string[] }> {
   // No route shows the source's own JSON: the incident is read without it.
-  const incident = await getIncident(ctx.store.snake, ref, { raw: false });
+  const incident = await getIncident(ctx.store.db, ref, { raw: false });
   const access = incident ? await ctx.auth.access(userOf(request), incident.id) : undefined;
   if (!incident || !access?.visible) throw notFound(`no incident "${ref}"`);
   return { incident, restrictedTo: access.restrictedTo };
-}
-
-/** The review repository, every write recorded in the audit trail. */
-export function reviewRepo(ctx: RouteContext): ReviewRepository {
-  return auditedReviewRepository(new ReviewRepository(ctx.store.snake), ctx.store.snake);
 }

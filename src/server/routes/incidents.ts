@@ -1,11 +1,31 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, userOf, type RouteContext, type TypedApp } from '../app.js';
+import { incidentLayer, LAYER_METADATA_INCIDENTS, observedLayer } from '../../app/layers.js';
+import { storedReviewInputs } from '../../app/review-document.js';
+import { renderReview } from '../../app/review-formats.js';
+import { reviewHistory } from '../../app/review/index.js';
+import type { NavigatorLayer } from '../../export/navigator.js';
+import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
-import { queryIncidents, resolveIncidentRef, visibleTechniqueCounts } from '../queries.js';
-import { IncidentParams, listParam, reviewRepo, visibleIncident, visibleIncidentAndAccess } from './common.js';
+import { incidentDetailSerializer } from '../report-serializer.js';
+import { actorOf, userOf } from '../request-user.js';
+import { errorResponses } from '../schemas/errors.js';
+import {
+  CoverageLayersSchema,
+  ImportAnswerSchema,
+  IncidentAccessSchema,
+  IncidentAttributionSchema,
+  IncidentDetailSchema,
+  IncidentPageSchema,
+  NavigatorLayerSchema,
+  ReportDownloadResponse,
+} from '../schemas/incidents.js';
+import { ReviewHistorySchema } from '../schemas/review.js';
+import { queryIncidents, resolveIncidentRef, techniqueCounts } from '../../store/incidents/index.js';
+import { IncidentParams, listParam, visibleIncident, visibleIncidentAndAccess } from './common.js';
 
 const IncidentListQuery = z.object({
   status: listParam.describe('incident status, comma-separated (new, active, resolved, ...)'),
@@ -21,62 +41,47 @@ const IncidentListQuery = z.object({
 const ReportQuery = z.object({ format: z.enum(['md', 'html', 'pdf', 'json']).default('html') });
 const AccessBody = z.object({ users: z.array(z.string().min(1).max(64)).max(200).describe('user names; an empty list lifts the restriction') });
 
-export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): Promise<void> {
-  app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery } }, async (request) => {
+/** Incidents: the list, the full review, its report and layers, attribution, history, imports and access lists. */
+export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
+  app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery, response: { 200: IncidentPageSchema, ...errorResponses(400, 401) } } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return queryIncidents(ctx.store.snake, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return queryIncidents(ctx.store.db, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
-  app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams } }, async (request) => {
+  app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams, response: { 200: IncidentDetailSchema, ...errorResponses(400, 401, 404) } }, serializerCompiler: incidentDetailSerializer }, async (request) => {
     const { incident, restrictedTo } = await visibleIncidentAndAccess(ctx, request, request.params.id);
-    const content = await reviewRepo(ctx).loadContent(incident.id);
-    const report = await ctx.reports.get(incident, content);
+    const inputs = await storedReviewInputs(ctx.store, incident.id, await ctx.rules.get());
+    const report = await ctx.reports.get(incident, inputs);
+    const { content } = inputs;
     return { report, review: content.review, restrictedTo, manualEvents: content.manualEvents, annotations: content.annotations };
   });
 
-  app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery } }, async (request, reply) => {
+  app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
-    const report = await ctx.reports.get(incident, await reviewRepo(ctx).loadContent(incident.id));
-    const name = `review-${incident.id}`;
-    const format = request.query.format;
-    if (format === 'json') return reply.header('content-disposition', `attachment; filename="${name}.json"`).type('application/json').send(JSON.stringify(report, null, 2));
-    const { workflowHtmlSections, workflowMarkdownSections } = await import('../../export/review-workflow-sections.js');
-    if (format === 'md') {
-      const md = (await import('../../export/review-markdown.js')).renderReviewMarkdown(report, workflowMarkdownSections(report));
-      return reply.header('content-disposition', `attachment; filename="${name}.md"`).type('text/markdown; charset=utf-8').send(md);
-    }
-    const html = (await import('../../export/review-html.js')).renderReviewHtml(report, workflowHtmlSections(report));
-    if (format === 'html') return reply.header('content-disposition', `attachment; filename="${name}.html"`).type('text/html; charset=utf-8').send(html);
-    const pdf = await (await import('../../export/review-pdf.js')).renderPdf(html, { footerLabel: incident.title });
-    return reply.header('content-disposition', `attachment; filename="${name}.pdf"`).type('application/pdf').send(pdf);
+    const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.get()));
+    const rendered = await renderReview(report, request.query.format);
+    return reply.header('content-disposition', `attachment; filename="review-${incident.id}.${rendered.extension}"`).type(rendered.contentType).send(rendered.body);
   });
 
-  app.get('/api/incidents/:id/layer', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: "ATT&CK Navigator layer (4.5) of the incident's techniques", params: IncidentParams } }, async (request) => {
-    const incident = await visibleIncident(ctx, request, request.params.id);
-    return incidentLayer(ctx, [incident]);
+  app.get('/api/incidents/:id/layer', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: "ATT&CK Navigator layer (4.5) of the incident's techniques", params: IncidentParams, response: { 200: NavigatorLayerSchema, ...errorResponses(400, 401, 404) } } }, async (request) => {
+    return incidentLayer(ctx.kb, await visibleIncident(ctx, request, request.params.id));
   });
 
-  app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)' } }, async (request) => {
-    const counts = await visibleTechniqueCounts(ctx.store.snake, await ctx.auth.hiddenIncidents(userOf(request)));
-    const { buildNavigatorLayer } = await import('../../export/navigator.js');
-    return buildNavigatorLayer(ctx.kb, {
-      name: 'Observed techniques',
-      description: 'Techniques observed across all stored incidents; score = number of alerts.',
-      entries: counts.flatMap((c) => {
-        const t = ctx.kb.technique(c.techniqueId);
-        return t ? [{ techniqueId: t.object.id, score: c.alerts, comment: `${c.alerts} alert(s) in ${c.incidents} incident(s)` }] : [];
-      }),
-    });
+  app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)', response: { 200: NavigatorLayerSchema, ...errorResponses(401) } } }, async (request) => {
+    const hidden = await ctx.auth.hiddenIncidents(userOf(request));
+    const counts = await techniqueCounts(ctx.store.db, { hidden });
+    const named = await queryIncidents(ctx.store.db, { limit: LAYER_METADATA_INCIDENTS, offset: 0 }, hidden);
+    return observedLayer(ctx.kb, counts, { total: named.total, named: named.incidents });
   });
 
   // The rules are read once every 5 minutes; the layers are computed per set of incidents hidden
   // from the reader (most readers share one: every restricted incident), so a restricted incident
   // never counts in the coverage someone not named on it sees.
-  type CoverageAnswer = { available: boolean; rules: number; layers: unknown[]; reason?: string };
+  type CoverageAnswer = { available: boolean; rules: number; layers: NavigatorLayer[]; reason?: string };
   let inventory: { at: number; value: Promise<import('../../rules/types.js').RuleInventory> } | undefined;
   const coverage = new Map<string, { at: number; value: Promise<CoverageAnswer> }>();
-  app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with, over the incidents you may see' } }, async (request) => {
+  app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with, over the incidents you may see', response: { 200: CoverageLayersSchema, ...errorResponses(401) } } }, async (request) => {
     const rules = ctx.options.rules ?? [];
     if (rules.length === 0) return { available: false, rules: 0, layers: [], reason: 'the server was started without detection rules: hindsight serve --rules PATH' };
     const now = Date.now();
@@ -93,9 +98,9 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     if (!entry || now - entry.at > 5 * 60_000) {
       const value = (async (): Promise<CoverageAnswer> => {
         const { computeCoverage } = await import('../../analysis/coverage/compute.js');
-        const { coverageAggregate } = await import('../../store/confirmed-techniques.js');
+        const { incidentCoverageAggregate } = await import('../../app/coverage.js');
         const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
-        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await coverageAggregate(ctx.store.snake, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
+        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await incidentCoverageAggregate(ctx.store, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
         return { available: true, rules: result.rulesCounted, layers: buildCoverageLayers(ctx.kb, result, { rulesLabel: `${result.rulesCounted} rules` }) };
       })();
       if (coverage.size >= 20) coverage.delete(coverage.keys().next().value as string);
@@ -106,18 +111,18 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
     return entry.value;
   });
 
-  app.get('/api/incidents/:id/attribution', { config: { access: 'viewer' }, schema: { tags: ['analysis'], summary: 'Who probably did it: ranked ATT&CK groups and campaigns with the reasons', params: IncidentParams } }, async (request) => {
+  app.get('/api/incidents/:id/attribution', { config: { access: 'viewer' }, schema: { tags: ['analysis'], summary: 'Who probably did it: ranked ATT&CK groups and campaigns with the reasons', params: IncidentParams, response: { 200: IncidentAttributionSchema, ...errorResponses(400, 401, 404) } } }, async (request) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
     const { attributeIncident } = await import('../../analysis/attribution/from-incident.js');
     return { incident: incident.id, ...attributeIncident(incident, ctx.kb, 5) };
   });
 
-  app.get('/api/incidents/:id/history', { config: { access: 'viewer' }, schema: { tags: ['review'], summary: 'Change history of the review', params: IncidentParams } }, async (request) => {
+  app.get('/api/incidents/:id/history', { config: { access: 'viewer' }, schema: { tags: ['review'], summary: 'Change history of the review', params: IncidentParams, response: { 200: ReviewHistorySchema, ...errorResponses(400, 401, 404) } } }, async (request) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
-    return { changes: await reviewRepo(ctx).history(incident.id) };
+    return { changes: await reviewHistory(ctx.store, incident.id) };
   });
 
-  app.post('/api/incidents/import', { config: { access: 'analyst' }, schema: { tags: ['incidents'], summary: 'Upload incident files (multipart/form-data, field "files"); all or nothing', consumes: ['multipart/form-data'] } }, async (request) => {
+  app.post('/api/incidents/import', { config: { access: 'analyst' }, schema: { tags: ['incidents'], summary: 'Upload incident files (multipart/form-data, field "files"); all or nothing', consumes: ['multipart/form-data'], response: { 200: ImportAnswerSchema, ...errorResponses(400, 401, 403, 413, 415) } } }, async (request) => {
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported-media-type', 'send the files as multipart/form-data');
     const dir = await mkdtemp(join(tmpdir(), 'hindsight-upload-'));
     try {
@@ -131,7 +136,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
         names.push(name);
       }
       if (!files.length) throw new HttpError(400, 'invalid-input', 'no files in the upload');
-      const { importFiles } = await import('../../services/import-files.js');
+      const { importFiles } = await import('../../app/import.js');
       let result;
       try {
         const hidden = await ctx.auth.hiddenIncidents(userOf(request));
@@ -154,7 +159,7 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
         throw error;
       }
       if (result.summary.created + result.summary.updated > 0) ctx.afterImport();
-      return { summary: result.summary, results: result.results, reviews: result.reviews ?? [], files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })) };
+      return { summary: result.summary, results: result.results, reviews: result.reviews, files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })) };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -163,28 +168,17 @@ export async function registerIncidentRoutes(app: TypedApp, ctx: RouteContext): 
   // Managing the access list is the one thing an admin may do to an incident restricted to others:
   // these routes name the incident and its list, never its content.
   const managedIncident = async (ref: string) => {
-    const id = await resolveIncidentRef(ctx.store.snake, ref);
+    const id = await resolveIncidentRef(ctx.store.db, ref);
     if (!id) throw notFound(`no incident "${ref}"`);
     return id;
   };
-  app.get('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Who may see a restricted incident (empty: everyone signed in)', params: IncidentParams } }, async (request) => {
+  app.get('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Who may see a restricted incident (empty: everyone signed in)', params: IncidentParams, response: { 200: IncidentAccessSchema, ...errorResponses(400, 401, 403, 404) } } }, async (request) => {
     const id = await managedIncident(request.params.id);
     return { incident: id, restrictedTo: await ctx.auth.accessList(id) };
   });
 
-  app.put('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Restrict an incident to named people (admins included); to anyone else it does not exist', params: IncidentParams, body: AccessBody } }, async (request) => {
+  app.put('/api/incidents/:id/access', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Restrict an incident to named people (admins included); to anyone else it does not exist', params: IncidentParams, body: AccessBody, response: { 200: IncidentAccessSchema, ...errorResponses(400, 401, 403, 404) } } }, async (request) => {
     const id = await managedIncident(request.params.id);
     return { incident: id, restrictedTo: await ctx.auth.restrictIncident(id, request.body.users, actorOf(request)) };
   });
-}
-
-async function incidentLayer(ctx: RouteContext, incidents: import('../../model/index.js').StoredIncident[]) {
-  const { incidentLayerEntries } = await import('../../analysis/incident-layer.js');
-  const { buildNavigatorLayer } = await import('../../export/navigator.js');
-  const single = incidents[0];
-  return buildNavigatorLayer(ctx.kb, {
-    name: single ? `${single.sourceId}: ${single.title}`.slice(0, 120) : 'Incidents',
-    description: single ? `Techniques observed in incident ${single.id} (${single.source} ${single.sourceId}); score = number of alerts.` : 'Techniques observed; score = number of alerts.',
-    entries: incidentLayerEntries(incidents, ctx.kb),
-  });
-}
+};

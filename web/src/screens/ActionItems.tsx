@@ -1,24 +1,24 @@
 import { useState } from 'react';
-import type { ActionItem } from '../api';
-import { Badge, ErrorNote, useApi } from './common';
+import { api, dataOf, type ActionItem } from '../api';
+import { Badge, ErrorNote, useApi, useLifecycle } from './common';
+
+type StatusFilter = ActionItem['status'] | '';
 
 export function ActionItems() {
   const [overdue, setOverdue] = useState(false);
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<StatusFilter>('');
   const [owner, setOwner] = useState('');
-  const p = new URLSearchParams();
-  if (overdue) p.set('overdue', 'true');
-  if (status) p.set('status', status);
-  if (owner) p.set('owner', owner);
-  const { data, error } = useApi<{ actionItems: ActionItem[] }>(`/api/action-items?${p.toString()}`);
+  const { actionItems: vocabulary } = useLifecycle();
+  const query = { ...(overdue ? { overdue: 'true' as const } : {}), ...(status ? { status } : {}), ...(owner ? { owner } : {}) };
+  const { data, error } = useApi(() => dataOf(api.GET('/api/action-items', { params: { query } })), JSON.stringify(query));
   return (
     <section aria-labelledby="actions-title">
       <h1 id="actions-title">Action items across incidents</h1>
       <form className="filters" aria-label="Filter action items" onSubmit={(e) => e.preventDefault()}>
         <div className="field"><label htmlFor="a-status">Status</label>
-          <select id="a-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select id="a-status" value={status} onChange={(e) => setStatus(vocabulary.statuses.find((s) => s === e.target.value) ?? '')}>
             <option value="">Any</option>
-            {['open', 'in-progress', 'done', 'verified', 'wont-do'].map((s) => <option key={s}>{s}</option>)}
+            {vocabulary.statuses.map((s) => <option key={s}>{s}</option>)}
           </select>
         </div>
         <div className="field"><label htmlFor="a-owner">Owner</label><input id="a-owner" value={owner} onChange={(e) => setOwner(e.target.value)} /></div>

@@ -1,27 +1,18 @@
 import { useState, type FormEvent } from 'react';
-import { api, type User } from '../api';
-import { describeError, ErrorNote, Status, useApi, when } from './common';
-
-const ROLES = ['viewer', 'analyst', 'reviewer', 'admin'];
-
-interface Token {
-  id: string;
-  username: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+import { api, dataOf, type Role, type User } from '../api';
+import { describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
 
 export function Admin({ self }: { self: User }) {
-  const users = useApi<{ users: User[] }>('/api/users');
-  const tokens = useApi<{ tokens: Token[] }>('/api/tokens');
-  const policy = useApi<{ yaml: string; file: string; origin: string; editable: boolean }>('/api/policy');
-  const audit = useApi<{ ok: boolean; entries: number; firstBroken?: { seq: number; reason: string } }>('/api/audit/verify');
+  const { roles } = useLifecycle();
+  const roleNamed = (name: string): Role => roles.find((r) => r === name) ?? 'viewer';
+  const users = useApi(() => dataOf(api.GET('/api/users')), 'users');
+  const tokens = useApi(() => dataOf(api.GET('/api/tokens')), 'tokens');
+  const policy = useApi(() => dataOf(api.GET('/api/policy')), 'policy');
+  const audit = useApi(() => dataOf(api.GET('/api/audit/verify')), 'audit');
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [newToken, setNewToken] = useState<string | null>(null);
-  const [form, setForm] = useState({ username: '', role: 'analyst', password: '', displayName: '' });
+  const [form, setForm] = useState<{ username: string; role: Role; password: string; displayName: string }>({ username: '', role: 'analyst', password: '', displayName: '' });
   const [tokenUser, setTokenUser] = useState('');
   const [tokenName, setTokenName] = useState('automation');
   const [policyText, setPolicyText] = useState<string | null>(null);
@@ -40,7 +31,7 @@ export function Admin({ self }: { self: User }) {
   };
   const addUser = async (e: FormEvent) => {
     e.preventDefault();
-    if (await run(`Added ${form.username}`, () => api('/api/users', { method: 'POST', body: { ...form, displayName: form.displayName || undefined } }))) {
+    if (await run(`Added ${form.username}`, () => api.POST('/api/users', { body: { ...form, displayName: form.displayName || undefined } }))) {
       setForm({ username: '', role: 'analyst', password: '', displayName: '' });
       users.reload();
     }
@@ -49,7 +40,7 @@ export function Admin({ self }: { self: User }) {
     e.preventDefault();
     setNewToken(null);
     await run('Token created: copy it now, it is not shown again', async () => {
-      const t = await api<{ token: string }>('/api/tokens', { method: 'POST', body: { username: tokenUser, name: tokenName } });
+      const t = await dataOf(api.POST('/api/tokens', { body: { username: tokenUser, name: tokenName } }));
       setNewToken(t.token);
       tokens.reload();
     });
@@ -71,12 +62,12 @@ export function Admin({ self }: { self: User }) {
                 <tr key={u.id}>
                   <td>{u.username}{u.displayName && <span className="muted small"> {u.displayName}</span>}</td>
                   <td>
-                    <select aria-label={`Role of ${u.username}`} value={u.role} disabled={u.username === self.username} onChange={(e) => void run(`${u.username} is now ${e.target.value}`, () => api(`/api/users/${u.username}`, { method: 'PATCH', body: { role: e.target.value } })).then(users.reload)}>
-                      {ROLES.map((r) => <option key={r}>{r}</option>)}
+                    <select aria-label={`Role of ${u.username}`} value={u.role} disabled={u.username === self.username} onChange={(e) => void run(`${u.username} is now ${e.target.value}`, () => api.PATCH('/api/users/{username}', { params: { path: { username: u.username } }, body: { role: roleNamed(e.target.value) } })).then(users.reload)}>
+                      {roles.map((r) => <option key={r}>{r}</option>)}
                     </select>
                   </td>
                   <td>{u.disabled ? 'disabled' : 'active'}</td>
-                  <td>{u.username !== self.username && <button type="button" onClick={() => void run(`${u.username} ${u.disabled ? 'enabled' : 'disabled'}`, () => api(`/api/users/${u.username}`, { method: 'PATCH', body: { disabled: !u.disabled } })).then(users.reload)}>{u.disabled ? 'Enable' : 'Disable'}</button>}</td>
+                  <td>{u.username !== self.username && <button type="button" onClick={() => void run(`${u.username} ${u.disabled ? 'enabled' : 'disabled'}`, () => api.PATCH('/api/users/{username}', { params: { path: { username: u.username } }, body: { disabled: !u.disabled } })).then(users.reload)}>{u.disabled ? 'Enable' : 'Disable'}</button>}</td>
                 </tr>
               ))}
             </tbody>
@@ -85,7 +76,7 @@ export function Admin({ self }: { self: User }) {
             <h3>Add a user</h3>
             <div className="row">
               <div className="field"><label htmlFor="nu-name">User name</label><input id="nu-name" value={form.username} onChange={(e) => setForm({ ...form, username: e.target.value })} required /></div>
-              <div className="field"><label htmlFor="nu-role">Role</label><select id="nu-role" value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value })}>{ROLES.map((r) => <option key={r}>{r}</option>)}</select></div>
+              <div className="field"><label htmlFor="nu-role">Role</label><select id="nu-role" value={form.role} onChange={(e) => setForm({ ...form, role: roleNamed(e.target.value) })}>{roles.map((r) => <option key={r}>{r}</option>)}</select></div>
             </div>
             <div className="row">
               <div className="field grow"><label htmlFor="nu-display">Display name</label><input id="nu-display" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} /></div>
@@ -106,7 +97,7 @@ export function Admin({ self }: { self: User }) {
                   <td>{t.name} <span className="muted small">{t.id}</span></td>
                   <td>{t.username}</td>
                   <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : when(t.lastUsedAt)}</td>
-                  <td>{!t.revokedAt && <button type="button" onClick={() => void run(`Revoked ${t.name}`, () => api(`/api/tokens/${t.id}`, { method: 'DELETE' })).then(tokens.reload)}>Revoke</button>}</td>
+                  <td>{!t.revokedAt && <button type="button" onClick={() => void run(`Revoked ${t.name}`, () => api.DELETE('/api/tokens/{id}', { params: { path: { id: t.id } } })).then(tokens.reload)}>Revoke</button>}</td>
                 </tr>
               ))}
             </tbody>
@@ -126,7 +117,7 @@ export function Admin({ self }: { self: User }) {
       <section className="panel" aria-labelledby="policy-title">
         <h2 id="policy-title">Review policy <span className="muted small">{policy.data?.file} ({policy.data?.origin})</span></h2>
         {policy.data && (
-          <form onSubmit={(e) => { e.preventDefault(); void run('Policy saved', () => api('/api/policy', { method: 'PUT', body: { yaml: policyText ?? policy.data?.yaml } })).then(policy.reload); }}>
+          <form onSubmit={(e) => { e.preventDefault(); void run('Policy saved', () => api.PUT('/api/policy', { body: { yaml: policyText ?? policy.data?.yaml ?? '' } })).then(policy.reload); }}>
             <label htmlFor="policy-yaml" className="sr-only">Policy YAML</label>
             <textarea id="policy-yaml" className="code" rows={12} value={policyText ?? policy.data.yaml} onChange={(e) => setPolicyText(e.target.value)} readOnly={!policy.data.editable} />
             {policy.data.editable ? <button type="submit" className="primary">Save policy</button> : <p className="muted small">The server runs on the shipped default policy; start it with HINDSIGHT_POLICY=FILE to edit the policy here.</p>}

@@ -1,19 +1,8 @@
+import { api, dataOf } from '../api';
 import { ErrorNote, useApi } from './common';
 
-interface Candidate {
-  id: string;
-  name: string;
-  type: string;
-  aliases: string[];
-  confidence: string;
-  probability: number;
-  sharedTechniques: { id: string; name: string; weight: number }[];
-  sharedSoftware: { id: string; name: string }[];
-  huntFor: { id: string; name: string }[];
-}
-
 export function Attribution({ incidentId }: { incidentId: string }) {
-  const { data, error } = useApi<{ incident: string; attributed: boolean; confidence: string; statement: string; observedTechniques: number; software: { id: string; name: string }[]; candidates: Candidate[] }>(`/api/incidents/${encodeURIComponent(incidentId)}/attribution`);
+  const { data, error } = useApi(() => dataOf(api.GET('/api/incidents/{id}/attribution', { params: { path: { id: incidentId } } })), incidentId);
   return (
     <section aria-labelledby="attr-title">
       <p><a href={`#/incidents/${encodeURIComponent(incidentId)}`}>← Back to the review</a></p>

@@ -1,26 +1,26 @@
 import { useMemo, useState, type FormEvent } from 'react';
-import { api, can, type ActionItem, type Finding, type ReviewReport, type ReviewRecord, type User } from '../api';
-import { Badge, describeError, ErrorNote, Status, useApi, when } from './common';
+import { api, can, dataOf, type ReviewReport, type Schemas, type User } from '../api';
+import { Badge, describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
 import { MatrixGrid } from './MatrixGrid';
+import { Actions, Findings } from './ReviewItems';
+import { ReviewTransitions, type Run } from './ReviewTransitions';
 
-const PHASES = ['detection', 'triage', 'containment', 'eradication', 'recovery', 'notification'];
-const FINDING_CATEGORIES = ['technical-lapse', 'procedural-failure', 'manual-error', 'process-flaw', 'communication-glitch', 'unknown-attack-vector'];
-const ACTION_TYPES = ['fix', 'change-request', 'process-change', 'procedure-update', 'detection-engineering', 'training'];
-const ACTION_STATUSES = ['open', 'in-progress', 'done', 'verified', 'wont-do'];
+type ReviewEvent = Schemas['ReviewTimelineEvent'];
+type Phase = NonNullable<ReviewEvent['phase']>;
 
-interface Detail {
-  report: ReviewReport;
-  review: ReviewRecord;
-  restrictedTo: string[];
+/** The incident detail's timeline is always the review's (merged, annotated). */
+function isReviewEvent(event: ReviewReport['timeline'][number]): event is ReviewEvent {
+  return 'hidden' in event;
 }
 
 export function IncidentReview({ incidentId, user }: { incidentId: string; user: User }) {
   const base = `/api/incidents/${encodeURIComponent(incidentId)}`;
-  const { data, error, reload } = useApi<Detail>(base);
+  const lifecycle = useLifecycle();
+  const { data, error, reload } = useApi(() => dataOf(api.GET('/api/incidents/{id}', { params: { path: { id: incidentId } } })), incidentId);
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
-  const analyst = can(user.role, 'analyst');
-  const reviewer = can(user.role, 'reviewer');
+  const analyst = can(lifecycle.roles, user.role, 'analyst');
+  const phaseNamed = (value: string): Phase | null => lifecycle.responsePhases.find((p) => p === value) ?? null;
 
   const run = async (what: string, fn: () => Promise<unknown>) => {
     setFailure(null);
@@ -48,6 +48,9 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
   const r = data.report;
   const state = data.review.state;
   const completeness = r.completeness;
+  // Content can be edited only in the states the server allows it in; action items move in any state.
+  const editable = analyst && lifecycle.editableStates.some((s) => s === state);
+  const path = { id: incidentId };
 
   return (
     <article aria-labelledby="review-title" className="review">
@@ -85,7 +88,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         )}
         {data.review.approvedBy && <p>Approved by {data.review.approvedBy} at {when(data.review.approvedAt)} ({data.review.sufficiency})</p>}
         {data.review.waiverReason && <p>Waived: {data.review.waiverReason}</p>}
-        <Transitions state={state} analyst={analyst} reviewer={reviewer} complete={Boolean(completeness?.complete)} version={data.review.version} run={run} base={base} />
+        <ReviewTransitions incidentId={incidentId} state={state} role={user.role} complete={Boolean(completeness?.complete)} version={data.review.version} run={run} />
         {!analyst && <p className="muted small">You have read access ({user.role}).</p>}
         <Status message={message} error={failure} />
       </section>
@@ -93,7 +96,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
       <section className="panel" aria-labelledby="summary-title">
         <h2 id="summary-title">Review sections</h2>
         {!r.sections?.length && <p className="prose">{r.summary}</p>}
-        {r.sections?.map((s) => <SectionEditor key={s.key} section={s} editable={analyst} base={base} run={run} />)}
+        {r.sections?.map((s) => <SectionEditor key={s.key} section={s} editable={editable} incidentId={incidentId} run={run} />)}
       </section>
 
       <section className="panel" aria-labelledby="timeline-title">
@@ -102,27 +105,27 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
           <caption className="sr-only">Timeline with response phases and key moments</caption>
           <thead><tr><th scope="col">Time (UTC)</th><th scope="col">Phase</th><th scope="col"><span aria-hidden="true">★</span><span className="sr-only">Key moment</span></th><th scope="col">Event</th><th scope="col">Techniques</th></tr></thead>
           <tbody>
-            {r.timeline.filter((e) => !e.hidden).map((e) => (
+            {r.timeline.filter(isReviewEvent).filter((e) => !e.hidden).map((e) => (
               <tr key={e.id} className={e.keyMoment ? 'key' : undefined}>
                 <td className="nowrap">{when(e.at)}</td>
                 <td>
-                  {analyst ? (
-                    <select aria-label={`Phase of ${e.title}`} value={e.phase ?? ''} onChange={(ev) => void run('Phase saved', () => api(`${base}/timeline/${encodeURIComponent(e.id)}/annotation`, { method: 'PUT', body: { phase: ev.target.value || null, expectedVersion: e.version } }))}>
+                  {editable ? (
+                    <select aria-label={`Phase of ${e.title}`} value={e.phase ?? ''} onChange={(ev) => void run('Phase saved', () => api.PUT('/api/incidents/{id}/timeline/{eventId}/annotation', { params: { path: { ...path, eventId: e.id } }, body: { phase: phaseNamed(ev.target.value), expectedVersion: e.version } }))}>
                       <option value="">—</option>
-                      {PHASES.map((p) => <option key={p}>{p}</option>)}
+                      {lifecycle.responsePhases.map((p) => <option key={p}>{p}</option>)}
                     </select>
                   ) : e.phase ? <Badge value={e.phase} /> : '—'}
                 </td>
                 <td>
-                  {analyst ? (
-                    <input type="checkbox" aria-label={`Key moment: ${e.title}`} checked={e.keyMoment} onChange={(ev) => void run('Key moment saved', () => api(`${base}/timeline/${encodeURIComponent(e.id)}/annotation`, { method: 'PUT', body: { keyMoment: ev.target.checked, expectedVersion: e.version } }))} />
+                  {editable ? (
+                    <input type="checkbox" aria-label={`Key moment: ${e.title}`} checked={e.keyMoment} onChange={(ev) => void run('Key moment saved', () => api.PUT('/api/incidents/{id}/timeline/{eventId}/annotation', { params: { path: { ...path, eventId: e.id } }, body: { keyMoment: ev.target.checked, expectedVersion: e.version } }))} />
                   ) : e.keyMoment ? <span aria-label="key moment">★</span> : ''}
                 </td>
                 <td>
                   {e.title}
                   {e.origin === 'manual' && <span className="muted small"> (added by the team)</span>}
-                  {e.origin === 'manual' && analyst && (
-                    <button type="button" className="link" aria-label={`Delete event ${e.title}`} onClick={() => void run('Event deleted', () => api(`${base}/timeline/${encodeURIComponent(e.id)}${e.version !== undefined ? `?expectedVersion=${e.version}` : ''}`, { method: 'DELETE' }))}>Delete</button>
+                  {e.origin === 'manual' && editable && (
+                    <button type="button" className="link" aria-label={`Delete event ${e.title}`} onClick={() => void run('Event deleted', () => api.DELETE('/api/incidents/{id}/timeline/{eventId}', { params: { path: { ...path, eventId: e.id }, query: { expectedVersion: e.version } } }))}>Delete</button>
                   )}
                 </td>
                 <td className="muted small">{e.techniques.join(', ')}</td>
@@ -130,7 +133,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
             ))}
           </tbody>
         </table>
-        {analyst && <AddEvent base={base} run={run} />}
+        {editable && <AddEvent incidentId={incidentId} run={run} />}
       </section>
 
       <section className="panel" aria-labelledby="tech-title-h">
@@ -147,28 +150,28 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         </table>
       </section>
 
-      <Findings findings={r.findings ?? []} editable={analyst} base={base} run={run} />
-      <Actions actions={r.actions ?? []} findings={r.findings ?? []} editable={analyst} base={base} run={run} />
+      <Findings findings={r.findings ?? []} editable={editable} incidentId={incidentId} run={run} />
+      <Actions actions={r.actions ?? []} findings={r.findings ?? []} editable={editable} movable={analyst} incidentId={incidentId} run={run} />
 
       <section className="panel" aria-labelledby="questions-title">
         <h2 id="questions-title">Lessons learned</h2>
-        <ol className="questions">{r.questions?.map((q) => <QuestionEditor key={q.id} q={q} editable={analyst} base={base} run={run} />)}</ol>
+        <ol className="questions">{r.questions?.map((q) => <QuestionEditor key={q.id} q={q} editable={editable} incidentId={incidentId} run={run} />)}</ol>
       </section>
     </article>
   );
 }
 
-type Run = (what: string, fn: () => Promise<unknown>) => Promise<boolean>;
 
-function AddEvent({ base, run }: { base: string; run: Run }) {
+function AddEvent({ incidentId, run }: { incidentId: string; run: Run }) {
+  const { responsePhases } = useLifecycle();
   const [at, setAt] = useState('');
   const [title, setTitle] = useState('');
-  const [phase, setPhase] = useState('');
+  const [phase, setPhase] = useState<Phase | null>(null);
   const [key, setKey] = useState(false);
   const add = async (e: FormEvent) => {
     e.preventDefault();
     const iso = new Date(`${at}Z`).toISOString();
-    if (await run('Event added to the timeline', () => api(`${base}/timeline`, { method: 'POST', body: { at: iso, title, phase: phase || null, keyMoment: key } }))) {
+    if (await run('Event added to the timeline', () => api.POST('/api/incidents/{id}/timeline', { params: { path: { id: incidentId } }, body: { at: iso, title, phase, keyMoment: key } }))) {
       setTitle('');
       setKey(false);
     }
@@ -177,71 +180,23 @@ function AddEvent({ base, run }: { base: string; run: Run }) {
     <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add a timeline event">
       <div className="field"><label htmlFor="ne-at">When (UTC)</label><input id="ne-at" type="datetime-local" step="1" value={at} onChange={(e) => setAt(e.target.value)} required /></div>
       <div className="field grow"><label htmlFor="ne-title">New event</label><input id="ne-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
-      <div className="field"><label htmlFor="ne-phase">Phase</label><select id="ne-phase" value={phase} onChange={(e) => setPhase(e.target.value)}><option value="">—</option>{PHASES.map((p) => <option key={p}>{p}</option>)}</select></div>
+      <div className="field"><label htmlFor="ne-phase">Phase</label><select id="ne-phase" value={phase ?? ''} onChange={(e) => setPhase(responsePhases.find((p) => p === e.target.value) ?? null)}><option value="">—</option>{responsePhases.map((p) => <option key={p}>{p}</option>)}</select></div>
       <div className="field check"><input id="ne-key" type="checkbox" checked={key} onChange={(e) => setKey(e.target.checked)} /><label htmlFor="ne-key">Key moment</label></div>
       <button type="submit" className="primary">Add event</button>
     </form>
   );
 }
 
-function Transitions({ state, analyst, reviewer, complete, version, run, base }: { state: string; analyst: boolean; reviewer: boolean; complete: boolean; version: number; run: Run; base: string }) {
-  const [mode, setMode] = useState<'approve' | 'waive' | 'return' | null>(null);
-  const [sufficiency, setSufficiency] = useState('sufficient');
-  const [notes, setNotes] = useState('');
-  const [reason, setReason] = useState('');
-  const post = (name: string, body: Record<string, unknown> = {}) => run(`Review: ${name} done`, () => api(`${base}/review/${name}`, { method: 'POST', body: { ...body, expectedVersion: version } }));
-  const buttons: [string, string, boolean][] = [
-    ['start', 'Start draft', analyst && ['not-required', 'required'].includes(state)],
-    ['submit', 'Submit for review', analyst && state === 'draft'],
-    ['approve', 'Approve…', reviewer && state === 'in-review'],
-    ['return', 'Return to draft…', reviewer && state === 'in-review'],
-    ['waive', 'Waive…', reviewer && ['required', 'draft', 'in-review'].includes(state)],
-    ['reopen', 'Reopen', reviewer && ['approved', 'waived'].includes(state)],
-  ];
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    const ok = mode === 'approve' ? await post('approve', { sufficiency, notes: notes || undefined, overrideIncomplete: complete ? undefined : reason }) : await post(mode ?? '', { reason });
-    if (ok) setMode(null);
-  };
-  return (
-    <div>
-      <div className="buttons">
-        {buttons.filter(([, , show]) => show).map(([name, label]) => (
-          <button key={name} type="button" className={name === 'approve' || name === 'submit' ? 'primary' : undefined} onClick={() => (['approve', 'waive', 'return'].includes(name) ? setMode(name as 'approve') : void post(name))}>{label}</button>
-        ))}
-      </div>
-      {mode && (
-        <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label={`${mode} the review`}>
-          {mode === 'approve' && (
-            <>
-              <label htmlFor="sufficiency">Was the response sufficient?</label>
-              <select id="sufficiency" value={sufficiency} onChange={(e) => setSufficiency(e.target.value)}><option>sufficient</option><option>insufficient</option></select>
-              <label htmlFor="approve-notes">Notes{sufficiency === 'insufficient' ? ' (required)' : ''}</label>
-              <textarea id="approve-notes" rows={2} value={notes} onChange={(e) => setNotes(e.target.value)} />
-            </>
-          )}
-          {(mode !== 'approve' || !complete) && (
-            <>
-              <label htmlFor="reason">{mode === 'approve' ? 'The review is incomplete: why approve anyway?' : 'Reason'}</label>
-              <textarea id="reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required />
-            </>
-          )}
-          <div className="buttons"><button type="submit" className="primary">Confirm {mode}</button><button type="button" onClick={() => setMode(null)}>Cancel</button></div>
-        </form>
-      )}
-    </div>
-  );
-}
-
-function SectionEditor({ section, editable, base, run }: { section: NonNullable<ReviewReport['sections']>[number]; editable: boolean; base: string; run: Run }) {
+function SectionEditor({ section, editable, incidentId, run }: { section: NonNullable<ReviewReport['sections']>[number]; editable: boolean; incidentId: string; run: Run }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(section.body);
   const id = `section-${section.key}`;
+  const save = () => api.PUT('/api/incidents/{id}/sections/{key}', { params: { path: { id: incidentId, key: section.key } }, body: { body: text, expectedVersion: section.version } });
   return (
     <div className="section">
       <h3 id={`${id}-h`}>{section.title} {section.source === 'generated' && <span className="muted small">(generated, not yet confirmed)</span>}</h3>
       {editing ? (
-        <form onSubmit={(e) => { e.preventDefault(); void run(`${section.title} saved`, () => api(`${base}/sections/${section.key}`, { method: 'PUT', body: { body: text, expectedVersion: section.version } })).then((ok) => ok && setEditing(false)); }}>
+        <form onSubmit={(e) => { e.preventDefault(); void run(`${section.title} saved`, save).then((ok) => ok && setEditing(false)); }}>
           <label htmlFor={id} className="sr-only">{section.title}</label>
           <textarea id={id} rows={5} value={text} onChange={(e) => setText(e.target.value)} />
           <div className="buttons"><button type="submit" className="primary">Save</button><button type="button" onClick={() => { setText(section.body); setEditing(false); }}>Cancel</button></div>
@@ -257,14 +212,17 @@ function SectionEditor({ section, editable, base, run }: { section: NonNullable<
   );
 }
 
-function QuestionEditor({ q, editable, base, run }: { q: NonNullable<ReviewReport['questions']>[number]; editable: boolean; base: string; run: Run }) {
+function QuestionEditor({ q, editable, incidentId, run }: { q: NonNullable<ReviewReport['questions']>[number]; editable: boolean; incidentId: string; run: Run }) {
+  const { questions } = useLifecycle();
   const [text, setText] = useState(q.answer ?? '');
   const id = `answer-${q.id}`;
+  // The question as the server names it (the route takes only the ids it knows).
+  const questionId = questions.find((known) => known.id === q.id)?.id;
   return (
     <li>
       <label htmlFor={id}>{q.text}</label>
-      {editable ? (
-        <form onSubmit={(e) => { e.preventDefault(); void run(`Answer ${q.number} saved`, () => api(`${base}/answers/${q.id}`, { method: 'PUT', body: { answer: text, expectedVersion: q.version } })); }}>
+      {editable && questionId ? (
+        <form onSubmit={(e) => { e.preventDefault(); void run(`Answer ${q.number} saved`, () => api.PUT('/api/incidents/{id}/answers/{questionId}', { params: { path: { id: incidentId, questionId } }, body: { answer: text, expectedVersion: q.version } })); }}>
           <textarea id={id} rows={2} value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" disabled={text === (q.answer ?? '')}>Save answer</button>
           {q.answeredBy && <span className="muted small"> answered by {q.answeredBy}</span>}
@@ -273,101 +231,5 @@ function QuestionEditor({ q, editable, base, run }: { q: NonNullable<ReviewRepor
         <p id={id} className="prose">{q.answer ?? <span className="muted">Not answered.</span>}</p>
       )}
     </li>
-  );
-}
-
-function Findings({ findings, editable, base, run }: { findings: Finding[]; editable: boolean; base: string; run: Run }) {
-  const [category, setCategory] = useState(FINDING_CATEGORIES[0] ?? '');
-  const [title, setTitle] = useState('');
-  const [severity, setSeverity] = useState('medium');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [editTitle, setEditTitle] = useState('');
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    if (await run('Finding added', () => api(`${base}/findings`, { method: 'POST', body: { category, title, severity } }))) setTitle('');
-  };
-  return (
-    <section className="panel" aria-labelledby="findings-title">
-      <h2 id="findings-title">Findings <span className="muted small">{findings.length}</span></h2>
-      <ul className="items">
-        {findings.map((f) => (
-          <li key={f.id}>
-            {editing === f.id ? (
-              <form className="row" onSubmit={(e) => { e.preventDefault(); void run('Finding saved', () => api(`/api/findings/${f.id}`, { method: 'PATCH', body: { title: editTitle, expectedVersion: f.version } })).then(() => setEditing(null)); }}>
-                <label htmlFor={`ft-${f.id}`} className="sr-only">Finding title</label>
-                <input id={`ft-${f.id}`} value={editTitle} onChange={(e) => setEditTitle(e.target.value)} required />
-                <button type="submit" className="primary">Save</button>
-                <button type="button" onClick={() => setEditing(null)}>Cancel</button>
-              </form>
-            ) : (
-              <>
-                <Badge value={f.severity} /> <strong>{f.title}</strong> <span className="muted small">{f.category} · {f.id} · v{f.version} by {f.updatedBy}</span>
-                {editable && <button type="button" className="link" onClick={() => { setEditing(f.id); setEditTitle(f.title); }} aria-label={`Edit finding ${f.title}`}>Edit</button>}
-              </>
-            )}
-          </li>
-        ))}
-      </ul>
-      {editable && (
-        <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add a finding">
-          <div className="field"><label htmlFor="nf-category">Category</label><select id="nf-category" value={category} onChange={(e) => setCategory(e.target.value)}>{FINDING_CATEGORIES.map((c) => <option key={c}>{c}</option>)}</select></div>
-          <div className="field grow"><label htmlFor="nf-title">New finding</label><input id="nf-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
-          <div className="field"><label htmlFor="nf-severity">Severity</label><select id="nf-severity" value={severity} onChange={(e) => setSeverity(e.target.value)}>{['low', 'medium', 'high', 'critical'].map((c) => <option key={c}>{c}</option>)}</select></div>
-          <button type="submit" className="primary">Add finding</button>
-        </form>
-      )}
-    </section>
-  );
-}
-
-function Actions({ actions, findings, editable, base, run }: { actions: ActionItem[]; findings: Finding[]; editable: boolean; base: string; run: Run }) {
-  const [type, setType] = useState('fix');
-  const [title, setTitle] = useState('');
-  const [owner, setOwner] = useState('');
-  const [due, setDue] = useState('');
-  const [finding, setFinding] = useState('');
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    if (await run('Action item added', () => api(`${base}/action-items`, { method: 'POST', body: { type, title, owner: owner || null, dueDate: due || null, findingId: finding || null } }))) {
-      setTitle('');
-      setOwner('');
-      setDue('');
-    }
-  };
-  return (
-    <section className="panel" aria-labelledby="actions-h">
-      <h2 id="actions-h">Action items <span className="muted small">{actions.length}</span></h2>
-      <table className="grid">
-        <caption className="sr-only">Action items of this incident</caption>
-        <thead><tr><th scope="col">Action</th><th scope="col">Type</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead>
-        <tbody>
-          {actions.map((a) => (
-            <tr key={a.id} className={a.overdue ? 'overdue' : undefined}>
-              <td>{a.title}</td>
-              <td>{a.type}</td>
-              <td>{a.owner ?? '—'}</td>
-              <td className="nowrap">{a.dueDate ?? '—'}{a.overdue && <> <Badge value="overdue" /></>}</td>
-              <td>
-                {editable ? (
-                  <select aria-label={`Status of ${a.title}`} value={a.status} onChange={(e) => void run('Status saved', () => api(`/api/action-items/${a.id}/status`, { method: 'POST', body: { status: e.target.value, expectedVersion: a.version, ...(e.target.value === 'wont-do' ? { reason: 'decided in the review' } : {}), ...(e.target.value === 'verified' ? { verificationMethod: 'checked in the review', verificationEvidence: 'see the review' } : {}) } }))}>
-                    {ACTION_STATUSES.map((s) => <option key={s}>{s}</option>)}
-                  </select>
-                ) : <Badge value={a.status} kind="state" />}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {editable && (
-        <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add an action item">
-          <div className="field"><label htmlFor="na-type">Type</label><select id="na-type" value={type} onChange={(e) => setType(e.target.value)}>{ACTION_TYPES.map((c) => <option key={c}>{c}</option>)}</select></div>
-          <div className="field grow"><label htmlFor="na-title">New action item</label><input id="na-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
-          <div className="field"><label htmlFor="na-owner">Owner</label><input id="na-owner" value={owner} onChange={(e) => setOwner(e.target.value)} size={10} /></div>
-          <div className="field"><label htmlFor="na-due">Due</label><input id="na-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} /></div>
-          <div className="field"><label htmlFor="na-finding">Finding</label><select id="na-finding" value={finding} onChange={(e) => setFinding(e.target.value)}><option value="">—</option>{findings.map((f) => <option key={f.id} value={f.id}>{f.title.slice(0, 40)}</option>)}</select></div>
-          <button type="submit" className="primary">Add action</button>
-        </form>
-      )}
-    </section>
   );
 }

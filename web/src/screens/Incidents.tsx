@@ -1,10 +1,10 @@
 import { useMemo, useRef, useState, type FormEvent } from 'react';
-import { upload, type IncidentRow } from '../api';
-import { Badge, describeError, ErrorNote, Status, useApi, when } from './common';
+import { api, dataOf, uploadIncidents } from '../api';
+import { Badge, describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
 
+/** Incident statuses and severities as the sources give them (the filters offer the common ones). */
 const STATUSES = ['new', 'active', 'inProgress', 'resolved', 'redirected'];
 const SEVERITIES = ['informational', 'low', 'medium', 'high'];
-const REVIEW_STATES = ['not-required', 'required', 'draft', 'in-review', 'approved', 'waived'];
 const PAGE = 50;
 
 function ImportFiles({ onImported }: { onImported: () => void }) {
@@ -18,7 +18,7 @@ function ImportFiles({ onImported }: { onImported: () => void }) {
     setMessage(null);
     setFailure(null);
     try {
-      const r = await upload<{ summary: { incidents: number; created: number; updated: number; unchanged: number } }>('/api/incidents/import', files);
+      const r = await uploadIncidents(files);
       setMessage(`Imported ${r.summary.incidents} incident(s): ${r.summary.created} new, ${r.summary.updated} updated, ${r.summary.unchanged} unchanged`);
       if (input.current) input.current.value = '';
       onImported();
@@ -39,21 +39,16 @@ export function Incidents({ canImport = false }: { canImport?: boolean }) {
   const [filters, setFilters] = useState({ status: '', severity: '', reviewState: '', from: '', to: '', q: '' });
   const [applied, setApplied] = useState(filters);
   const [offset, setOffset] = useState(0);
-  const path = useMemo(() => {
-    const p = new URLSearchParams();
-    for (const [k, v] of Object.entries(applied)) if (v) p.set(k, v);
-    p.set('limit', String(PAGE));
-    p.set('offset', String(offset));
-    return `/api/incidents?${p.toString()}`;
-  }, [applied, offset]);
-  const { data, error, reload } = useApi<{ total: number; incidents: IncidentRow[] }>(path);
+  const { states } = useLifecycle();
+  const query = useMemo(() => ({ ...Object.fromEntries(Object.entries(applied).filter(([, v]) => v)), limit: PAGE, offset }), [applied, offset]);
+  const { data, error, reload } = useApi(() => dataOf(api.GET('/api/incidents', { params: { query } })), JSON.stringify(query));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setOffset(0);
     setApplied(filters);
   };
   const set = (k: keyof typeof filters) => (e: { target: { value: string } }) => setFilters({ ...filters, [k]: e.target.value });
-  const select = (k: 'status' | 'severity' | 'reviewState', label: string, options: string[]) => (
+  const select = (k: 'status' | 'severity' | 'reviewState', label: string, options: readonly string[]) => (
     <div className="field">
       <label htmlFor={`f-${k}`}>{label}</label>
       <select id={`f-${k}`} value={filters[k]} onChange={set(k)}>
@@ -75,7 +70,7 @@ export function Incidents({ canImport = false }: { canImport?: boolean }) {
         </div>
         {select('status', 'Status', STATUSES)}
         {select('severity', 'Severity', SEVERITIES)}
-        {select('reviewState', 'Review', REVIEW_STATES)}
+        {select('reviewState', 'Review', states)}
         <div className="field"><label htmlFor="f-from">From</label><input id="f-from" type="date" value={filters.from} onChange={set('from')} /></div>
         <div className="field"><label htmlFor="f-to">To</label><input id="f-to" type="date" value={filters.to} onChange={set('to')} /></div>
         <button type="submit" className="primary">Apply</button>

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { NavigatorLayer } from '../api';
+import { api, dataOf, type NavigatorLayer } from '../api';
 import { ErrorNote, useApi } from './common';
 import { MatrixGrid } from './MatrixGrid';
 
@@ -21,8 +21,8 @@ const LAYERS: { key: LayerKey; label: string; hue: number; explain: string }[] =
 ];
 
 export function Matrix() {
-  const observed = useApi<NavigatorLayer>('/api/layers/observed');
-  const coverage = useApi<{ available: boolean; reason?: string; rules: number; layers: NavigatorLayer[] }>('/api/layers/coverage');
+  const observed = useApi(() => dataOf(api.GET('/api/layers/observed')), 'observed');
+  const coverage = useApi(() => dataOf(api.GET('/api/layers/coverage')), 'coverage');
   const [active, setActive] = useState<LayerKey>('observed');
   const layer: NavigatorLayer | undefined = active === 'observed' ? observed.data : coverage.data?.layers[{ coverage: 0, relevance: 1, gaps: 2 }[active]];
   const { scores, comments } = useMemo(() => {

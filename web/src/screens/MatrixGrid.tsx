@@ -1,18 +1,8 @@
 import { useEffect, useRef, useState } from 'react';
-import { api, type MatrixData } from '../api';
+import { api, dataOf, type Schemas } from '../api';
 import { useApi } from './common';
 
-interface Details {
-  id: string;
-  name: string;
-  description: string;
-  url: string | null;
-  tactics?: { name: string }[];
-  platforms?: string[];
-  mitigations?: { id: string; name: string }[];
-  detectionStrategies?: { id: string; name: string }[];
-  subtechniques?: { id: string; name: string }[];
-}
+type Details = Schemas['AttackObject'];
 
 /** The description without citations and Markdown links, cut at a sentence near 900 characters. */
 function shorten(text: string): string {
@@ -34,14 +24,14 @@ function heat(t: number, hue: number): { background: string; color: string } {
  * `onlyScored`. Clicking a technique opens its details.
  */
 export function MatrixGrid({ scores, label, onlyScored = false, hue = 8, comments }: { scores: Map<string, number>; label: string; onlyScored?: boolean; hue?: number; comments?: Map<string, string> }) {
-  const { data } = useApi<MatrixData>('/api/attack/matrix');
+  const { data } = useApi(() => dataOf(api.GET('/api/attack/matrix')), 'matrix');
   const [selected, setSelected] = useState<string | null>(null);
   const [details, setDetails] = useState<Details | null>(null);
   const panel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!selected) return;
     let live = true;
-    api<Details>(`/api/attack/${encodeURIComponent(selected)}`).then((d) => live && setDetails(d), () => undefined);
+    dataOf(api.GET('/api/attack/{ref}', { params: { path: { ref: selected } } })).then((d) => live && setDetails(d), () => undefined);
     return () => {
       live = false;
     };

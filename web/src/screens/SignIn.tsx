@@ -11,7 +11,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/auth/login', { method: 'POST', body: { username, password } });
+      await api.POST('/api/auth/login', { body: { username, password } });
       await onSignedIn();
     } catch (err) {
       setError(err instanceof ApiError && err.status === 429 ? 'Too many attempts: wait a minute and try again.' : err instanceof ApiError && err.status === 401 ? 'The user name or password is wrong.' : String(err instanceof Error ? err.message : err));

@@ -1,23 +1,37 @@
-import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../api';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { ApiError, type ReviewLifecycle } from '../api';
 
-/** Loads JSON from the API; `reload` fetches again. */
-export function useApi<T>(path: string | null): { data: T | undefined; error: ApiError | Error | undefined; reload: () => void } {
+/**
+ * Loads from the API (`load` is a typed call, e.g. `() => dataOf(api.GET(...))`); loads again when
+ * `key` (what the call depends on) changes, and on `reload`.
+ */
+export function useApi<T>(load: (() => Promise<T>) | null, key: string): { data: T | undefined; error: ApiError | Error | undefined; reload: () => void } {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<ApiError | Error>();
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    if (!path) return;
+    if (!load) return;
     let live = true;
-    api<T>(path).then(
+    load().then(
       (d) => live && (setData(d), setError(undefined)),
       (e: unknown) => live && setError(e instanceof Error ? e : new Error(String(e))),
     );
     return () => {
       live = false;
     };
-  }, [path, tick]);
+    // The loader is a new function on every render; what it loads is named by `key`.
+  }, [key, tick]);
   return { data, error, reload: useCallback(() => setTick((t) => t + 1), []) };
+}
+
+/** The review's state machine and vocabularies as the server gives them (GET /api/review/lifecycle), for every screen. */
+const LifecycleContext = createContext<ReviewLifecycle | null>(null);
+export const LifecycleProvider = LifecycleContext.Provider;
+
+export function useLifecycle(): ReviewLifecycle {
+  const lifecycle = useContext(LifecycleContext);
+  if (!lifecycle) throw new Error('useLifecycle outside LifecycleProvider');
+  return lifecycle;
 }
 
 export function ErrorNote({ error }: { error: Error | undefined }) {

@@ -2,38 +2,23 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sql, type Kysely } from 'kysely';
 import { attributeIncident, observationFromIncident, type IncidentActors } from '../analysis/attribution/from-incident.js';
 import type { KnowledgeBase } from '../attack/types.js';
-import { canonicalJson } from '../auth/audit.js';
+import { canonicalJson } from '../model/canonical-json.js';
 import type { StoredIncident } from '../model/index.js';
-import type { Database } from '../store/schema.js';
-
-/** Table of migration 0008. */
-interface IncidentAttributionTable {
-  incident_id: string;
-  /** `content_hash:imported_at` of the incident row the attribution was computed for. */
-  incident_version: string;
-  /** Digest of everything attribution reads from the incident (its observation). */
-  input_key: string;
-  /** ATT&CK domain, version and spec, and a digest of the attribution code. */
-  model: string;
-  /** The IncidentActors, JSON. */
-  actors: string;
-  computed_at: string;
-}
-type DB = Database & { incident_attribution: IncidentAttributionTable };
+import type { OpenedStore } from '../store/index.js';
+import { readAttribution, staleAttributions, writeAttribution, type IncidentCursor } from '../store/incidents/attribution.js';
 
 /** Candidates the review's "Actors" part lists (buildReviewReport's default). */
 const REVIEW_TOP = 3;
 
 /**
  * The attribution of each incident for its review, computed once per content of the incident,
- * ATT&CK version and attribution code, and kept in `incident_attribution`: ranking every ATT&CK
- * group and campaign against an incident is most of the CPU a review costs to build, and the answer
- * only changes when one of those does.
+ * ATT&CK version and attribution code, and stored: ranking every ATT&CK group and campaign against
+ * an incident is most of the CPU a review costs to build, and the answer only changes when one of
+ * those does.
  *
- * A stored answer is used when its model matches and its `input_key` equals the digest of the
+ * A stored answer is used when its model matches and its input key equals the digest of the
  * incident's observation as `observationFromIncident` reads it now (techniques per alert, the
  * software named in the evidence and how, the activity window): `attributeIncident` is a function
  * of that observation alone, so the stored answer is exactly what computing it again would give.
@@ -42,55 +27,35 @@ const REVIEW_TOP = 3;
  */
 export class AttributionCache {
   readonly model: string;
-  private readonly db: Kysely<DB>;
 
   constructor(
-    db: Kysely<Database>,
+    private readonly store: OpenedStore,
     private readonly kb: KnowledgeBase,
   ) {
-    this.db = db.withTables<{ incident_attribution: IncidentAttributionTable }>();
     this.model = attributionModel(kb);
   }
 
-  /** The review's attribution of the incident, from the table when current, else computed and stored. */
+  /** The review's attribution of the incident, stored when current, else computed and stored. */
   async actorsFor(incident: StoredIncident): Promise<IncidentActors> {
-    const row = await this.db
-      .selectFrom('incidents as i')
-      .leftJoin('incident_attribution as a', 'a.incident_id', 'i.id')
-      .select(['i.content_hash', 'i.imported_at', 'a.input_key', 'a.model', 'a.actors', 'a.incident_version'])
-      .where('i.id', '=', incident.id)
-      .executeTakeFirst();
+    const { currentVersion, stored } = await readAttribution(this.store.db, incident.id);
     const inputKey = observationKey(incident, this.kb);
-    const version = row ? `${row.content_hash}:${row.imported_at}` : null;
-    if (row?.actors && row.model === this.model && row.input_key === inputKey) {
-      if (version !== null && row.incident_version !== version) await this.store(incident.id, version, inputKey, row.actors).catch(() => undefined);
-      return JSON.parse(row.actors) as IncidentActors;
+    // A store that cannot be written (read-only, or the incident was removed meanwhile) still answers.
+    const save = (actors: string) =>
+      currentVersion === null ? Promise.resolve() : writeAttribution(this.store.db, { incidentId: incident.id, incidentVersion: currentVersion, inputKey, model: this.model, actors }).catch(() => undefined);
+    if (stored && stored.model === this.model && stored.inputKey === inputKey) {
+      // The same observation under a new row version (a re-import that changed nothing attribution reads).
+      if (currentVersion !== null && stored.incidentVersion !== currentVersion) await save(stored.actors);
+      // Written by this class from the same type; read back as it was written.
+      return JSON.parse(stored.actors) as IncidentActors;
     }
     const actors = attributeIncident(incident, this.kb, REVIEW_TOP);
-    // A store that cannot be written (read-only, or the incident was removed meanwhile) still answers.
-    if (version !== null) await this.store(incident.id, version, inputKey, JSON.stringify(actors)).catch(() => undefined);
+    await save(JSON.stringify(actors));
     return actors;
   }
 
   /** Incidents whose stored attribution is missing or stale, newest first, after `after` (a cursor). */
-  async staleIncidents(limit: number, after?: { createdAt: string; id: string }): Promise<{ id: string; createdAt: string }[]> {
-    let q = this.db
-      .selectFrom('incidents as i')
-      .leftJoin('incident_attribution as a', 'a.incident_id', 'i.id')
-      .select(['i.id', 'i.created_at'])
-      .where((eb) => eb.or([eb('a.incident_id', 'is', null), eb('a.model', '<>', this.model), eb('a.incident_version', '<>', sql<string>`i.content_hash || ':' || i.imported_at`)]));
-    if (after) q = q.where((eb) => eb.or([eb('i.created_at', '<', after.createdAt), eb.and([eb('i.created_at', '=', after.createdAt), eb('i.id', '>', after.id)])]));
-    const rows = await q.orderBy('i.created_at', 'desc').orderBy('i.id').limit(limit).execute();
-    return rows.map((r) => ({ id: r.id, createdAt: r.created_at }));
-  }
-
-  private async store(incidentId: string, version: string, inputKey: string, actors: string): Promise<void> {
-    const row: IncidentAttributionTable = { incident_id: incidentId, incident_version: version, input_key: inputKey, model: this.model, actors, computed_at: new Date().toISOString() };
-    await this.db
-      .insertInto('incident_attribution')
-      .values(row)
-      .onConflict((oc) => oc.column('incident_id').doUpdateSet({ incident_version: version, input_key: inputKey, model: this.model, actors, computed_at: row.computed_at }))
-      .execute();
+  staleIncidents(limit: number, after?: IncidentCursor): Promise<IncidentCursor[]> {
+    return staleAttributions(this.store.db, this.model, limit, after);
   }
 }
 
@@ -116,10 +81,10 @@ export function attributionModel(kb: KnowledgeBase): string {
 }
 
 /**
- * Fills the table in the background, newest incidents first, one incident at a time and only while
- * the server is idle (`busy` says when not; each incident costs a few milliseconds of CPU), each incident
- * once per run; `run` again after an import. Never throws: an incident that fails is skipped until
- * the next run.
+ * Fills the stored attribution in the background, newest incidents first, one incident at a time
+ * and only while `busy` says the process is idle (each incident costs a few milliseconds of CPU),
+ * each incident once per run; `run` again after an import. Never throws: an incident that fails is
+ * skipped until the next run.
  */
 export class AttributionWarmer {
   private running: Promise<void> | undefined;
@@ -154,9 +119,9 @@ export class AttributionWarmer {
   }
 
   private async loop(): Promise<void> {
-    let after: { createdAt: string; id: string } | undefined;
+    let after: IncidentCursor | undefined;
     for (;;) {
-      let batch: { id: string; createdAt: string }[];
+      let batch: IncidentCursor[];
       try {
         batch = await this.cache.staleIncidents(100, after);
       } catch {

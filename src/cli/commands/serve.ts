@@ -1,0 +1,88 @@
+import { readdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UsageError } from '../../model/errors.js';
+import type { OpenedStore } from '../../store/index.js';
+import type { CliContext } from '../context.js';
+import { loadKnowledgeBaseOrDownloadFor } from '../services.js';
+
+/** The built web application (`web/dist` at the package root; same depth from src/ and dist/). */
+export function webRoot(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
+}
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  /** Import the examples into an empty store. */
+  demo: boolean;
+  trustProxy?: boolean;
+  rules?: string[];
+}
+
+/**
+ * `hindsight serve`: opens the store (the embedded default unless --db/DATABASE_URL says
+ * otherwise), imports the examples into an empty store, creates a first admin account with a
+ * random password printed once, and serves the API and web application until interrupted.
+ */
+export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  const kb = await loadKnowledgeBaseOrDownloadFor(ctx);
+  const { openStore } = await import('../../store/index.js');
+  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
+  try {
+    if (opts.demo && (await store.listIncidents({ limit: 1 })).length === 0) {
+      const { examplesDir } = await import('./demo.js');
+      const dir = examplesDir();
+      const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+      const { importFiles } = await import('../../app/import.js');
+      const result = await importFiles(store, files, { env: ctx.env, audit: { actor: 'hindsight-serve' } });
+      ctx.warn(`The store was empty: imported the ${result.summary.incidents} example incidents (hindsight serve --no-demo skips this).`);
+    }
+    const firstLogin = await firstAdmin(store);
+    const { buildServer } = await import('../../server/app.js');
+    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env });
+    const address = await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
+      throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    ctx.print(servingMessage(store.location, address, opts.host, firstLogin));
+    await new Promise<void>((done) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void app.close().then(() => done());
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+  } finally {
+    await store.close();
+  }
+}
+
+/** With no account yet, creates `admin` with a random password and returns the password (shown once). */
+async function firstAdmin(store: OpenedStore): Promise<string | undefined> {
+  const { addUser, countUsers, generatePassword } = await import('../../app/accounts/index.js');
+  if ((await countUsers(store)) > 0) return undefined;
+  const password = generatePassword();
+  await addUser(store, { username: 'admin', role: 'admin', password, displayName: 'Administrator' }, 'hindsight-serve');
+  return password;
+}
+
+/** Where the server listens, and how to sign in. */
+function servingMessage(location: string, address: string, host: string, firstLogin: string | undefined): string {
+  const url = address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+  const lines = [`Hindsight is serving ${location} at ${url}/  (API reference: ${url}/api/docs)`];
+  if (firstLogin) {
+    lines.push(
+      '',
+      'First sign-in: user "admin", password (shown only this once, store it now):',
+      `  ${firstLogin}`,
+      'Change it with: printf "%s" NEW-PASSWORD | hindsight users passwd admin --password-stdin',
+      'Add your team with: hindsight users add NAME --role viewer|analyst|reviewer|admin --password-stdin',
+    );
+  } else {
+    lines.push('Sign in with your account (hindsight users list; hindsight users add NAME --role ROLE --password-stdin).');
+  }
+  if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') lines.push(`Listening on ${host}: put it behind TLS (and use --trust-proxy there) before the team signs in.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from 'fastify';
+import type { Accounts } from '../app/accounts/index.js';
+import type { RuleIndexSource } from '../app/rule-index.js';
+import type { KnowledgeBase } from '../attack/types.js';
+import type { Role } from '../model/roles.js';
+import type { OpenedStore } from '../store/index.js';
+import type { ReportCache } from './report-cache.js';
+
+/** Who may call a route: `public` (no sign-in) or a minimum role. */
+export type Access = 'public' | Role;
+
+/** One declared route and who may call it. */
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
+}
+
+export interface ServerOptions {
+  store: OpenedStore;
+  kb: KnowledgeBase;
+  /** Built web application (web/dist); served at / when it exists. */
+  webRoot?: string | null;
+  /** Trust X-Forwarded-* (for Secure cookies behind a TLS-terminating proxy). */
+  trustProxy?: boolean;
+  logger?: boolean;
+  /** Sign-in attempts allowed per client address and user name per minute (default 5). */
+  loginAttemptsPerMinute?: number;
+  /** Detection rule files or folders (Sigma, Sentinel, Elastic, Splunk...): enables the coverage and gap layers. */
+  rules?: string[];
+  /** The review policy file the server reads and (for admins) writes. */
+  policyFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Compute the attribution of incidents in idle time once listening and after imports (default true). */
+  precomputeAttribution?: boolean;
+}
+
+/** What every route group is registered with (its plugin options). */
+export interface RouteContext {
+  auth: Accounts;
+  store: OpenedStore;
+  kb: KnowledgeBase;
+  options: ServerOptions;
+  loginAttemptsPerMinute: number;
+  reports: ReportCache;
+  /** The team's rule index per technique (the Detection section), from the rules the server was started with. */
+  rules: RuleIndexSource;
+  /** Called after an import changed incidents (starts the background attribution). */
+  afterImport: () => void;
+}
+
+/** The server as `buildServer` gives it: the route table (who may call what) and the account use cases. */
+export type App = FastifyInstance & { routeTable: RouteAccess[]; auth: Accounts };
