@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Import throughput: generates Graph alerts (NDJSON) to a temporary file and imports it into a
- * fresh database exactly as `hindsight import FILE` does (services/import-files: parsed and written
+ * fresh database exactly as `hindsight import FILE` does (app/import: parsed and written
  * a batch at a time in one transaction, review policy applied). Prints the time, alerts per second
  * (wall clock and per CPU second) and the peak resident memory; then imports the same file again
  * (the idempotent path: everything unchanged).
@@ -29,7 +29,7 @@ const count = Number(arg('--count', '100000'));
 const seed = Number(arg('--seed', '42'));
 const perIncident = Number(arg('--per-incident', '10'));
 
-const { importFiles } = await import('../dist/services/import-files.js');
+const { importFiles } = await import('../dist/app/import.js');
 const { openStore } = await import('../dist/store/index.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-bench-'));

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../model/errors.js';
 import { normaliseEnum } from '../model/enums.js';
+import { isRecord, type JsonObject } from '../model/json.js';
 
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export type { JsonObject } from '../model/json.js';
 
 /** Path steps of property names already seen (`.createdDateTime`, `["@odata.type"]`). */
 const STEPS = new Map<string, string>();
@@ -164,7 +161,7 @@ export function stringArray(obj: JsonObject, name: string, where: Where): string
 }
 
 export function objectAt(value: unknown, where: Where): JsonObject {
-  if (!isObject(value)) return where.fail(`expected an object, got ${describe(value)}`);
+  if (!isRecord(value)) return where.fail(`expected an object, got ${describe(value)}`);
   return value;
 }
 
@@ -183,7 +180,7 @@ export function stableHash(value: unknown): string {
 
 function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isObject(value)) {
+  if (isRecord(value)) {
     return `{${Object.keys(value)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)

@@ -1,6 +1,7 @@
 import { EVIDENCE_REMEDIATION_STATUS_VALUES, EVIDENCE_VERDICT_VALUES } from '../model/enums.js';
 import type { Entity, EntityKind } from '../model/incident.js';
-import { dedupe, isObject, objectAt, optEnum, optTime, prop, stableHash, stringArray, type JsonObject, type Where } from './fields.js';
+import { isRecord } from '../model/json.js';
+import { dedupe, objectAt, optEnum, optTime, prop, stableHash, stringArray, type JsonObject, type Where } from './fields.js';
 
 type Attributes = Entity['attributes'];
 
@@ -21,7 +22,7 @@ export function flattenAttributes(obj: JsonObject, skip: Set<string> = COMMON_FI
     else if (Array.isArray(value)) {
       const scalars = value.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v));
       if (scalars.length > 0 && scalars.length === value.length) out[name] = scalars.join(', ');
-    } else if (isObject(value) && depth < 2) flattenAttributes(value, new Set(), name, out, depth + 1);
+    } else if (isRecord(value) && depth < 2) flattenAttributes(value, new Set(), name, out, depth + 1);
   }
   return out;
 }
@@ -194,7 +195,7 @@ export function mapGraphEvidence(value: unknown, where: Where): Entity {
   // dnsEvidence.ipAddresses is an array of ipEvidence: keep the addresses.
   const resolved = prop(obj, 'ipAddresses').value;
   if (Array.isArray(resolved)) {
-    const ips = resolved.map((r) => (isObject(r) ? prop(r, 'ipAddress').value : null)).filter((ip): ip is string => typeof ip === 'string');
+    const ips = resolved.map((r) => (isRecord(r) ? prop(r, 'ipAddress').value : null)).filter((ip): ip is string => typeof ip === 'string');
     if (ips.length > 0) attributes.ipAddresses = ips.join(', ');
   }
   const identity = identify(type, attributes);

@@ -83,6 +83,13 @@ export const StatusChangeSchema = z.object({
 });
 export type StatusChange = z.infer<typeof StatusChangeSchema>;
 
+/**
+ * The source's own JSON text of a record's `raw`, byte for byte, when ingest has it (an NDJSON
+ * line holding one record): the store keeps that text as the raw JSON rather than serialising
+ * `raw` again. Absent, `raw` is serialised. Whoever changes `raw` drops it.
+ */
+const RawTextSchema = z.string().optional();
+
 export const AlertSchema = z.object({
   sourceId: z.string().min(1),
   providerAlertId: z.string().nullable().default(null),
@@ -114,6 +121,7 @@ export const AlertSchema = z.object({
   comments: z.array(CommentSchema).default([]),
   statusHistory: z.array(StatusChangeSchema).default([]),
   raw: z.unknown(),
+  rawText: RawTextSchema,
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
@@ -151,9 +159,13 @@ export const IncidentSchema = z.object({
    */
   partial: z.boolean().default(false),
   raw: z.unknown(),
+  rawText: RawTextSchema,
 });
 export type Incident = z.infer<typeof IncidentSchema>;
 export type IncidentInput = z.input<typeof IncidentSchema>;
+
+/** The fields that say how an incident was triaged: what the review policy looks at. */
+export type IncidentTriage = Pick<Incident, 'severity' | 'tags' | 'classification' | 'determination'>;
 
 /** An incident as stored: the imported record plus Hindsight's own identity and bookkeeping. */
 export interface StoredIncident extends Incident {

@@ -1,7 +1,10 @@
 /** Small facts about parsed JSON, shared by every reader of source files. */
 
+/** A parsed JSON object: string keys, any JSON value. */
+export type JsonObject = Record<string, unknown>;
+
 /** A JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,5 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CamelCasePlugin, CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './database.js';
 import type { StoreKind } from './types.js';
 
 /**
@@ -14,10 +15,20 @@ const TAIL_ROWS = 32;
 
 export type SqlValue = string | number | null;
 
+/** The database's snake_case names, exactly as the store's Kysely instance maps the camelCase ones. */
+class SnakeCaseNames extends CamelCasePlugin {
+  of(name: string): string {
+    return this.snakeCase(name);
+  }
+}
+const snakeCase = new SnakeCaseNames();
+
 export class BulkInserter {
   /** Statement text by table, column list (the caller's array) and row count. */
   private readonly statements = new Map<string, Map<readonly string[], Map<number, string>>>();
   private readonly prepared = new Map<string, BetterSqlite3.Statement>();
+  /** The column list of each table and order of row keys seen, in snake_case. */
+  private readonly columnLists = new Map<string, readonly string[]>();
 
   /**
    * With `sqlite` (the connection Kysely's transaction runs on), statements are prepared once and
@@ -28,32 +39,59 @@ export class BulkInserter {
     private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
-  /** Inserts `rows` (each an array of values in `columns` order) into `table`. */
-  async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: SqlValue[][]): Promise<void> {
-    if (rows.length === 0) return;
+  /**
+   * Inserts rows built by a typed mapping (objects whose keys are the table's camelCase column
+   * names, all in the same order) into `table`: the columns are the keys of the rows.
+   */
+  async insertRows<T extends keyof Database>(db: Kysely<Database>, table: T, rows: readonly Database[T][]): Promise<void> {
+    const first = rows[0];
+    if (first === undefined) return;
+    const keys = Object.keys(first);
+    const signature = `${table}(${keys.join(',')})`;
+    let columns = this.columnLists.get(signature);
+    if (!columns) this.columnLists.set(signature, (columns = keys.map((k) => snakeCase.of(k))));
+    const count = keys.length;
+    await this.write(db, snakeCase.of(table), columns, rows.length, (from, size, params) => {
+      let i = 0;
+      for (let r = from; r < from + size; r++) {
+        const values = rows[r] as Record<string, SqlValue>;
+        for (const key in values) params[i++] = values[key] ?? null;
+        if (i !== (r - from + 1) * count) throw new Error(`a row for ${table} has ${i - (r - from) * count} values, expected ${count}`);
+      }
+    });
+  }
+
+  /** Inserts `rows` (each an array of values in `columns` order, snake_case names) into `table`. */
+  async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
+    const count = columns.length;
+    await this.write(db, table, columns, rows.length, (from, size, params) => {
+      for (let r = 0; r < size; r++) {
+        const values = rows[from + r] as SqlValue[];
+        if (values.length !== count) throw new Error(`a row for ${table} has ${values.length} values, expected ${count}`);
+        for (let c = 0; c < count; c++) params[r * count + c] = values[c] ?? null;
+      }
+    });
+  }
+
+  /** Writes `rowCount` rows, `fill` putting the values of rows [from, from + size) into `params`, row after row. */
+  private async write<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rowCount: number, fill: (from: number, size: number, params: SqlValue[]) => void): Promise<void> {
     const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS[this.kind] / columns.length)));
     const columnCount = columns.length;
     let start = 0;
-    while (start < rows.length) {
+    while (start < rowCount) {
       // Statements come in a few sizes (full, then 32 and 1 rows for the rest), so a handful of
       // prepared statements serve any number of rows.
-      const left = rows.length - start;
+      const left = rowCount - start;
       const size = left >= perStatement ? perStatement : left >= TAIL_ROWS ? TAIL_ROWS : 1;
-      const chunk = start === 0 && size === rows.length ? rows : rows.slice(start, start + size);
+      const params = new Array<SqlValue>(size * columnCount);
+      fill(start, size, params);
       start += size;
       const text = this.statement(table, columns, size);
       if (this.sqlite) {
-        // better-sqlite3 binds the values of array arguments in order: the rows go in as they are.
-        for (const row of chunk) if (row.length !== columnCount) throw new Error(`a row for ${table} has ${row.length} values, expected ${columnCount}`);
         let statement = this.prepared.get(text);
         if (!statement) this.prepared.set(text, (statement = this.sqlite.prepare(text)));
-        statement.run(...chunk);
+        statement.run(params);
       } else {
-        const params: SqlValue[] = new Array<SqlValue>(chunk.length * columnCount);
-        let i = 0;
-        for (const row of chunk) {
-          for (let c = 0; c < columnCount; c++) params[i++] = row[c] ?? null;
-        }
         await db.executeQuery(CompiledQuery.raw(text, params));
       }
     }

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { UsageError } from '../model/errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
-import type { Database } from './schema.js';
+import type { Database } from './database.js';
 import type { StoreKind } from './types.js';
 
 export interface OpenStoreOptions {
@@ -47,7 +47,9 @@ export async function connect(options: OpenStoreOptions): Promise<Connection> {
     await connection.db.destroy().catch(() => undefined);
     throw error;
   }
-  return connection;
+  // Migrations ran on the database's own names; every query after them uses the typed camelCase
+  // names of `Database`, mapped to the snake_case columns.
+  return { ...connection, db: connection.db.withPlugin(new CamelCasePlugin()) };
 }
 
 async function connectSqlite(target: string, cwd: string | undefined): Promise<Connection> {

@@ -10,6 +10,12 @@ const fixtures = join(__dirname, '..', 'fixtures', 'ingest');
 const examples = join(__dirname, '..', '..', 'examples');
 const fx = (name: string) => join(fixtures, name);
 
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
 async function rejection(promise: Promise<unknown>): Promise<InputError> {
   try {
     await promise;
@@ -91,34 +97,32 @@ describe('standalone alerts', () => {
     ]);
   });
 
-  it('parses a large file in batches: NDJSON lines are read as batches are taken, a bad line fails its batch', () => {
+  it('parses a large file in batches: NDJSON lines are read as batches are taken, a bad line fails its batch', async () => {
     const line = (id: string, incident: string, minute: number) =>
       JSON.stringify({ '@odata.type': '#microsoft.graph.security.alert', id, incidentId: incident, title: `Alert ${id}`, createdDateTime: `2024-01-01T00:0${minute}:00Z` });
     const lines = [line('a1', '1', 1), line('a2', '1', 2), '', line('a3', '2', 3), line('a4', '2', 4), line('a5', '3', 5)];
     const text = lines.join('\n');
-    const batches = [...parseTextInBatches(text, { file: 'alerts.ndjson' }, 2)];
+    const batches = await collect(parseTextInBatches(text, { file: 'alerts.ndjson' }, 2));
     expect(batches.map((b) => b.format)).toEqual(['graph', 'graph', 'graph']);
     expect(batches.map((b) => b.incidents.map((i) => `${i.sourceId}:${i.alerts.map((a) => a.sourceId).join('+')}`))).toEqual([['1:a1+a2'], ['2:a3+a4'], ['3:a5']]);
-    const whole = parseText(text, { file: 'alerts.ndjson' });
+    const whole = await parseText(text, { file: 'alerts.ndjson' });
     expect(batches.flatMap((b) => b.incidents.flatMap((i) => i.alerts))).toEqual(whole.incidents.flatMap((i) => i.alerts));
 
     const broken = [...lines.slice(0, 4), '{"id": "a4", "createdDateTime": ', line('a5', '3', 5)].join('\n');
     const iterator = parseTextInBatches(broken, { file: 'alerts.ndjson' }, 2);
-    const firstBatch = iterator.next();
+    const firstBatch = await iterator.next();
     expect(firstBatch.done ? [] : firstBatch.value.incidents.map((i) => i.sourceId)).toEqual(['1']);
-    let error: unknown;
-    try {
-      iterator.next();
-    } catch (e) {
-      error = e;
-    }
+    const error: unknown = await iterator.next().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).location).toMatchObject({ file: 'alerts.ndjson', line: 5 });
 
     // A whole JSON document is batched by record; an empty page still tells its format.
     const page = JSON.stringify({ value: [JSON.parse(line('p1', '9', 1)), JSON.parse(line('p2', '9', 2)), JSON.parse(line('p3', '8', 3))] });
-    expect([...parseTextInBatches(page, { file: 'page.json' }, 2)].map((b) => b.incidents.length)).toEqual([1, 1]);
-    const empty = [...parseTextInBatches('{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Incidents", "value": []}', { file: 'empty.json' })];
+    expect((await collect(parseTextInBatches(page, { file: 'page.json' }, 2))).map((b) => b.incidents.length)).toEqual([1, 1]);
+    const empty = await collect(parseTextInBatches('{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Incidents", "value": []}', { file: 'empty.json' }));
     expect(empty).toEqual([{ format: 'm365d', incidents: [] }]);
   });
 
@@ -160,12 +164,12 @@ describe('standalone alerts', () => {
     }
   });
 
-  it('adds standalone alerts to an incident of the same file', () => {
+  it('adds standalone alerts to an incident of the same file', async () => {
     const text = JSON.stringify([
       { id: '7', displayName: 'Seven', createdDateTime: '2024-01-01T00:00:00Z' },
       { '@odata.type': '#microsoft.graph.security.alert', id: 'a1', incidentId: '7', title: 'A', createdDateTime: '2024-01-01T00:01:00Z' },
     ]);
-    const { incidents } = parseText(text, { file: 'mem.json' });
+    const { incidents } = await parseText(text, { file: 'mem.json' });
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.partial).toBe(false);
     expect(incidents[0]!.alerts.map((a) => a.sourceId)).toEqual(['a1']);
@@ -305,9 +309,9 @@ describe('errors', () => {
 
   it('rejects a missing file, an empty file and records it cannot recognise', async () => {
     expect((await rejection(parseFile(fx('no-such-file.json')))).message).toMatch(/not found/);
-    expect(() => parseText('   \n', { file: 'empty.json' })).toThrow(InputError);
-    expect(() => parseText('[{"hello": 1}]', { file: 'x.json' })).toThrow(/cannot tell the format/);
-    expect(() => parseText('[{"id": 1}]', { file: 'x.json', format: 'graph' })).toThrow(/createdDateTime/);
+    await expect(parseText('   \n', { file: 'empty.json' })).rejects.toThrow(InputError);
+    await expect(parseText('[{"hello": 1}]', { file: 'x.json' })).rejects.toThrow(/cannot tell the format/);
+    await expect(parseText('[{"id": 1}]', { file: 'x.json', format: 'graph' })).rejects.toThrow(/createdDateTime/);
   });
 });
 

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importFiles } from '../../src/services/import-files.js';
+import { importFiles } from '../../src/app/import.js';
 import { openStore } from '../../src/store/index.js';
 import { migrations } from '../../src/store/migrations/index.js';
-import { getIncident } from '../../src/store/read.js';
+import { getIncident } from '../../src/store/incidents/index.js';
 import { withStatementCache } from '../../src/store/statement-cache.js';
 import { projectRoot } from '../helpers/env.js';
 
@@ -56,15 +56,15 @@ describe('reading an incident without its raw JSON', () => {
     try {
       const { results } = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
       const id = results[0]?.id as string;
-      const full = await getIncident(store.snake, id);
-      const lean = await getIncident(store.snake, id, { raw: false });
+      const full = await getIncident(store.db, id);
+      const lean = await getIncident(store.db, id, { raw: false });
       if (!full || !lean) throw new Error('not found');
       expect(full.raw).toBeDefined();
       expect(full.alerts.some((a) => a.raw !== undefined && a.evidence.some((e) => e.raw !== undefined))).toBe(true);
       const withoutRaw = (value: unknown): unknown => JSON.parse(JSON.stringify(value, (k, v: unknown) => (k === 'raw' ? undefined : v)));
       expect(lean).toEqual(withoutRaw(full));
       expect(JSON.stringify(lean)).not.toContain('"raw"');
-      expect(await getIncident(store.snake, full.sourceId, { raw: false })).toEqual(lean);
+      expect(await getIncident(store.db, full.sourceId, { raw: false })).toEqual(lean);
     } finally {
       await store.close();
     }
@@ -84,17 +84,17 @@ describe('migration order', () => {
     // A store with incidents, as it was before 0008: imported, then 0008 undone.
     let store = await openStore({ db: path });
     const { results } = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json'), join(projectRoot, 'examples', 'identity-attack.json')], { env: {} });
-    await migrations['0008-incident-search']?.down?.(store.snake as unknown as Kysely<unknown>);
-    await sql`delete from kysely_migration where name like '0008-%'`.execute(store.snake);
+    await migrations['0008-incident-search']?.down?.(store.db.withoutPlugins() as unknown as Kysely<unknown>);
+    await sql`delete from kysely_migration where name like '0008-%'`.execute(store.db);
     await store.close();
 
     store = await openStore({ db: path });
     try {
-      const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.snake);
+      const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(store.db);
       expect(ran.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
-      const hits = await sql<{ incident_id: string }>`select k.incident_id from incident_search s join incident_search_keys k on k.docid = s.rowid where incident_search match ${'"ransomware"*'}`.execute(store.snake);
-      expect(hits.rows.map((r) => r.incident_id)).toEqual([results[0]?.id]);
-      const all = await sql<{ n: number }>`select count(*) as n from incident_search`.execute(store.snake);
+      const hits = await sql<{ incidentId: string }>`select k.incident_id from incident_search s join incident_search_keys k on k.docid = s.rowid where incident_search match ${'"ransomware"*'}`.execute(store.db);
+      expect(hits.rows.map((r) => r.incidentId)).toEqual([results[0]?.id]);
+      const all = await sql<{ n: number }>`select count(*) as n from incident_search`.execute(store.db);
       expect(Number(all.rows[0]?.n)).toBe(2);
     } finally {
       await store.close();

@@ -10,18 +10,23 @@ import { alert, fullIncident, partialIncident } from '../fixtures/store/incident
 import { pgAvailable, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
 
-const TABLES = ['incidents', 'alerts', 'alert_techniques', 'entities', 'comments', 'status_changes'] as const;
+/** The import's tables, by their database names. */
+const TABLES = { incidents: 'incidents', alerts: 'alerts', alert_techniques: 'alertTechniques', entities: 'entities', comments: 'comments', status_changes: 'statusChanges' } as const;
 
 async function rowCounts(store: OpenedStore): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const table of TABLES) {
-    const row = await store.snake
+  for (const [name, table] of Object.entries(TABLES)) {
+    const row = await store.db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<string | number>().as('n'))
       .executeTakeFirstOrThrow();
-    counts[table] = Number(row.n);
+    counts[name] = Number(row.n);
   }
   return counts;
+}
+
+async function contentHashOf(store: OpenedStore, sourceId: string): Promise<string> {
+  return (await store.db.selectFrom('incidents').select('contentHash').where('sourceId', '=', sourceId).executeTakeFirstOrThrow()).contentHash;
 }
 
 function clone<T>(value: T): T {
@@ -245,7 +250,7 @@ function storeSuite(open: Opener): void {
       await store.importIncidents([parts([first])], { derivePartial: derivePartialIncident });
       let stored = await store.getIncident('d-600');
       expect(stored).toMatchObject({ status: 'resolved', severity: 'low', resolvedAt: '2026-03-02T09:30:00.000Z' });
-      const hashBefore = (await store.snake.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+      const hashBefore = await contentHashOf(store, 'd-600');
 
       // A later, more severe alert of the same incident, still open, arrives in another import.
       const later = alert('d-2', '2026-03-02T12:00:00.000Z', { severity: 'high', status: 'inProgress', updatedAt: '2026-03-02T13:00:00.000Z', title: 'Credential theft' });
@@ -261,7 +266,7 @@ function storeSuite(open: Opener): void {
         resolvedAt: null,
       });
       expect(stored?.statusHistory.map((c) => `${c.field}:${c.to}@${c.at}`)).toEqual(['status:active@2026-03-02T09:00:00.000Z', 'status:inProgress@2026-03-02T13:00:00.000Z']);
-      const hashAfter = (await store.snake.selectFrom('incidents').select('content_hash').where('source_id', '=', 'd-600').executeTakeFirstOrThrow()).content_hash;
+      const hashAfter = await contentHashOf(store, 'd-600');
       expect(hashAfter).not.toBe(hashBefore);
 
       // Without the deriver (the default), the stored partial incident keeps its fields.
@@ -347,7 +352,7 @@ function storeSuite(open: Opener): void {
       };
       const incident = fullIncident({ sourceId: 'shared', alerts: [shared] });
       await store.importIncidents([incident]);
-      const rows = await store.snake.selectFrom('entities').select(['ord', 'raw']).orderBy('ord').execute();
+      const rows = await store.db.selectFrom('entities').select(['ord', 'raw']).orderBy('ord').execute();
       expect(rows).toEqual([
         { ord: 0, raw: '@evidence:1' },
         { ord: 1, raw: '@evidence:0' },
@@ -355,6 +360,46 @@ function storeSuite(open: Opener): void {
       const stored = await store.getIncident('shared');
       expect(stored).toEqual({ ...incident, id: incidentId('microsoft-defender', 'shared'), importedAt: expect.any(String) });
       expect(stored?.alerts[0]?.evidence[0]?.raw).toEqual(userRaw);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("keeps a record's own JSON text as its raw JSON, byte for byte, and serialises raw otherwise", async () => {
+    const store = await open();
+    try {
+      const line = '{"id": "text-raw",  "title": "kept as sent"}';
+      const withText = { ...alert('text-raw', '2026-03-01T10:16:00.000Z'), raw: JSON.parse(line) as unknown, rawText: line };
+      const withoutText = { ...alert('object-raw', '2026-03-01T10:17:00.000Z'), raw: { id: 'object-raw' } };
+      await store.importIncidents([fullIncident({ sourceId: 'raw-text', alerts: [withText, withoutText] })]);
+      const rows = await store.db.selectFrom('alerts').select(['sourceId', 'raw']).orderBy('sourceId').execute();
+      expect(rows).toEqual([
+        { sourceId: 'object-raw', raw: '{"id":"object-raw"}' },
+        { sourceId: 'text-raw', raw: line },
+      ]);
+      expect((await store.getIncident('raw-text'))?.alerts.find((a) => a.sourceId === 'text-raw')?.raw).toEqual({ id: 'text-raw', title: 'kept as sent' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reports each incident's triage as the import left it in the store", async () => {
+    const store = await open();
+    try {
+      await store.importIncidents([fullIncident({ classification: 'truePositive', determination: 'malware', tags: ['Finance'] })]);
+      // An older record and a partial one of the same incident change none of its own fields.
+      const stale = fullIncident({ updatedAt: '2026-02-01T00:00:00.000Z', severity: 'low', classification: null, tags: [] });
+      const partial = partialIncident('2972395', [alert('triage-late', '2026-03-01T12:30:00.000Z', { severity: 'informational' })], { severity: 'informational' });
+      const first = alert('triage-1', '2026-03-02T09:00:00.000Z', { severity: 'low' });
+      const derived = derivePartialIncident([first]);
+      await store.importIncidents([partialIncident('triage-p', [first], derived)], { derivePartial: derivePartialIncident });
+      const later = alert('triage-2', '2026-03-02T10:00:00.000Z', { severity: 'high' });
+      const { triage, results } = await store.importIncidents([stale, partial, partialIncident('triage-p', [later], derivePartialIncident([later]))], { derivePartial: derivePartialIncident });
+      expect(results.map((r) => r.outcome)).toEqual(['updated', 'updated']);
+      expect(triage.get(incidentId('microsoft-defender', '2972395'))).toEqual({ severity: 'high', tags: ['Finance'], classification: 'truePositive', determination: 'malware' });
+      // The partial incident's severity derived again from both its alerts.
+      expect(triage.get(incidentId('microsoft-defender', 'triage-p'))).toEqual({ severity: 'high', tags: [], classification: null, determination: null });
+      expect((await store.getIncident('triage-p'))?.severity).toBe('high');
     } finally {
       await store.close();
     }
@@ -410,10 +455,10 @@ describe('store on SQLite', () => {
     try {
       expect(fromEnv.kind).toBe('sqlite');
       expect(fromEnv.location).toBe(join(dir, 'from-env.db'));
-      const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(fromEnv.snake);
-      expect(mode.rows[0]?.journal_mode).toBe('wal');
-      const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(fromEnv.snake);
-      expect(fk.rows[0]?.foreign_keys).toBe(1);
+      const mode = await sql<{ journalMode: string }>`pragma journal_mode`.execute(fromEnv.db);
+      expect(mode.rows[0]?.journalMode).toBe('wal');
+      const fk = await sql<{ foreignKeys: number }>`pragma foreign_keys`.execute(fromEnv.db);
+      expect(fk.rows[0]?.foreignKeys).toBe(1);
     } finally {
       await fromEnv.close();
     }
@@ -421,14 +466,14 @@ describe('store on SQLite', () => {
 
   it('a bulk transaction writes without foreign-key checks and switches them on again, after a commit and after a rollback', async () => {
     const store = await openStore({ db: join(dir, 'bulk.db') });
-    const fk = async (db: OpenedStore['snake']) => (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
+    const fk = async (db: OpenedStore['db']) => (await sql<{ foreignKeys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreignKeys;
     try {
       const inside = await store.transaction(async (tx) => {
         await tx.importIncidents([fullIncident()]);
-        return fk(tx.snake);
+        return fk(tx.db);
       }, { bulk: true });
       expect(inside).toBe(0);
-      expect(await fk(store.snake)).toBe(1);
+      expect(await fk(store.db)).toBe(1);
       expect((await rowCounts(store)).alerts).toBe(2);
 
       await expect(
@@ -437,10 +482,10 @@ describe('store on SQLite', () => {
           throw new Error('refused');
         }, { bulk: true }),
       ).rejects.toThrow('refused');
-      expect(await fk(store.snake)).toBe(1);
+      expect(await fk(store.db)).toBe(1);
       expect((await rowCounts(store)).incidents).toBe(1);
       // Outside a bulk transaction a child row without its parent is still refused.
-      await expect(sql`insert into alert_techniques (alert_id, incident_id, technique_id) values ('al_none', 'inc_none', 'T1059')`.execute(store.snake)).rejects.toThrow(/FOREIGN KEY/);
+      await expect(sql`insert into alert_techniques (alert_id, incident_id, technique_id) values ('al_none', 'inc_none', 'T1059')`.execute(store.db)).rejects.toThrow(/FOREIGN KEY/);
     } finally {
       await store.close();
     }

@@ -20,7 +20,7 @@ export const registerDemoCommand: RegisterCommands = (program: Command, ctx: Cli
       const kb = await loadKnowledgeBaseOrDownloadFor(ctx);
       const dir = examplesDir();
       const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
-      const { importFiles } = await import('../../services/import-files.js');
+      const { importFiles } = await import('../../app/import.js');
       const store = await openStoreFor(ctx);
       try {
         const imported = await importFiles(store, files, { onProgress: (m) => ctx.warn(m) });

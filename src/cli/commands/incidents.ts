@@ -16,16 +16,16 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .option('--format <format>', 'auto | graph | m365d', 'auto')
     .option('--policy <file>', 'review policy file (default: HINDSIGHT_POLICY, then the shipped config/review-policy.yaml)')
     .action(async (files: string[], opts: { format: string; policy?: string }) => {
-      const { importFiles } = await import('../../services/import-files.js');
+      const { importFiles } = await import('../../app/import.js');
       const store = await openStoreFor(ctx);
       try {
         const actor = (await import('../actor.js')).cliActor(ctx);
         const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env, audit: { actor } });
-        printResult(ctx, result.reviews ? { ...result.summary, reviews: result.reviews } : result.summary, () =>
+        printResult(ctx, { ...result.summary, reviews: result.reviews }, () =>
           [
             `Imported ${result.summary.incidents} incident(s), ${result.summary.alerts} alert(s) into ${store.location}:`,
             `  created ${result.summary.created}, updated ${result.summary.updated}, unchanged ${result.summary.unchanged}`,
-            ...(result.reviews ?? []).filter((r) => r.required).map((r) => `  ${r.id}: review ${r.state} (policy: ${r.rules.join(', ')})`),
+            ...result.reviews.filter((r) => r.required).map((r) => `  ${r.id}: review ${r.state} (policy: ${r.rules.join(', ')})`),
           ].join('\n'),
         );
       } finally {

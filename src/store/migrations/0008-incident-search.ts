@@ -12,7 +12,7 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
  *    - PostgreSQL: a GIN index on `to_tsvector('simple', title || ' ' || description)` (non-
  *      alphanumerics made spaces first), an expression index the planner uses for the same
  *      expression in a query (core PostgreSQL, no extension). The queries are in
- *      `server/queries.ts` (`searchTerms`, `matchesText`). An index on (id, severity, status,
+ *      `store/incidents/search.ts` and `list.ts` (`searchTerms`, `matchesText`). An index on (id, severity, status,
  *      created_at) lets a search filter and order its matches without reading incident rows.
  * 2. `incident_attribution`: the attribution of each incident (the review's "Actors"), computed once
  *    per content of the incident, ATT&CK version and attribution code (`model`), so a review opened
