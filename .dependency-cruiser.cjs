@@ -36,6 +36,13 @@ module.exports = {
       to: { path: '^src/(cli|server)/' },
     },
     {
+      name: 'front-ends-go-through-app',
+      severity: 'error',
+      comment: 'The command line and the server call use cases in app/; of the store they only open it (store/index.ts, its public face).',
+      from: { path: '^src/(cli|server)/' },
+      to: { path: '^src/store/', pathNot: '^src/store/(index|types)[.]ts$' },
+    },
+    {
       name: 'pure-layers-stay-pure',
       severity: 'error',
       comment: 'model, attack, analysis, review, export, rules, ingest, playbooks and trackers never reach the store, the use cases or a front end.',

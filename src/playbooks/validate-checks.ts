@@ -1,3 +1,4 @@
+import { isRecord } from '../model/json.js';
 import { COMMAND_TYPES, IDENTIFIER_RE, identifierType, TIMESTAMP_RE, VARIABLE_NAME_RE } from './cacao.js';
 
 /**
@@ -9,7 +10,6 @@ import { COMMAND_TYPES, IDENTIFIER_RE, identifierType, TIMESTAMP_RE, VARIABLE_NA
 export type Json = Record<string, unknown>;
 export type Err = (path: string, message: string) => void;
 
-export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A dictionary key as a JSON path segment: `["action--..."]`. */
 export const key = (k: string) => `[${JSON.stringify(k)}]`;
 
@@ -55,7 +55,7 @@ export function checkExternalReferences(v: unknown, path: string, err: Err): voi
   }
   v.forEach((r, i) => {
     const at = `${path}[${i}]`;
-    if (!isObject(r)) return err(at, 'an external reference must be an object');
+    if (!isRecord(r)) return err(at, 'an external reference must be an object');
     if (!nonEmptyString(r.name)) err(`${at}.name`, 'required property "name" is missing or empty');
     if (!['description', 'source', 'url', 'external_id'].some((p) => nonEmptyString(r[p]))) {
       err(at, 'an external reference needs at least one of description, source, url or external_id');
@@ -67,7 +67,7 @@ export function checkExternalReferences(v: unknown, path: string, err: Err): voi
 export function checkVariables(v: unknown, path: string, err: Err): Set<string> {
   const names = new Set<string>();
   if (v === undefined) return names;
-  if (!isObject(v)) {
+  if (!isRecord(v)) {
     err(path, 'must be a dictionary of variables');
     return names;
   }
@@ -75,7 +75,7 @@ export function checkVariables(v: unknown, path: string, err: Err): Set<string> 
     const at = `${path}${key(name)}`;
     if (!VARIABLE_NAME_RE.test(name)) err(at, `variable name "${name}" must have the form __name__`);
     names.add(name);
-    if (!isObject(variable)) {
+    if (!isRecord(variable)) {
       err(at, 'a variable must be an object');
       continue;
     }
@@ -90,7 +90,7 @@ export function checkVariables(v: unknown, path: string, err: Err): Set<string> 
 export function checkDefinitions(v: unknown, path: string, err: Err, agentTarget: boolean): Set<string> {
   const ids = new Set<string>();
   if (v === undefined) return ids;
-  if (!isObject(v)) {
+  if (!isRecord(v)) {
     err(path, 'must be a dictionary keyed by identifier');
     return ids;
   }
@@ -98,7 +98,7 @@ export function checkDefinitions(v: unknown, path: string, err: Err, agentTarget
     const at = `${path}${key(id)}`;
     ids.add(id);
     if (!checkIdentifier(id, at, undefined, err)) continue;
-    if (!isObject(def)) {
+    if (!isRecord(def)) {
       err(at, 'must be an object');
       continue;
     }
@@ -113,7 +113,7 @@ export function checkDefinitions(v: unknown, path: string, err: Err, agentTarget
       err(`${at}.category`, 'a security-category agent or target needs a non-empty category list');
     }
     if (['http-api', 'ssh', 'linux', 'net-address'].includes(def.type as string)) {
-      if (!isObject(def.address) || Object.keys(def.address).length === 0) err(`${at}.address`, `a ${String(def.type)} agent or target needs an address dictionary`);
+      if (!isRecord(def.address) || Object.keys(def.address).length === 0) err(`${at}.address`, `a ${String(def.type)} agent or target needs an address dictionary`);
       else for (const [kind, list] of Object.entries(def.address)) {
         if (!Array.isArray(list) || list.length === 0 || !list.every(nonEmptyString)) err(`${at}.address${key(kind)}`, 'must be a non-empty list of addresses');
       }
@@ -123,7 +123,7 @@ export function checkDefinitions(v: unknown, path: string, err: Err, agentTarget
 }
 
 export function checkCommand(c: unknown, at: string, inScope: (name: string) => boolean, err: Err, warn: Err): void {
-  if (!isObject(c)) return err(at, 'a command must be an object');
+  if (!isRecord(c)) return err(at, 'a command must be an object');
   if (!nonEmptyString(c.type)) err(`${at}.type`, 'required property "type" is missing');
   else if (!(COMMAND_TYPES as readonly string[]).includes(c.type)) warn(`${at}.type`, outsideVocabulary(c.type, 'command-type-ov', COMMAND_TYPES));
   const hasCommand = nonEmptyString(c.command);
@@ -132,7 +132,7 @@ export function checkCommand(c: unknown, at: string, inScope: (name: string) => 
   if (c.command_b64 !== undefined && !(typeof c.command_b64 === 'string' && isBase64(c.command_b64))) err(`${at}.command_b64`, 'must be base64');
   if (c.content_b64 !== undefined && !(typeof c.content_b64 === 'string' && isBase64(c.content_b64))) err(`${at}.content_b64`, 'must be base64');
   if (c.headers !== undefined) {
-    if (!isObject(c.headers)) err(`${at}.headers`, 'must be a dictionary of header names to lists of values');
+    if (!isRecord(c.headers)) err(`${at}.headers`, 'must be a dictionary of header names to lists of values');
     else for (const [h, values] of Object.entries(c.headers)) {
       if (!Array.isArray(values) || !values.every((x) => typeof x === 'string')) err(`${at}.headers${key(h)}`, 'must be a list of strings');
     }

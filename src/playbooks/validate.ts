@@ -1,3 +1,4 @@
+import { isRecord } from '../model/json.js';
 import { CACAO_SPEC_VERSION, identifierType, PLAYBOOK_TYPES, WORKFLOW_STEP_TYPES, type WorkflowStepType } from './cacao.js';
 import {
   checkAgentTargets,
@@ -11,7 +12,6 @@ import {
   checkVariableReferences,
   checkVariables,
   hasInvalidPointer,
-  isObject,
   key,
   nonEmptyString,
   outsideVocabulary,
@@ -87,7 +87,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   const err = (path: string, message: string) => errors.push({ path, message });
   const warn = (path: string, message: string) => warnings.push({ path, message });
 
-  if (!isObject(doc)) {
+  if (!isRecord(doc)) {
     err('$', 'a CACAO playbook must be a JSON object');
     return { valid: false, errors, warnings };
   }
@@ -144,9 +144,9 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   const authIds = checkDefinitions(doc.authentication_info_definitions, '$.authentication_info_definitions', err, false);
   const extensionIds = checkDefinitions(doc.extension_definitions, '$.extension_definitions', err, false);
   for (const [defs, path] of [[doc.agent_definitions, '$.agent_definitions'], [doc.target_definitions, '$.target_definitions']] as const) {
-    if (!isObject(defs)) continue;
+    if (!isRecord(defs)) continue;
     for (const [id, def] of Object.entries(defs)) {
-      if (isObject(def) && def.authentication_info !== undefined && !authIds.has(def.authentication_info as string)) {
+      if (isRecord(def) && def.authentication_info !== undefined && !authIds.has(def.authentication_info as string)) {
         err(`${path}${key(id)}.authentication_info`, `authentication info "${String(def.authentication_info)}" is not defined in authentication_info_definitions`);
       }
     }
@@ -154,7 +154,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
 
   // --- workflow ------------------------------------------------------------------------------
   if (doc.workflow === undefined) return { valid: false, errors, warnings };
-  if (!isObject(doc.workflow) || Object.keys(doc.workflow).length === 0) {
+  if (!isRecord(doc.workflow) || Object.keys(doc.workflow).length === 0) {
     err('$.workflow', 'must be a non-empty dictionary of workflow steps');
     return { valid: false, errors, warnings };
   }
@@ -179,7 +179,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     edges.set(id, out);
     const idType = identifierType(id);
     if (!idType) err(at, `step key "${id}" is not an identifier of the form <step-type>--<uuid>`);
-    if (!isObject(step)) {
+    if (!isRecord(step)) {
       err(at, 'a workflow step must be an object');
       continue;
     }
@@ -209,7 +209,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
     if (step.owner !== undefined) checkIdentifier(step.owner, `${at}.owner`, 'identity', err);
     const stepVariables = checkVariables(step.step_variables, `${at}.step_variables`, err);
     const inScope = (name: string) => variables.has(name) || stepVariables.has(name);
-    if (isObject(step.step_extensions)) {
+    if (isRecord(step.step_extensions)) {
       for (const ext of Object.keys(step.step_extensions)) {
         if (!extensionIds.has(ext)) err(`${at}.step_extensions${key(ext)}`, `extension "${ext}" is not defined in extension_definitions`);
       }
@@ -272,7 +272,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
         else if (!nonEmptyString(step.switch)) err(`${at}.switch`, 'must be a non-empty string');
         else checkVariableReferences(step.switch as string, `${at}.switch`, inScope, err);
         if (step.cases === undefined) err(`${at}.cases`, 'required property "cases" is missing');
-        else if (!isObject(step.cases) || Object.keys(step.cases).length === 0) err(`${at}.cases`, 'must be a non-empty dictionary of case values to step identifiers');
+        else if (!isRecord(step.cases) || Object.keys(step.cases).length === 0) err(`${at}.cases`, 'must be a non-empty dictionary of case values to step identifiers');
         else for (const [c, target] of Object.entries(step.cases)) ref(target, `${at}.cases${key(c)}`, out);
         break;
       }
@@ -290,7 +290,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   if (start !== undefined && checkIdentifier(start, '$.workflow_start', undefined, err)) {
     const target = workflow[start as string];
     if (target === undefined) err('$.workflow_start', `step "${String(start)}" is not in the workflow`);
-    else if (!isObject(target) || target.type !== 'start') err('$.workflow_start', `step "${String(start)}" is not a start step`);
+    else if (!isRecord(target) || target.type !== 'start') err('$.workflow_start', `step "${String(start)}" is not a start step`);
     else startOk = true;
   }
   if (doc.workflow_exception !== undefined && checkIdentifier(doc.workflow_exception, '$.workflow_exception', undefined, err) && !stepIds.has(doc.workflow_exception as string)) {
@@ -323,7 +323,7 @@ export function validateCacaoPlaybook(doc: unknown, options: ValidateCacaoOption
   }
 
   for (const [id, step] of Object.entries(workflow)) {
-    if (isObject(step) && (WORKFLOW_STEP_TYPES as readonly unknown[]).includes(step.type) && step.type !== 'end' && successors(id).length === 0 && !hasInvalidPointer(step)) {
+    if (isRecord(step) && (WORKFLOW_STEP_TYPES as readonly unknown[]).includes(step.type) && step.type !== 'end' && successors(id).length === 0 && !hasInvalidPointer(step)) {
       err(`$.workflow${key(id)}`, `step "${id}" has no next step and is not an end step`);
     }
   }

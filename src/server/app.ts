@@ -3,7 +3,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { accountsOf } from '../app/accounts/index.js';
 import { AttributionCache } from '../app/attribution.js';
 import { RuleIndexSource } from '../app/rule-index.js';
-import { getIncident } from '../store/incidents/index.js';
+import { findIncident } from '../app/incidents.js';
 import type { App, RouteContext, ServerOptions } from './context.js';
 import { handleError } from './errors.js';
 import { apiDocs } from './plugins/api-docs.js';
@@ -50,7 +50,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   const attribution = new AttributionCache(options.store, options.kb);
   await app.register(idleAttribution, {
     cache: attribution,
-    load: (id) => getIncident(options.store.db, id, { raw: false }),
+    load: (id) => findIncident(options.store, id, { raw: false }),
     enabled: options.precomputeAttribution !== false,
   });
 

@@ -1,3 +1,4 @@
+import { isRecord } from '../../model/json.js';
 import { parseDocument } from 'yaml';
 import { InputError } from '../../model/errors.js';
 
@@ -56,8 +57,4 @@ export function teamResolver(mapping: TeamMapping): (analyst: string | null) => 
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`, 'i');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -134,7 +134,7 @@ async function withStore<T>(ctx: CliContext, fn: (store: OpenedStore) => Promise
 
 /** The incident aggregate, when a database is named or the default one exists; otherwise empty. */
 async function incidentAggregate(ctx: CliContext): Promise<{ aggregate: IncidentCoverageAggregate | null; database: string | null }> {
-  const { defaultDatabasePath } = await import('../../store/connect.js');
+  const { defaultDatabasePath } = await import('../../store/index.js');
   const named = ctx.globals().db || ctx.env.DATABASE_URL;
   if (!named && !existsSync(defaultDatabasePath())) return { aggregate: null, database: null };
   const { incidentCoverageAggregate } = await import('../../app/coverage.js');

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StoredIncident } from '../../model/index.js';
-import { getIncident } from '../../store/incidents/index.js';
+import { findIncident } from '../../app/incidents.js';
 import type { RouteContext } from '../context.js';
 import { userOf } from '../request-user.js';
 import { notFound } from '../errors.js';
@@ -25,7 +25,7 @@ export async function visibleIncident(ctx: RouteContext, request: FastifyRequest
 /** The incident a request names, if the user may see it, and who it is restricted to (empty: nobody in particular). */
 export async function visibleIncidentAndAccess(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<{ incident: StoredIncident; restrictedTo: string[] }> {
   // No route shows the source's own JSON: the incident is read without it.
-  const incident = await getIncident(ctx.store.db, ref, { raw: false });
+  const incident = await findIncident(ctx.store, ref, { raw: false });
   const access = incident ? await ctx.auth.access(userOf(request), incident.id) : undefined;
   if (!incident || !access?.visible) throw notFound(`no incident "${ref}"`);
   return { incident, restrictedTo: access.restrictedTo };

@@ -24,7 +24,7 @@ import {
   ReportDownloadResponse,
 } from '../schemas/incidents.js';
 import { ReviewHistorySchema } from '../schemas/review.js';
-import { queryIncidents, resolveIncidentRef, techniqueCounts } from '../../store/incidents/index.js';
+import { incidentIdOf, incidentPage, observedTechniques } from '../../app/incidents.js';
 import { IncidentParams, listParam, visibleIncident, visibleIncidentAndAccess } from './common.js';
 
 const IncidentListQuery = z.object({
@@ -46,7 +46,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery, response: { 200: IncidentPageSchema, ...errorResponses(400, 401) } } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return queryIncidents(ctx.store.db, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return incidentPage(ctx.store, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams, response: { 200: IncidentDetailSchema, ...errorResponses(400, 401, 404) } }, serializerCompiler: incidentDetailSerializer }, async (request) => {
@@ -70,8 +70,8 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
 
   app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)', response: { 200: NavigatorLayerSchema, ...errorResponses(401) } } }, async (request) => {
     const hidden = await ctx.auth.hiddenIncidents(userOf(request));
-    const counts = await techniqueCounts(ctx.store.db, { hidden });
-    const named = await queryIncidents(ctx.store.db, { limit: LAYER_METADATA_INCIDENTS, offset: 0 }, hidden);
+    const counts = await observedTechniques(ctx.store, { hidden });
+    const named = await incidentPage(ctx.store, { limit: LAYER_METADATA_INCIDENTS, offset: 0 }, hidden);
     return observedLayer(ctx.kb, counts, { total: named.total, named: named.incidents });
   });
 
@@ -168,7 +168,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   // Managing the access list is the one thing an admin may do to an incident restricted to others:
   // these routes name the incident and its list, never its content.
   const managedIncident = async (ref: string) => {
-    const id = await resolveIncidentRef(ctx.store.db, ref);
+    const id = await incidentIdOf(ctx.store, ref);
     if (!id) throw notFound(`no incident "${ref}"`);
     return id;
   };

@@ -1,0 +1,31 @@
+import type { StoredIncident } from '../model/index.js';
+import type { OpenedStore } from '../store/index.js';
+import { getIncident, queryIncidents, resolveIncidentRef, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
+
+/**
+ * Reading incidents, for both front ends: one incident, a page of the list a reader may see, and
+ * the techniques observed across them. The store answers each with one or a few indexed queries.
+ */
+
+/**
+ * An incident by Hindsight's id or the source's own. Without `raw` the source's own JSON is left
+ * out (no page or document shows it, and it is the largest part of a row).
+ */
+export function findIncident(store: OpenedStore, ref: string, options: { raw?: boolean } = {}): Promise<StoredIncident | undefined> {
+  return getIncident(store.db, ref, options);
+}
+
+/** Hindsight's id of the incident a reference names, without loading it. */
+export function incidentIdOf(store: OpenedStore, ref: string): Promise<string | undefined> {
+  return resolveIncidentRef(store.db, ref);
+}
+
+/** One page of the incidents a reader may see (`hidden`: restricted to other people), newest first, with the total that match. */
+export function incidentPage(store: OpenedStore, query: IncidentQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
+  return queryIncidents(store.db, query, hidden);
+}
+
+/** Alerts and incidents per technique ID across the incidents a reader may see, counted in the store. */
+export function observedTechniques(store: OpenedStore, filter: { since?: string; hidden?: ReadonlySet<string> } = {}): Promise<TechniqueCount[]> {
+  return techniqueCounts(store.db, filter);
+}
