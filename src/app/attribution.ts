@@ -7,7 +7,7 @@ import type { KnowledgeBase } from '../attack/types.js';
 import { canonicalJson } from '../model/canonical-json.js';
 import type { StoredIncident } from '../model/index.js';
 import type { OpenedStore } from '../store/index.js';
-import { readAttribution, staleAttributions, writeAttribution, type IncidentCursor } from '../store/incidents/attribution.js';
+import { readAttribution, staleAttributions, writeAttribution, type IncidentCursor } from '../store/incidents/index.js';
 
 /** Candidates the review's "Actors" part lists (buildReviewReport's default). */
 const REVIEW_TOP = 3;

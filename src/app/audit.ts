@@ -8,7 +8,6 @@ import type { OpenedStore } from '../store/index.js';
  * that is not here; renaming the function that does the write changes nothing about its audit.
  */
 export const AUDITED_OPERATIONS = {
-  'review.policy': 'review',
   'review.require': 'review',
   'review.start': 'review',
   'review.submit': 'review',

@@ -1,4 +1,5 @@
 import type { KnowledgeBase } from '../attack/types.js';
+import { forEachEntity } from '../analysis/entities.js';
 import type { Entity, StoredIncident } from '../model/incident.js';
 
 /**
@@ -19,21 +20,20 @@ export interface MergedEntity {
 
 export function mergeEntities(incident: StoredIncident, kb: KnowledgeBase): MergedEntity[] {
   const map = new Map<string, MergedEntity>();
-  for (const alert of incident.alerts) {
-    const techniques = alert.techniques.map((t) => kb.technique(t)?.object.id).filter((t): t is string => Boolean(t));
-    for (const e of alert.evidence) {
-      const k = `${e.kind}\u0000${e.key}`;
-      let m = map.get(k);
-      if (!m) {
-        m = { kind: e.kind, key: e.key, displayName: e.displayName || e.key, roles: new Set(), verdicts: new Set(), attributes: {}, techniques: new Set() };
-        map.set(k, m);
-      }
-      for (const r of e.roles) m.roles.add(r.toLowerCase());
-      if (e.verdict) m.verdicts.add(e.verdict.toLowerCase());
-      for (const [a, v] of Object.entries(e.attributes)) if (v !== null && v !== '' && m.attributes[a.toLowerCase()] === undefined) m.attributes[a.toLowerCase()] = String(v);
-      for (const t of techniques) m.techniques.add(t);
+  const techniquesOf = new Map<object, string[]>();
+  forEachEntity(incident, (k, e, alert) => {
+    let techniques = techniquesOf.get(alert);
+    if (!techniques) techniquesOf.set(alert, (techniques = alert.techniques.map((t) => kb.technique(t)?.object.id).filter((t): t is string => Boolean(t))));
+    let m = map.get(k);
+    if (!m) {
+      m = { kind: e.kind, key: e.key, displayName: e.displayName || e.key, roles: new Set(), verdicts: new Set(), attributes: {}, techniques: new Set() };
+      map.set(k, m);
     }
-  }
+    for (const r of e.roles) m.roles.add(r.toLowerCase());
+    if (e.verdict) m.verdicts.add(e.verdict.toLowerCase());
+    for (const [a, v] of Object.entries(e.attributes)) if (v !== null && v !== '' && m.attributes[a.toLowerCase()] === undefined) m.attributes[a.toLowerCase()] = String(v);
+    for (const t of techniques) m.techniques.add(t);
+  });
   return [...map.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key));
 }
 

@@ -6,3 +6,4 @@ export { listIncidents, queryIncidents, type IncidentFilter, type IncidentListIt
 export { resolveIncidentRef } from './refs.js';
 export { techniqueCounts, type TechniqueCount } from './technique-counts.js';
 export { storedIncidentVersions, type StoredIncidentVersion } from './versions.js';
+export { readAttribution, staleAttributions, writeAttribution, type IncidentCursor } from './attribution.js';
