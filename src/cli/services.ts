@@ -11,6 +11,16 @@ export async function openStoreFor(ctx: CliContext): Promise<OpenedStore> {
   return openStore({ db: ctx.globals().db, env: ctx.env });
 }
 
+/** Runs `work` with the store the global options name, and closes it after (whatever happens). */
+export async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
+  const store = await openStoreFor(ctx);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
 /** Loads the ATT&CK knowledge base the global options name. */
 export async function loadKnowledgeBaseFor(ctx: CliContext): Promise<KnowledgeBase> {
   const { openKnowledgeBase } = await import('../app/knowledge-base.js');

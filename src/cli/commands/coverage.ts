@@ -8,7 +8,7 @@ import { UsageError } from '../../model/errors.js';
 import type { RuleFormat, RuleInventory } from '../../rules/types.js';
 import { cliActor } from '../actor.js';
 import type { CliContext, RegisterCommands } from '../context.js';
-import { loadKnowledgeBaseFor, printResult } from '../services.js';
+import { loadKnowledgeBaseFor, printResult, withStore } from '../services.js';
 
 interface CoverageOpts {
   rules?: string[];
@@ -120,17 +120,7 @@ function splitTechniques(args: readonly string[]): string[] {
   return args.flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
 }
 
-type OpenedStore = import('../../store/index.js').OpenedStore;
 
-async function withStore<T>(ctx: CliContext, fn: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** The incident aggregate, when a database is named or the default one exists; otherwise empty. */
 async function incidentAggregate(ctx: CliContext): Promise<{ aggregate: IncidentCoverageAggregate | null; database: string | null }> {

@@ -3,8 +3,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { UsageError } from '../../model/errors.js';
-import type { IncidentStore } from '../../store/types.js';
-import { loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident } from '../services.js';
+import { loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident, withStore } from '../services.js';
 import { parseDateOption, parsePositiveInt } from '../options.js';
 
 /** `import`, `incidents`, `layer` (`review` lives in review-workflow.ts). */
@@ -78,14 +77,6 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     });
 };
 
-async function withStore<T>(ctx: CliContext, work: (store: IncidentStore) => Promise<T>): Promise<T> {
-  const store = await openStoreFor(ctx);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);

@@ -1,3 +1,4 @@
+import { withStore } from '../services.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -64,17 +65,7 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
     });
 };
 
-type OpenedStore = import('../../store/index.js').OpenedStore;
 
-async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 /** The knowledge base adds names, tactics, detection strategies and mitigations; without one the analyses still run. */
 async function optionalKnowledgeBase(ctx: CliContext): Promise<KnowledgeBase | undefined> {

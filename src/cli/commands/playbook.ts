@@ -7,7 +7,7 @@ import type { StoredIncident } from '../../model/index.js';
 import type { SavePlaybookResult } from '../../playbooks/library.js';
 import type { OpenedStore } from '../../store/index.js';
 import { cliActor, reviewActor } from '../actor.js';
-import { loadKnowledgeBaseFor, printResult } from '../services.js';
+import { loadKnowledgeBaseFor, printResult, withStore } from '../services.js';
 
 /**
  * `hindsight playbook INCIDENT|--techniques T1486,T1490 [--format cacao|md] [-o FILE]`: a
@@ -182,15 +182,6 @@ export const registerPlaybookCommands: RegisterCommands = (program: Command, ctx
     });
 };
 
-async function withStore<T>(ctx: CliContext, run: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await run(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function requireIncident(store: OpenedStore, ref: string): Promise<StoredIncident> {
   const incident = await store.getIncident(ref);

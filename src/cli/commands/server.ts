@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { NotFoundError, UsageError } from '../../model/errors.js';
-import type { OpenedStore } from '../../store/index.js';
-import { printResult } from '../services.js';
+import { printResult, withStore } from '../services.js';
 import { cliActor } from '../actor.js';
 
 /**
@@ -161,16 +160,6 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     });
 };
 
-/** Opens the store of --db (or DATABASE_URL), runs `work` on it, and closes it. */
-async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 async function readPasswordFromStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin reads the password from a pipe: printf "%s" "$PASSWORD" | hindsight users add ...');

@@ -6,7 +6,7 @@ import { UsageError } from '../../../model/errors.js';
 import type { OpenedStore } from '../../../store/index.js';
 import { expectedVersionOption, reviewActor } from '../../actor.js';
 import type { CliContext } from '../../context.js';
-import { requireIncident } from '../../services.js';
+import { requireIncident, withStore } from '../../services.js';
 
 /** The review use cases, loaded when a command runs (commands that need no database stay fast). */
 export type ReviewApp = typeof import('../../../app/review/index.js');
@@ -33,14 +33,8 @@ export function writeOptions(ctx: CliContext, o: WriteOpts): { actor: string; ex
 }
 
 /** Runs `work` with the store the global options name and the review use cases; closes the store after. */
-export async function withReviewStore<T>(ctx: CliContext, work: (store: OpenedStore, app: ReviewApp) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../../store/index.js');
-  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
-  try {
-    return await work(store, await import('../../../app/review/index.js'));
-  } finally {
-    await store.close();
-  }
+export function withReviewStore<T>(ctx: CliContext, work: (store: OpenedStore, app: ReviewApp) => Promise<T>): Promise<T> {
+  return withStore(ctx, async (store) => work(store, await import('../../../app/review/index.js')));
 }
 
 /** Runs `work` on the incident `ref` names (Hindsight's id or the source's own). */
