@@ -1,6 +1,5 @@
 import { loadKnowledgeBase } from '../attack/resolve.js';
 import type { KnowledgeBase } from '../attack/types.js';
-import { updateAttackCache } from '../attack/update.js';
 import { UsageError } from '../model/errors.js';
 
 export interface KnowledgeBaseRequest {
@@ -28,6 +27,8 @@ export async function openKnowledgeBaseOrDownload(request: KnowledgeBaseRequest)
     if (configured || !(error instanceof UsageError) || !/^no ATT&CK data/.test(error.message)) throw error;
   }
   request.onProgress?.('No ATT&CK data cached yet: downloading the latest ATT&CK Enterprise bundle from MITRE (hindsight attack update)...');
+  // The downloader is loaded only when a download is needed.
+  const { updateAttackCache } = await import('../attack/update.js');
   try {
     await updateAttackCache({ env: request.env, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
   } catch (error) {

@@ -1,10 +1,14 @@
 /** Incidents restricted to named people (table incident_access: no row means unrestricted). */
 import type { Kysely } from 'kysely';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 
 /** The people an incident is restricted to, by name; empty when it is not restricted. */
+// Read on every request that names an incident: compiled once.
+const accessOf = compiledRead((db, incidentId: string) => db.selectFrom('incidentAccess').select('username').where('incidentId', '=', incidentId).orderBy('username'), ['']);
+
 export async function accessListOf(db: Kysely<Database>, incidentId: string): Promise<string[]> {
-  const rows = await db.selectFrom('incidentAccess').select('username').where('incidentId', '=', incidentId).orderBy('username').execute();
+  const rows = await accessOf(db, incidentId);
   return rows.map((r) => r.username);
 }
 

@@ -1,6 +1,7 @@
 /** API tokens (table api_tokens): stored by the sha256 of the token, listed with their user's name. */
 import type { Insertable, Kysely } from 'kysely';
 import type { ApiTokenInfo, User } from '../../model/accounts.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 import type { ApiTokensTable } from '../tables/accounts.js';
 import { userOf } from './users.js';
@@ -32,14 +33,20 @@ export async function setTokenRevoked(db: Kysely<Database>, id: string, revokedA
 }
 
 /** The token with this hash and its user, whatever their state. */
+// Read on every request an API token signs: compiled once.
+const tokenOf = compiledRead(
+  (db, tokenHash: string) =>
+    db
+      .selectFrom('apiTokens')
+      .innerJoin('users', 'users.id', 'apiTokens.userId')
+      .selectAll('users')
+      .select(['apiTokens.id as tokenId', 'apiTokens.revokedAt', 'apiTokens.lastUsedAt'])
+      .where('apiTokens.tokenHash', '=', tokenHash),
+  [''],
+);
+
 export async function tokenByHash(db: Kysely<Database>, tokenHash: string): Promise<{ tokenId: string; revokedAt: string | null; lastUsedAt: string | null; user: User } | undefined> {
-  const row = await db
-    .selectFrom('apiTokens')
-    .innerJoin('users', 'users.id', 'apiTokens.userId')
-    .selectAll('users')
-    .select(['apiTokens.id as tokenId', 'apiTokens.revokedAt', 'apiTokens.lastUsedAt'])
-    .where('apiTokens.tokenHash', '=', tokenHash)
-    .executeTakeFirst();
+  const row = (await tokenOf(db, tokenHash))[0];
   return row ? { tokenId: row.tokenId, revokedAt: row.revokedAt, lastUsedAt: row.lastUsedAt, user: userOf(row) } : undefined;
 }
 

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { ConfirmedTechnique, IncidentCoverageAggregate } from '../../model/coverage.js';
 import { InputError } from '../../model/errors.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 
 /**
@@ -67,8 +68,10 @@ export async function unconfirmTechniques(db: Db, incidentId: string, techniqueI
 }
 
 /** The techniques the review confirmed for one incident, in ID order. */
+const confirmedOf = compiledRead((db, incidentId: string) => db.selectFrom('reviewConfirmedTechniques').selectAll().where('incidentId', '=', incidentId).orderBy('techniqueId'), ['']);
+
 export async function listConfirmedTechniques(db: Db, incidentId: string): Promise<ConfirmedTechnique[]> {
-  const rows = await db.selectFrom('reviewConfirmedTechniques').selectAll().where('incidentId', '=', incidentId).orderBy('techniqueId').execute();
+  const rows = await confirmedOf(db, incidentId);
   return rows.map(toConfirmed);
 }
 

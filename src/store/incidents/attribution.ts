@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 
 /**
@@ -18,13 +19,19 @@ export interface StoredAttribution {
 }
 
 /** The incident's current row version and its stored attribution. */
+// Read for every review document: compiled once.
+const attributionOf = compiledRead(
+  (db, incidentId: string) =>
+    db
+      .selectFrom('incidents as i')
+      .leftJoin('incidentAttribution as a', 'a.incidentId', 'i.id')
+      .select(['i.contentHash', 'i.importedAt', 'a.inputKey', 'a.model', 'a.actors', 'a.incidentVersion'])
+      .where('i.id', '=', incidentId),
+  [''],
+);
+
 export async function readAttribution(db: Kysely<Database>, incidentId: string): Promise<StoredAttribution> {
-  const row = await db
-    .selectFrom('incidents as i')
-    .leftJoin('incidentAttribution as a', 'a.incidentId', 'i.id')
-    .select(['i.contentHash', 'i.importedAt', 'a.inputKey', 'a.model', 'a.actors', 'a.incidentVersion'])
-    .where('i.id', '=', incidentId)
-    .executeTakeFirst();
+  const row = (await attributionOf(db, incidentId))[0];
   if (!row) return { currentVersion: null, stored: null };
   const currentVersion = `${row.contentHash}:${row.importedAt}`;
   const stored = row.actors !== null && row.inputKey !== null && row.model !== null && row.incidentVersion !== null ? { incidentVersion: row.incidentVersion, inputKey: row.inputKey, model: row.model, actors: row.actors } : null;

@@ -4,6 +4,7 @@ import { isRecord } from '../../model/json.js';
 import type { Database } from '../database.js';
 import { fromFlag, parseJsonText } from '../json-text.js';
 import type { AlertsTable, CommentsTable, EntitiesTable, IncidentsTable, StatusChangesTable } from '../tables/incidents.js';
+import { compiledRead } from '../compiled-read.js';
 import { EVIDENCE_REF } from './rows.js';
 
 /**
@@ -40,35 +41,52 @@ export interface ReadOptions {
   raw?: boolean;
 }
 
-/** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
-export async function getIncident(db: Kysely<Database>, ref: string, options: ReadOptions = {}): Promise<StoredIncident | undefined> {
-  const withRaw = options.raw !== false;
-  const incidentRow = () =>
-    withRaw ? db.selectFrom('incidents').selectAll() : db.selectFrom('incidents').select(INCIDENT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('contentHash'));
-  let row = await incidentRow().where('id', '=', ref).executeTakeFirst();
-  if (!row) {
-    // The same source id could exist under two sources: a full incident wins over a partial one, then the oldest.
-    row = await incidentRow().where('sourceId', '=', ref).orderBy('partial', 'asc').orderBy('createdAt', 'asc').orderBy('id', 'asc').executeTakeFirst();
-  }
-  if (!row) return undefined;
-  const id = row.id;
-  const [alerts, entities, comments, changes] = await Promise.all([
-    (withRaw ? db.selectFrom('alerts').selectAll() : db.selectFrom('alerts').select(ALERT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('contentHash')))
-      .where('incidentId', '=', id)
-      .orderBy('createdAt', 'asc')
-      .orderBy('sourceId', 'asc')
-      .execute(),
-    (withRaw ? db.selectFrom('entities').selectAll() : db.selectFrom('entities').select(ENTITY_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw'))).where('incidentId', '=', id).orderBy('alertId').orderBy('ord').execute(),
-    db.selectFrom('comments').selectAll().where('incidentId', '=', id).orderBy('ord').execute(),
+// The reads of an incident, with and without the source's own JSON, compiled once (compiled-read.ts).
+const incidentColumns = (db: Kysely<Database>, withRaw: boolean) =>
+  withRaw ? db.selectFrom('incidents').selectAll() : db.selectFrom('incidents').select(INCIDENT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('contentHash'));
+const incidentById = (withRaw: boolean) => compiledRead((db, id: string) => incidentColumns(db, withRaw).where('id', '=', id), ['']);
+// The same source id could exist under two sources: a full incident wins over a partial one, then the oldest.
+const incidentBySourceId = (withRaw: boolean) =>
+  compiledRead((db, sourceId: string) => incidentColumns(db, withRaw).where('sourceId', '=', sourceId).orderBy('partial', 'asc').orderBy('createdAt', 'asc').orderBy('id', 'asc'), ['']);
+const alertsOf = (withRaw: boolean) =>
+  compiledRead(
+    (db, incidentId: string) =>
+      (withRaw ? db.selectFrom('alerts').selectAll() : db.selectFrom('alerts').select(ALERT_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw')).select(sql<string>`''`.as('contentHash')))
+        .where('incidentId', '=', incidentId)
+        .orderBy('createdAt', 'asc')
+        .orderBy('sourceId', 'asc'),
+    [''],
+  );
+const entitiesOf = (withRaw: boolean) =>
+  compiledRead(
+    (db, incidentId: string) =>
+      (withRaw ? db.selectFrom('entities').selectAll() : db.selectFrom('entities').select(ENTITY_COLUMNS_BUT_RAW).select(sql<null>`null`.as('raw'))).where('incidentId', '=', incidentId).orderBy('alertId').orderBy('ord'),
+    [''],
+  );
+const READS = {
+  raw: { byId: incidentById(true), bySourceId: incidentBySourceId(true), alerts: alertsOf(true), entities: entitiesOf(true) },
+  lean: { byId: incidentById(false), bySourceId: incidentBySourceId(false), alerts: alertsOf(false), entities: entitiesOf(false) },
+};
+const commentsOf = compiledRead((db, incidentId: string) => db.selectFrom('comments').selectAll().where('incidentId', '=', incidentId).orderBy('ord'), ['']);
+const changesOf = compiledRead(
+  (db, incidentId: string) =>
     db
       .selectFrom('statusChanges')
       .selectAll()
-      .where('incidentId', '=', id)
+      .where('incidentId', '=', incidentId)
       .orderBy('at')
       .orderBy(sql`case when origin = 'import' then 1 else 0 end`)
-      .orderBy('ord')
-      .execute(),
-  ]);
+      .orderBy('ord'),
+  [''],
+);
+
+/** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
+export async function getIncident(db: Kysely<Database>, ref: string, options: ReadOptions = {}): Promise<StoredIncident | undefined> {
+  const reads = options.raw !== false ? READS.raw : READS.lean;
+  const row = (await reads.byId(db, ref))[0] ?? (await reads.bySourceId(db, ref))[0];
+  if (!row) return undefined;
+  const id = row.id;
+  const [alerts, entities, comments, changes] = await Promise.all([reads.alerts(db, id), reads.entities(db, id), commentsOf(db, id), changesOf(db, id)]);
   const entitiesByAlert = groupBy(entities, (e) => e.alertId);
   const commentsByAlert = groupBy(comments, (c) => c.alertId ?? '');
   const changesByAlert = groupBy(changes, (c) => c.alertId ?? '');

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { ActionItem, ActionStatus } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewActionItemsTable } from '../database.js';
 import { contentOf, recordChanges } from './changes.js';
 import { guardedUpdate, type ReviewWriteStamp } from './guard.js';
@@ -22,7 +23,12 @@ export interface ActionItemQuery {
 }
 
 /** Action items across all incidents (or one), oldest first. */
+const actionItemsOf = compiledRead((db, incidentId: string) => db.selectFrom('reviewActionItems').selectAll().where('incidentId', '=', incidentId).orderBy('createdAt').orderBy('id'), ['']);
+
 export async function listActionItems(db: Kysely<Database>, filter: ActionItemQuery = {}): Promise<StoredActionItem[]> {
+  // One incident's items, the review page's read, is compiled once.
+  const { incidentId, ...others } = filter;
+  if (incidentId && Object.values(others).every((v) => v === undefined)) return actionItemsOf(db, incidentId);
   let query = db.selectFrom('reviewActionItems').selectAll();
   if (filter.incidentId) query = query.where('incidentId', '=', filter.incidentId);
   if (filter.status?.length) query = query.where('status', 'in', filter.status);

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TimelineAnnotation } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewTimelineAnnotationsTable } from '../database.js';
 import { fromFlag, parseJsonText, toFlag, toJsonText } from '../json-text.js';
 import { recordChanges } from './changes.js';
@@ -8,8 +9,10 @@ import { checkVersion, conflictError, guardedUpdate, type ReviewWriteStamp } fro
 const CONTENT_FIELDS = ['phase', 'keyMoment', 'hidden', 'hiddenReason', 'note', 'evidence'] as const satisfies readonly (keyof TimelineAnnotation)[];
 
 /** The annotations of the events derived from the incident's data. */
+const annotationsOf = compiledRead((db, incidentId: string) => db.selectFrom('reviewTimelineAnnotations').selectAll().where('incidentId', '=', incidentId), ['']);
+
 export async function listAnnotations(db: Kysely<Database>, incidentId: string): Promise<TimelineAnnotation[]> {
-  const rows = await db.selectFrom('reviewTimelineAnnotations').selectAll().where('incidentId', '=', incidentId).execute();
+  const rows = await annotationsOf(db, incidentId);
   return rows.map(toAnnotation);
 }
 

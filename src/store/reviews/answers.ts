@@ -1,12 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { ReviewAnswer } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 import { recordChanges } from './changes.js';
 import { checkVersion, conflictError, type ReviewWriteStamp } from './guard.js';
 
 /** The answers to the lessons-learned questions, in the order of `questionOrder`. */
+const answersOf = compiledRead((db, incidentId: string) => answerQuery(db, incidentId), ['']);
+
 export async function listAnswers(db: Kysely<Database>, incidentId: string, questionOrder: readonly string[]): Promise<ReviewAnswer[]> {
-  const rows = await answerQuery(db, incidentId).execute();
+  const rows = await answersOf(db, incidentId);
   return rows.sort((a, b) => questionOrder.indexOf(a.questionId) - questionOrder.indexOf(b.questionId));
 }
 

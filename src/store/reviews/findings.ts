@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Finding } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewFindingsTable } from '../database.js';
 import { parseJsonText, toJsonText } from '../json-text.js';
 import { contentOf, recordChanges } from './changes.js';
@@ -12,8 +13,10 @@ export type FindingContent = Pick<Finding, 'category' | 'title' | 'description' 
 const CONTENT_FIELDS = ['category', 'title', 'description', 'severity', 'contributingFactors', 'timelineEventIds', 'techniques', 'evidence', 'acceptedRisk'] as const satisfies readonly (keyof FindingContent)[];
 
 /** The findings of an incident's review, oldest first. */
+const findingsOf = compiledRead((db, incidentId: string) => db.selectFrom('reviewFindings').selectAll().where('incidentId', '=', incidentId).orderBy('createdAt').orderBy('id'), ['']);
+
 export async function listFindings(db: Kysely<Database>, incidentId: string): Promise<Finding[]> {
-  const rows = await db.selectFrom('reviewFindings').selectAll().where('incidentId', '=', incidentId).orderBy('createdAt').orderBy('id').execute();
+  const rows = await findingsOf(db, incidentId);
   return rows.map(toFinding);
 }
 

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { ConflictError, NotFoundError } from '../../model/errors.js';
 import type { ReviewRecord, ReviewState } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewsTable } from '../database.js';
 import { recordChanges, type ReviewChangeInput } from './changes.js';
 import { conflictError } from './guard.js';
@@ -18,8 +19,10 @@ export interface NewReviewRecord {
 /** 17 columns a row: a chunk stays well under either database's limit on bound parameters. */
 const CHUNK = 500;
 
+const recordOf = compiledRead((db, incidentId: string) => db.selectFrom('reviews').selectAll().where('incidentId', '=', incidentId), ['']);
+
 export async function getReviewRecord(db: Kysely<Database>, incidentId: string): Promise<ReviewRecord | undefined> {
-  return db.selectFrom('reviews').selectAll().where('incidentId', '=', incidentId).executeTakeFirst();
+  return (await recordOf(db, incidentId))[0];
 }
 
 /** The review record an incident without one has: not required, version 0. */

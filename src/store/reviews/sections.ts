@@ -1,12 +1,15 @@
 import type { Kysely } from 'kysely';
 import { REVIEW_SECTIONS, type ReviewSection, type ReviewSectionKey } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 import { recordChanges, type ReviewChangeInput } from './changes.js';
 import { checkVersion, conflictError, type ReviewWriteStamp } from './guard.js';
 
 /** The review's written sections, in the document's order. */
+const sectionsOf = compiledRead((db, incidentId: string) => sectionQuery(db, incidentId), ['']);
+
 export async function listSections(db: Kysely<Database>, incidentId: string): Promise<ReviewSection[]> {
-  const rows = await sectionQuery(db, incidentId).execute();
+  const rows = await sectionsOf(db, incidentId);
   return rows.sort((a, b) => REVIEW_SECTIONS.indexOf(a.key) - REVIEW_SECTIONS.indexOf(b.key));
 }
 

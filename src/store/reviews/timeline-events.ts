@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { ManualTimelineEvent } from '../../model/review.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewTimelineEventsTable } from '../database.js';
 import { fromFlag, parseJsonText, toFlag, toJsonText } from '../json-text.js';
 import { contentOf, recordChanges } from './changes.js';
@@ -12,8 +13,10 @@ export type TimelineEventContent = Pick<ManualTimelineEvent, 'at' | 'title' | 'd
 const CONTENT_FIELDS = ['at', 'title', 'detail', 'phase', 'keyMoment', 'actor', 'techniques', 'evidence'] as const satisfies readonly (keyof TimelineEventContent)[];
 
 /** The hand-written events of an incident's timeline, in time order. */
+const eventsOf = compiledRead((db, incidentId: string) => db.selectFrom('reviewTimelineEvents').selectAll().where('incidentId', '=', incidentId).orderBy('at').orderBy('id'), ['']);
+
 export async function listTimelineEvents(db: Kysely<Database>, incidentId: string): Promise<ManualTimelineEvent[]> {
-  const rows = await db.selectFrom('reviewTimelineEvents').selectAll().where('incidentId', '=', incidentId).orderBy('at').orderBy('id').execute();
+  const rows = await eventsOf(db, incidentId);
   return rows.map(toTimelineEvent);
 }
 
