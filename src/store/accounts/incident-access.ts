@@ -19,8 +19,18 @@ export async function replaceAccessList(db: Kysely<Database>, incidentId: string
 }
 
 /** The restricted incidents whose list does not name this user. */
+// Read on every list and layer request: compiled once.
+const hiddenFrom = compiledRead(
+  (db, username: string) =>
+    db
+      .selectFrom('incidentAccess')
+      .select('incidentId')
+      .distinct()
+      .where('incidentId', 'not in', db.selectFrom('incidentAccess').select('incidentId').where('username', '=', username)),
+  [''],
+);
+
 export async function incidentsHiddenFrom(db: Kysely<Database>, username: string): Promise<string[]> {
-  const named = db.selectFrom('incidentAccess').select('incidentId').where('username', '=', username);
-  const rows = await db.selectFrom('incidentAccess').select('incidentId').distinct().where('incidentId', 'not in', named).execute();
+  const rows = await hiddenFrom(db, username);
   return rows.map((r) => r.incidentId);
 }

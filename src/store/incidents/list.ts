@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { UsageError } from '../../model/errors.js';
+import { compiledRead } from '../compiled-read.js';
 import type { Database } from '../database.js';
 import { isPostgres } from '../dialect.js';
 import { ftsQuery, matchesText, searchTerms } from './search.js';
@@ -124,6 +125,13 @@ export interface IncidentQuery {
   offset: number;
 }
 
+const unfilteredTotal = compiledRead((db) => db.selectFrom('incidents as i').select((eb) => eb.fn.countAll<string | number>().as('n')), []);
+const unfilteredPage = compiledRead(
+  (db, limit: number, offset: number) =>
+    listQuery(db, 'reviewState').where('i.id', 'in', db.selectFrom('incidents as i').select('i.id').orderBy('i.createdAt', 'desc').orderBy('i.id').limit(limit).offset(offset)),
+  [1, 0],
+);
+
 /**
  * One page of the incidents a user may see (the API's list), newest first, with the total that
  * match. Filters, review state and access are applied in SQL, so the page costs the same on 10 or
@@ -135,8 +143,14 @@ export async function queryIncidents(
   /** Restricted incidents the user is not named on. */
   hidden: ReadonlySet<string>,
 ): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
-  const postgres = isPostgres(db);
   const q = query.q?.trim() ?? '';
+  // The list as it first opens (no filter, nothing hidden): the two reads are compiled once.
+  if (!q && !query.status?.length && !query.severity?.length && !query.reviewState?.length && !query.from && !query.to && hidden.size === 0) {
+    const [count] = await unfilteredTotal(db);
+    const rows = await unfilteredPage(db, query.limit, query.offset);
+    return { total: Number(count?.n ?? 0), incidents: rows.map((r) => listItem(r, 'reviewState')) };
+  }
+  const postgres = isPostgres(db);
   const terms = q ? searchTerms(q) : [];
   type Base = ReturnType<typeof incidents>;
   const incidents = () => db.selectFrom('incidents as i');

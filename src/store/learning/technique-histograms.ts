@@ -26,7 +26,7 @@ export async function techniqueHistograms(db: Kysely<Database>, r: DayRange, byA
   const edges = anyOf(days.map((d) => withinRange(d, 'day')));
   if (!byAnalyst) {
     const rows = await sql<HistogramRow>`
-      select technique_id, null as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
+      select technique_id as "techniqueId", null as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis, sum(benign_then_tp) as btp,
         sum(reopened) as reo, sum(escalated) as esc
       from (
         select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_technique_hist
@@ -34,11 +34,11 @@ export async function techniqueHistograms(db: Kysely<Database>, r: DayRange, byA
         union all
         select technique_id, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_day_technique_hist
           where ${edges} and alerts <> 0
-      ) h group by technique_id, metric, bin`.execute(db);
+      ) h group by technique_id, metric, bin`.execute(db.withoutPlugins());
     return rows.rows;
   }
   const rows = await sql<HistogramRow>`
-    select technique_id, nullif(analyst, '') as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis,
+    select technique_id as "techniqueId", nullif(analyst, '') as analyst, metric, nullif(bin, -1) as bin, sum(alerts) as n, sum(misclassified) as mis,
       sum(benign_then_tp) as btp, sum(reopened) as reo, sum(escalated) as esc
     from (
       select technique_id, analyst, metric, bin, alerts, misclassified, benign_then_tp, reopened, escalated from learning_month_analyst_hist
@@ -49,7 +49,7 @@ export async function techniqueHistograms(db: Kysely<Database>, r: DayRange, byA
       union all
       select technique_id, coalesce(assigned_to, '') as analyst, 'resolve' as metric, coalesce(resolve_bin, -1) as bin, 1 as alerts,
         misclassified, benign_then_tp, reopened, escalated from learning_technique_facts where ${edges}
-    ) h group by technique_id, analyst, metric, bin`.execute(db);
+    ) h group by technique_id, analyst, metric, bin`.execute(db.withoutPlugins());
   return rows.rows;
 }
 

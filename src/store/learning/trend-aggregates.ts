@@ -41,7 +41,7 @@ async function bucketed<R>(db: Db, name: string, r: DayRange, bucket: TrendBucke
       select ${b} as bucket, ${c}, ${n} from ${coarse} where ${periodWhere} and ${n} <> 0
       union all
       select ${b} as bucket, ${c}, ${n} from ${sql.table(`learning_day_${name}`)} where ${anyOf(days.map((d) => withinRange(d, 'day')))} and ${n} <> 0
-    ) x group by bucket, ${c}`.execute(db);
+    ) x group by bucket, ${c}`.execute(db.withoutPlugins());
   return rows.rows;
 }
 
@@ -56,6 +56,9 @@ export async function trendAggregates(db: Db, options: TrendRequest): Promise<Tr
   if (days === null) return trendAggregatesFromFacts(db, options);
   const b = sql.ref(options.bucket);
   const where = withinRange(days, 'day');
+  // Aggregates come back by the thousand: their SQL names the result columns as the code reads
+  // them, so rows skip the mapping of names (the typed handle's plugin).
+  const raw = db.withoutPlugins();
 
   type Breakdown = { bucket: string; severity: string; classification: string; determination: string; n: unknown };
   const incidents = await bucketed<Breakdown>(db, 'incidents', days, options.bucket, 'severity, classification, determination', 'incidents');
@@ -66,18 +69,18 @@ export async function trendAggregates(db: Db, options: TrendRequest): Promise<Tr
   // Distinct incidents per technique: the daily counts, less the repeats of incidents whose alerts of
   // the technique fall on several days of the same bucket (or range).
   const byBucket = await sql<{ bucket: string; techniqueId: string; alerts: unknown; incidents: unknown }>`
-    select ${b} as bucket, technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
-    where ${where} and alerts <> 0 group by ${b}, technique_id`.execute(db);
+    select ${b} as bucket, technique_id as "techniqueId", sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
+    where ${where} and alerts <> 0 group by ${b}, technique_id`.execute(raw);
   const bucketRepeats = await sql<{ bucket: string; techniqueId: string; n: unknown }>`
-    select ${b} as bucket, technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
-    where ${where} group by ${b}, technique_id`.execute(db);
+    select ${b} as bucket, technique_id as "techniqueId", count(*) - count(distinct incident_id) as n from learning_technique_spans
+    where ${where} group by ${b}, technique_id`.execute(raw);
   const repeatsInBucket = new Map(bucketRepeats.rows.map((r) => [`${r.bucket}\u0000${r.techniqueId}`, num(r.n)]));
   const inRange = await sql<{ techniqueId: string; alerts: unknown; incidents: unknown }>`
-    select technique_id, sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
-    where ${where} and alerts <> 0 group by technique_id`.execute(db);
+    select technique_id as "techniqueId", sum(alerts) as alerts, sum(incidents) as incidents from learning_day_techniques
+    where ${where} and alerts <> 0 group by technique_id`.execute(raw);
   const rangeRepeats = await sql<{ techniqueId: string; n: unknown }>`
-    select technique_id, count(*) - count(distinct incident_id) as n from learning_technique_spans
-    where ${where} group by technique_id`.execute(db);
+    select technique_id as "techniqueId", count(*) - count(distinct incident_id) as n from learning_technique_spans
+    where ${where} group by technique_id`.execute(raw);
   const repeatsInRange = new Map(rangeRepeats.rows.map((r) => [r.techniqueId, num(r.n)]));
 
   return {
