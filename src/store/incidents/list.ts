@@ -186,11 +186,13 @@ export async function queryIncidents(
     // A search: the index gives every match, which must be ordered anyway; one pass over them
     // serves both the total and the page. On SQLite the index drives the query, and the incident
     // named by id or source id is added.
-    const found = postgres
-      ? await filtered().select(['i.id', 'i.createdAt']).execute()
-      : [...(await filtered('search').select(['i.id', 'i.createdAt']).execute()), ...(await filtered('id').select(['i.id', 'i.createdAt']).execute())];
+    // A search matches hundreds or thousands of incidents: their ids and times are read as the
+    // database names them, without a mapped copy of every row (the typed handle's plugin).
+    const matchesOf = async (query: ReturnType<typeof filtered>) =>
+      (await db.withoutPlugins().executeQuery<{ id: string; created_at: string }>(query.select(['i.id', 'i.createdAt']).compile())).rows;
+    const found = postgres ? await matchesOf(filtered()) : [...(await matchesOf(filtered('search'))), ...(await matchesOf(filtered('id')))];
     const matches = [...new Map(found.map((m) => [m.id, m])).values()];
-    matches.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    matches.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     total = matches.length;
     page = matches.slice(query.offset, query.offset + query.limit).map((m) => m.id);
     if (page.length === 0) return { total, incidents: [] };
