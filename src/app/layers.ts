@@ -2,6 +2,8 @@ import { incidentLayerEntries } from '../analysis/incident-layer.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import { buildNavigatorLayer, type LayerEntry, type NavigatorLayer } from '../export/navigator.js';
 import type { StoredIncident } from '../model/index.js';
+import type { OpenedStore } from '../store/index.js';
+import { incidentPage, observedTechniques } from './incidents.js';
 
 /** The legend every incident layer carries: the gradient runs from one alert to the most alerts. */
 const ALERT_LEGEND = [
@@ -60,4 +62,14 @@ export const LAYER_METADATA_INCIDENTS = 200;
 
 function incidentMetadata(i: IncidentName): { name: string; value: string } {
   return { name: 'incident', value: `${i.id} ${i.source}:${i.sourceId} ${i.title}` };
+}
+
+/**
+ * The layer of every technique observed across the incidents a reader may see (`hidden`: restricted
+ * to other people), counted in the store, naming the newest incidents in its metadata; and how many
+ * incidents it covers. `hindsight layer --all` and `GET /api/layers/observed` both answer with it.
+ */
+export async function observedLayerOf(store: OpenedStore, kb: KnowledgeBase, hidden: ReadonlySet<string> = new Set()): Promise<{ layer: NavigatorLayer; incidents: number }> {
+  const [counts, page] = await Promise.all([observedTechniques(store, { hidden }), incidentPage(store, { limit: LAYER_METADATA_INCIDENTS, offset: 0 }, hidden)]);
+  return { layer: observedLayer(kb, counts, { total: page.total, named: page.incidents }), incidents: page.total };
 }

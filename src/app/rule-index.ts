@@ -21,12 +21,22 @@ export function ruleIndexOfInventory(kb: KnowledgeBase, inventory: RuleInventory
   return { index: coverageIndexOf(result), source: `${inventory.stats.parsed} rule${inventory.stats.parsed === 1 ? '' : 's'} from ${paths.join(', ')}` };
 }
 
+/** The rules a server was started with, as read at one moment. */
+export interface RulesRead {
+  /** When they were read (Date.now()): a later read replaces everything computed from them. */
+  readAt: number;
+  inventory: RuleInventory;
+  index: RuleIndex;
+}
+
 /**
- * A server's rule index: read from its rule files on first use and again when older than `ttlMs`
- * (rules change in the repository the server reads them from); null when it was given no rules.
+ * A server's detection rules: read from its rule files on first use and again when older than
+ * `ttlMs` (rules change in the repository the server reads them from); null when it was given no
+ * rules. One read serves the review's Detection section (the index) and the coverage layers (the
+ * inventory), so the files are parsed once per period, not once per use.
  */
-export class RuleIndexSource {
-  private cached: { at: number; value: Promise<RuleIndex | null> } | undefined;
+export class RuleSource {
+  private cached: { at: number; value: Promise<RulesRead | null> } | undefined;
 
   constructor(
     private readonly kb: KnowledgeBase,
@@ -34,14 +44,25 @@ export class RuleIndexSource {
     private readonly ttlMs = 5 * 60_000,
   ) {}
 
-  get(): Promise<RuleIndex | null> {
+  get(): Promise<RulesRead | null> {
     const now = Date.now();
     if (!this.cached || now - this.cached.at > this.ttlMs) {
-      const value = ruleIndexOf(this.kb, this.paths);
+      const value = this.read(now);
       this.cached = { at: now, value };
       // A failed read is tried again on the next request rather than remembered.
       value.catch(() => (this.cached = undefined));
     }
     return this.cached.value;
+  }
+
+  /** The rule index per technique, or null without rules. */
+  async index(): Promise<RuleIndex | null> {
+    return (await this.get())?.index ?? null;
+  }
+
+  private async read(readAt: number): Promise<RulesRead | null> {
+    if (this.paths.length === 0) return null;
+    const inventory = await importRules([...this.paths], {});
+    return { readAt, inventory, index: ruleIndexOfInventory(this.kb, inventory, this.paths) };
   }
 }

@@ -2,7 +2,7 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { accountsOf } from '../app/accounts/index.js';
 import { AttributionCache } from '../app/attribution.js';
-import { RuleIndexSource } from '../app/rule-index.js';
+import { RuleSource } from '../app/rule-index.js';
 import { findIncident } from '../app/incidents.js';
 import type { App, RouteContext, ServerOptions } from './context.js';
 import { handleError } from './errors.js';
@@ -61,7 +61,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     options,
     loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5,
     reports: new ReportCache(options.kb, attribution),
-    rules: new RuleIndexSource(options.kb, options.rules ?? []),
+    rules: new RuleSource(options.kb, options.rules ?? []),
     afterImport: () => app.refreshAttribution(),
   };
   await app.register(authRoutes, context);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../app/accounts/index.js';
-import type { RuleIndexSource } from '../app/rule-index.js';
+import type { RuleSource } from '../app/rule-index.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import type { Role } from '../model/roles.js';
 import type { OpenedStore } from '../store/index.js';
@@ -43,8 +43,8 @@ export interface RouteContext {
   options: ServerOptions;
   loginAttemptsPerMinute: number;
   reports: ReportCache;
-  /** The team's rule index per technique (the Detection section), from the rules the server was started with. */
-  rules: RuleIndexSource;
+  /** The rules the server was started with: the Detection section's index and the coverage layers' inventory. */
+  rules: RuleSource;
   /** Called after an import changed incidents (starts the background attribution). */
   afterImport: () => void;
 }

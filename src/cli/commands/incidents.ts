@@ -63,11 +63,10 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .action(async (ref: string | undefined, opts: { all?: boolean; output?: string }) => {
       if (Boolean(ref) === Boolean(opts.all)) throw new UsageError('give either an incident or --all');
       const kb = await loadKnowledgeBaseFor(ctx);
-      const { incidentLayer, observedLayer, LAYER_METADATA_INCIDENTS } = await import('../../app/layers.js');
+      const { incidentLayer, observedLayerOf } = await import('../../app/layers.js');
       const { layer, incidents } = await withStore(ctx, async (store) => {
         if (!opts.all) return { layer: incidentLayer(kb, await requireIncident(store, ref as string)), incidents: 1 };
-        const all = await store.listIncidents({});
-        return { layer: observedLayer(kb, await store.techniqueCounts(), { total: all.length, named: all.slice(0, LAYER_METADATA_INCIDENTS) }), incidents: all.length };
+        return observedLayerOf(store, kb);
       });
       const text = `${JSON.stringify(layer, null, 2)}\n`;
       if (opts.output) {

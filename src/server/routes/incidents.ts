@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { incidentLayer, LAYER_METADATA_INCIDENTS, observedLayer } from '../../app/layers.js';
+import { incidentLayer, observedLayerOf } from '../../app/layers.js';
 import { storedReviewInputs } from '../../app/review-document.js';
 import { renderReview } from '../../app/review-formats.js';
 import { reviewHistory } from '../../app/review/index.js';
@@ -24,7 +24,7 @@ import {
   ReportDownloadResponse,
 } from '../schemas/incidents.js';
 import { ReviewHistorySchema } from '../schemas/review.js';
-import { incidentIdOf, incidentPage, observedTechniques } from '../../app/incidents.js';
+import { incidentIdOf, incidentPage } from '../../app/incidents.js';
 import { IncidentParams, listParam, visibleIncident, visibleIncidentAndAccess } from './common.js';
 
 const IncidentListQuery = z.object({
@@ -51,7 +51,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams, response: { 200: IncidentDetailSchema, ...errorResponses(400, 401, 404) } }, serializerCompiler: incidentDetailSerializer }, async (request) => {
     const { incident, restrictedTo } = await visibleIncidentAndAccess(ctx, request, request.params.id);
-    const inputs = await storedReviewInputs(ctx.store, incident.id, await ctx.rules.get());
+    const inputs = await storedReviewInputs(ctx.store, incident.id, await ctx.rules.index());
     const report = await ctx.reports.get(incident, inputs);
     const { content } = inputs;
     return { report, review: content.review, restrictedTo, manualEvents: content.manualEvents, annotations: content.annotations };
@@ -59,7 +59,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
 
   app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
-    const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.get()));
+    const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.index()));
     const rendered = await renderReview(report, request.query.format);
     return reply.header('content-disposition', `attachment; filename="review-${incident.id}.${rendered.extension}"`).type(rendered.contentType).send(rendered.body);
   });
@@ -70,28 +70,25 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
 
   app.get('/api/layers/observed', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer of techniques observed across the incidents you may see (score = alerts)', response: { 200: NavigatorLayerSchema, ...errorResponses(401) } } }, async (request) => {
     const hidden = await ctx.auth.hiddenIncidents(userOf(request));
-    const counts = await observedTechniques(ctx.store, { hidden });
-    const named = await incidentPage(ctx.store, { limit: LAYER_METADATA_INCIDENTS, offset: 0 }, hidden);
-    return observedLayer(ctx.kb, counts, { total: named.total, named: named.incidents });
+    return (await observedLayerOf(ctx.store, ctx.kb, hidden)).layer;
   });
 
   // The rules are read once every 5 minutes; the layers are computed per set of incidents hidden
   // from the reader (most readers share one: every restricted incident), so a restricted incident
   // never counts in the coverage someone not named on it sees.
   type CoverageAnswer = { available: boolean; rules: number; layers: NavigatorLayer[]; reason?: string };
-  let inventory: { at: number; value: Promise<import('../../rules/types.js').RuleInventory> } | undefined;
+  /** The read of the rules the cached layers were computed from. */
+  let coverageOf = 0;
   const coverage = new Map<string, { at: number; value: Promise<CoverageAnswer> }>();
   app.get('/api/layers/coverage', { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Detection coverage, threat relevance and gap layers (Navigator 4.5) from the rules the server was started with, over the incidents you may see', response: { 200: CoverageLayersSchema, ...errorResponses(401) } } }, async (request) => {
-    const rules = ctx.options.rules ?? [];
-    if (rules.length === 0) return { available: false, rules: 0, layers: [], reason: 'the server was started without detection rules: hindsight serve --rules PATH' };
-    const now = Date.now();
-    if (!inventory || now - inventory.at > 5 * 60_000) {
-      const value = import('../../rules/index.js').then(({ importRules }) => importRules(rules, { format: 'auto' }));
-      inventory = { at: now, value };
+    const read = await ctx.rules.get();
+    if (!read) return { available: false, rules: 0, layers: [], reason: 'the server was started without detection rules: hindsight serve --rules PATH' };
+    // Layers computed from an earlier read of the rules are dropped when the rules are read again.
+    if (read.readAt !== coverageOf) {
       coverage.clear();
-      value.catch(() => (inventory = undefined));
+      coverageOf = read.readAt;
     }
-    const rulesRead = inventory.value;
+    const now = Date.now();
     const hidden = await ctx.auth.hiddenIncidents(userOf(request));
     const key = [...hidden].sort().join(',');
     let entry = coverage.get(key);
@@ -100,7 +97,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
         const { computeCoverage } = await import('../../analysis/coverage/compute.js');
         const { incidentCoverageAggregate } = await import('../../app/coverage.js');
         const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
-        const result = computeCoverage(ctx.kb, (await rulesRead).rules, await incidentCoverageAggregate(ctx.store, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
+        const result = computeCoverage(ctx.kb, read.inventory.rules, await incidentCoverageAggregate(ctx.store, hidden), { kind: 'prevalence' }, { includeDeprecated: false });
         return { available: true, rules: result.rulesCounted, layers: buildCoverageLayers(ctx.kb, result, { rulesLabel: `${result.rulesCounted} rules` }) };
       })();
       if (coverage.size >= 20) coverage.delete(coverage.keys().next().value as string);
