@@ -1,4 +1,6 @@
-import { derivePartialIncident, parseFileInBatches, type IngestFormat } from '../ingest/index.js';
+import { DEFAULT_GROUPING, derivePartialFields, FORMAT_NAMES, parseFileInBatches, type GroupingOptions, type IngestFormat } from '../ingest/index.js';
+import { reportTechniques, type TechniqueReport } from '../attack/crosswalk.js';
+import type { KnowledgeBase } from '../attack/types.js';
 import { UsageError } from '../model/errors.js';
 import type { Incident } from '../model/incident.js';
 import type { ReviewState } from '../model/review.js';
@@ -11,14 +13,18 @@ import { importAuditChange } from './import-audit.js';
 import { applyReviewPolicy } from './review/policy.js';
 
 export interface ImportFilesOptions {
-  /** `auto` (the default), `graph` or `m365d`. */
+  /** `auto` (the default) or one of FORMAT_NAMES. */
   format?: string;
+  /** How alerts that name no incident are grouped (default: host and user in 1h windows); see src/ingest/grouping.ts. */
+  grouping?: GroupingOptions;
   onProgress?: (message: string) => void;
   /** The review policy file (default: HINDSIGHT_POLICY in `env`, then the shipped one). */
   policyFile?: string;
   env?: NodeJS.ProcessEnv;
   /** Record the import in the audit trail as this actor, naming these files (default: the paths given), in the import's transaction. */
   audit?: { actor: string; files?: readonly string[] };
+  /** The loaded ATT&CK knowledge base, when there is one: the import reports technique IDs it knows only through the v18->v19 crosswalk, or not at all. */
+  kb?: KnowledgeBase;
   /** Called with Hindsight's ids of each batch's incidents before the batch is written; throwing refuses the whole import. */
   checkIncidents?: (ids: readonly string[]) => void | Promise<void>;
 }
@@ -28,10 +34,14 @@ export interface ImportFilesResult {
   results: ImportedIncidentResult[];
   /** The review state of each created or updated incident (and of each one without a review yet) after the review policy was applied. */
   reviews: { id: string; state: ReviewState; required: boolean; rules: string[] }[];
-  files: { file: string; format: string; incidents: number; alerts: number }[];
+  files: { file: string; format: string; formats: string[]; incidents: number; alerts: number }[];
+  /** The technique IDs the alerts carry (kept as sent), against the loaded ATT&CK version and the crosswalk. */
+  techniques: TechniqueReport;
+  /** One line per technique ID mapped back through the crosswalk or unknown (the CLI prints them on stderr). */
+  techniqueWarnings: { message: string }[];
 }
 
-const FORMATS: readonly IngestFormat[] = ['auto', 'graph', 'm365d'];
+const FORMATS: readonly IngestFormat[] = ['auto', ...FORMAT_NAMES];
 
 /** Incidents looked up per query. */
 const LOOKUP_CHUNK = 500;
@@ -56,14 +66,15 @@ export async function importFiles(store: OpenedStore, files: readonly string[], 
   // The incidents, the review states the policy sets and the audit entry: one transaction.
   return store.transaction(
     async (tx) => {
-      const imported = await tx.importIncidentBatches(read.batches(tx), { derivePartial: derivePartialIncident });
+      const imported = await tx.importIncidentBatches(read.batches(tx), { derivePartial: derivePartialFields });
       const reviews = await applyReviewPolicy(tx, await policyDecisions(tx, policy, imported));
       if (options.audit) {
         const after = await storedIncidentVersions(tx.db, imported.results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id));
         const change = importAuditChange(options.audit.files ?? files, imported, read.before, after);
         if (change) await appendAudit(tx, { actor: options.audit.actor, operation: 'incident.import' }, change);
       }
-      return { summary: imported.summary, results: imported.results, reviews, files: read.files };
+      const techniques = reportTechniques(read.techniques, options.kb);
+      return { summary: imported.summary, results: imported.results, reviews, files: read.files, techniques, techniqueWarnings: techniqueWarnings(techniques, options.kb) };
     },
     { bulk: true },
   );
@@ -91,6 +102,8 @@ async function policyDecisions(tx: OpenedStore, policy: ReviewPolicy, imported: 
 class FileReading {
   /** What each file held. */
   readonly files: ImportFilesResult['files'] = [];
+  /** Every technique ID the alerts carry. */
+  readonly techniques = new Set<string>();
   /** The stored version of each incident before the import (for the audit entry). */
   readonly before = new Map<string, StoredIncidentVersion>();
 
@@ -110,11 +123,16 @@ class FileReading {
       const ids = new Set<string>();
       let alerts = 0;
       let detected = 'graph';
-      for await (const batch of parseFileInBatches(file, this.format)) {
+      const formats = new Set<string>();
+      for await (const batch of parseFileInBatches(file, this.format, undefined, this.options.grouping ?? DEFAULT_GROUPING)) {
         detected = batch.format;
+        for (const f of batch.formats ?? []) formats.add(f);
         const batchIds = [...new Set(batch.incidents.map((i) => incidentId(i.source, i.sourceId)))];
         for (const id of batchIds) ids.add(id);
-        for (const incident of batch.incidents) alerts += incident.alerts.length;
+        for (const incident of batch.incidents) {
+          alerts += incident.alerts.length;
+          for (const alert of incident.alerts) for (const t of alert.techniques) this.techniques.add(t);
+        }
         if (checkIncidents) await checkIncidents(batchIds);
         if (audit) {
           // Only an incident's first batch is read: in a later one it may already hold this import's writes.
@@ -130,8 +148,17 @@ class FileReading {
           onProgress?.(`${file}: ${alerts.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
         }
       }
-      this.files.push({ file, format: detected, incidents: ids.size, alerts });
+      this.files.push({ file, format: detected, formats: [...formats], incidents: ids.size, alerts });
       onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alerts} alert(s)`);
     }
   }
+}
+
+/** What a person is told of technique IDs the loaded ATT&CK version does not have. */
+function techniqueWarnings(report: TechniqueReport, kb: KnowledgeBase | undefined): { message: string }[] {
+  const version = kb ? `ATT&CK ${kb.meta.version}` : 'the ATT&CK crosswalk';
+  return [
+    ...report.mapped.map((m) => ({ message: `technique ${m.id} is newer than ${version}: read as ${m.to} (v18->v19 crosswalk); kept as ${m.id} on the alerts` })),
+    ...report.unknown.map((id) => ({ message: `technique ${id} is not in ${version}: kept as sent on the alerts` })),
+  ];
 }

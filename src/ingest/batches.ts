@@ -1,26 +1,39 @@
 import { InputError } from '../model/errors.js';
-import type { Alert, Incident } from '../model/incident.js';
+import type { Incident } from '../model/incident.js';
 import { isRecord, type JsonObject } from '../model/json.js';
 import { describe, Where } from './fields.js';
-import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
+import { detectRecord, FORMAT_NAMES, FORMATS, formatByName, type FormatName, type MappedAlert, type RecordFormat } from './formats.js';
+import { DEFAULT_GROUPING, groupAlerts, type GroupingOptions } from './grouping.js';
 import type { JsonDocument } from './json-text.js';
-import { parseM365dAlert, parseM365dIncident } from './m365d.js';
+import { formatFromContext } from './microsoft-formats.js';
 
-/** `auto` detects the format from the file's content. */
-export type IngestFormat = 'auto' | 'graph' | 'm365d';
-export type DetectedFormat = 'graph' | 'm365d';
+/** `auto` detects the format from the file's content (per record where the shapes tell). */
+export type IngestFormat = 'auto' | FormatName;
+export type DetectedFormat = FormatName;
 
 export interface ParseResult {
+  /** The file's format: the requested one, else the first one a record told. */
   format: DetectedFormat;
+  /** Every format a record of this batch was read as (more than one in a mixed NDJSON file); absent when it had no record. */
+  formats?: DetectedFormat[];
   incidents: Incident[];
+}
+
+export interface BatchSource {
+  file: string;
+  format?: IngestFormat;
+  /** How alerts that name no incident are grouped (default: host and user, 1h windows). */
+  grouping?: GroupingOptions;
 }
 
 /** One record of a document and where it is. */
 interface RecordAt {
   value: unknown;
   where: Where;
+  /** The format the record's own shape tells (auto detection), if any. */
+  format: RecordFormat | undefined;
   /** The format a page's @odata.context names, if any. */
-  contextHint: DetectedFormat | undefined;
+  contextHint: FormatName | undefined;
   /** The record's own JSON text, when it is alone on its NDJSON line. */
   text: string | undefined;
   /** An empty page: no record, only its @odata.context to tell the format by. */
@@ -29,21 +42,20 @@ interface RecordAt {
 
 /**
  * The incidents of JSON documents, at most `batchRecords` records to a batch, whatever the shape of
- * each document: one object, an array, a Graph/Defender page `{"value": [...]}` (with or without
- * `@odata.context`/`@odata.nextLink`), or one NDJSON line. The documents come a block at a time
- * (a block of an NDJSON file, or one whole document) and are parsed as the batches are taken.
- * Records may be incidents (alerts expanded or not) or standalone alerts, which are grouped by
- * incidentId into partial incidents (or added to an incident of the same batch); the store merges a
- * partial incident's alerts with what an earlier batch stored, so the end result is the same as one
- * batch. A bad record throws when its batch is reached: the caller writes all batches in one
- * transaction and rolls back.
+ * each document. Envelopes are unwrapped here, for every format alike (see recordsOf); the formats
+ * (src/ingest/formats.ts) only see records. The documents come a block at a time (a block of an
+ * NDJSON file, or one whole document) and are parsed as the batches are taken. Incidents come whole;
+ * standalone alerts join an incident of the same batch they name, else become partial incidents (the
+ * one they name, or the one the grouping rule gives); the store merges a partial incident's alerts
+ * with what an earlier batch or import stored, so the end result is the same as one batch. A bad
+ * record throws when its batch is reached: the caller writes all batches in one transaction and rolls back.
  */
 export async function* batchesOf(
   blocks: AsyncIterable<Iterable<JsonDocument>> | Iterable<Iterable<JsonDocument>>,
-  source: { file: string; format?: IngestFormat },
+  source: BatchSource,
   batchRecords: number,
 ): AsyncGenerator<ParseResult> {
-  const batcher = new Batcher(source.file, checkFormat(source), batchRecords);
+  const batcher = new Batcher(source.file, checkFormat(source), source.grouping ?? DEFAULT_GROUPING, batchRecords);
   for await (const documents of blocks) {
     for (const record of recordsOf(documents, source.file)) {
       const batch = batcher.add(record);
@@ -53,117 +65,162 @@ export async function* batchesOf(
   yield* batcher.end();
 }
 
-function checkFormat(source: { file: string; format?: IngestFormat }): IngestFormat {
+function checkFormat(source: BatchSource): RecordFormat | undefined {
   const requested = source.format ?? 'auto';
-  if (!['auto', 'graph', 'm365d'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph or m365d)`, { file: source.file });
-  return requested;
+  if (requested === 'auto') return undefined;
+  const format = formatByName(requested);
+  if (format) return format;
+  if ((FORMAT_NAMES as readonly string[]).includes(requested)) throw new InputError(`format "${requested}" is not available in this build`, { file: source.file });
+  throw new InputError(`unknown format "${requested}" (expected auto, ${FORMAT_NAMES.join(', ')})`, { file: source.file });
 }
 
 /**
- * Collects records into batches. The format is the requested one, else the first record that tells
- * it, else a page's @odata.context; records read while looking wait in the first batch.
+ * Collects records into batches. With a requested format every record is read as it; with `auto`
+ * each record is read as the format its own shape tells, and a record whose shape tells none as the
+ * file's format: the first one a record told, else a page's @odata.context. Records read before the
+ * file's format is known wait in the first batch.
  */
 class Batcher {
-  private format: DetectedFormat | undefined;
-  private contextHint: DetectedFormat | undefined;
+  private fileFormat: RecordFormat | undefined;
+  private contextHint: FormatName | undefined;
   private batch: RecordAt[] = [];
   private emitted = false;
 
   constructor(
     private readonly file: string,
-    requested: IngestFormat,
+    private readonly requested: RecordFormat | undefined,
+    private readonly grouping: GroupingOptions,
     private readonly batchRecords: number,
   ) {
-    this.format = requested === 'auto' ? undefined : requested;
+    this.fileFormat = requested;
   }
 
   add(record: RecordAt): ParseResult | undefined {
-    this.batch.push(record);
-    if (this.format === undefined) {
-      this.contextHint ??= record.contextHint;
-      if (isRecord(record.value)) this.format = detectRecordFormat(record.value);
-      if (this.format === undefined) return undefined;
+    if (!this.requested && !record.empty && isRecord(record.value)) {
+      record.format = detectRecord(record.value);
+      this.fileFormat ??= record.format;
     }
+    this.batch.push(record);
+    this.contextHint ??= record.contextHint;
+    if (this.fileFormat === undefined) return undefined;
     if (this.batch.length < this.batchRecords) return undefined;
-    return this.take(this.format);
+    return this.take(this.fileFormat);
   }
 
   *end(): Generator<ParseResult> {
-    let format = this.format ?? this.contextHint;
+    let format = this.fileFormat ?? (this.contextHint ? formatByName(this.contextHint) : undefined);
     if (format === undefined) {
       const first = this.batch.find((r) => !r.empty);
-      if (first) first.where.fail('cannot tell the format: expected Microsoft Graph security incidents/alerts (id, createdDateTime) or Microsoft 365 Defender incidents (incidentId, createdTime)');
-      format = 'graph';
+      if (first) first.where.fail(`cannot tell the format: expected one of ${FORMATS.map((f) => f.describe ?? f.name).join('; ')}`);
+      format = FORMATS[0]!;
     }
     if (this.batch.length > 0 || !this.emitted) yield this.take(format);
   }
 
-  private take(format: DetectedFormat): ParseResult {
+  private take(fileFormat: RecordFormat): ParseResult {
     const records = this.batch;
     this.batch = [];
     this.emitted = true;
-    return { format, incidents: parseRecords(records, format) };
+    const formats = new Set<FormatName>();
+    const incidents = parseRecords(records, fileFormat, this.file, this.grouping, formats);
+    return { format: fileFormat.name, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents };
   }
 }
 
+/** Keys an Elasticsearch/OpenSearch search response or Splunk REST envelope may carry beside its records. */
+const SPLUNK_RESULTS_KEYS = new Set(['results', 'preview', 'init_offset', 'messages', 'fields', 'highlighted', 'post_process_count']);
+const SPLUNK_EXPORT_KEYS = new Set(['result', 'preview', 'offset', 'lastrow']);
+
+function onlyKeys(obj: JsonObject, allowed: Set<string>): boolean {
+  for (const k of Object.keys(obj)) if (!allowed.has(k)) return false;
+  return true;
+}
+
+/** An Elasticsearch/OpenSearch hit `{_index, _id, _source}`. */
+function isHit(value: unknown): value is JsonObject & { _source: JsonObject } {
+  return isRecord(value) && isRecord(value._source) && ('_index' in value || '_id' in value);
+}
+
+/**
+ * The records of documents, envelopes unwrapped: an array (each item, a hit's `_source`), a
+ * Graph-style page `{value: [...]}`, an Elasticsearch/OpenSearch search response
+ * `{hits: {hits: [{_source}]}}` or one hit `{_index, _id, _source}`, Splunk's REST search results
+ * `{results: [...]}` (with preview/fields/messages beside) and export lines `{preview, offset,
+ * result: {...}}`; anything else is one record.
+ */
 function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<RecordAt> {
+  const item = (value: unknown, where: Where, contextHint?: FormatName, text?: string): RecordAt =>
+    isHit(value) ? { value: value._source, where: where.key('_source'), format: undefined, contextHint, text: undefined, empty: false } : { value, where, format: undefined, contextHint, text, empty: false };
+  const empty = (where: Where, contextHint: FormatName | undefined): RecordAt => ({ value: undefined, where, format: undefined, contextHint, text: undefined, empty: true });
   for (const doc of documents) {
     const root = new Where(file, '$', doc.line);
-    const contextHint = formatFromContext(doc.value);
-    if (Array.isArray(doc.value)) {
-      for (let i = 0; i < doc.value.length; i++) yield { value: doc.value[i], where: root.index(i), contextHint: undefined, text: undefined, empty: false };
-    } else if (isRecord(doc.value) && Array.isArray(doc.value.value)) {
-      const at = root.key('value');
-      const list = doc.value.value;
-      if (list.length === 0 && contextHint) yield { value: undefined, where: at, contextHint, text: undefined, empty: true };
-      for (let i = 0; i < list.length; i++) yield { value: list[i], where: at.index(i), contextHint, text: undefined, empty: false };
-    } else {
-      // A record alone on its NDJSON line: the line is its raw JSON.
-      yield { value: doc.value, where: root, contextHint, text: doc.text, empty: false };
-    }
-  }
-}
-
-/** Turns records of a known format into incidents (standalone alerts grouped by incident). */
-function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Incident[] {
-  const incidents: Incident[] = [];
-  const standalone: { alert: Alert; raw: JsonObject; where: Where }[] = [];
-  for (const { value: record, where, empty, text } of records) {
-    if (empty) continue;
-    const value = objectRecord(record, where);
-    if (format === 'graph' ? isGraphAlert(value) : isM365dAlert(value)) {
-      const alert = format === 'graph' ? parseGraphAlert(value, where) : parseM365dAlert(value, where);
-      if (text !== undefined) alert.rawText = text;
-      standalone.push({ alert, raw: value, where });
-    } else {
-      const incident = format === 'graph' ? parseGraphIncident(value, where) : parseM365dIncident(value, where);
-      if (text !== undefined) incident.rawText = text;
-      incidents.push(incident);
-    }
-  }
-
-  // Standalone alerts of an incident that is in the same batch join it; the rest become partial incidents.
-  const byId = new Map(incidents.map((i) => [i.sourceId, i]));
-  const orphans: typeof standalone = [];
-  for (const entry of standalone) {
-    const incidentId = entry.raw.incidentId;
-    const target = incidentId === undefined || incidentId === null ? undefined : byId.get(String(incidentId));
-    if (!target) {
-      orphans.push(entry);
+    const value = doc.value;
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) yield item(value[i], root.index(i));
       continue;
     }
-    if (!target.alerts.some((a) => a.sourceId === entry.alert.sourceId)) target.alerts.push(entry.alert);
+    if (!isRecord(value)) {
+      yield item(value, root, undefined, doc.text);
+      continue;
+    }
+    const contextHint = formatFromContext(value);
+    const hits = isRecord(value.hits) && Array.isArray(value.hits.hits) ? value.hits.hits : undefined;
+    let list: { items: unknown[]; at: Where } | undefined;
+    if (Array.isArray(value.value)) list = { items: value.value, at: root.key('value') };
+    else if (hits) list = { items: hits, at: root.key('hits').key('hits') };
+    else if (Array.isArray(value.results) && onlyKeys(value, SPLUNK_RESULTS_KEYS)) list = { items: value.results, at: root.key('results') };
+    if (list) {
+      if (list.items.length === 0) yield empty(list.at, contextHint);
+      for (let i = 0; i < list.items.length; i++) {
+        const entry = list.items[i];
+        const at = list.at.index(i);
+        if (hits && !isHit(entry)) at.fail(`expected a search hit with a "_source" object, got ${describe(entry)}`);
+        yield item(entry, at, contextHint);
+      }
+    } else if (isRecord(value.result) && onlyKeys(value, SPLUNK_EXPORT_KEYS)) {
+      yield item(value.result, root.key('result'));
+    } else {
+      // A record alone on its NDJSON line: the line is its raw JSON (unless it is a hit around the record).
+      yield item(value, root, contextHint, doc.text);
+    }
   }
-  for (const incident of groupAlertsIntoIncidents(orphans, format)) incidents.push(incident);
-  // The mappers build complete model records (every field set, times normalised by parseTime), so
-  // they are not validated a second time: test/ingest/schema.test.ts checks that each fixture's
-  // output is exactly what IncidentSchema.parse makes of it.
-  return incidents;
 }
 
-/** An m365d record that is a standalone alert rather than an incident. */
-function isM365dAlert(value: JsonObject): boolean {
-  return 'alertId' in value && !('incidentName' in value) && !('createdTime' in value);
+/** Turns records into incidents: each read as its own format or the file's, standalone alerts grouped. */
+function parseRecords(records: readonly RecordAt[], fileFormat: RecordFormat, file: string, grouping: GroupingOptions, formats: Set<FormatName>): Incident[] {
+  const incidents: Incident[] = [];
+  const standalone: MappedAlert[] = [];
+  const context = { file };
+  for (const { value, where, empty, text, format } of records) {
+    if (empty) continue;
+    const reader = format ?? fileFormat;
+    formats.add(reader.name);
+    const mapped = reader.parse(objectRecord(value, where), where, context);
+    for (const m of mapped) {
+      if (text !== undefined && mapped.length === 1) (m.kind === 'incident' ? m.incident : m.alert).rawText = text;
+      if (m.kind === 'incident') incidents.push(m.incident);
+      else standalone.push(m);
+    }
+  }
+
+  // Standalone alerts naming an incident of the same batch join it; the rest become partial incidents.
+  // An alert an incident of the batch already references (an OCSF Incident Finding's finding_info_list)
+  // replaces that reference with its full content instead.
+  const byId = new Map(incidents.map((i) => [`${i.source}\u0000${i.sourceId}`, i]));
+  const referenced = new Map<string, { incident: Incident; index: number }>();
+  for (const incident of incidents) incident.alerts.forEach((a, index) => referenced.set(`${incident.source}\u0000${a.sourceId}`, { incident, index }));
+  const rest: MappedAlert[] = [];
+  for (const entry of standalone) {
+    const target = entry.incidentKey === undefined ? undefined : byId.get(`${entry.source}\u0000${entry.incidentKey}`);
+    const reference = entry.incidentKey === undefined ? referenced.get(`${entry.source}\u0000${entry.alert.sourceId}`) : undefined;
+    if (reference) reference.incident.alerts[reference.index] = entry.alert;
+    else if (!target) rest.push(entry);
+    else if (!target.alerts.some((a) => a.sourceId === entry.alert.sourceId)) target.alerts.push(entry.alert);
+  }
+  for (const incident of groupAlerts(rest, grouping)) incidents.push(incident);
+  // The mappers build complete model records (every field set, times normalised), so they are not
+  // validated a second time: test/ingest/schema.test.ts checks fixtures' output against IncidentSchema.
+  return incidents;
 }
 
 function objectRecord(value: unknown, where: Where): JsonObject {
@@ -171,20 +228,9 @@ function objectRecord(value: unknown, where: Where): JsonObject {
   return value;
 }
 
+/** The format a record's own shape tells, if any. */
 export function detectRecordFormat(obj: JsonObject): DetectedFormat | undefined {
-  const odata = obj['@odata.type'];
-  if (typeof odata === 'string' && /microsoft\.graph\.security\.(incident|alert)$/i.test(odata)) return 'graph';
-  if ('incidentId' in obj && ('incidentName' in obj || 'createdTime' in obj || 'lastUpdateTime' in obj)) return 'm365d';
-  if ('alertId' in obj && ('creationTime' in obj || 'lastUpdatedTime' in obj)) return 'm365d';
-  if ('id' in obj && ('createdDateTime' in obj || 'lastUpdateDateTime' in obj)) return 'graph';
-  return undefined;
+  return detectRecord(obj)?.name;
 }
 
-export function formatFromContext(doc: unknown): DetectedFormat | undefined {
-  if (!isRecord(doc)) return undefined;
-  const context = doc['@odata.context'];
-  if (typeof context !== 'string') return undefined;
-  if (/graph\.microsoft\.com/i.test(context) || /#security\//i.test(context)) return 'graph';
-  if (/api\.security\.microsoft\.com|securitycenter|\$metadata#Incidents/i.test(context)) return 'm365d';
-  return undefined;
-}
+export { formatFromContext };

@@ -13,24 +13,28 @@ import { IncidentSchema } from '../../src/model/incident.js';
 const fixtures = join(__dirname, '..', 'fixtures', 'ingest');
 const examples = join(__dirname, '..', '..', 'examples');
 
+/** Readable fixtures, in the folder and its per-source folders (ocsf/, wazuh/, ...); malformed ones left out. */
+const readable = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? readable(join(dir, e.name)) : e.name.startsWith('bad-') || e.name.startsWith('malformed') ? [] : [join(dir, e.name)],
+  );
+
 const files = [
-  ...readdirSync(fixtures)
-    .filter((f) => !f.startsWith('bad-'))
-    .map((f) => join(fixtures, f)),
+  ...readable(fixtures),
   ...readdirSync(examples)
     .filter((f) => /\.(json|ndjson)$/.test(f))
     .map((f) => join(examples, f)),
 ];
 
 describe('ingest output satisfies IncidentSchema', () => {
-  it('has fixtures of both formats to check', async () => {
+  it('has fixtures of every format to check', async () => {
     const formats = new Set<string>();
     for (const file of files) formats.add((await parseFile(file)).format);
-    expect([...formats].sort()).toEqual(['graph', 'm365d']);
+    expect([...formats].sort()).toEqual(['elastic', 'graph', 'm365d', 'ocsf', 'splunk', 'thehive', 'wazuh']);
   });
 
   for (const file of files) {
-    it(`maps ${file.slice(file.lastIndexOf('/') + 1)} to records the schema returns unchanged`, async () => {
+    it(`maps ${file.startsWith(fixtures) ? file.slice(fixtures.length + 1) : file.slice(file.lastIndexOf('/') + 1)} to records the schema returns unchanged`, async () => {
       const { incidents } = await parseFile(file);
       expect(incidents.length).toBeGreaterThan(0);
       for (const incident of incidents) {

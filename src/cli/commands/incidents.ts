@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { KnowledgeBase } from '../../attack/types.js';
 import type { CliContext, RegisterCommands } from '../context.js';
 import { UsageError } from '../../model/errors.js';
 import { loadKnowledgeBaseFor, openStoreFor, printResult, requireIncident, withStore } from '../services.js';
@@ -10,17 +11,25 @@ import { parseDateOption, parsePositiveInt } from '../options.js';
 export const registerIncidentCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
   program
     .command('import')
-    .description('Import incidents and alerts (Microsoft Graph security API, Microsoft 365 Defender); transactional and idempotent')
-    .argument('<files...>', 'JSON, Graph page or NDJSON files')
-    .option('--format <format>', 'auto | graph | m365d', 'auto')
+    .description('Import incidents and alerts (Microsoft Graph, Microsoft 365 Defender, OCSF, Elastic Security, Wazuh, TheHive, Splunk ES); transactional and idempotent')
+    .argument('<files...>', 'JSON, NDJSON, Graph page, Elasticsearch/OpenSearch search response or Splunk results files')
+    .option('--format <format>', 'auto | graph | m365d | sentinel | ocsf | elastic | wazuh | thehive | splunk', 'auto')
+    .option('--group-by <fields>', 'group alerts that name no incident by these fields: host, user, rule, source (comma-separated)', 'host,user')
+    .option('--window <duration>', 'grouping window: alerts in the same fixed window (e.g. 30m, 1h, 1d) share an incident', '1h')
+    .option('--incident-title <text>', 'put every alert that names no incident into one incident of this title (instead of --group-by)')
     .option('--policy <file>', 'review policy file (default: HINDSIGHT_POLICY, then the shipped config/review-policy.yaml)')
-    .action(async (files: string[], opts: { format: string; policy?: string }) => {
+    .action(async (files: string[], opts: { format: string; groupBy: string; window: string; incidentTitle?: string; policy?: string }) => {
       const { importFiles } = await import('../../app/import.js');
+      const { parseGroupBy, parseWindow } = await import('../../ingest/grouping.js');
+      if (opts.incidentTitle !== undefined && opts.incidentTitle.trim() === '') throw new UsageError('--incident-title must not be empty');
+      const grouping = { groupBy: parseGroupBy(opts.groupBy), windowMs: parseWindow(opts.window), incidentTitle: opts.incidentTitle ?? null };
       const store = await openStoreFor(ctx);
       try {
         const actor = (await import('../actor.js')).cliActor(ctx);
-        const result = await importFiles(store, files, { format: opts.format, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env, audit: { actor } });
-        printResult(ctx, { ...result.summary, reviews: result.reviews }, () =>
+        const kb = await optionalKnowledgeBase(ctx);
+        const result = await importFiles(store, files, { format: opts.format, grouping, kb, onProgress: (m) => ctx.warn(m), policyFile: opts.policy, env: ctx.env, audit: { actor } });
+        for (const w of result.techniqueWarnings) ctx.warn(`warning: ${w.message}`);
+        printResult(ctx, { ...result.summary, reviews: result.reviews, files: result.files, techniques: result.techniques }, () =>
           [
             `Imported ${result.summary.incidents} incident(s), ${result.summary.alerts} alert(s) into ${store.location}:`,
             `  created ${result.summary.created}, updated ${result.summary.updated}, unchanged ${result.summary.unchanged}`,
@@ -79,4 +88,15 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
 
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+/** The loaded ATT&CK knowledge base if one is configured or cached; an import does not need one (it only reports techniques against it). */
+async function optionalKnowledgeBase(ctx: CliContext): Promise<KnowledgeBase | undefined> {
+  try {
+    return await loadKnowledgeBaseFor(ctx);
+  } catch (error) {
+    // No ATT&CK data configured: nothing to check against. Data that fails to load must not fail the import either.
+    if (!(error instanceof UsageError)) ctx.warn(`warning: ATT&CK data not loaded (${error instanceof Error ? error.message : String(error)}); technique IDs not checked`);
+    return undefined;
+  }
 }

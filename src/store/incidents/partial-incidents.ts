@@ -22,7 +22,8 @@ export interface PartialIncidentFields extends PartialAlertFields {
   statusHistory: StatusChange[];
 }
 
-export type PartialIncidentDeriver = (alerts: PartialAlertFields[]) => PartialIncidentFields;
+/** Derives a partial incident's fields from its alerts; `incident` is the stored one (an incident named on import keeps its title). */
+export type PartialIncidentDeriver = (alerts: PartialAlertFields[], incident: { source: string; sourceId: string; title: string }) => PartialIncidentFields;
 
 /**
  * A partial incident (made of standalone alerts) has no fields of its own: they follow from its
@@ -60,7 +61,10 @@ export async function derivePartialsAgain(
     for (const incident of stored) {
       const alerts = byIncident.get(incident.id);
       if (!alerts || alerts.length === 0 || !fromFlag(incident.partial)) continue;
-      const derived = derive(alerts.map(({ title, severity, status, createdAt, updatedAt, resolvedAt }) => ({ title, severity, status, createdAt, updatedAt, resolvedAt })));
+      const derived = derive(
+        alerts.map(({ title, severity, status, createdAt, updatedAt, resolvedAt }) => ({ title, severity, status, createdAt, updatedAt, resolvedAt })),
+        incident,
+      );
       const same =
         derived.title === incident.title &&
         derived.severity === incident.severity &&
