@@ -152,7 +152,8 @@ export function renderDescription(d: ObjectDescription): string {
     for (const r of refs) lines.push(`  ${r.id}  ${r.name}`);
   };
   if (d.revokedFrom) lines.push(`${d.revokedFrom.join(' -> ')} was revoked; replaced by ${d.id}.`);
-  if (d.mappedFrom) lines.push(`"${d.query}" (${d.mappedFrom}) is not a tactic of this ATT&CK release; mapped to ${d.id}.`);
+  if (d.mappedFrom && d.kind === 'technique') lines.push(`${d.mappedFrom} is newer than this ATT&CK release; mapped back to ${d.id} (v18->v19 crosswalk).`);
+  else if (d.mappedFrom) lines.push(`"${d.query}" (${d.mappedFrom}) is not a tactic of this ATT&CK release; mapped to ${d.id}.`);
   lines.push(`${d.id}  ${d.name}  [${d.kind}${d.deprecated ? ', deprecated' : ''}]`);
   if (d.url) lines.push(d.url);
   if (d.aliases?.length) lines.push(`Aliases: ${d.aliases.join(', ')}`);

@@ -2,6 +2,7 @@
  * `KnowledgeBase` over `KnowledgeBaseData`: every lookup map is built once, in the constructor,
  * so that each lookup is one or two Map reads.
  */
+import { mapBackTechnique } from './crosswalk.js';
 import type { KnowledgeBaseData, RevokedEntry } from './data.js';
 import { mapForeignTactic, tacticKey } from './tactic-names.js';
 import type {
@@ -225,7 +226,12 @@ export class AttackKnowledgeBase implements KnowledgeBase {
     return this.tacticIndex.resolve(ref);
   }
   technique(ref: string): Resolved<Technique> | undefined {
-    return this.techniqueIndex.resolve(ref);
+    const hit = this.techniqueIndex.resolve(ref);
+    if (hit) return hit;
+    // A newer release's ID (v19's T1685) the loaded bundle lacks: the crosswalk maps it back.
+    const back = mapBackTechnique(ref);
+    const mapped = back ? this.techniqueIndex.resolve(back.id) : undefined;
+    return mapped ? { ...mapped, query: ref, mappedFrom: ref.trim().toUpperCase() } : undefined;
   }
   group(ref: string): Resolved<Group> | undefined {
     return this.groupIndex.resolve(ref);
@@ -265,7 +271,7 @@ export class AttackKnowledgeBase implements KnowledgeBase {
     const prefixed = KIND_BY_PREFIX.find(([re]) => re.test(k))?.[1];
     const kinds = prefixed ? [prefixed, ...LOOKUP_ORDER.filter((x) => x !== prefixed)] : LOOKUP_ORDER;
     for (const kind of kinds) {
-      const hit = kind === 'tactic' ? this.tactic(ref) : this.indexFor(kind).resolve(ref);
+      const hit = kind === 'tactic' ? this.tactic(ref) : kind === 'technique' ? this.technique(ref) : this.indexFor(kind).resolve(ref);
       if (hit) return { ...hit, object: { kind, ...hit.object } as AnyAttackObject };
     }
     return undefined;

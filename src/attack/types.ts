@@ -140,7 +140,7 @@ export interface Resolved<T> {
   revokedFrom: string[] | null;
   /** Set when the reference named a deprecated object (it is returned, flagged). */
   deprecated: boolean;
-  /** Set when the reference was a tactic name from another ATT&CK version, mapped to this one. */
+  /** Set when the reference was a tactic name or technique ID from another ATT&CK version (see crosswalk.ts), mapped to this one. */
   mappedFrom: string | null;
 }
 

@@ -51,7 +51,8 @@ export class TechniqueResolver {
         const revoked = this.kb.revokedEntry?.(key);
         hit = { live: null, revokedFrom: false, reason: revoked ? 'revoked' : 'unknown' };
       } else if (r.object.deprecated) hit = { live: null, revokedFrom: r.revokedFrom !== null, reason: 'deprecated' };
-      else hit = { live: r.object, revokedFrom: r.revokedFrom !== null && r.object.id !== key, reason: null };
+      // Remapped: a revoked ID followed to its replacement, or a newer release's ID mapped back by the v18->v19 crosswalk.
+      else hit = { live: r.object, revokedFrom: (r.revokedFrom !== null || r.mappedFrom !== null) && r.object.id !== key, reason: null };
       this.cache.set(key, hit);
     }
     return hit;

@@ -30,13 +30,14 @@ describe.runIf(requireOrSkip('ATT&CK 18.1 and the Sigma corpus', available, bund
     expect(prevalence.techniques.covered).toBeLessThan(prevalence.techniques.total);
   });
 
-  it('maps v19 tactic tags onto Defense Evasion and reports v19-only technique IDs as unknown', () => {
+  it('maps v19 tactic tags onto Defense Evasion and v19 technique IDs back through the v18->v19 crosswalk', () => {
     const stealth = prevalence.tactics.find((t) => t.from === 'stealth');
     expect(stealth).toMatchObject({ to: 'defense-evasion', mappedFrom: 'stealth' });
     expect(stealth?.rules).toBeGreaterThan(100);
     expect(prevalence.tactics.find((t) => t.from === 'defense-impairment')?.to).toBe('defense-evasion');
     const unknown = prevalence.unknownTechniques.map((u) => u.id);
-    expect(unknown).toContain('T1685');
+    expect(unknown).not.toContain('T1685');
+    expect(prevalence.remappedTechniques).toContainEqual(expect.objectContaining({ from: 'T1685', to: 'T1562.001' }));
     for (const u of prevalence.unknownTechniques) expect(kb.technique(u.id)?.object.deprecated ?? true).toBe(true);
   });
 
