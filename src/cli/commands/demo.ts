@@ -11,19 +11,34 @@ export function examplesDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples');
 }
 
+/** Alert-only examples imported into one incident of this title each. */
+const TITLED_EXAMPLES: Record<string, string> = {
+  'wazuh-ssh-intrusion.json': 'SSH intrusion and root persistence on web-02',
+  'splunk-credential-dumping.json': 'Credential dumping and exfiltration from FS-03',
+};
+
 export const registerDemoCommand: RegisterCommands = (program: Command, ctx: CliContext) => {
   program
     .command('demo')
-    .description('Import the example incidents into the database and print the review of the ransomware example')
+    .description('Import the example incidents of every source (Microsoft, OCSF, Elastic, Wazuh, TheHive, Splunk) into the database and print the review of the ransomware example')
     .option('--layer <file>', 'where to write the Navigator layer', 'hindsight-demo-layer.json')
     .action(async (opts: { layer: string }) => {
       const kb = await loadKnowledgeBaseOrDownloadFor(ctx);
       const dir = examplesDir();
-      const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+      const names = (await readdir(dir)).filter((f) => f.endsWith('.json') || f.endsWith('.ndjson')).sort();
       const { importFiles } = await import('../../app/import.js');
+      const { DEFAULT_GROUPING } = await import('../../ingest/grouping.js');
       const store = await openStoreFor(ctx);
       try {
-        const imported = await importFiles(store, files, { onProgress: (m) => ctx.warn(m) });
+        // Most examples go in as `hindsight import` takes them; the alert-only examples whose alerts
+        // span several users are put into one named incident each, as `--incident-title` would.
+        const batches: { files: string[]; incidentTitle: string | null }[] = [{ files: names.filter((f) => !TITLED_EXAMPLES[f]).map((f) => join(dir, f)), incidentTitle: null }];
+        for (const [name, incidentTitle] of Object.entries(TITLED_EXAMPLES)) if (names.includes(name)) batches.push({ files: [join(dir, name)], incidentTitle });
+        const imported = { summary: { created: 0, updated: 0, unchanged: 0, incidents: 0, alerts: 0 } };
+        for (const batch of batches) {
+          const result = await importFiles(store, batch.files, { onProgress: (m) => ctx.warn(m), kb, grouping: { ...DEFAULT_GROUPING, incidentTitle: batch.incidentTitle } });
+          for (const key of ['created', 'updated', 'unchanged', 'incidents', 'alerts'] as const) imported.summary[key] += result.summary[key];
+        }
         ctx.warn(`Database: ${store.location} (created ${imported.summary.created}, updated ${imported.summary.updated}, unchanged ${imported.summary.unchanged})`);
         const ransomware = await findExample(store, join(dir, 'ransomware.json'));
         if (!ransomware) throw new HindsightError('the ransomware example was not found among the imported examples');
