@@ -5,10 +5,11 @@ import { describe, Where } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
 import type { JsonDocument } from './json-text.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
+import { isSentinelIncident, parseSentinelIncident } from './sentinel.js';
 
 /** `auto` detects the format from the file's content. */
-export type IngestFormat = 'auto' | 'graph' | 'm365d';
-export type DetectedFormat = 'graph' | 'm365d';
+export type IngestFormat = 'auto' | 'graph' | 'm365d' | 'sentinel';
+export type DetectedFormat = 'graph' | 'm365d' | 'sentinel';
 
 export interface ParseResult {
   format: DetectedFormat;
@@ -55,7 +56,7 @@ export async function* batchesOf(
 
 function checkFormat(source: { file: string; format?: IngestFormat }): IngestFormat {
   const requested = source.format ?? 'auto';
-  if (!['auto', 'graph', 'm365d'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph or m365d)`, { file: source.file });
+  if (!['auto', 'graph', 'm365d', 'sentinel'].includes(requested)) throw new InputError(`unknown format "${requested}" (expected auto, graph, m365d or sentinel)`, { file: source.file });
   return requested;
 }
 
@@ -131,6 +132,11 @@ function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Inc
   for (const { value: record, where, empty, text } of records) {
     if (empty) continue;
     const value = objectRecord(record, where);
+    // Sentinel (Azure Resource Manager) incidents: a List Incidents body, without alerts or entities.
+    if (format === 'sentinel') {
+      incidents.push(parseSentinelIncident(value, where));
+      continue;
+    }
     if (format === 'graph' ? isGraphAlert(value) : isM365dAlert(value)) {
       const alert = format === 'graph' ? parseGraphAlert(value, where) : parseM365dAlert(value, where);
       if (text !== undefined) alert.rawText = text;
@@ -172,6 +178,7 @@ function objectRecord(value: unknown, where: Where): JsonObject {
 }
 
 export function detectRecordFormat(obj: JsonObject): DetectedFormat | undefined {
+  if (isSentinelIncident(obj)) return 'sentinel';
   const odata = obj['@odata.type'];
   if (typeof odata === 'string' && /microsoft\.graph\.security\.(incident|alert)$/i.test(odata)) return 'graph';
   if ('incidentId' in obj && ('incidentName' in obj || 'createdTime' in obj || 'lastUpdateTime' in obj)) return 'm365d';
