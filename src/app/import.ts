@@ -1,17 +1,14 @@
-import { derivePartialIncident, parseFileInBatches, type IngestFormat } from '../ingest/index.js';
+import { parseFileInBatches, type IngestFormat } from '../ingest/index.js';
 import { UsageError } from '../model/errors.js';
 import type { Incident } from '../model/incident.js';
 import type { ReviewState } from '../model/review.js';
-import { evaluatePolicy, loadPolicy, type PolicyDecision, type ReviewPolicy } from '../review/policy.js';
+import { loadPolicy } from '../review/policy.js';
 import { storedIncidentVersions, type StoredIncidentVersion } from '../store/incidents/index.js';
-import { incidentId, type ImportedIncidentResult, type ImportResult, type ImportSummary, type OpenedStore } from '../store/index.js';
-import { incidentsWithReview } from '../store/reviews/records.js';
-import { appendAudit } from './audit.js';
-import { importAuditChange } from './import-audit.js';
-import { applyReviewPolicy } from './review/policy.js';
+import { incidentId, type ImportedIncidentResult, type ImportSummary, type OpenedStore } from '../store/index.js';
+import { importIncidentBatchesWithPolicy } from './import-batches.js';
 
 export interface ImportFilesOptions {
-  /** `auto` (the default), `graph` or `m365d`. */
+  /** `auto` (the default), `graph`, `m365d` or `sentinel`. */
   format?: string;
   onProgress?: (message: string) => void;
   /** The review policy file (default: HINDSIGHT_POLICY in `env`, then the shipped one). */
@@ -31,10 +28,7 @@ export interface ImportFilesResult {
   files: { file: string; format: string; incidents: number; alerts: number }[];
 }
 
-const FORMATS: readonly IngestFormat[] = ['auto', 'graph', 'm365d'];
-
-/** Incidents looked up per query. */
-const LOOKUP_CHUNK = 500;
+const FORMATS: readonly IngestFormat[] = ['auto', 'graph', 'm365d', 'sentinel'];
 
 /** How often a long import reports its progress. */
 const PROGRESS_EVERY_MS = 5_000;
@@ -56,35 +50,11 @@ export async function importFiles(store: OpenedStore, files: readonly string[], 
   // The incidents, the review states the policy sets and the audit entry: one transaction.
   return store.transaction(
     async (tx) => {
-      const imported = await tx.importIncidentBatches(read.batches(tx), { derivePartial: derivePartialIncident });
-      const reviews = await applyReviewPolicy(tx, await policyDecisions(tx, policy, imported));
-      if (options.audit) {
-        const after = await storedIncidentVersions(tx.db, imported.results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id));
-        const change = importAuditChange(options.audit.files ?? files, imported, read.before, after);
-        if (change) await appendAudit(tx, { actor: options.audit.actor, operation: 'incident.import' }, change);
-      }
+      const { imported, reviews } = await importIncidentBatchesWithPolicy(tx, read.batches(tx), policy, options.audit ? { actor: options.audit.actor, files: options.audit.files ?? files, before: read.before } : undefined);
       return { summary: imported.summary, results: imported.results, reviews, files: read.files };
     },
     { bulk: true },
   );
-}
-
-/**
- * The review policy's decision for every created or updated incident, and every incident that has
- * no review record yet, taken from the incident's fields as the import left them (the parsed
- * record it wrote, the stored record it kept, or a partial incident's fields derived again).
- */
-async function policyDecisions(tx: OpenedStore, policy: ReviewPolicy, imported: ImportResult): Promise<{ incidentId: string; decision: PolicyDecision }[]> {
-  const unchanged = imported.results.filter((r) => r.outcome === 'unchanged').map((r) => r.id);
-  const reviewed = new Set<string>();
-  for (let i = 0; i < unchanged.length; i += LOOKUP_CHUNK) for (const id of await incidentsWithReview(tx.db, unchanged.slice(i, i + LOOKUP_CHUNK))) reviewed.add(id);
-  const decisions: { incidentId: string; decision: PolicyDecision }[] = [];
-  for (const { id, outcome } of imported.results) {
-    if (outcome === 'unchanged' && reviewed.has(id)) continue;
-    const triage = imported.triage.get(id);
-    if (triage) decisions.push({ incidentId: id, decision: evaluatePolicy(policy, triage) });
-  }
-  return decisions;
 }
 
 /** The files of one import read a batch at a time, with what the import reports of them. */

@@ -12,7 +12,7 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .command('import')
     .description('Import incidents and alerts (Microsoft Graph security API, Microsoft 365 Defender); transactional and idempotent')
     .argument('<files...>', 'JSON, Graph page or NDJSON files')
-    .option('--format <format>', 'auto | graph | m365d', 'auto')
+    .option('--format <format>', 'auto | graph | m365d | sentinel', 'auto')
     .option('--policy <file>', 'review policy file (default: HINDSIGHT_POLICY, then the shipped config/review-policy.yaml)')
     .action(async (files: string[], opts: { format: string; policy?: string }) => {
       const { importFiles } = await import('../../app/import.js');
