@@ -64,6 +64,20 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(store|model)/' },
     },
     {
+      name: 'connectors-reach-sources-only',
+      severity: 'error',
+      comment: 'connectors/ talks to live sources over the network and hands records to the ingest mapping: it imports model/ and ingest/ only; app/ runs it.',
+      from: { path: '^src/connectors/' },
+      to: { path: '^src/', pathNot: '^src/(connectors|model|ingest)/' },
+    },
+    {
+      name: 'only-app-runs-connectors',
+      severity: 'error',
+      comment: 'Syncs are use cases: front ends start them through app/.',
+      from: { path: '^src/', pathNot: '^src/(connectors|app)/' },
+      to: { path: '^src/connectors/' },
+    },
+    {
       name: 'model-is-the-bottom',
       severity: 'error',
       from: { path: '^src/model/' },

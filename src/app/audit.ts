@@ -44,6 +44,11 @@ export const AUDITED_OPERATIONS = {
   'coverage.unconfirm': 'confirmed-techniques',
   'playbook.add': 'playbook',
   'playbook.propose': 'playbook',
+  'connector.add': 'connector',
+  'connector.update': 'connector',
+  'connector.delete': 'connector',
+  'connector.enable': 'connector',
+  'connector.disable': 'connector',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

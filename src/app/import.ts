@@ -1,16 +1,13 @@
-import { DEFAULT_GROUPING, derivePartialFields, FORMAT_NAMES, parseFileInBatches, type GroupingOptions, type IngestFormat } from '../ingest/index.js';
+import { DEFAULT_GROUPING, FORMAT_NAMES, parseFileInBatches, type GroupingOptions, type IngestFormat } from '../ingest/index.js';
 import { reportTechniques, type TechniqueReport } from '../attack/crosswalk.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import { UsageError } from '../model/errors.js';
 import type { Incident } from '../model/incident.js';
 import type { ReviewState } from '../model/review.js';
-import { evaluatePolicy, loadPolicy, type PolicyDecision, type ReviewPolicy } from '../review/policy.js';
+import { loadPolicy } from '../review/policy.js';
 import { storedIncidentVersions, type StoredIncidentVersion } from '../store/incidents/index.js';
-import { incidentId, type ImportedIncidentResult, type ImportResult, type ImportSummary, type OpenedStore } from '../store/index.js';
-import { incidentsWithReview } from '../store/reviews/records.js';
-import { appendAudit } from './audit.js';
-import { importAuditChange } from './import-audit.js';
-import { applyReviewPolicy } from './review/policy.js';
+import { incidentId, type ImportedIncidentResult, type ImportSummary, type OpenedStore } from '../store/index.js';
+import { importIncidentBatchesWithPolicy } from './import-batches.js';
 
 export interface ImportFilesOptions {
   /** `auto` (the default) or one of FORMAT_NAMES. */
@@ -43,9 +40,6 @@ export interface ImportFilesResult {
 
 const FORMATS: readonly IngestFormat[] = ['auto', ...FORMAT_NAMES];
 
-/** Incidents looked up per query. */
-const LOOKUP_CHUNK = 500;
-
 /** How often a long import reports its progress. */
 const PROGRESS_EVERY_MS = 5_000;
 
@@ -66,36 +60,12 @@ export async function importFiles(store: OpenedStore, files: readonly string[], 
   // The incidents, the review states the policy sets and the audit entry: one transaction.
   return store.transaction(
     async (tx) => {
-      const imported = await tx.importIncidentBatches(read.batches(tx), { derivePartial: derivePartialFields });
-      const reviews = await applyReviewPolicy(tx, await policyDecisions(tx, policy, imported));
-      if (options.audit) {
-        const after = await storedIncidentVersions(tx.db, imported.results.filter((r) => r.outcome !== 'unchanged').map((r) => r.id));
-        const change = importAuditChange(options.audit.files ?? files, imported, read.before, after);
-        if (change) await appendAudit(tx, { actor: options.audit.actor, operation: 'incident.import' }, change);
-      }
+      const { imported, reviews } = await importIncidentBatchesWithPolicy(tx, read.batches(tx), policy, options.audit ? { actor: options.audit.actor, files: options.audit.files ?? files, before: read.before } : undefined);
       const techniques = reportTechniques(read.techniques, options.kb);
       return { summary: imported.summary, results: imported.results, reviews, files: read.files, techniques, techniqueWarnings: techniqueWarnings(techniques, options.kb) };
     },
     { bulk: true },
   );
-}
-
-/**
- * The review policy's decision for every created or updated incident, and every incident that has
- * no review record yet, taken from the incident's fields as the import left them (the parsed
- * record it wrote, the stored record it kept, or a partial incident's fields derived again).
- */
-async function policyDecisions(tx: OpenedStore, policy: ReviewPolicy, imported: ImportResult): Promise<{ incidentId: string; decision: PolicyDecision }[]> {
-  const unchanged = imported.results.filter((r) => r.outcome === 'unchanged').map((r) => r.id);
-  const reviewed = new Set<string>();
-  for (let i = 0; i < unchanged.length; i += LOOKUP_CHUNK) for (const id of await incidentsWithReview(tx.db, unchanged.slice(i, i + LOOKUP_CHUNK))) reviewed.add(id);
-  const decisions: { incidentId: string; decision: PolicyDecision }[] = [];
-  for (const { id, outcome } of imported.results) {
-    if (outcome === 'unchanged' && reviewed.has(id)) continue;
-    const triage = imported.triage.get(id);
-    if (triage) decisions.push({ incidentId: id, decision: evaluatePolicy(policy, triage) });
-  }
-  return decisions;
 }
 
 /** The files of one import read a batch at a time, with what the import reports of them. */

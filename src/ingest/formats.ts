@@ -2,13 +2,13 @@ import type { Alert, Incident } from '../model/incident.js';
 import type { JsonObject } from '../model/json.js';
 import type { Where } from './fields.js';
 import { elasticFormat } from './elastic.js';
-import { graphFormat, m365dFormat } from './microsoft-formats.js';
+import { graphFormat, m365dFormat, sentinelFormat } from './microsoft-formats.js';
 import { ocsfFormat } from './ocsf.js';
 import { splunkFormat } from './splunk.js';
 import { theHiveFormat } from './thehive.js';
 import { wazuhFormat } from './wazuh.js';
 
-/** Every format `hindsight import --format` names (`sentinel` is registered by its own module when it lands). */
+/** Every format `hindsight import --format` names. */
 export const FORMAT_NAMES = ['graph', 'm365d', 'sentinel', 'ocsf', 'elastic', 'wazuh', 'thehive', 'splunk'] as const;
 export type FormatName = (typeof FORMAT_NAMES)[number];
 
@@ -64,7 +64,7 @@ export interface RecordFormat {
 }
 
 /** The registered formats, in detection order (each detect is unambiguous, so the order only settles ties defensively). */
-export const FORMATS: readonly RecordFormat[] = [graphFormat, m365dFormat, ocsfFormat, elasticFormat, wazuhFormat, theHiveFormat, splunkFormat];
+export const FORMATS: readonly RecordFormat[] = [graphFormat, m365dFormat, sentinelFormat, ocsfFormat, elasticFormat, wazuhFormat, theHiveFormat, splunkFormat];
 
 export function formatByName(name: string): RecordFormat | undefined {
   return FORMATS.find((f) => f.name === name);

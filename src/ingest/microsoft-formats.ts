@@ -4,6 +4,7 @@ import { isRecord } from '../model/json.js';
 import { optString, type JsonObject, type Where } from './fields.js';
 import { DEFENDER_SOURCE, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
+import { isSentinelIncident, parseSentinelIncident } from './sentinel.js';
 
 /**
  * The two Microsoft formats as registry entries. A standalone Defender alert names its incident
@@ -68,3 +69,11 @@ export function formatFromContext(doc: unknown): 'graph' | 'm365d' | undefined {
   if (/api\.security\.microsoft\.com|securitycenter|\$metadata#Incidents/i.test(context)) return 'm365d';
   return undefined;
 }
+
+/** Microsoft Sentinel incidents as Azure Resource Manager lists them (a List Incidents body), without their alerts or entities. */
+export const sentinelFormat: RecordFormat = {
+  name: 'sentinel',
+  describe: 'Microsoft Sentinel incidents (Azure Resource Manager: type Microsoft.SecurityInsights/incidents, properties)',
+  detect: isSentinelIncident,
+  parse: (obj, where) => [{ kind: 'incident', incident: parseSentinelIncident(obj, where) }],
+};

@@ -3,11 +3,13 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { accountsOf } from '../app/accounts/index.js';
 import { AttributionCache } from '../app/attribution.js';
 import { RuleSource } from '../app/rule-index.js';
+import { runDueConnectors } from '../app/connectors.js';
 import { findIncident } from '../app/incidents.js';
 import type { App, RouteContext, ServerOptions } from './context.js';
 import { handleError } from './errors.js';
 import { apiDocs } from './plugins/api-docs.js';
 import { authentication } from './plugins/authentication.js';
+import { connectorScheduler, SCHEDULER_ACTOR } from './plugins/connector-scheduler.js';
 import { idleAttribution } from './plugins/idle-attribution.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { webApp } from './plugins/web-app.js';
@@ -15,6 +17,7 @@ import { ReportCache } from './report-cache.js';
 import { adminRoutes } from './routes/admin.js';
 import { attackRoutes } from './routes/attack.js';
 import { authRoutes } from './routes/auth.js';
+import { connectorRoutes } from './routes/connectors.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { metaRoutes } from './routes/meta.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
@@ -70,7 +73,16 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(reviewLifecycleRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
+  await app.register(connectorRoutes, context);
   await app.register(metaRoutes, context);
+  const schedule = options.connectorScheduler ?? {};
+  await app.register(connectorScheduler, {
+    enabled: schedule.enabled ?? true,
+    everyMs: schedule.everyMs ?? 30_000,
+    runDue: () => runDueConnectors(options.store, { env: options.env ?? process.env, actor: SCHEDULER_ACTOR }),
+    log: schedule.log ?? ((line) => app.log.info(line)),
+    afterChanges: () => app.refreshAttribution(),
+  });
   await app.register(webApp, { root: options.webRoot });
   return app;
 }

@@ -33,6 +33,12 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Compute the attribution of incidents in idle time once listening and after imports (default true). */
   precomputeAttribution?: boolean;
+  /**
+   * The connectors' schedule: once listening, the server runs each enabled connector when it is due
+   * (default on; `hindsight serve --no-scheduler` and tests turn it off). `everyMs`: how often it
+   * looks for due connectors (default 30 s); `log`: where run outcomes go (default the server log).
+   */
+  connectorScheduler?: { enabled?: boolean; everyMs?: number; log?: (line: string) => void };
 }
 
 /** What every route group is registered with (its plugin options). */

@@ -14,6 +14,7 @@ import type {
   MonthPeriod,
   WeekPeriod,
 } from './tables/learning.js';
+import type { ConnectorLeasesTable, ConnectorRunsTable, ConnectorsTable } from './tables/connectors.js';
 import type { PlaybooksTable, PlaybookTechniquesTable, PlaybookVersionsTable } from './tables/playbooks.js';
 import type {
   ReviewActionItemsTable,
@@ -32,6 +33,7 @@ export type * from './tables/accounts.js';
 export type * from './tables/playbooks.js';
 export type * from './tables/reviews.js';
 export type * from './tables/learning.js';
+export type * from './tables/connectors.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -68,6 +70,10 @@ export interface Database {
   playbooks: PlaybooksTable;
   playbookVersions: PlaybookVersionsTable;
   playbookTechniques: PlaybookTechniquesTable;
+
+  connectors: ConnectorsTable;
+  connectorRuns: ConnectorRunsTable;
+  connectorLeases: ConnectorLeasesTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;

@@ -148,11 +148,17 @@ const STEPS: Step[] = [
     keep: (b, s) => (s.tokenId = id(b)),
   },
   { route: 'DELETE /api/tokens/:id', as: 'admin', request: (s) => ({ method: 'DELETE', url: `/api/tokens/${s.tokenId}` }), action: 'token.revoke', hasBefore: true },
+  { route: 'POST /api/connectors', as: 'admin', request: () => ({ method: 'POST', url: '/api/connectors', payload: { name: 'defender-a', type: 'defender', tenantId: 't', clientId: 'c', secret: { kind: 'env', ref: 'DEFENDER_SECRET' } } }), action: 'connector.add', hasBefore: false },
+  { route: 'PATCH /api/connectors/:name', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/connectors/defender-a', payload: { intervalMinutes: 15 } }), action: 'connector.update', hasBefore: true },
+  { route: 'DELETE /api/connectors/:name', as: 'admin', request: () => ({ method: 'DELETE', url: '/api/connectors/defender-a' }), action: 'connector.delete', hasBefore: true },
   { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
 ];
 
-/** Writes that are not changes of the team's data: signing in and out. */
-const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout']);
+/**
+ * Writes that are not changes of the team's data: signing in and out; running a connector now (what
+ * the run imports is audited as `incident.import`, in the transaction that writes it).
+ */
+const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/connectors/:name/sync']);
 
 describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) => {
   it('every write route has a step, and each write commits with its audit entry or not at all', async () => {

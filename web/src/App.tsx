@@ -8,6 +8,7 @@ import { ActionItems } from './screens/ActionItems';
 import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
+import { Connectors } from './screens/Connectors';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -64,6 +65,7 @@ export function App() {
     ['incidents', 'Incidents', true],
     ['actions', 'Action items', true],
     ['matrix', 'ATT&CK matrix', true],
+    ['connectors', 'Connectors', true],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
   let screen;
@@ -71,6 +73,7 @@ export function App() {
   else if (section === 'incidents' && id) screen = <IncidentReview incidentId={id} user={me.user} />;
   else if (section === 'actions') screen = <ActionItems />;
   else if (section === 'matrix') screen = <Matrix />;
+  else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 

@@ -1,5 +1,6 @@
 import type { RegisterCommands } from '../context.js';
 import { registerAttackCommands } from './attack.js';
+import { registerConnectorCommands } from './connectors.js';
 import { registerCoverageCommands } from './coverage.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
@@ -11,4 +12,4 @@ import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerServerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];

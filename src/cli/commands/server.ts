@@ -18,7 +18,8 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--no-demo', 'do not import the example incidents into an empty store')
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
     .option('--rules <paths...>', 'detection rule files or folders: the ATT&CK matrix then shows coverage and gap layers')
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[] }) => {
+    .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now")')
+    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean }) => {
       const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });

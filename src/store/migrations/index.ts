@@ -8,6 +8,7 @@ import { authAuditSchema } from './0005-auth-audit.js';
 import { learningAggregatesSchema } from './0007-learning-aggregates.js';
 import { incidentSearchSchema } from './0008-incident-search.js';
 import { importIndexesSchema } from './0009-import-indexes.js';
+import { connectorsSchema } from './0010-connectors.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0007-learning-aggregates': learningAggregatesSchema,
   '0008-incident-search': incidentSearchSchema,
   '0009-import-indexes': importIndexesSchema,
+  '0010-connectors': connectorsSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3691,6 +3691,432 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/connectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connectors, their last run and next run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connectors: components["schemas"]["Connector"][];
+                            scheduler: {
+                                enabled: boolean;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a connector (with a reference to its secret, never the secret) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @enum {string} */
+                        type: "defender" | "sentinel";
+                        tenantId: string;
+                        clientId: string;
+                        secret: components["schemas"]["SecretRefInput"];
+                        /**
+                         * @default global
+                         * @enum {string}
+                         */
+                        cloud?: "global" | "usgov" | "usgovhigh" | "dod" | "china";
+                        /**
+                         * Format: uri
+                         * @default null
+                         */
+                        graphUrl?: string | null;
+                        /**
+                         * Format: uri
+                         * @default null
+                         */
+                        armUrl?: string | null;
+                        /**
+                         * Format: uri
+                         * @default null
+                         */
+                        loginUrl?: string | null;
+                        /** @default null */
+                        subscriptionId?: string | null;
+                        /** @default null */
+                        resourceGroup?: string | null;
+                        /** @default null */
+                        workspace?: string | null;
+                        /** @default 5 */
+                        intervalMinutes?: number;
+                        /** @default true */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connector"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/connectors/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connector */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connector"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove a connector (the incidents it brought in stay) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connector"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Edit, enable or disable a connector */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        tenantId?: string;
+                        clientId?: string;
+                        secret?: components["schemas"]["SecretRefInput"];
+                        /** @enum {string} */
+                        cloud?: "global" | "usgov" | "usgovhigh" | "dod" | "china";
+                        /** Format: uri */
+                        graphUrl?: string | null;
+                        /** Format: uri */
+                        armUrl?: string | null;
+                        /** Format: uri */
+                        loginUrl?: string | null;
+                        subscriptionId?: string | null;
+                        resourceGroup?: string | null;
+                        workspace?: string | null;
+                        intervalMinutes?: number;
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connector"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/connectors/{name}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a connector now
+         * @description Answers when the run is over: 200 with its counts and checkpoint, or with `error` set when the source could not be synced (nothing of a failed page is written).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SyncConnectorResult"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/health": {
         parameters: {
             query?: never;
@@ -3733,6 +4159,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description Where a connector reads its secret at sync time: an environment variable, a file, or a PEM certificate file. Never the secret itself. */
+        SecretRefInput: {
+            /** @enum {string} */
+            kind: "env" | "file" | "certificate";
+            ref: string;
+        };
         /** @description An account of the team server (never its password). */
         User: {
             id: string;
@@ -3916,6 +4348,60 @@ export interface components {
                 channel: string | null;
                 dataComponentId: string | null;
             }[];
+        };
+        /** @description A connector that pulls incidents from Microsoft Defender XDR (Graph security API) or Microsoft Sentinel (Azure Resource Manager); never its secret. */
+        Connector: {
+            name: string;
+            /** @enum {string} */
+            type: "defender" | "sentinel";
+            tenantId: string;
+            clientId: string;
+            /** @description Where the secret is read from (never the secret itself); admins only. */
+            secret?: components["schemas"]["SecretRef"];
+            /** @enum {string} */
+            cloud: "global" | "usgov" | "usgovhigh" | "dod" | "china";
+            graphUrl: string | null;
+            armUrl: string | null;
+            loginUrl: string | null;
+            subscriptionId: string | null;
+            resourceGroup: string | null;
+            workspace: string | null;
+            intervalMinutes: number;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            lastRun: components["schemas"]["ConnectorRun"] | null;
+            nextRunAt: string | null;
+            checkpoint: string | null;
+        };
+        /** @description The outcome of a connector run. */
+        ConnectorRun: {
+            startedAt: string;
+            finishedAt: string | null;
+            ok: boolean;
+            error: string | null;
+            fetched: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+        };
+        /** @description Where a connector reads its secret at sync time: an environment variable, a file, or a PEM certificate file. Never the secret itself. */
+        SecretRef: {
+            /** @enum {string} */
+            kind: "env" | "file" | "certificate";
+            ref: string;
+        };
+        /** @description One connector's sync: what it fetched, created, updated and left unchanged, its checkpoint, and its error (null when it succeeded). */
+        SyncConnectorResult: {
+            name: string;
+            /** @enum {string} */
+            type: "defender" | "sentinel";
+            fetched: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            checkpoint: string | null;
+            error: string | null;
         };
         /** @description The review of one incident: its state and sign-off. */
         ReviewRecord: {
