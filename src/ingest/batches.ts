@@ -1,7 +1,7 @@
 import { InputError } from '../model/errors.js';
 import type { Alert, Incident } from '../model/incident.js';
 import { isRecord, type JsonObject } from '../model/json.js';
-import { describe, Where } from './fields.js';
+import { describe, idOf, Where } from './fields.js';
 import { groupAlertsIntoIncidents, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
 import type { JsonDocument } from './json-text.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
@@ -40,10 +40,10 @@ interface RecordAt {
  */
 export async function* batchesOf(
   blocks: AsyncIterable<Iterable<JsonDocument>> | Iterable<Iterable<JsonDocument>>,
-  source: { file: string; format?: IngestFormat },
+  source: { file: string; format?: IngestFormat; onWarning?: (message: string) => void },
   batchRecords: number,
 ): AsyncGenerator<ParseResult> {
-  const batcher = new Batcher(source.file, checkFormat(source), batchRecords);
+  const batcher = new Batcher(source.file, checkFormat(source), batchRecords, new Duplicates(source.file, source.onWarning));
   for await (const documents of blocks) {
     for (const record of recordsOf(documents, source.file)) {
       const batch = batcher.add(record);
@@ -73,6 +73,7 @@ class Batcher {
     private readonly file: string,
     requested: IngestFormat,
     private readonly batchRecords: number,
+    private readonly duplicates: Duplicates,
   ) {
     this.format = requested === 'auto' ? undefined : requested;
   }
@@ -96,13 +97,14 @@ class Batcher {
       format = 'graph';
     }
     if (this.batch.length > 0 || !this.emitted) yield this.take(format);
+    this.duplicates.end();
   }
 
   private take(format: DetectedFormat): ParseResult {
     const records = this.batch;
     this.batch = [];
     this.emitted = true;
-    return { format, incidents: parseRecords(records, format) };
+    return { format, incidents: parseRecords(records, format, this.duplicates) };
   }
 }
 
@@ -125,7 +127,7 @@ function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<
 }
 
 /** Turns records of a known format into incidents (standalone alerts grouped by incident). */
-function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Incident[] {
+function parseRecords(records: readonly RecordAt[], format: DetectedFormat, duplicates: Duplicates): Incident[] {
   const incidents: Incident[] = [];
   const standalone: { alert: Alert; raw: JsonObject; where: Where }[] = [];
   for (const { value: record, where, empty, text } of records) {
@@ -134,10 +136,14 @@ function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Inc
     if (format === 'graph' ? isGraphAlert(value) : isM365dAlert(value)) {
       const alert = format === 'graph' ? parseGraphAlert(value, where) : parseM365dAlert(value, where);
       if (text !== undefined) alert.rawText = text;
+      duplicates.alert(alert.sourceId, where);
       standalone.push({ alert, raw: value, where });
     } else {
       const incident = format === 'graph' ? parseGraphIncident(value, where) : parseM365dIncident(value, where);
       if (text !== undefined) incident.rawText = text;
+      // A repeated incident's alerts repeat with it: the incident alone is reported.
+      const repeated = duplicates.incident(incident.sourceId, where);
+      for (const alert of incident.alerts) duplicates.alert(alert.sourceId, where, !repeated);
       incidents.push(incident);
     }
   }
@@ -146,8 +152,8 @@ function parseRecords(records: readonly RecordAt[], format: DetectedFormat): Inc
   const byId = new Map(incidents.map((i) => [i.sourceId, i]));
   const orphans: typeof standalone = [];
   for (const entry of standalone) {
-    const incidentId = entry.raw.incidentId;
-    const target = incidentId === undefined || incidentId === null ? undefined : byId.get(String(incidentId));
+    const incidentId = idOf(entry.raw.incidentId, entry.where.key('incidentId'));
+    const target = incidentId === null ? undefined : byId.get(incidentId);
     if (!target) {
       orphans.push(entry);
       continue;
@@ -187,4 +193,52 @@ export function formatFromContext(doc: unknown): DetectedFormat | undefined {
   if (/graph\.microsoft\.com/i.test(context) || /#security\//i.test(context)) return 'graph';
   if (/api\.security\.microsoft\.com|securitycenter|\$metadata#Incidents/i.test(context)) return 'm365d';
   return undefined;
+}
+
+/** How many duplicate ids of one file are named one by one before the rest are only counted. */
+const NAMED_DUPLICATES = 20;
+
+/**
+ * The ids of incidents and alerts seen in one file, to report an id the file holds more than once:
+ * one warning per id (naming the file and where it appears again), the first 20 ids named and the
+ * rest counted. The records still go to the store, which keeps one row per id (the newer record
+ * wins) and counts each incident and alert once.
+ */
+class Duplicates {
+  private readonly incidents = new Set<string>();
+  private readonly alerts = new Set<string>();
+  private readonly reported = new Set<string>();
+  private unnamed = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly onWarning: ((message: string) => void) | undefined,
+  ) {}
+
+  /** Notes an incident id; true when it had been seen in the file. */
+  incident(id: string, where: Where): boolean {
+    if (!this.incidents.has(id)) {
+      this.incidents.add(id);
+      return false;
+    }
+    this.report('incident', id, where);
+    return true;
+  }
+
+  /** Notes an alert id (reporting a repeat unless `report` is false). */
+  alert(id: string, where: Where, report = true): void {
+    if (!this.alerts.has(id)) this.alerts.add(id);
+    else if (report) this.report('alert', id, where);
+  }
+
+  end(): void {
+    if (this.unnamed > 0) this.onWarning?.(`${this.file}: ${this.unnamed} more duplicate id(s); each is imported and counted once`);
+  }
+
+  private report(kind: string, id: string, where: Where): void {
+    if (!this.onWarning || this.reported.has(`${kind}:${id}`)) return;
+    this.reported.add(`${kind}:${id}`);
+    if (this.reported.size > NAMED_DUPLICATES) this.unnamed++;
+    else this.onWarning(`${this.file}: ${where.shownPath}: duplicate ${kind} id ${JSON.stringify(id)} (it appears earlier in the file); it is imported and counted once`);
+  }
 }

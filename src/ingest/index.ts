@@ -20,25 +20,34 @@ const BATCH_RECORDS = 1_000;
  * any other file as one text. Throws InputError (exit 2) naming the file, line/column or JSON path
  * when the batch holding the fault is reached.
  */
-export async function* parseFileInBatches(path: string, format: IngestFormat = 'auto', batchRecords = BATCH_RECORDS): AsyncGenerator<ParseResult> {
-  yield* batchesOf(readFileDocuments(path), { file: path, format }, batchRecords);
+export async function* parseFileInBatches(
+  path: string,
+  format: IngestFormat = 'auto',
+  batchRecords = BATCH_RECORDS,
+  onWarning?: (message: string) => void,
+): AsyncGenerator<ParseResult> {
+  yield* batchesOf(readFileDocuments(path, undefined, onWarning), { file: path, format, onWarning }, batchRecords);
 }
 
-/** Reads and parses one whole file (see parseFileInBatches). */
-export async function parseFile(path: string, format: IngestFormat = 'auto'): Promise<ParseResult> {
-  return collect(parseFileInBatches(path, format, Number.POSITIVE_INFINITY));
+/** Reads and parses one whole file (see parseFileInBatches); warnings (invalid UTF-8, duplicate ids) go to `onWarning`. */
+export async function parseFile(path: string, format: IngestFormat = 'auto', onWarning?: (message: string) => void): Promise<ParseResult> {
+  return collect(parseFileInBatches(path, format, Number.POSITIVE_INFINITY, onWarning));
 }
 
 /**
  * Parses the text of one file already in memory, a batch of records at a time: one JSON object, an
  * array, a Graph page or NDJSON (its lines parsed as the batches are taken).
  */
-export async function* parseTextInBatches(text: string, source: { file: string; format?: IngestFormat }, batchRecords = BATCH_RECORDS): AsyncGenerator<ParseResult> {
+export async function* parseTextInBatches(
+  text: string,
+  source: { file: string; format?: IngestFormat; onWarning?: (message: string) => void },
+  batchRecords = BATCH_RECORDS,
+): AsyncGenerator<ParseResult> {
   yield* batchesOf([documentsOfText(text, source.file).documents], source, batchRecords);
 }
 
 /** Parses the whole text of one file (see parseTextInBatches). */
-export async function parseText(text: string, source: { file: string; format?: IngestFormat }): Promise<ParseResult> {
+export async function parseText(text: string, source: { file: string; format?: IngestFormat; onWarning?: (message: string) => void }): Promise<ParseResult> {
   return collect(parseTextInBatches(text, source, Number.POSITIVE_INFINITY));
 }
 
