@@ -8,6 +8,7 @@ import { authAuditSchema } from './0005-auth-audit.js';
 import { learningAggregatesSchema } from './0007-learning-aggregates.js';
 import { incidentSearchSchema } from './0008-incident-search.js';
 import { importIndexesSchema } from './0009-import-indexes.js';
+import { auditMacSchema } from './0011-audit-mac.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -23,6 +24,8 @@ export const migrations: Record<string, Migration> = {
   '0007-learning-aggregates': learningAggregatesSchema,
   '0008-incident-search': incidentSearchSchema,
   '0009-import-indexes': importIndexesSchema,
+  // 0010 belongs to another branch: migrations run unordered, so either may land first.
+  '0011-audit-mac': auditMacSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -3773,6 +3773,8 @@ export interface components {
                 reason: string;
             };
             lastHash: string;
+            unkeyed?: number;
+            anchors?: number;
         };
         /** @description Which incidents need a full review: a review is required when any rule matches. */
         ReviewPolicy: {
