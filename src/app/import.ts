@@ -29,6 +29,8 @@ export interface ImportFilesResult {
   /** The review state of each created or updated incident (and of each one without a review yet) after the review policy was applied. */
   reviews: { id: string; state: ReviewState; required: boolean; rules: string[] }[];
   files: { file: string; format: string; incidents: number; alerts: number }[];
+  /** What the files held that was imported but deserves a look: invalid UTF-8 (file and line), ids a file holds twice (file and id). */
+  warnings: string[];
 }
 
 const FORMATS: readonly IngestFormat[] = ['auto', 'graph', 'm365d'];
@@ -63,7 +65,7 @@ export async function importFiles(store: OpenedStore, files: readonly string[], 
         const change = importAuditChange(options.audit.files ?? files, imported, read.before, after);
         if (change) await appendAudit(tx, { actor: options.audit.actor, operation: 'incident.import' }, change);
       }
-      return { summary: imported.summary, results: imported.results, reviews, files: read.files };
+      return { summary: imported.summary, results: imported.results, reviews, files: read.files, warnings: read.warnings };
     },
     { bulk: true },
   );
@@ -91,6 +93,8 @@ async function policyDecisions(tx: OpenedStore, policy: ReviewPolicy, imported: 
 class FileReading {
   /** What each file held. */
   readonly files: ImportFilesResult['files'] = [];
+  /** Warnings of the files read (also given to onProgress as they come). */
+  readonly warnings: string[] = [];
   /** The stored version of each incident before the import (for the audit entry). */
   readonly before = new Map<string, StoredIncidentVersion>();
 
@@ -108,13 +112,18 @@ class FileReading {
     let reported = started;
     for (const file of this.paths) {
       const ids = new Set<string>();
-      let alerts = 0;
+      // An alert the file holds twice is counted once (its id is warned about by ingest).
+      const alertIds = new Set<string>();
       let detected = 'graph';
-      for await (const batch of parseFileInBatches(file, this.format)) {
+      const warn = (message: string) => {
+        this.warnings.push(message);
+        onProgress?.(`warning: ${message}`);
+      };
+      for await (const batch of parseFileInBatches(file, this.format, undefined, warn)) {
         detected = batch.format;
         const batchIds = [...new Set(batch.incidents.map((i) => incidentId(i.source, i.sourceId)))];
         for (const id of batchIds) ids.add(id);
-        for (const incident of batch.incidents) alerts += incident.alerts.length;
+        for (const incident of batch.incidents) for (const alert of incident.alerts) alertIds.add(`${incident.source}\u0000${alert.sourceId}`);
         if (checkIncidents) await checkIncidents(batchIds);
         if (audit) {
           // Only an incident's first batch is read: in a later one it may already hold this import's writes.
@@ -127,11 +136,11 @@ class FileReading {
         const now = Date.now();
         if (now - reported >= PROGRESS_EVERY_MS) {
           reported = now;
-          onProgress?.(`${file}: ${alerts.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
+          onProgress?.(`${file}: ${alertIds.size.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
         }
       }
-      this.files.push({ file, format: detected, incidents: ids.size, alerts });
-      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alerts} alert(s)`);
+      this.files.push({ file, format: detected, incidents: ids.size, alerts: alertIds.size });
+      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alertIds.size} alert(s)`);
     }
   }
 }
