@@ -1,5 +1,6 @@
 import { canonicalJson } from '../model/canonical-json.js';
 import { appendAuditEntry } from '../store/audit/chain.js';
+import { currentKey, loadOrCreateKeyring } from '../store/audit/keyring.js';
 import type { OpenedStore } from '../store/index.js';
 
 /**
@@ -49,6 +50,7 @@ export const AUDITED_OPERATIONS = {
   'connector.delete': 'connector',
   'connector.enable': 'connector',
   'connector.disable': 'connector',
+  'audit.rotate-key': 'audit-key',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;
@@ -93,5 +95,7 @@ export async function appendAudit(tx: OpenedStore, audit: AuditContext, change: 
   const before = change.before ?? null;
   const after = change.after ?? null;
   if (before !== null && canonicalJson(before) === canonicalJson(after)) return;
-  await appendAuditEntry(tx.db, { actor: audit.actor, action: audit.operation, entityType: AUDITED_OPERATIONS[audit.operation], entityId: change.entityId, before, after });
+  // The key file is read at each write: a key rotated by another process is used from then on.
+  const key = currentKey(loadOrCreateKeyring(tx.auditKeyFile));
+  await appendAuditEntry(tx.db, { actor: audit.actor, action: audit.operation, entityType: AUDITED_OPERATIONS[audit.operation], entityId: change.entityId, before, after }, key);
 }

@@ -36,6 +36,8 @@ export interface ImportFilesResult {
   techniques: TechniqueReport;
   /** One line per technique ID mapped back through the crosswalk or unknown (the CLI prints them on stderr). */
   techniqueWarnings: { message: string }[];
+  /** What the files held that was imported but deserves a look: invalid UTF-8 (file and line), ids a file holds twice (file and id). */
+  warnings: string[];
 }
 
 const FORMATS: readonly IngestFormat[] = ['auto', ...FORMAT_NAMES];
@@ -62,7 +64,7 @@ export async function importFiles(store: OpenedStore, files: readonly string[], 
     async (tx) => {
       const { imported, reviews } = await importIncidentBatchesWithPolicy(tx, read.batches(tx), policy, options.audit ? { actor: options.audit.actor, files: options.audit.files ?? files, before: read.before } : undefined);
       const techniques = reportTechniques(read.techniques, options.kb);
-      return { summary: imported.summary, results: imported.results, reviews, files: read.files, techniques, techniqueWarnings: techniqueWarnings(techniques, options.kb) };
+      return { summary: imported.summary, results: imported.results, reviews, files: read.files, techniques, techniqueWarnings: techniqueWarnings(techniques, options.kb), warnings: read.warnings };
     },
     { bulk: true },
   );
@@ -74,6 +76,8 @@ class FileReading {
   readonly files: ImportFilesResult['files'] = [];
   /** Every technique ID the alerts carry. */
   readonly techniques = new Set<string>();
+  /** Warnings of the files read (also given to onProgress as they come). */
+  readonly warnings: string[] = [];
   /** The stored version of each incident before the import (for the audit entry). */
   readonly before = new Map<string, StoredIncidentVersion>();
 
@@ -91,17 +95,24 @@ class FileReading {
     let reported = started;
     for (const file of this.paths) {
       const ids = new Set<string>();
-      let alerts = 0;
+      // An alert the file holds twice is counted once (its id is warned about by ingest).
+      const alertIds = new Set<string>();
       let detected = 'graph';
       const formats = new Set<string>();
-      for await (const batch of parseFileInBatches(file, this.format, undefined, this.options.grouping ?? DEFAULT_GROUPING)) {
+      const warn = (message: string) => {
+        this.warnings.push(message);
+        onProgress?.(`warning: ${message}`);
+      };
+      for await (const batch of parseFileInBatches(file, this.format, undefined, { grouping: this.options.grouping ?? DEFAULT_GROUPING, onWarning: warn })) {
         detected = batch.format;
         for (const f of batch.formats ?? []) formats.add(f);
         const batchIds = [...new Set(batch.incidents.map((i) => incidentId(i.source, i.sourceId)))];
         for (const id of batchIds) ids.add(id);
         for (const incident of batch.incidents) {
-          alerts += incident.alerts.length;
-          for (const alert of incident.alerts) for (const t of alert.techniques) this.techniques.add(t);
+          for (const alert of incident.alerts) {
+            alertIds.add(`${incident.source}\u0000${alert.sourceId}`);
+            for (const t of alert.techniques) this.techniques.add(t);
+          }
         }
         if (checkIncidents) await checkIncidents(batchIds);
         if (audit) {
@@ -115,11 +126,11 @@ class FileReading {
         const now = Date.now();
         if (now - reported >= PROGRESS_EVERY_MS) {
           reported = now;
-          onProgress?.(`${file}: ${alerts.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
+          onProgress?.(`${file}: ${alertIds.size.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
         }
       }
-      this.files.push({ file, format: detected, formats: [...formats], incidents: ids.size, alerts });
-      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alerts} alert(s)`);
+      this.files.push({ file, format: detected, formats: [...formats], incidents: ids.size, alerts: alertIds.size });
+      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alertIds.size} alert(s)`);
     }
   }
 }

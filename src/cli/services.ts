@@ -5,19 +5,36 @@ import type { OpenedStore } from '../store/index.js';
 import type { IncidentStore } from '../store/types.js';
 import type { CliContext } from './context.js';
 
+/** Where the last store opened by this process is: a database failure is reported naming it. */
+let lastLocation: string | undefined;
+
 /** Opens the store the global options name (lazily loaded: commands that need no database stay fast). */
 export async function openStoreFor(ctx: CliContext): Promise<OpenedStore> {
   const { openStore } = await import('../store/index.js');
-  return openStore({ db: ctx.globals().db, env: ctx.env });
+  const store = await openStore({ db: ctx.globals().db, env: ctx.env });
+  lastLocation = store.location;
+  return store;
 }
 
-/** Runs `work` with the store the global options name, and closes it after (whatever happens). */
+/** A failure of the database (busy, read-only, damaged, unreachable) as one line naming it; other errors as they are. */
+export async function storeFailureOf(error: unknown): Promise<unknown> {
+  if (lastLocation === undefined) return error;
+  const { storeErrorOf } = await import('../store/index.js');
+  return storeErrorOf(error, lastLocation) ?? error;
+}
+
+/**
+ * Runs `work` with the store the global options name, and closes it after (whatever happens). A
+ * failure of the database itself (busy, read-only, damaged, unreachable) becomes one line naming it.
+ */
 export async function withStore<T>(ctx: CliContext, work: (store: OpenedStore) => Promise<T>): Promise<T> {
   const store = await openStoreFor(ctx);
   try {
     return await work(store);
+  } catch (error) {
+    throw await storeFailureOf(error);
   } finally {
-    await store.close();
+    await store.close().catch(() => undefined);
   }
 }
 

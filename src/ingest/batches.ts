@@ -1,6 +1,7 @@
 import { InputError } from '../model/errors.js';
 import type { Incident } from '../model/incident.js';
 import { isRecord, type JsonObject } from '../model/json.js';
+import { Duplicates } from './duplicates.js';
 import { describe, Where } from './fields.js';
 import { detectRecord, FORMAT_NAMES, FORMATS, formatByName, type FormatName, type MappedAlert, type RecordFormat } from './formats.js';
 import { DEFAULT_GROUPING, groupAlerts, type GroupingOptions } from './grouping.js';
@@ -24,6 +25,8 @@ export interface BatchSource {
   format?: IngestFormat;
   /** How alerts that name no incident are grouped (default: host and user, 1h windows). */
   grouping?: GroupingOptions;
+  /** Told of what is kept but worth a look: an id the file holds twice, invalid UTF-8. */
+  onWarning?: (message: string) => void;
 }
 
 /** One record of a document and where it is. */
@@ -55,7 +58,7 @@ export async function* batchesOf(
   source: BatchSource,
   batchRecords: number,
 ): AsyncGenerator<ParseResult> {
-  const batcher = new Batcher(source.file, checkFormat(source), source.grouping ?? DEFAULT_GROUPING, batchRecords);
+  const batcher = new Batcher(source.file, checkFormat(source), source.grouping ?? DEFAULT_GROUPING, batchRecords, new Duplicates(source.file, source.onWarning));
   for await (const documents of blocks) {
     for (const record of recordsOf(documents, source.file)) {
       const batch = batcher.add(record);
@@ -90,6 +93,7 @@ class Batcher {
     private readonly requested: RecordFormat | undefined,
     private readonly grouping: GroupingOptions,
     private readonly batchRecords: number,
+    private readonly duplicates: Duplicates,
   ) {
     this.fileFormat = requested;
   }
@@ -114,6 +118,7 @@ class Batcher {
       format = FORMATS[0]!;
     }
     if (this.batch.length > 0 || !this.emitted) yield this.take(format);
+    this.duplicates.end();
   }
 
   private take(fileFormat: RecordFormat): ParseResult {
@@ -121,7 +126,7 @@ class Batcher {
     this.batch = [];
     this.emitted = true;
     const formats = new Set<FormatName>();
-    const incidents = parseRecords(records, fileFormat, this.file, this.grouping, formats);
+    const incidents = parseRecords(records, fileFormat, { file: this.file, grouping: this.grouping, duplicates: this.duplicates }, formats);
     return { format: fileFormat.name, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents };
   }
 }
@@ -186,7 +191,12 @@ function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<
 }
 
 /** Turns records into incidents: each read as its own format or the file's, standalone alerts grouped. */
-function parseRecords(records: readonly RecordAt[], fileFormat: RecordFormat, file: string, grouping: GroupingOptions, formats: Set<FormatName>): Incident[] {
+function parseRecords(
+  records: readonly RecordAt[],
+  fileFormat: RecordFormat,
+  { file, grouping, duplicates }: { file: string; grouping: GroupingOptions; duplicates: Duplicates },
+  formats: Set<FormatName>,
+): Incident[] {
   const incidents: Incident[] = [];
   const standalone: MappedAlert[] = [];
   const context = { file };
@@ -197,8 +207,16 @@ function parseRecords(records: readonly RecordAt[], fileFormat: RecordFormat, fi
     const mapped = reader.parse(objectRecord(value, where), where, context);
     for (const m of mapped) {
       if (text !== undefined && mapped.length === 1) (m.kind === 'incident' ? m.incident : m.alert).rawText = text;
-      if (m.kind === 'incident') incidents.push(m.incident);
-      else standalone.push(m);
+      if (m.kind === 'incident') {
+        // A repeated incident's alerts repeat with it: the incident alone is reported. (Partial incidents
+        // of one key, several to a file, are expected.)
+        const repeated = !m.incident.partial && duplicates.incident(m.incident.source, m.incident.sourceId, where);
+        for (const alert of m.incident.alerts) duplicates.alert(m.incident.source, alert.sourceId, where, !repeated);
+        incidents.push(m.incident);
+      } else {
+        duplicates.alert(m.source, m.alert.sourceId, where);
+        standalone.push(m);
+      }
     }
   }
 

@@ -1,4 +1,20 @@
+/**
+ * The readers every mapper uses for a source record's fields. Each takes a `Where` so a bad value
+ * is refused with its file, line and JSON path (InputError, exit 2).
+ *
+ * THE ID RULE. An id is a string or an integer, read exactly as the source wrote it: ingest parses
+ * any text holding an integer literal of 16 digits or more exactly (json-document.ts), so an
+ * integer beyond 2^53 arrives as a `bigint` and becomes its own digits; 9007199254740992 and
+ * 9007199254740993 stay two ids. Read ids with `reqId`/`optId`: a fraction (`1.5`), a number JSON
+ * cannot carry exactly (`1e400`, `1e16`), a boolean, an object or an array is refused. `optString`
+ * and `reqString` are safe for ids too (bigints give their digits; a rounded or infinite number is
+ * refused), but only reqId/optId refuse fractions and booleans.
+ *
+ * Strings arrive with U+0000, lone surrogates and the escape marker already escaped
+ * (model/text-escape.ts); mappers need not care.
+ */
 import { createHash } from 'node:crypto';
+import { sortedKeysJson } from '../model/canonical-json.js';
 import { InputError } from '../model/errors.js';
 import { normaliseEnum } from '../model/enums.js';
 import { isRecord, type JsonObject } from '../model/json.js';
@@ -51,12 +67,20 @@ export function prop(obj: JsonObject, name: string): { value: unknown; name: str
   return { value: undefined, name };
 }
 
-/** A string property (numbers are accepted and turned into strings); null/undefined/'' -> null. */
+/**
+ * A string property (numbers and booleans are accepted and turned into strings; a bigint gives its
+ * exact digits); null/undefined/blank -> null. An integer JSON could not carry exactly (beyond
+ * 2^53 yet not a bigint, so rounded, or infinite) is refused rather than stored rounded.
+ */
 export function optString(obj: JsonObject, name: string, where: Where): string | null {
   const { value, name: key } = prop(obj, name);
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value.trim() === '' ? null : value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) return where.key(key).fail(inexact(value));
+    return String(value);
+  }
   if (typeof value === 'boolean') return String(value);
   return where.key(key).fail(`expected a string, got ${describe(value)}`);
 }
@@ -67,8 +91,57 @@ export function reqString(obj: JsonObject, name: string, where: Where): string {
   return value;
 }
 
-export function optEnum(obj: JsonObject, name: string, known: readonly string[], where: Where): string | null {
-  return normaliseEnum(optString(obj, name, where), known);
+/** An id (see the id rule above): a non-blank string as given, or an integer's exact digits; null/undefined/blank -> null. */
+export function optId(obj: JsonObject, name: string, where: Where): string | null {
+  const { value, name: key } = prop(obj, name);
+  return idOf(value, where.key(key));
+}
+
+export function reqId(obj: JsonObject, name: string, where: Where): string {
+  const id = optId(obj, name, where);
+  if (id === null) return where.key(prop(obj, name).name).fail(`required field "${name}" is missing`);
+  return id;
+}
+
+/** A value read as an id (null for none), refused unless a string or an exactly known integer. */
+export function idOf(value: unknown, at: Where): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value.trim() === '' ? null : value;
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value)) return String(value);
+    return at.fail(Number.isInteger(value) || !Number.isFinite(value) ? inexact(value) : `an id must be a string or an integer, got number ${String(value)}`);
+  }
+  return at.fail(`an id must be a string or an integer, got ${describe(value)}`);
+}
+
+function inexact(value: number): string {
+  if (!Number.isFinite(value)) return `the number is out of range (it reads as ${String(value)}): write it as an integer or a string`;
+  return `the number ${String(value)} is beyond 2^53 and not written as an integer, so it cannot be read exactly: write it as an integer or a string`;
+}
+
+/**
+ * An enum property: a string is normalised (known spellings canonical, unknown values kept as
+ * given, since sources add values); a number, or a string of digits, is mapped by `codes` (the
+ * source's documented numeric codes) and refused without one; any other type is refused. So a
+ * severity of `5` is never stored as "5" ranking below every real one.
+ */
+export function optEnum(obj: JsonObject, name: string, known: readonly string[], where: Where, codes?: Readonly<Record<string, string>>): string | null {
+  const { value, name: key } = prop(obj, name);
+  if (value === null || value === undefined) return null;
+  let code: string | undefined;
+  if (typeof value === 'number' || typeof value === 'bigint') code = String(value);
+  else if (typeof value === 'string') {
+    if (!/^\s*-?\d+\s*$/.test(value)) return normaliseEnum(value, known);
+    code = value.trim();
+  } else return where.key(key).fail(`expected one of ${knownList(known)}, got ${describe(value)}`);
+  const mapped = codes?.[code];
+  if (mapped !== undefined) return mapped;
+  return where.key(key).fail(`expected one of ${knownList(known)}${codes ? ` or a code ${Object.keys(codes).join(', ')}` : ''}, got ${describe(value)}`);
+}
+
+function knownList(known: readonly string[]): string {
+  return known.filter((k) => k !== 'unknownFutureValue').join(', ');
 }
 
 const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
@@ -80,6 +153,7 @@ export function parseTime(value: string): string | null {
   const text = value.trim();
   const m = ISO_LIKE.exec(text);
   if (!m) return null;
+  if (!realDate(text)) return null;
   let normal = text.replace(' ', 'T');
   if (m[1] && !m[4]) normal += 'Z';
   // More than millisecond precision (Graph gives seven digits): trim for parsers that refuse it.
@@ -89,6 +163,22 @@ export function parseTime(value: string): string | null {
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether an ISO-like text's date and time fields name a real moment: Date rolls `2026-02-30` over
+ * to March 2 and `T24:00` to the next day, which would store a time the source never gave.
+ */
+function realDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/i.exec(text);
+  if (!m) return false;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return false;
+  return m[4] === undefined || (Number(m[4]) <= 23 && Number(m[5]) <= 59 && (m[6] === undefined || Number(m[6]) <= 59));
+}
 const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 /**
@@ -153,7 +243,7 @@ export function stringArray(obj: JsonObject, name: string, where: Where): string
   const out: string[] = [];
   items.forEach((item, i) => {
     if (item === null || item === undefined) return;
-    if (typeof item !== 'string' && typeof item !== 'number') at.index(i).fail(`expected a string, got ${describe(item)}`);
+    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'bigint') at.index(i).fail(`expected a string, got ${describe(item)}`);
     const s = String(item).trim();
     if (s !== '') out.push(s);
   });
@@ -170,23 +260,17 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === 'bigint') return `number ${value.toString()}`;
   return `${typeof value} ${String(value)}`;
 }
 
-/** A short, stable hash of a JSON value (object keys sorted), for identities of things without one. */
+/**
+ * A short, stable hash of a JSON value (object keys sorted), for identities of things without one.
+ * The text is written without recursion (the same text the recursive writer before it gave for any
+ * parsed JSON value, so stored keys stay valid).
+ */
 export function stableHash(value: unknown): string {
-  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 16);
-}
-
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isRecord(value)) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
+  return createHash('sha256').update(sortedKeysJson(value)).digest('hex').slice(0, 16);
 }
 
 export function dedupe(values: string[]): string[] {

@@ -19,8 +19,10 @@ export function flattenAttributes(obj: JsonObject, skip: Set<string> = COMMON_FI
     const name = prefix ? `${prefix}.${key}` : key;
     if (value === null || value === undefined || value === '') continue;
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[name] = value;
+    // An integer beyond 2^53 (an id, kept exact by ingest) is kept as its digits.
+    else if (typeof value === 'bigint') out[name] = value.toString();
     else if (Array.isArray(value)) {
-      const scalars = value.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v));
+      const scalars = value.filter((v): v is string | number | boolean | bigint => ['string', 'number', 'boolean', 'bigint'].includes(typeof v));
       if (scalars.length > 0 && scalars.length === value.length) out[name] = scalars.join(', ');
     } else if (isRecord(value) && depth < 2) flattenAttributes(value, new Set(), name, out, depth + 1);
   }

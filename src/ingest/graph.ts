@@ -9,7 +9,7 @@ import {
 import type { Alert, Comment, Incident } from '../model/incident.js';
 import { mapGraphEvidence } from './graph-evidence.js';
 import { alertsResolvedAt, deriveHistory, earliest, latest } from './history.js';
-import { dedupe, objectAt, optArray, optEnum, optString, optTime, prop, reqString, reqTime, stringArray, type JsonObject, type Where } from './fields.js';
+import { dedupe, objectAt, optArray, optEnum, optId, optString, optTime, prop, reqId, reqTime, stringArray, type JsonObject, type Where } from './fields.js';
 
 export const DEFENDER_SOURCE = 'microsoft-defender';
 
@@ -50,7 +50,7 @@ export function parseComments(obj: JsonObject, where: Where, fallbackTime: strin
 
 /** One Graph security alert (alerts_v2 resource). */
 export function parseGraphAlert(obj: JsonObject, where: Where): Alert {
-  const sourceId = reqString(obj, 'id', where);
+  const sourceId = reqId(obj, 'id', where);
   const createdAt = reqTime(obj, 'createdDateTime', where);
   const updatedAt = optTime(obj, 'lastUpdateDateTime', where) ?? createdAt;
   const status = optEnum(obj, 'status', ALERT_STATUS_VALUES, where) ?? 'unknown';
@@ -62,7 +62,7 @@ export function parseGraphAlert(obj: JsonObject, where: Where): Alert {
   const evidence = optArray(obj, 'evidence', where);
   return {
     sourceId,
-    providerAlertId: optString(obj, 'providerAlertId', where),
+    providerAlertId: optId(obj, 'providerAlertId', where),
     title: optString(obj, 'title', where) ?? `Alert ${sourceId}`,
     description: optString(obj, 'description', where),
     severity: optEnum(obj, 'severity', SEVERITY_VALUES, where) ?? 'unknown',
@@ -95,7 +95,7 @@ export function parseGraphAlert(obj: JsonObject, where: Where): Alert {
 
 /** One Graph security incident, with or without `alerts` expanded. */
 export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
-  const sourceId = reqString(obj, 'id', where);
+  const sourceId = reqId(obj, 'id', where);
   const createdAt = reqTime(obj, 'createdDateTime', where);
   const updatedAt = optTime(obj, 'lastUpdateDateTime', where) ?? createdAt;
   const alertItems = optArray(obj, 'alerts', where);
@@ -132,7 +132,7 @@ export function parseGraphIncident(obj: JsonObject, where: Where): Incident {
     resolvedAt,
     tags: dedupe([...stringArray(obj, 'customTags', where), ...stringArray(obj, 'systemTags', where)]),
     webUrl: optString(obj, 'incidentWebUrl', where),
-    redirectIncidentId: optString(obj, 'redirectIncidentId', where),
+    redirectIncidentId: optId(obj, 'redirectIncidentId', where),
     alerts,
     comments,
     statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),

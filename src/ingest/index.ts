@@ -23,13 +23,18 @@ const BATCH_RECORDS = 1_000;
  * any other file as one text. Throws InputError (exit 2) naming the file, line/column or JSON path
  * when the batch holding the fault is reached.
  */
-export async function* parseFileInBatches(path: string, format: IngestFormat = 'auto', batchRecords = BATCH_RECORDS, grouping?: GroupingOptions): AsyncGenerator<ParseResult> {
-  yield* batchesOf(readFileDocuments(path), { file: path, format, grouping }, batchRecords);
+export async function* parseFileInBatches(
+  path: string,
+  format: IngestFormat = 'auto',
+  batchRecords = BATCH_RECORDS,
+  options: { grouping?: GroupingOptions; onWarning?: (message: string) => void } = {},
+): AsyncGenerator<ParseResult> {
+  yield* batchesOf(readFileDocuments(path, undefined, options.onWarning), { file: path, format, ...options }, batchRecords);
 }
 
-/** Reads and parses one whole file (see parseFileInBatches). */
-export async function parseFile(path: string, format: IngestFormat = 'auto'): Promise<ParseResult> {
-  return collect(parseFileInBatches(path, format, Number.POSITIVE_INFINITY));
+/** Reads and parses one whole file (see parseFileInBatches); warnings (invalid UTF-8, duplicate ids) go to `onWarning`. */
+export async function parseFile(path: string, format: IngestFormat = 'auto', onWarning?: (message: string) => void): Promise<ParseResult> {
+  return collect(parseFileInBatches(path, format, Number.POSITIVE_INFINITY, { onWarning }));
 }
 
 /**

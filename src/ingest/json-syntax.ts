@@ -1,4 +1,8 @@
-/** A minimal JSON scanner that reports the offset of the first syntax error (or undefined if none). */
+/**
+ * A minimal JSON scanner that reports the offset of the first syntax error (or undefined if none).
+ * It keeps the open objects and arrays on an explicit stack rather than recursing, so input nested
+ * any depth (100,000 levels and more) is scanned without exhausting the call stack.
+ */
 export function findSyntaxError(text: string): { offset: number; reason: string } | undefined {
   let i = 0;
   const fail = (reason: string): never => {
@@ -28,74 +32,70 @@ export function findSyntaxError(text: string): { offset: number; reason: string 
     }
     fail('unterminated string');
   };
+  const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const num = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m || m[0] === '' || m[0] === '-') fail(describe());
     i += m![0].length;
   };
-  const value = (): void => {
+  /** The open containers, innermost last: '{' or '['. */
+  const open: string[] = [];
+  /** An object member's name and colon; its value is read next. */
+  const memberName = (): void => {
     ws();
-    const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail(`expected a double-quoted property name, ${describe()}`);
-        str();
-        ws();
-        if (text[i] !== ':') fail(`expected ':' after property name, ${describe()}`);
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`expected ',' or '}' after property value, ${describe()}`);
-      }
-    } else if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`expected ',' or ']' after array element, ${describe()}`);
-      }
-    } else if (c === '"') str();
-    else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) num();
-    else {
-      for (const word of ['true', 'false', 'null']) {
-        if (text.startsWith(word, i)) {
-          i += word.length;
-          return;
-        }
-      }
-      fail(describe());
-    }
+    if (text[i] !== '"') fail(`expected a double-quoted property name, ${describe()}`);
+    str();
+    ws();
+    if (text[i] !== ':') fail(`expected ':' after property name, ${describe()}`);
+    i++;
   };
   try {
-    value();
+    // One loop: either a value is due (a scalar is read whole; an opening bracket is pushed and
+    // its first member is then due), or the innermost open container takes ',' or its closing bracket.
+    let valueDue = true;
+    for (;;) {
+      if (valueDue) {
+        ws();
+        const c = text[i];
+        if (c === '{' || c === '[') {
+          i++;
+          ws();
+          if (text[i] === (c === '{' ? '}' : ']')) {
+            i++;
+            valueDue = false;
+            continue;
+          }
+          open.push(c);
+          if (c === '{') memberName();
+          continue;
+        }
+        valueDue = false;
+        if (c === '"') str();
+        else if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) num();
+        else {
+          const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i));
+          if (word === undefined) fail(describe());
+          i += word!.length;
+        }
+        continue;
+      }
+      if (open.length === 0) break;
+      ws();
+      const top = open[open.length - 1]!;
+      if (text[i] === ',') {
+        i++;
+        if (top === '{') memberName();
+        valueDue = true;
+        continue;
+      }
+      if (text[i] === (top === '{' ? '}' : ']')) {
+        i++;
+        open.pop();
+        continue;
+      }
+      fail(top === '{' ? `expected ',' or '}' after property value, ${describe()}` : `expected ',' or ']' after array element, ${describe()}`);
+    }
     ws();
     if (i < text.length) fail(`unexpected content after the JSON value: ${JSON.stringify(text[i])}`);
     return undefined;

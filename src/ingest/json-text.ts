@@ -1,5 +1,8 @@
 import { InputError } from '../model/errors.js';
 import { lineAndColumn } from '../model/json.js';
+import { Where } from './fields.js';
+import { documentValue } from './json-document.js';
+import { MAX_RECORD_CHARS } from './json-limits.js';
 import { findSyntaxError } from './json-syntax.js';
 
 /** One top-level JSON document of a file: the whole file, or one line of an NDJSON file. */
@@ -29,11 +32,13 @@ export function documentsOfText(text: string, file: string): { documents: Iterab
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw new InputError('the file is empty: expected JSON or NDJSON', { file, line: 1, column: 1 });
   let wholeError: unknown;
+  let parsed: unknown;
   try {
-    return { documents: [{ value: JSON.parse(body) as unknown }], ndjson: false };
+    parsed = JSON.parse(body) as unknown;
   } catch (error) {
     wholeError = error;
   }
+  if (wholeError === undefined) return { documents: [{ value: documentValue(body, parsed, new Where(file)) }], ndjson: false };
   const sniffer = new NdjsonSniffer();
   if (sniffer.feed(body) ?? sniffer.end()) {
     const lines = new NdjsonLines(file);
@@ -107,7 +112,11 @@ export class NdjsonLines {
   private carry = '';
   private index = 0;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    /** The longest line taken (the record size limit). */
+    private readonly maxChars = MAX_RECORD_CHARS,
+  ) {}
 
   /** The documents of the complete lines so far, parsed one by one as they are iterated. */
   *documents(piece: string): Generator<JsonDocument> {
@@ -122,6 +131,8 @@ export class NdjsonLines {
       start = end + 1;
     }
     this.carry = text.slice(start);
+    // A line that never ends is refused before it fills memory.
+    if (this.carry.length > this.maxChars) throw tooLong(this.file, this.index + 1, this.maxChars);
   }
 
   /** The last line, which needs no line end. */
@@ -138,18 +149,25 @@ export class NdjsonLines {
     const stop = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     const first = index === 0 && text.charCodeAt(start) === 0xfeff ? start + 1 : start;
     if (isBlank(text, first, stop)) return undefined;
+    if (stop - first > this.maxChars) throw tooLong(this.file, index + 1, this.maxChars);
     const line = text.slice(first, stop);
     return { value: parseLine(line, this.file, index), line: index + 1, text: line };
   }
 }
 
+function tooLong(file: string, line: number, limit: number): InputError {
+  return new InputError(`the line is longer than ${limit.toLocaleString('en-US')} characters (the limit for one record; see docs/import.md)`, { file, line });
+}
+
 /** One NDJSON line's value; a syntax error names the file, the line (0-based `index`) and column. */
 function parseLine(line: string, file: string, index: number): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(line) as unknown;
+    parsed = JSON.parse(line) as unknown;
   } catch (error) {
     throw syntaxError(line, file, index, error);
   }
+  return documentValue(line, parsed, new Where(file, '$', index + 1));
 }
 
 /** The first position at or after `from` that is not blank (String.prototype.trim's whitespace). */

@@ -11,7 +11,7 @@ import type { Alert, Entity, EntityKind, Incident } from '../model/incident.js';
 import { flattenAttributes } from './graph-evidence.js';
 import { DEFENDER_SOURCE, highestSeverity, incidentResolvedAt, parseComments } from './graph.js';
 import { deriveHistory } from './history.js';
-import { dedupe, objectAt, optArray, optEnum, optString, optTime, stableHash, stringArray, type JsonObject, type Where } from './fields.js';
+import { dedupe, objectAt, optArray, optEnum, optId, optString, optTime, reqId, stableHash, stringArray, type JsonObject, type Where } from './fields.js';
 
 /**
  * The older Microsoft 365 Defender API (`GET /api/incidents`): incidentId, incidentName,
@@ -19,7 +19,7 @@ import { dedupe, objectAt, optArray, optEnum, optString, optTime, stableHash, st
  * creationTime, lastUpdatedTime, resolvedTime, firstActivity, lastActivity, devices[], entities[].
  */
 export function parseM365dIncident(obj: JsonObject, where: Where): Incident {
-  const sourceId = requiredId(obj, 'incidentId', where);
+  const sourceId = reqId(obj, 'incidentId', where);
   const createdAt = requiredTime(obj, 'createdTime', where);
   const updatedAt = optTime(obj, 'lastUpdateTime', where) ?? createdAt;
   const alertItems = optArray(obj, 'alerts', where);
@@ -52,19 +52,13 @@ export function parseM365dIncident(obj: JsonObject, where: Where): Incident {
     resolvedAt,
     tags: dedupe(stringArray(obj, 'tags', where)),
     webUrl: optString(obj, 'incidentUri', where) ?? optString(obj, 'incidentWebUrl', where),
-    redirectIncidentId: optString(obj, 'redirectIncidentId', where),
+    redirectIncidentId: optId(obj, 'redirectIncidentId', where),
     alerts,
     comments,
     statusHistory: deriveHistory({ kind: 'incident', status, createdAt, updatedAt, resolvedAt, assignedTo, classification, determination, comments }),
     partial: false,
     raw: obj,
   };
-}
-
-function requiredId(obj: JsonObject, name: string, where: Where): string {
-  const id = optString(obj, name, where);
-  if (id === null) return where.key(name).fail(`required field "${name}" is missing`);
-  return id;
 }
 
 function requiredTime(obj: JsonObject, name: string, where: Where): string {
@@ -77,7 +71,7 @@ function requiredTime(obj: JsonObject, name: string, where: Where): string {
 const M365D_COMMENT_FIELDS = { author: 'createdBy', time: 'createdTime', text: 'comment' };
 
 export function parseM365dAlert(obj: JsonObject, where: Where): Alert {
-  const sourceId = requiredId(obj, 'alertId', where);
+  const sourceId = reqId(obj, 'alertId', where);
   const createdAt = requiredTime(obj, 'creationTime', where);
   const updatedAt = optTime(obj, 'lastUpdatedTime', where) ?? createdAt;
   const status = optEnum(obj, 'status', ALERT_STATUS_VALUES, where) ?? 'unknown';

@@ -1,7 +1,7 @@
 import type { Alert } from '../model/incident.js';
 import type { MappedRecord, RecordFormat } from './formats.js';
 import { isRecord } from '../model/json.js';
-import { optString, type JsonObject, type Where } from './fields.js';
+import { optId, optString, type JsonObject, type Where } from './fields.js';
 import { DEFENDER_SOURCE, isGraphAlert, parseGraphAlert, parseGraphIncident } from './graph.js';
 import { parseM365dAlert, parseM365dIncident } from './m365d.js';
 import { isSentinelIncident, parseSentinelIncident } from './sentinel.js';
@@ -27,7 +27,7 @@ function isM365dAlert(value: JsonObject): boolean {
 }
 
 function defenderAlert(obj: JsonObject, where: Where, alert: Alert, sourceFormat: 'graph' | 'm365d'): MappedRecord {
-  const incidentId = optString(obj, 'incidentId', where);
+  const incidentId = optId(obj, 'incidentId', where);
   return {
     kind: 'alert',
     alert,

@@ -22,6 +22,10 @@ export const AuditVerificationSchema = z.object({
   /** The first entry whose link is broken, and why. */
   firstBroken: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
   lastHash: z.string(),
+  /** Entries written before keyed MACs (plain SHA-256 links, sealed by the first keyed entry after them). */
+  unkeyed: z.number().int().optional(),
+  /** Anchors the trail was checked against. */
+  anchors: z.number().int().optional(),
 });
 export type AuditVerification = z.infer<typeof AuditVerificationSchema>;
 
@@ -35,3 +39,20 @@ export interface AuditQuery {
   /** At most 1000; 100 when absent. */
   limit?: number;
 }
+
+/**
+ * The head of the trail as written outside the database (`hindsight audit anchor`): a later trail
+ * must still hold entry `seq` with this MAC, or entries were removed or the chain rewritten.
+ */
+export const AuditAnchorSchema = z.object({
+  anchor: z.literal('hindsight-audit'),
+  /** The last entry's seq (0: the trail was empty). */
+  seq: z.number().int().min(0),
+  /** That entry's MAC (its stored hash). */
+  mac: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The audit key that sealed it (null for an entry from before keyed MACs). */
+  keyId: z.string().nullable(),
+  /** When the anchor was taken. */
+  at: z.string(),
+});
+export type AuditAnchor = z.infer<typeof AuditAnchorSchema>;

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
-import { CamelCasePlugin, Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, sql } from 'kysely';
 import { UsageError } from '../model/errors.js';
-import { migrationProvider } from './migrations/index.js';
+import { storeErrorOf } from './errors.js';
+import { migrate } from './migrate.js';
+import { busyTimeoutOf, HindsightSqliteDialect, openSqliteFile } from './sqlite-open.js';
 import { withStatementCache } from './statement-cache.js';
 import type { Database } from './database.js';
 import type { StoreKind } from './types.js';
@@ -16,6 +18,10 @@ export interface OpenStoreOptions {
   schema?: string;
   /** Directory `./hindsight.db` is resolved against when neither `db` nor DATABASE_URL is set. */
   cwd?: string;
+  /** How long a SQLite writer waits for the lock (default: HINDSIGHT_BUSY_TIMEOUT_MS, else 60 s). */
+  busyTimeoutMs?: number;
+  /** The audit trail's key file (default: HINDSIGHT_AUDIT_KEY_FILE, else ~/.config/hindsight/audit.key). */
+  auditKeyFile?: string;
 }
 
 export interface Connection {
@@ -25,6 +31,10 @@ export interface Connection {
   schema?: string;
   /** The SQLite connection under Kysely (bulk inserts use it directly). */
   sqlite?: BetterSqlite3.Database;
+  /** A SQLite file that cannot be written: opened read-only, its reads work and its writes fail. */
+  readOnly?: boolean;
+  /** How long a SQLite writer waits for the lock. */
+  busyTimeoutMs?: number;
 }
 
 /** `./hindsight.db` in `cwd`, as an absolute path. */
@@ -40,42 +50,24 @@ export function isPostgresUrl(target: string): boolean {
 export async function connect(options: OpenStoreOptions): Promise<Connection> {
   const env = options.env ?? process.env;
   const target = options.db?.trim() || env.DATABASE_URL?.trim() || defaultDatabasePath(options.cwd);
-  const connection = isPostgresUrl(target) ? await connectPostgres(target, options.schema) : await connectSqlite(target, options.cwd);
+  const connection = isPostgresUrl(target) ? await connectPostgres(target, options.schema) : await connectSqlite(target, options.cwd, busyTimeoutOf(env, options.busyTimeoutMs));
   try {
-    await migrate(connection);
+    await migrate(connection, connection.readOnly === true);
   } catch (error) {
     await connection.db.destroy().catch(() => undefined);
-    throw error;
+    throw storeErrorOf(error, connection.location) ?? error;
   }
   // Migrations ran on the database's own names; every query after them uses the typed camelCase
   // names of `Database`, mapped to the snake_case columns.
   return { ...connection, db: connection.db.withPlugin(new CamelCasePlugin()) };
 }
 
-async function connectSqlite(target: string, cwd: string | undefined): Promise<Connection> {
+async function connectSqlite(target: string, cwd: string | undefined, busyTimeoutMs: number): Promise<Connection> {
   const path = target === ':memory:' ? target : resolve(cwd ?? process.cwd(), target.replace(/^sqlite:(\/\/)?/i, ''));
   const { default: SQLite } = await import('better-sqlite3');
-  let database: InstanceType<typeof SQLite>;
-  try {
-    database = new SQLite(path);
-  } catch (error) {
-    throw new UsageError(`cannot open the SQLite database ${path}: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  // A large import grows the write-ahead log to the size of its transaction; once checkpointed the
-  // file is cut back to 64 MB instead of keeping that size on disk.
-  database.pragma('journal_size_limit = 67108864');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
-  // Imports write large transactions with random-order keys: a bigger page cache keeps the B-trees in memory.
-  database.pragma('cache_size = -131072');
-  database.pragma('temp_store = MEMORY');
-  // Reads through a memory map rather than a read call and a copy per page: an incident's rows are
-  // scattered over the file, and a detail view reads a few dozen pages (half the query time measured).
-  database.pragma('mmap_size = 1073741824');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  return { kind: 'sqlite', location: path, db, sqlite: database };
+  const { database, readOnly } = openSqliteFile(SQLite, path, busyTimeoutMs);
+  const db = new Kysely<Database>({ dialect: new HindsightSqliteDialect({ database: withStatementCache(database) }, readOnly, busyTimeoutMs) });
+  return { kind: 'sqlite', location: path, db, sqlite: database, readOnly, busyTimeoutMs };
 }
 
 async function connectPostgres(target: string, schemaOption: string | undefined): Promise<Connection> {
@@ -99,30 +91,26 @@ async function connectPostgres(target: string, schemaOption: string | undefined)
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   if (schema) {
     try {
-      await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+      await createSchema(db, schema);
     } catch (error) {
       await db.destroy().catch(() => undefined);
-      throw new UsageError(`cannot reach PostgreSQL at ${redact(target)}: ${error instanceof Error ? error.message : String(error)}`);
+      throw storeErrorOf(error, redact(target)) ?? new UsageError(`cannot create the PostgreSQL schema ${schema} at ${redact(target)}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   const location = redact(target);
   return { kind: 'postgres', location, db, ...(schema ? { schema } : {}) };
 }
 
-async function migrate(connection: Connection): Promise<void> {
-  const migrator = new Migrator({
-    db: connection.db,
-    provider: migrationProvider,
-    // 0008 and 0009 were written side by side: a store may have run 0009 first. Each migration
-    // stands alone, so the ones not yet run are run in order whatever ran before them.
-    allowUnorderedMigrations: true,
-    ...(connection.kind === 'postgres' ? { migrationTableSchema: connection.schema ?? 'public' } : {}),
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error');
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`database migration ${failed ? `"${failed.migrationName}" ` : ''}failed on ${connection.location}: ${reason}`);
+/**
+ * `create schema if not exists` run by two processes at once can still fail in one of them (both
+ * see no schema, one insert wins): the loser finds the schema made and goes on.
+ */
+async function createSchema(db: Kysely<Database>, schema: string): Promise<void> {
+  try {
+    await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== '23505' && code !== '42P06') throw error;
   }
 }
 

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import type { Incident, StoredIncident } from '../model/index.js';
+import { auditKeyFileOf } from './audit/keyring.js';
 import { connect, type OpenStoreOptions } from './connect.js';
 import { getIncident, IncidentImporter, listIncidents, techniqueCounts } from './incidents/index.js';
 import type { Database } from './database.js';
@@ -11,8 +12,11 @@ export type * from './types.js';
 export { defaultDatabasePath } from './connect.js';
 export type { OpenStoreOptions } from './connect.js';
 export { incidentId, alertId } from './ids.js';
+export { storeErrorOf } from './errors.js';
 
 export type OpenedStore = IncidentStore & {
+  /** The file of the audit trail's MAC keys, outside the database (HINDSIGHT_AUDIT_KEY_FILE or the default). */
+  readonly auditKeyFile: string;
   /** Every table, typed (camelCase names, mapped to the snake_case columns). */
   db: Kysely<Database>;
   /**
@@ -38,7 +42,9 @@ export interface TransactionOptions {
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<OpenedStore> {
   const connection = await connect(options);
-  return new KyselyIncidentStore(connection.kind, connection.location, connection.db, connection.sqlite);
+  // `env` names where DATABASE_URL is read; the key file is the process's unless `env` names one.
+  const auditKeyFile = options.auditKeyFile ?? auditKeyFileOf({ ...process.env, ...options.env });
+  return new KyselyIncidentStore(connection.kind, connection.location, connection.db, auditKeyFile, connection.sqlite);
 }
 
 class KyselyIncidentStore implements OpenedStore {
@@ -46,6 +52,7 @@ class KyselyIncidentStore implements OpenedStore {
     readonly kind: StoreKind,
     readonly location: string,
     readonly db: Kysely<Database>,
+    readonly auditKeyFile: string,
     private readonly sqlite?: BetterSqlite3.Database,
   ) {}
 
@@ -64,7 +71,7 @@ class KyselyIncidentStore implements OpenedStore {
 
   transaction<T>(work: (store: OpenedStore) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     if (this.db.isTransaction) return work(this);
-    const bound = (trx: Kysely<Database>) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.sqlite));
+    const bound = (trx: Kysely<Database>) => work(new KyselyIncidentStore(this.kind, this.location, trx, this.auditKeyFile, this.sqlite));
     if (!options.bulk || this.kind !== 'sqlite') return this.db.transaction().execute(bound);
     // SQLite ignores a change of foreign_keys inside a transaction: it is set on the held connection
     // before BEGIN and restored after COMMIT or ROLLBACK.

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseTime } from '../../src/ingest/fields.js';
 
-/** What parseTime gave before its fast path: the general rule, by way of Date. */
+/** The general rule, by way of Date, for dates that exist: a date Date would roll over (30 February, 24:00) is refused. */
 function viaDate(value: string): string | null {
   const text = value.trim();
   if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.test(text)) return null;
+  const [y, mo, d, h, mi, se] = (text.match(/\d+/g) ?? []).map(Number);
+  const real = new Date(Date.UTC(y!, mo! - 1, d!, h ?? 0, mi ?? 0, se ?? 0));
+  if (mo! < 1 || mo! > 12 || real.getUTCDate() !== d || real.getUTCHours() !== (h ?? 0) || real.getUTCMinutes() !== (mi ?? 0) || real.getUTCSeconds() !== (se ?? 0)) return null;
   let normal = text.replace(' ', 'T');
   if (/[T]\d/.test(normal) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(normal)) normal += 'Z';
   normal = normal.replace(/(\.\d{3})\d+/, '$1');
@@ -27,7 +30,7 @@ describe('parseTime', () => {
 
   it('gives what Date gives for every edge of the fast path', () => {
     const cases = [
-      '2026-02-29T00:00:00Z', // rolls over to 1 March, as Date does
+      '2026-02-29T00:00:00Z', // not a date: refused (Date would roll it over to 1 March)
       '1900-02-29T00:00:00Z',
       '2000-02-29T00:00:00Z',
       '2026-04-31T00:00:00Z',

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { listAuditEntries } from '../../src/store/audit/list.js';
 import { verifyAuditChain } from '../../src/store/audit/verify.js';
+import { readKeyring } from '../../src/store/audit/keyring.js';
 import { ROLES, roleAllows, type Role } from '../../src/model/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, pgAvailable, requireOrSkip } from '../helpers/env.js';
@@ -142,7 +143,7 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     const entries = await listAuditEntries(h.store.db, { limit: 20 });
     expect(entries.map((e) => e.action)).toEqual(expect.arrayContaining(['finding.add', 'finding.edit', 'action-item.add', 'review.submit', 'review.approve']));
     expect(entries.find((e) => e.action === 'review.approve')).toMatchObject({ actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
-    expect((await verifyAuditChain(h.store.db)).ok).toBe(true);
+    expect((await verifyAuditChain(h.store.db, readKeyring(h.store.auditKeyFile))).ok).toBe(true);
     const verify = await h.app.inject({ url: '/api/audit/verify', headers: bearer('admin') });
     expect(verify.json()).toMatchObject({ ok: true });
   });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditEntry } from '../../src/model/audit.js';
 import { listAuditEntries } from '../../src/store/audit/list.js';
 import { verifyAuditChain } from '../../src/store/audit/verify.js';
+import { readKeyring } from '../../src/store/audit/keyring.js';
 import type { Role } from '../../src/model/roles.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts, type StoreKind } from '../helpers/audit.js';
@@ -216,7 +217,7 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       expect(find('policy.update')).toMatchObject({ entityId: policyFile, after: { rules: [{ name: 'high-severity' }] } });
       const imported = find('incident.import');
       expect(imported).toMatchObject({ actor: 'analyst', after: { files: ['identity-attack.json'], summary: { created: 1 }, incidents: [{ outcome: 'created', contentHash: expect.any(String), reviewState: expect.any(String) }] } });
-      expect(await verifyAuditChain(h.store.db)).toMatchObject({ ok: true, entries: all.length });
+      expect(await verifyAuditChain(h.store.db, readKeyring(h.store.auditKeyFile))).toMatchObject({ ok: true, entries: all.length });
     } finally {
       await h.app.close();
       await h.store.close();

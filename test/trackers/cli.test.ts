@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { listAuditEntries } from '../../src/store/audit/list.js';
 import { verifyAuditChain } from '../../src/store/audit/verify.js';
+import { auditKeyFileOf, readKeyring } from '../../src/store/audit/keyring.js';
 import { main } from '../../src/cli/main.js';
 import { addActionItem, listActionItems, reviewHistory } from '../../src/app/review/index.js';
 import { openStore } from '../../src/store/index.js';
@@ -196,7 +197,8 @@ describe('hindsight actions export / sync (GitHub)', () => {
       const moved = entries.find((e) => e.action === 'action-item.sync');
       expect(moved).toMatchObject({ actor: 'github:acme/sec', before: { status: 'open' }, after: { status: 'done', externalState: 'open' } });
       expect(entries.filter((e) => e.action === 'action-item.link').length).toBeGreaterThanOrEqual(3);
-      expect((await verifyAuditChain(store.db)).ok).toBe(true);
+      // The commands ran in this process, sealing with the key file of its environment.
+      expect((await verifyAuditChain(store.db, readKeyring(auditKeyFileOf(process.env)))).ok).toBe(true);
     } finally {
       await store.close();
     }

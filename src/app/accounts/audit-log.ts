@@ -4,8 +4,9 @@
  * never touched; verification always covers every entry.
  */
 import type { Reader } from '../../model/accounts.js';
-import type { AuditEntry, AuditQuery, AuditVerification } from '../../model/audit.js';
+import type { AuditAnchor, AuditEntry, AuditQuery, AuditVerification } from '../../model/audit.js';
 import { listAuditEntries } from '../../store/audit/list.js';
+import { readKeyring } from '../../store/audit/keyring.js';
 import { verifyAuditChain } from '../../store/audit/verify.js';
 import type { OpenedStore } from '../../store/index.js';
 import { hiddenIncidents } from './incident-access.js';
@@ -93,7 +94,10 @@ export async function auditLogForReader(store: OpenedStore, reader: Reader, quer
   return entries;
 }
 
-/** Checks the whole hash chain; names the first broken link. */
-export function verifyAuditTrail(store: OpenedStore): Promise<AuditVerification> {
-  return verifyAuditChain(store.db);
+/**
+ * Checks the whole chain of MACs with the keys of the audit key file, and against the anchors
+ * given (heads written outside the database earlier); names the first broken entry.
+ */
+export function verifyAuditTrail(store: OpenedStore, anchors: readonly AuditAnchor[] = []): Promise<AuditVerification> {
+  return verifyAuditChain(store.db, readKeyring(store.auditKeyFile), anchors);
 }

@@ -65,7 +65,8 @@ export async function addActionItem(store: OpenedStore, incidentId: string, inpu
   return auditedWrite(store, { actor: write.actor, operation: 'action-item.add' }, async (tx) => {
     const stamp = stampOf(write);
     await ensureReviewRecord(tx, incidentId, stamp);
-    if (data.findingId) await assertFindingOf(tx, data.findingId, incidentId);
+    // An empty id names no finding: refused as unknown (it used to skip the check and fail in the database).
+    if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, incidentId);
     const item = withOverdue(await items.insertActionItem(tx.db, incidentId, data, stamp));
     return { result: item, entityId: item.id, before: null, after: item };
   });
@@ -75,7 +76,7 @@ export async function addActionItem(store: OpenedStore, incidentId: string, inpu
 export async function updateActionItem(store: OpenedStore, id: string, patch: ActionItemPatch, write: ReviewWrite): Promise<ActionItem> {
   const data = parseReviewInput(ActionItemPatchSchema, patch, 'action item');
   return auditedActionWrite(store, 'action-item.edit', id, write, async (tx, current, stamp) => {
-    if (data.findingId) await assertFindingOf(tx, data.findingId, current.incidentId);
+    if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, current.incidentId);
     return writeActionItem(tx, current, { ...current, ...definedOnly(data) }, EDITABLE_FIELDS, stamp);
   });
 }
@@ -83,6 +84,21 @@ export async function updateActionItem(store: OpenedStore, id: string, patch: Ac
 /** Moves an action item through its lifecycle; wont-do needs a reason, verified needs how and evidence. */
 export async function moveActionItem(store: OpenedStore, id: string, change: ActionStatusChange, write: ReviewWrite): Promise<ActionItem> {
   return auditedActionWrite(store, 'action-item.move', id, write, (tx, current, stamp) => moveItem(tx, current, change, stamp));
+}
+
+/**
+ * Changes an action item's fields and moves its status as one write: both commit or neither does
+ * (a refused status move leaves the fields as they were). Each part is audited as it would be alone.
+ */
+export async function changeActionItem(store: OpenedStore, id: string, patch: ActionItemPatch, change: ActionStatusChange | undefined, write: ReviewWrite): Promise<ActionItem> {
+  if (Object.keys(definedOnly(patch)).length === 0 && !change) throw new UsageError('nothing to update: give --status or a field option');
+  return store.transaction(async (tx) => {
+    let item: ActionItem | undefined;
+    if (Object.keys(definedOnly(patch)).length > 0) item = await updateActionItem(tx, id, patch, write);
+    if (change) item = await moveActionItem(tx, id, change, { actor: write.actor, expectedVersion: item ? item.version : write.expectedVersion });
+    if (!item) throw new UsageError('nothing to update: give --status or a field option');
+    return item;
+  });
 }
 
 /** Records where an action item lives in an external tracker (GitHub, Jira) and its last synced state. */

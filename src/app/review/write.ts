@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { InputError } from '../../model/errors.js';
+import { ConflictError, InputError } from '../../model/errors.js';
 import type { ReviewRecord } from '../../model/review.js';
 import { assertEditable, stateAfterEdit } from '../../review/lifecycle.js';
 import type { OpenedStore } from '../../store/index.js';
-import { getReviewRecord, insertReviewRecord, updateReviewRecord } from '../../store/reviews/records.js';
+import { getReviewRecordForUpdate, insertReviewRecord, updateReviewRecord } from '../../store/reviews/records.js';
 import type { ReviewWriteStamp } from '../../store/reviews/guard.js';
 
 /** Who makes a change to a review, and the version they based it on (none: whatever is stored). */
@@ -19,7 +19,16 @@ export function stampOf(write: ReviewWrite): ReviewWriteStamp {
 
 /** The incident's review record, created (not required, version 1) when it has none yet. */
 export async function ensureReviewRecord(tx: OpenedStore, incidentId: string, stamp: ReviewWriteStamp): Promise<ReviewRecord> {
-  return (await getReviewRecord(tx.db, incidentId)) ?? (await insertReviewRecord(tx.db, { incidentId, state: 'not-required', requiredBy: null }, stamp));
+  const stored = await getReviewRecordForUpdate(tx.db, incidentId);
+  if (stored) return stored;
+  try {
+    return await insertReviewRecord(tx.db, { incidentId, state: 'not-required', requiredBy: null }, stamp);
+  } catch (error) {
+    // Another writer created it since: theirs is the record (read once they have committed).
+    const created = error instanceof ConflictError ? await getReviewRecordForUpdate(tx.db, incidentId) : undefined;
+    if (created) return created;
+    throw error;
+  }
 }
 
 /** Editing content starts the draft of a review that has not started, and is refused once approved or waived. */

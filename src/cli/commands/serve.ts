@@ -20,6 +20,10 @@ export interface ServeOptions {
   rules?: string[];
   /** Run enabled connectors on their schedule (`--no-scheduler`: false). */
   scheduler?: boolean;
+  /** Append an anchor of the audit trail to this file periodically. */
+  auditAnchorFile?: string;
+  /** Seconds between anchors. */
+  auditAnchorEvery?: number;
 }
 
 /**
@@ -47,8 +51,10 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
       throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
     });
     ctx.print(servingMessage(store.location, address, opts.host, firstLogin));
+    const stopAnchors = await startAnchors(ctx, store, opts);
     await new Promise<void>((done) => {
       const stop = () => {
+        stopAnchors();
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         void app.close().then(() => done());
@@ -59,6 +65,20 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
   } finally {
     await store.close();
   }
+}
+
+/** Publishes anchors of the audit trail to a file while the server runs, when one is configured. */
+async function startAnchors(ctx: CliContext, store: OpenedStore, opts: ServeOptions): Promise<() => void> {
+  const file = opts.auditAnchorFile ?? (ctx.env.HINDSIGHT_AUDIT_ANCHOR_FILE?.trim() || undefined);
+  if (!file) return () => undefined;
+  const rawInterval = ctx.env.HINDSIGHT_AUDIT_ANCHOR_INTERVAL?.trim();
+  if (opts.auditAnchorEvery === undefined && rawInterval && !/^[1-9]\d{0,6}$/.test(rawInterval)) {
+    throw new UsageError(`HINDSIGHT_AUDIT_ANCHOR_INTERVAL must be a whole number of seconds, not "${rawInterval}"`);
+  }
+  const seconds = opts.auditAnchorEvery ?? (rawInterval ? Number(rawInterval) : 3600);
+  const { publishAnchorsPeriodically } = await import('../../app/audit-anchor.js');
+  ctx.warn(`Anchoring the audit trail in ${resolve(file)} every ${seconds} s`);
+  return publishAnchorsPeriodically(store, resolve(file), seconds * 1000, (message) => ctx.warn(`hindsight: ${message}`));
 }
 
 /** With no account yet, creates `admin` with a random password and returns the password (shown once). */

@@ -6,7 +6,7 @@ import { cliActor } from '../actor.js';
 
 /**
  * The team server and its administration: `serve`, `users add|list|disable`,
- * `tokens create|list|revoke`, `audit verify|log` and `incidents restrict`. Every write is recorded
+ * `tokens create|list|revoke`, `audit verify|anchor|rotate-key|log` and `incidents restrict`. Every write is recorded
  * in the audit trail with the actor `cli:<HINDSIGHT_USER or login name>`.
  */
 export const registerServerCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
@@ -19,7 +19,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
     .option('--rules <paths...>', 'detection rule files or folders: the ATT&CK matrix then shows coverage and gap layers')
     .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now")')
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean }) => {
+    .option('--audit-anchor-file <file>', 'append an anchor of the audit trail to this file periodically (default: HINDSIGHT_AUDIT_ANCHOR_FILE)')
+    .option('--audit-anchor-every <seconds>', 'how often to write the anchor (default: HINDSIGHT_AUDIT_ANCHOR_INTERVAL, then 3600)', (v) => parsePositive(v, '--audit-anchor-every'))
+    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean; auditAnchorFile?: string; auditAnchorEvery?: number }) => {
       const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });
@@ -116,15 +118,46 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
   const audit = program.command('audit').description('The audit trail of every write');
   audit
     .command('verify')
-    .description('Check the hash chain of the audit trail; reports the first broken link (exit 1)')
-    .action(async () => {
+    .description('Check the chain of MACs of the audit trail (and against anchors); reports the first broken entry (exit 1)')
+    .option('--anchor <file>', 'an anchor file written by `audit anchor -o` or the server: entries removed or rewritten since are found')
+    .action(async (opts: { anchor?: string }) => {
+      const { readAnchorFile } = await import('../../app/audit-anchor.js');
+      const anchors = opts.anchor ? await readAnchorFile(opts.anchor) : [];
       await withStore(ctx, async (store) => {
         const { verifyAuditTrail } = await import('../../app/accounts/audit-log.js');
-        const result = await verifyAuditTrail(store);
+        const result = await verifyAuditTrail(store, anchors);
+        const checked = anchors.length ? `, checked against ${anchors.length} anchor(s)` : ', no anchor given (a removed tail cannot be seen without one)';
         printResult(ctx, result, () =>
-          result.ok ? `Audit trail intact: ${result.entries} entries, last hash ${result.lastHash}` : `Audit trail BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.entries} entries verified before it)`,
+          result.ok
+            ? `Audit trail intact: ${result.entries} entries${result.unkeyed ? ` (${result.unkeyed} from before keyed MACs)` : ''}, last MAC ${result.lastHash}${checked}`
+            : `Audit trail BROKEN at entry ${result.firstBroken?.seq}: ${result.firstBroken?.reason} (${result.entries} entries verified before it)`,
         );
         if (!result.ok) process.exitCode = 1;
+      });
+    });
+  audit
+    .command('anchor')
+    .description('Write the head of the audit trail (last seq, its MAC, the time) outside the database, for `audit verify --anchor`')
+    .option('-o, --output <file>', 'write the anchor to this file (default: print it)')
+    .action(async (opts: { output?: string }) => {
+      await withStore(ctx, async (store) => {
+        const { auditAnchor, writeAnchorFile } = await import('../../app/audit-anchor.js');
+        const anchor = await auditAnchor(store);
+        if (opts.output) {
+          await writeAnchorFile(opts.output, anchor);
+          printResult(ctx, anchor, () => `Anchored entry ${anchor.seq} (MAC ${anchor.mac}) in ${opts.output}`);
+        } else if (ctx.globals().json) ctx.printJson(anchor);
+        else ctx.print(JSON.stringify(anchor));
+      });
+    });
+  audit
+    .command('rotate-key')
+    .description('Start sealing entries with a new audit key; the rotation is recorded in the trail and old keys stay in the key file')
+    .action(async () => {
+      await withStore(ctx, async (store) => {
+        const { rotateAuditKey } = await import('../../app/audit-anchor.js');
+        const rotated = await rotateAuditKey(store, cliActor(ctx));
+        printResult(ctx, rotated, () => `Rotated the audit key: ${rotated.previousKeyId} -> ${rotated.keyId} (key file ${rotated.keyFile})`);
       });
     });
   audit

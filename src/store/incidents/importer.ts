@@ -40,6 +40,8 @@ export class IncidentImporter {
   /** Every incident of the import by id, with the strongest outcome any of its batches had. */
   private readonly results = new Map<string, ImportedIncidentResult & { key: string }>();
   private alertCount = 0;
+  /** The alerts counted so far: an alert a file (or the import) holds twice is counted once. */
+  private readonly countedAlerts = new Set<string>();
   private records = 0;
   /** Partial incidents whose stored alerts changed: their own fields are derived again at the end. */
   private readonly derivedAgain = new Set<string>();
@@ -75,7 +77,13 @@ export class IncidentImporter {
       if (this.rows.full) await this.rows.flush();
       await this.known.lookUp(chunk);
       for (const incident of chunk) {
-        this.alertCount += incident.alerts.length;
+        for (const alert of incident.alerts) {
+          const alertKey = keyOf(incident.source, alert.sourceId);
+          if (!this.countedAlerts.has(alertKey)) {
+            this.countedAlerts.add(alertKey);
+            this.alertCount++;
+          }
+        }
         const result = await this.importOne(incident);
         const seen = this.results.get(result.id);
         if (!seen || OUTCOME_RANK[result.outcome] > OUTCOME_RANK[seen.outcome]) this.results.set(result.id, result);

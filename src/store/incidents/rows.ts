@@ -1,3 +1,4 @@
+import { jsonText } from '../../model/canonical-json.js';
 import type { Alert, Comment, Entity, Incident, StatusChange } from '../../model/incident.js';
 import { isRecord } from '../../model/json.js';
 import { contentHash } from '../ids.js';
@@ -21,10 +22,14 @@ import type { AlertsTable, CommentsTable, EntitiesTable, IncidentsTable, StatusC
  */
 export const EVIDENCE_REF = '@evidence:';
 
-/** The raw JSON text of a record: the source's own text when ingest kept it, else `raw` serialised; NULL for no raw. */
+/**
+ * The raw JSON text of a record: the source's own text when ingest kept it, else `raw` serialised
+ * (by jsonText: integers beyond 2^53, which ingest keeps as bigint, keep their digits, and no depth
+ * exhausts the stack); NULL for no raw.
+ */
 export function rawJsonText(record: { raw: unknown; rawText?: string | undefined }): string | null {
   if (record.rawText !== undefined) return record.rawText;
-  return record.raw === undefined ? null : JSON.stringify(record.raw);
+  return record.raw === undefined ? null : jsonText(record.raw);
 }
 
 /** An incident's row; its content hash is set once its children's rows are built. */
@@ -141,7 +146,7 @@ function entityRaw(e: Entity, ord: number, rawEvidence: readonly unknown[] | und
     const at = rawEvidence.indexOf(e.raw);
     if (at >= 0) return `${EVIDENCE_REF}${at}`;
   }
-  return e.raw === undefined ? null : JSON.stringify(e.raw);
+  return e.raw === undefined ? null : jsonText(e.raw);
 }
 
 /** Hindsight's own columns, which a content hash leaves out: the record's values alone make it. */

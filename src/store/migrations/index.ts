@@ -9,6 +9,7 @@ import { learningAggregatesSchema } from './0007-learning-aggregates.js';
 import { incidentSearchSchema } from './0008-incident-search.js';
 import { importIndexesSchema } from './0009-import-indexes.js';
 import { connectorsSchema } from './0010-connectors.js';
+import { auditMacSchema } from './0011-audit-mac.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -25,6 +26,7 @@ export const migrations: Record<string, Migration> = {
   '0008-incident-search': incidentSearchSchema,
   '0009-import-indexes': importIndexesSchema,
   '0010-connectors': connectorsSchema,
+  '0011-audit-mac': auditMacSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import { ConflictError, NotFoundError } from '../../model/errors.js';
 import type { ReviewRecord, ReviewState } from '../../model/review.js';
 import { compiledRead } from '../compiled-read.js';
+import { isPostgres } from '../dialect.js';
 import type { Database, ReviewsTable } from '../database.js';
 import { recordChanges, type ReviewChangeInput } from './changes.js';
 import { conflictError } from './guard.js';
@@ -23,6 +24,16 @@ const recordOf = compiledRead((db, incidentId: string) => db.selectFrom('reviews
 
 export async function getReviewRecord(db: Kysely<Database>, incidentId: string): Promise<ReviewRecord | undefined> {
   return (await recordOf(db, incidentId))[0];
+}
+
+/**
+ * The review record, locked for the rest of the transaction on PostgreSQL (`for update`): a writer
+ * about to change it waits for another one doing so and then reads what that one committed, instead
+ * of failing on the version it read before. SQLite transactions hold the write lock from BEGIN.
+ */
+export async function getReviewRecordForUpdate(db: Kysely<Database>, incidentId: string): Promise<ReviewRecord | undefined> {
+  if (!isPostgres(db)) return getReviewRecord(db, incidentId);
+  return db.selectFrom('reviews').selectAll().where('incidentId', '=', incidentId).forUpdate().executeTakeFirst();
 }
 
 /** The review record an incident without one has: not required, version 0. */

@@ -50,5 +50,8 @@ export interface AuditLogTable {
   before: string | null;
   after: string | null;
   prevHash: string;
+  /** The entry's MAC (HMAC-SHA-256 with the key `keyId`), or its plain SHA-256 for entries from before keys. */
   hash: string;
+  /** The audit key that sealed the entry; NULL for entries written before keyed MACs (migration 0011). */
+  keyId: string | null;
 }

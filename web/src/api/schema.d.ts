@@ -4205,6 +4205,8 @@ export interface components {
                 reason: string;
             };
             lastHash: string;
+            unkeyed?: number;
+            anchors?: number;
         };
         /** @description Which incidents need a full review: a review is required when any rule matches. */
         ReviewPolicy: {

@@ -51,14 +51,9 @@ export function registerActionCommands(program: Command, ctx: CliContext): void 
     .action(async (id: string, o: UpdateOpts) => {
       await withReviewStore(ctx, async (store, app) => {
         const w = writeOptions(ctx, o);
-        const patch = actionPatch(o);
-        let item: ActionItem | undefined;
-        if (Object.keys(patch).length) item = await app.updateActionItem(store, id, patch, w);
-        if (o.status) {
-          const change = { status: o.status as ActionStatus, reason: o.reason, verificationMethod: o.verifiedHow, verificationEvidence: o.verificationEvidence };
-          item = await app.moveActionItem(store, id, change, { actor: w.actor, expectedVersion: item ? item.version : w.expectedVersion });
-        }
-        if (!item) throw new UsageError('nothing to update: give --status or a field option');
+        // One transaction: the fields and the status move are saved together, or nothing is.
+        const change = o.status ? { status: o.status as ActionStatus, reason: o.reason, verificationMethod: o.verifiedHow, verificationEvidence: o.verificationEvidence } : undefined;
+        const item = await app.changeActionItem(store, id, actionPatch(o), change, w);
         const done = item;
         printResult(ctx, done, () => `Action item ${done.id} is ${done.status} (version ${done.version})`);
       });
