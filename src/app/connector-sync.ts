@@ -70,7 +70,7 @@ export async function runDueConnectors(store: OpenedStore, options: RunDueOption
   if (due.length === 0) return report;
   const { policy } = loadPolicy({ env: options.env });
   for (const row of due) {
-    const result = await runConnector(store, row, policy, { ...options, skipWhenBusy: true });
+    const result = await runConnector(store, row, policy, { ...options, skipWhenBusy: true, dueBy: now });
     if (result) report.connectors.push(result);
   }
   return report;
@@ -87,19 +87,28 @@ async function selectRows(store: OpenedStore, names: string[] | undefined): Prom
   return rows;
 }
 
-type RunOptions = Omit<SyncOptions, 'names'> & { skipWhenBusy?: boolean };
+/** `skipWhenBusy`: a scheduled run, skipped when another holds the lease; `dueBy`: run only if still due by then once the lease is held. */
+type RunOptions = Omit<SyncOptions, 'names'> & { skipWhenBusy?: boolean; dueBy?: string };
 
 async function runConnector(store: OpenedStore, row: ConnectorRow, policy: ReviewPolicy, options: RunOptions & { skipWhenBusy: true }): Promise<SyncConnectorResult | undefined>;
 async function runConnector(store: OpenedStore, row: ConnectorRow, policy: ReviewPolicy, options: RunOptions): Promise<SyncConnectorResult>;
-async function runConnector(store: OpenedStore, row: ConnectorRow, policy: ReviewPolicy, options: RunOptions): Promise<SyncConnectorResult | undefined> {
-  const settings = settingsOf(row);
-  const result: SyncConnectorResult = { name: settings.name, type: settings.type, fetched: 0, created: 0, updated: 0, unchanged: 0, checkpoint: row.checkpoint, error: null };
+async function runConnector(store: OpenedStore, listed: ConnectorRow, policy: ReviewPolicy, options: RunOptions): Promise<SyncConnectorResult | undefined> {
   const holder = randomUUID();
   const startedAt = new Date();
-  if (!(await acquireLease(store.db, settings.name, holder, startedAt.toISOString(), leaseEnd()))) {
+  if (!(await acquireLease(store.db, listed.name, holder, startedAt.toISOString(), leaseEnd()))) {
     if (options.skipWhenBusy) return undefined;
-    return { ...result, error: `connector "${settings.name}" is already running` };
+    return { name: listed.name, type: settingsOf(listed).type, fetched: 0, created: 0, updated: 0, unchanged: 0, checkpoint: listed.checkpoint, error: `connector "${listed.name}" is already running` };
   }
+  // Read again under the lease: a run that ended between the listing and the lease has moved the
+  // checkpoint and the next run, and a scheduled run that is no longer due is not run twice.
+  const row = await getConnectorRow(store.db, listed.name);
+  const stillDue = row !== undefined && (options.dueBy === undefined || (Number(row.enabled) === 1 && (row.nextRunAt ?? row.createdAt) <= options.dueBy));
+  if (!row || !stillDue) {
+    await releaseLease(store.db, listed.name, holder).catch(() => undefined);
+    return undefined;
+  }
+  const settings = settingsOf(row);
+  const result: SyncConnectorResult = { name: settings.name, type: settings.type, fetched: 0, created: 0, updated: 0, unchanged: 0, checkpoint: row.checkpoint, error: null };
   // The lease is renewed while the run lasts, however long one request waits for the source.
   const renewal = setInterval(() => void renewLease(store.db, settings.name, holder, leaseEnd()).catch(() => undefined), LEASE_MS / 5);
   renewal.unref();
