@@ -191,7 +191,7 @@ export function mapSentinelEntity(value: unknown, where: Where): Entity {
   const p = pv === undefined || pv === null ? {} : objectAt(pv, pw);
   const attributes = flattenAttributes(p);
   const known = ENTITY_KINDS[sourceType.toLowerCase()];
-  const identity = known?.keys.map((k) => attributes[k]).find((v) => v !== undefined && v !== null && v !== '');
+  const identity = accountOf(sourceType, attributes) ?? known?.keys.map((k) => attributes[k]).find((v) => v !== undefined && v !== null && v !== '');
   const key = identity !== undefined ? `${sourceType.toLowerCase()}:${String(identity).toLowerCase()}` : `${sourceType}:${stableHash(obj)}`;
   return {
     kind: known?.kind ?? 'other',
@@ -205,6 +205,15 @@ export function mapSentinelEntity(value: unknown, where: Where): Entity {
     attributes,
     raw: obj,
   };
+}
+
+/**
+ * An account known only by its name and NT domain (as the published Account entity examples give it):
+ * `domain\\name`, so that two "administrator" accounts of different domains stay two.
+ */
+function accountOf(sourceType: string, a: Record<string, unknown>): string | undefined {
+  if (sourceType.toLowerCase() !== 'account' || a.userPrincipalName || a.aadUserId || a.sid) return undefined;
+  return typeof a.accountName === 'string' && typeof a.ntDomain === 'string' && a.ntDomain ? `${a.ntDomain}\\${a.accountName}` : undefined;
 }
 
 /** The owner's account as Hindsight shows an assignee: the UPN, else the e-mail, else the display name. */

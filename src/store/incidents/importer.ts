@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Alert, Incident, IncidentTriage } from '../../model/incident.js';
 import type { Database } from '../database.js';
 import { alertId, incidentId } from '../ids.js';
-import { parseJsonText } from '../json-text.js';
+import { parseJsonText, toJsonText } from '../json-text.js';
 import type { CommentsTable, EntitiesTable, StatusChangesTable, AlertsTable } from '../tables/incidents.js';
 import type { ImportedIncidentResult, ImportResult, ImportSummary, StoreKind } from '../types.js';
 import { checkIncident } from './check-incident.js';
@@ -117,14 +117,18 @@ export class IncidentImporter {
     const key = keyOf(incident.source, incident.sourceId);
     const result = (outcome: Outcome) => ({ id, source: incident.source, sourceId: incident.sourceId, outcome, key });
     const alerts = incident.alerts.map((a) => prepareAlert(incident.source, a));
+    const stored = this.known.incidents.get(key);
     const row = incidentRow(incident, id, this.now);
     const comments = incident.comments.map((c, i) => commentRow(id, null, i, c));
     const history = incident.statusHistory.map((s, i) => statusRow(id, null, i, s));
     const hash = recordHash(row, comments, history, alerts.map((a) => a.hash));
     row.contentHash = hash;
-    const stored = this.known.incidents.get(key);
+    // One incident both Defender XDR and Sentinel report (the unified portal): whichever source
+    // writes it last, it keeps the Sentinel incident number it is addressed by. The hash stays the
+    // record's own, so the next identical record from either source is unchanged.
+    if (stored && !incident.partial) row.tags = toJsonText(withSentinelNumbers(incident.tags, parseJsonText(stored.tags)));
     /** What the import knows of the incident once it has written this record under `storedId`. */
-    const written = (storedId: string): KnownIncident => ({ id: storedId, partial: incident.partial, updatedAt: incident.updatedAt, hash, tags: row.tags, ...tracked(incident) });
+    const written = (storedId: string): KnownIncident => ({ id: storedId, partial: incident.partial, updatedAt: incident.updatedAt, hash, tags: row.tags, sourceFormat: incident.sourceFormat, ...tracked(incident) });
 
     if (!stored) {
       this.rows.push('incidents', row);
@@ -145,6 +149,10 @@ export class IncidentImporter {
 
     if (!stored.partial) {
       const order = compareTimes(incident.updatedAt, stored.updatedAt);
+      // Sentinel's copy of a Defender XDR incident (the unified portal) at the time already stored is
+      // the same version seen through another API: it never overwrites the record Defender gave.
+      const copy = stored.sourceFormat !== incident.sourceFormat && isCopyOfAnotherProduct(incident);
+      if (copy && order === 0) return result((await this.addSentinelNumbers(stored, incident.tags)) ? 'updated' : 'unchanged');
       if (order < 0 || (order === 0 && hash === stored.hash)) return result('unchanged');
     }
 
@@ -161,6 +169,17 @@ export class IncidentImporter {
     this.known.incidents.set(key, written(stored.id));
     await this.mergeAlerts(incident.source, alerts, stored.id);
     return result('updated');
+  }
+
+  /** Adds the Sentinel incident numbers a copy names to the stored incident's tags; true when any was missing. */
+  private async addSentinelNumbers(stored: KnownIncident, tags: string[]): Promise<boolean> {
+    const had = parseJsonText(stored.tags);
+    const merged = withSentinelNumbers(had, tags);
+    if (merged.length === had.length) return false;
+    await this.rows.flush();
+    stored.tags = toJsonText(merged);
+    await this.db.updateTable('incidents').set({ tags: stored.tags }).where('id', '=', stored.id).execute();
+    return true;
   }
 
   /** Merges an incident's alerts one by one (newer wins); true when any alert was created or updated. */
@@ -242,4 +261,15 @@ function prepareAlert(source: string, alert: Alert): PreparedAlert {
   const hash = recordHash(row, entities, comments, history);
   row.contentHash = hash;
   return { alert, row, entities, comments, history, hash };
+}
+
+/** `tags`, with the `sentinel:<number>` tags of `other` it lacks. */
+function withSentinelNumbers(tags: string[], other: string[]): string[] {
+  const kept = other.filter((t) => t.startsWith('sentinel:') && !tags.includes(t));
+  return kept.length === 0 ? tags : [...tags, ...kept];
+}
+
+/** A record read through another product's API than its source's own (Sentinel listing a Defender XDR incident). */
+function isCopyOfAnotherProduct(incident: Incident): boolean {
+  return incident.sourceFormat === 'sentinel' && incident.source !== 'microsoft-sentinel';
 }

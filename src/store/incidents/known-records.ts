@@ -15,6 +15,8 @@ export interface KnownIncident extends TrackedValues {
   updatedAt: string;
   hash: string;
   tags: JsonText<string[]>;
+  /** The format of the record last written (`graph`, `sentinel`...): two sources may report one incident. */
+  sourceFormat: string;
 }
 
 export interface KnownAlert extends TrackedValues {
@@ -52,7 +54,7 @@ export class KnownRecords {
       for (const part of slices([...ids], LOOKUP_KEYS)) {
         const rows = await this.db
           .selectFrom('incidents')
-          .select(['id', 'sourceId', 'partial', 'updatedAt', 'contentHash', 'status', 'classification', 'determination', 'assignedTo', 'severity', 'tags'])
+          .select(['id', 'sourceId', 'partial', 'updatedAt', 'contentHash', 'status', 'classification', 'determination', 'assignedTo', 'severity', 'tags', 'sourceFormat'])
           .where('source', '=', source)
           .where('sourceId', 'in', part)
           .execute();
@@ -63,6 +65,7 @@ export class KnownRecords {
             updatedAt: r.updatedAt,
             hash: r.contentHash,
             tags: r.tags,
+            sourceFormat: r.sourceFormat,
             status: r.status,
             classification: r.classification,
             determination: r.determination,

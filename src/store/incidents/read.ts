@@ -6,6 +6,7 @@ import { fromFlag, parseJsonText } from '../json-text.js';
 import type { AlertsTable, CommentsTable, EntitiesTable, IncidentsTable, StatusChangesTable } from '../tables/incidents.js';
 import { compiledRead } from '../compiled-read.js';
 import { EVIDENCE_REF } from './rows.js';
+import { incidentIdBySentinelNumber } from './refs.js';
 
 /**
  * The columns a read without the source's own JSON leaves out: the raw JSON, and the content hash.
@@ -83,7 +84,12 @@ const changesOf = compiledRead(
 /** One incident by Hindsight's id or by the source's own id, fully reconstructed. */
 export async function getIncident(db: Kysely<Database>, ref: string, options: ReadOptions = {}): Promise<StoredIncident | undefined> {
   const reads = options.raw !== false ? READS.raw : READS.lean;
-  const row = (await reads.byId(db, ref))[0] ?? (await reads.bySourceId(db, ref))[0];
+  let row = (await reads.byId(db, ref))[0] ?? (await reads.bySourceId(db, ref))[0];
+  if (!row) {
+    // A Sentinel incident is also addressed by its incident number (`hindsight review 3177`).
+    const byNumber = await incidentIdBySentinelNumber(db, ref);
+    row = byNumber === undefined ? undefined : (await reads.byId(db, byNumber))[0];
+  }
   if (!row) return undefined;
   const id = row.id;
   const [alerts, entities, comments, changes] = await Promise.all([reads.alerts(db, id), reads.entities(db, id), commentsOf(db, id), changesOf(db, id)]);
