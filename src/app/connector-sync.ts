@@ -8,8 +8,12 @@ import type { OpenedStore } from '../store/index.js';
 import { settingsOf } from './connector-rows.js';
 import { importIncidentBatchesWithPolicy } from './import-batches.js';
 
-/** A first sync without --since looks back this far. */
-export const DEFAULT_LOOKBACK_DAYS = 30;
+/**
+ * A first sync without --since looks back this far: in effect everything the source still holds
+ * (Defender XDR keeps incidents for 180 days, Sentinel as long as the workspace retains them), so the
+ * history that reviews and trends learn from arrives with the first sync. `--since` bounds it.
+ */
+export const DEFAULT_LOOKBACK_DAYS = 3_653;
 /** Each sync lists from this long before the checkpoint: the source's clock and ours may differ, and a record may commit late. */
 export const OVERLAP_MS = 5 * 60_000;
 /** Incidents written per transaction: fewer, larger transactions; a killed sync redoes at most this many. */

@@ -1,6 +1,6 @@
 import type { StoredIncident } from '../model/index.js';
 import type { OpenedStore } from '../store/index.js';
-import { getIncident, incidentIdBySentinelNumber, queryIncidents, resolveIncidentRef, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
+import { getIncident, queryIncidents, resolveIncidentRef, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
 
 /**
  * Reading incidents, for both front ends: one incident, a page of the list a reader may see, and
@@ -11,12 +11,8 @@ import { getIncident, incidentIdBySentinelNumber, queryIncidents, resolveInciden
  * An incident by Hindsight's id, the source's own id or (Sentinel) its incident number. Without `raw` the source's own JSON is left
  * out (no page or document shows it, and it is the largest part of a row).
  */
-export async function findIncident(store: OpenedStore, ref: string, options: { raw?: boolean } = {}): Promise<StoredIncident | undefined> {
-  const found = await getIncident(store.db, ref, options);
-  if (found) return found;
-  // A Sentinel incident is also addressed by its incident number.
-  const id = await incidentIdBySentinelNumber(store.db, ref);
-  return id === undefined ? undefined : getIncident(store.db, id, options);
+export function findIncident(store: OpenedStore, ref: string, options: { raw?: boolean } = {}): Promise<StoredIncident | undefined> {
+  return getIncident(store.db, ref, options);
 }
 
 /** Hindsight's id of the incident a reference names, without loading it. */

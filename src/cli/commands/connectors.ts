@@ -98,7 +98,7 @@ export const registerConnectorCommands: RegisterCommands = (program: Command, ct
     .command('sync')
     .description('Pull incidents changed since the last sync from the named connectors (default: every enabled one)')
     .argument('[names...]', 'connector names')
-    .option('--since <date>', 'list changes from this date instead of the checkpoint (default for a first sync: 30 days back)')
+    .option('--since <date>', 'list changes from this date instead of the checkpoint (default for a first sync: ten years back, in effect all the source holds)')
     .action(async (names: string[], opts: { since?: string }) => {
       const since = opts.since ? parseDateOption(opts.since, '--since') : undefined;
       const { syncConnectors } = await import('../../app/connectors.js');
