@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, HindsightError, InputError, NotFoundError, UsageError, formatLocation } from '../model/errors.js';
+import { storeErrorOf } from '../store/index.js';
 import type { ErrorBody } from './schemas/errors.js';
 
 /** An HTTP error with a machine-readable code. */
@@ -60,6 +61,14 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code = e.statusCode === 429 ? 'rate-limited' : e.statusCode === 413 ? 'too-large' : e.statusCode === 415 ? 'unsupported-media-type' : 'bad-request';
     void reply.status(e.statusCode).send(errorBody(code, e.message));
+    return;
+  }
+  // The database busy (another writer held the lock for the whole busy timeout) or read-only: the
+  // request can be tried again, and nothing was written. Named without the database's location.
+  const storeError = storeErrorOf(e, 'the database');
+  if (storeError && /busy|read-only/.test(storeError.message)) {
+    request.log.warn(storeError.message);
+    void reply.status(503).header('retry-after', '5').send(errorBody('unavailable', storeError.message));
     return;
   }
   request.log.error(e);
