@@ -1,4 +1,4 @@
-import { DEFAULT_GROUPING, FORMAT_NAMES, parseFileInBatches, type GroupingOptions, type IngestFormat } from '../ingest/index.js';
+import { DEFAULT_GROUPING, FORMAT_NAMES, parseFileInBatches, parseGroupBy, parseWindow, type GroupingOptions, type IngestFormat } from '../ingest/index.js';
 import { reportTechniques, type TechniqueReport } from '../attack/crosswalk.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import { UsageError } from '../model/errors.js';
@@ -8,6 +8,19 @@ import { loadPolicy } from '../review/policy.js';
 import { storedIncidentVersions, type StoredIncidentVersion } from '../store/incidents/index.js';
 import { incidentId, type ImportedIncidentResult, type ImportSummary, type OpenedStore } from '../store/index.js';
 import { importIncidentBatchesWithPolicy } from './import-batches.js';
+
+/**
+ * The grouping of alerts that name no incident, from the words a person gives (`--group-by host,user`,
+ * `--window 1h`, `--incident-title TEXT`; the upload's query parameters of the same meaning).
+ */
+export function importGrouping(input: { groupBy?: string; window?: string; incidentTitle?: string }): GroupingOptions {
+  if (input.incidentTitle !== undefined && input.incidentTitle.trim() === '') throw new UsageError('--incident-title must not be empty');
+  return {
+    groupBy: input.groupBy === undefined ? DEFAULT_GROUPING.groupBy : parseGroupBy(input.groupBy),
+    windowMs: input.window === undefined ? DEFAULT_GROUPING.windowMs : parseWindow(input.window),
+    incidentTitle: input.incidentTitle ?? null,
+  };
+}
 
 export interface ImportFilesOptions {
   /** `auto` (the default) or one of FORMAT_NAMES. */

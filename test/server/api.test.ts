@@ -218,6 +218,21 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(((await h.app.inject({ url: '/api/incidents', headers: bearer('viewer') })).json() as { total: number }).total).toBe(3);
     const entry = (await listAuditEntries(h.store.db, { entityType: 'import' }))[0];
     expect(entry).toMatchObject({ actor: 'analyst', action: 'incident.import', after: { files: ['identity-attack.json'] } });
+
+    // The SOC sources upload too: the format told per record or named, alerts grouped as asked,
+    // techniques newer than the loaded ATT&CK reported, warnings naming the uploaded file.
+    const wazuh = readFileSync(join(projectRoot, 'examples', 'wazuh-ssh-intrusion.json'));
+    const twice = multipart([{ name: 'wazuh.json', content: wazuh }, { name: 'again.json', content: wazuh }]);
+    const titled = await h.app.inject({ method: 'POST', url: '/api/incidents/import?format=wazuh&incidentTitle=SSH%20intrusion', headers: { ...bearer('analyst'), ...twice.headers }, payload: twice.payload });
+    expect(titled.statusCode, titled.body).toBe(200);
+    const answer = titled.json() as { summary: { incidents: number; created: number }; files: { file: string; format: string; formats: string[] }[]; techniques: { seen: number }; warnings: string[] };
+    expect(answer.summary).toMatchObject({ incidents: 1, created: 1 });
+    expect(answer.files.map((f) => [f.file, f.format, f.formats])).toEqual([['wazuh.json', 'wazuh', ['wazuh']], ['again.json', 'wazuh', ['wazuh']]]);
+    expect(answer.techniques.seen).toBeGreaterThan(0);
+    expect(titled.body).not.toContain('hindsight-upload-');
+    const badWindow = await h.app.inject({ method: 'POST', url: '/api/incidents/import?window=forever', headers: { ...bearer('analyst'), ...twice.headers }, payload: twice.payload });
+    expect(badWindow.statusCode).toBe(400);
+    expect(badWindow.json()).toMatchObject({ error: { message: expect.stringMatching(/--window must be a duration/) } });
   });
 
   it('issues API tokens shown once, refuses revoked ones, and serves the OpenAPI document', async () => {

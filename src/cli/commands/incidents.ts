@@ -19,10 +19,8 @@ export const registerIncidentCommands: RegisterCommands = (program: Command, ctx
     .option('--incident-title <text>', 'put every alert that names no incident into one incident of this title (instead of --group-by)')
     .option('--policy <file>', 'review policy file (default: HINDSIGHT_POLICY, then the shipped config/review-policy.yaml)')
     .action(async (files: string[], opts: { format: string; groupBy: string; window: string; incidentTitle?: string; policy?: string }) => {
-      const { importFiles } = await import('../../app/import.js');
-      const { parseGroupBy, parseWindow } = await import('../../ingest/grouping.js');
-      if (opts.incidentTitle !== undefined && opts.incidentTitle.trim() === '') throw new UsageError('--incident-title must not be empty');
-      const grouping = { groupBy: parseGroupBy(opts.groupBy), windowMs: parseWindow(opts.window), incidentTitle: opts.incidentTitle ?? null };
+      const { importFiles, importGrouping } = await import('../../app/import.js');
+      const grouping = importGrouping(opts);
       const store = await openStoreFor(ctx);
       try {
         const actor = (await import('../actor.js')).cliActor(ctx);

@@ -16,6 +16,7 @@ import { errorResponses } from '../schemas/errors.js';
 import {
   CoverageLayersSchema,
   ImportAnswerSchema,
+  ImportQuery,
   IncidentAccessSchema,
   IncidentAttributionSchema,
   IncidentDetailSchema,
@@ -119,7 +120,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     return { changes: await reviewHistory(ctx.store, incident.id) };
   });
 
-  app.post('/api/incidents/import', { config: { access: 'analyst' }, schema: { tags: ['incidents'], summary: 'Upload incident files (multipart/form-data, field "files"); all or nothing', consumes: ['multipart/form-data'], response: { 200: ImportAnswerSchema, ...errorResponses(400, 401, 403, 413, 415) } } }, async (request) => {
+  app.post('/api/incidents/import', { config: { access: 'analyst' }, schema: { tags: ['incidents'], summary: 'Upload incident files (multipart/form-data, field "files"); all or nothing', consumes: ['multipart/form-data'], querystring: ImportQuery, response: { 200: ImportAnswerSchema, ...errorResponses(400, 401, 403, 413, 415) } } }, async (request) => {
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported-media-type', 'send the files as multipart/form-data');
     const dir = await mkdtemp(join(tmpdir(), 'hindsight-upload-'));
     try {
@@ -133,11 +134,16 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
         names.push(name);
       }
       if (!files.length) throw new HttpError(400, 'invalid-input', 'no files in the upload');
-      const { importFiles } = await import('../../app/import.js');
+      const { importFiles, importGrouping } = await import('../../app/import.js');
+      const { format, ...groupingWords } = request.query;
+      const grouping = importGrouping(groupingWords);
       let result;
       try {
         const hidden = await ctx.auth.hiddenIncidents(userOf(request));
         result = await importFiles(ctx.store, files, {
+          format,
+          grouping,
+          kb: ctx.kb,
           env: ctx.options.env,
           policyFile: ctx.options.policyFile,
           audit: { actor: actorOf(request), files: names },
@@ -156,7 +162,16 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
         throw error;
       }
       if (result.summary.created + result.summary.updated > 0) ctx.afterImport();
-      return { summary: result.summary, results: result.results, reviews: result.reviews, files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })) };
+      // Warnings name the uploaded file, not the temporary path.
+      const uploaded = (text: string) => files.reduce((t, path, i) => t.split(path).join(names[i] ?? ''), text).split(dir).join('');
+      return {
+        summary: result.summary,
+        results: result.results,
+        reviews: result.reviews,
+        files: result.files.map((f, i) => ({ ...f, file: names[i] ?? f.file })),
+        techniques: result.techniques,
+        warnings: result.warnings.map(uploaded),
+      };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

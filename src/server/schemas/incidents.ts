@@ -53,7 +53,20 @@ export const ImportAnswerSchema = z.object({
   results: z.array(z.object({ id: z.string(), source: z.string(), sourceId: z.string(), outcome: z.enum(['created', 'updated', 'unchanged']) })),
   /** The review state of each created or updated incident after the review policy was applied. */
   reviews: z.array(z.object({ id: z.string(), state: z.string(), required: z.boolean(), rules: z.array(z.string()) })),
-  files: z.array(z.object({ file: z.string(), format: z.string(), incidents: z.number().int(), alerts: z.number().int() })),
+  /** Per file: the format it was read as, every format its records had (a mixed NDJSON file), incidents and alerts. */
+  files: z.array(z.object({ file: z.string(), format: z.string(), formats: z.array(z.string()), incidents: z.number().int(), alerts: z.number().int() })),
+  /** The technique IDs the alerts carry against the loaded ATT&CK version: mapped back through the v18-to-v19 crosswalk, or unknown (kept as sent). */
+  techniques: z.object({ seen: z.number().int(), mapped: z.array(z.object({ id: z.string(), to: z.string() })), unknown: z.array(z.string()) }),
+  /** What was imported but deserves a look: ids a file holds twice, invalid UTF-8 (file and line). */
+  warnings: z.array(z.string()),
+});
+
+/** How an upload is read: the format (default: told per record) and how alerts that name no incident are grouped. */
+export const ImportQuery = z.object({
+  format: z.string().max(20).optional(),
+  groupBy: z.string().max(100).optional(),
+  window: z.string().max(20).optional(),
+  incidentTitle: z.string().max(500).optional(),
 });
 
 export const IncidentAccessSchema = z.object({

@@ -741,7 +741,12 @@ export interface paths {
         /** Upload incident files (multipart/form-data, field "files"); all or nothing */
         post: {
             parameters: {
-                query?: never;
+                query?: {
+                    format?: string;
+                    groupBy?: string;
+                    window?: string;
+                    incidentTitle?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -778,9 +783,19 @@ export interface paths {
                             files: {
                                 file: string;
                                 format: string;
+                                formats: string[];
                                 incidents: number;
                                 alerts: number;
                             }[];
+                            techniques: {
+                                seen: number;
+                                mapped: {
+                                    id: string;
+                                    to: string;
+                                }[];
+                                unknown: string[];
+                            };
+                            warnings: string[];
                         };
                     };
                 };
