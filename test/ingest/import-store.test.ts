@@ -79,7 +79,7 @@ function suite(open: () => Promise<OpenedStore>): void {
       const path = file([alert('"d1"', '"di"'), alert('"d1"', '"di"'), alert('"d2"', '"di"')].join('\n'), 'ndjson');
       const result = await importFiles(store, [path]);
       expect(result.summary).toMatchObject({ incidents: 1, alerts: 2 });
-      expect(result.files).toEqual([{ file: path, format: 'graph', incidents: 1, alerts: 2 }]);
+      expect(result.files).toEqual([{ file: path, format: 'graph', formats: ['graph'], incidents: 1, alerts: 2 }]);
       expect(result.warnings).toEqual([`${path}: line 2: $: duplicate alert id "d1" (it appears earlier in the file); it is imported and counted once`]);
     } finally {
       await store.close();
