@@ -140,9 +140,18 @@ function onlyKeys(obj: JsonObject, allowed: Set<string>): boolean {
   return true;
 }
 
-/** An Elasticsearch/OpenSearch hit `{_index, _id, _source}`. */
-function isHit(value: unknown): value is JsonObject & { _source: JsonObject } {
-  return isRecord(value) && isRecord(value._source) && ('_index' in value || '_id' in value);
+/**
+ * An Elasticsearch/OpenSearch hit `{_index, _id, _source}`, or one that carries only `fields` (a
+ * search with `_source: false` and `fields: [...]`, as Kibana's own alert table asks): every field
+ * flattened, its values in arrays, which the mappers read as they read multi-valued fields.
+ */
+function isHit(value: unknown): value is JsonObject {
+  return isRecord(value) && (isRecord(value._source) || (value._source === undefined && isRecord(value.fields))) && ('_index' in value || '_id' in value);
+}
+
+/** The document of a hit: its `_source`, else its `fields`. */
+function hitDocument(hit: JsonObject, where: Where): { value: JsonObject; where: Where } {
+  return isRecord(hit._source) ? { value: hit._source, where: where.key('_source') } : { value: hit.fields as JsonObject, where: where.key('fields') };
 }
 
 /**
@@ -154,7 +163,7 @@ function isHit(value: unknown): value is JsonObject & { _source: JsonObject } {
  */
 function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<RecordAt> {
   const item = (value: unknown, where: Where, contextHint?: FormatName, text?: string): RecordAt =>
-    isHit(value) ? { value: value._source, where: where.key('_source'), format: undefined, contextHint, text: undefined, empty: false } : { value, where, format: undefined, contextHint, text, empty: false };
+    isHit(value) ? { ...hitDocument(value, where), format: undefined, contextHint, text: undefined, empty: false } : { value, where, format: undefined, contextHint, text, empty: false };
   const empty = (where: Where, contextHint: FormatName | undefined): RecordAt => ({ value: undefined, where, format: undefined, contextHint, text: undefined, empty: true });
   for (const doc of documents) {
     const root = new Where(file, '$', doc.line);
@@ -178,7 +187,7 @@ function* recordsOf(documents: Iterable<JsonDocument>, file: string): Generator<
       for (let i = 0; i < list.items.length; i++) {
         const entry = list.items[i];
         const at = list.at.index(i);
-        if (hits && !isHit(entry)) at.fail(`expected a search hit with a "_source" object, got ${describe(entry)}`);
+        if (hits && !isHit(entry)) at.fail(`expected a search hit with a "_source" or "fields" object, got ${describe(entry)}`);
         yield item(entry, at, contextHint);
       }
     } else if (isRecord(value.result) && onlyKeys(value, SPLUNK_EXPORT_KEYS)) {

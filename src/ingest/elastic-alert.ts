@@ -3,7 +3,7 @@ import type { Alert, StatusChange } from '../model/incident.js';
 import { isRecord, type JsonObject } from '../model/json.js';
 import { EcsDocument } from './elastic-doc.js';
 import { mapElasticEntities } from './elastic-entities.js';
-import { dedupe, describe, type Where } from './fields.js';
+import { dedupe, describe, stableHash, type Where } from './fields.js';
 import { latest } from './history.js';
 
 /** The product family of Elastic Security records (alerts and cases alike, so they meet in the store). */
@@ -29,7 +29,7 @@ export function isElasticAlert(doc: EcsDocument): boolean {
  * name whether its keys are flattened or nested (see EcsDocument).
  */
 export function parseElasticAlert(obj: JsonObject, where: Where, doc = new EcsDocument(obj, where)): Alert {
-  const sourceId = doc.text('kibana.alert.uuid') ?? doc.at('kibana.alert.uuid').fail('required field "kibana.alert.uuid" is missing');
+  const sourceId = doc.text('kibana.alert.uuid') ?? legacySignalId(doc) ?? doc.at('kibana.alert.uuid').fail('required field "kibana.alert.uuid" is missing');
   const createdAt = doc.time('@timestamp') ?? doc.time('kibana.alert.start') ?? doc.at('@timestamp').fail('required field "@timestamp" is missing');
   const statusChangedAt = doc.time('kibana.alert.workflow_status_updated_at');
   const updatedAt = latest([createdAt, statusChangedAt, doc.time('kibana.alert.updated_at'), doc.time('kibana.alert.last_detected')].filter((t): t is string => t !== null))!;
@@ -81,6 +81,17 @@ export function parseElasticAlert(obj: JsonObject, where: Where, doc = new EcsDo
     statusHistory: history,
     raw: obj,
   };
+}
+
+/**
+ * A 7.x signal has no id field of its own (its `_id` is a hash Kibana made of the source event and
+ * the rule): the same pair, the event it came from (`signal.parent`/`ancestors`) and the rule's id,
+ * gives it a stable id, so re-importing the same signals finds the same alerts.
+ */
+function legacySignalId(doc: EcsDocument): string | null {
+  if (doc.get('signal.rule') === undefined) return null;
+  const origin = doc.get('signal.parents') ?? doc.get('signal.parent') ?? doc.get('signal.ancestors') ?? doc.get('@timestamp');
+  return `signal-${stableHash({ origin, rule: doc.first('signal.rule.id', 'signal.rule.rule_id', 'signal.rule.name') })}`;
 }
 
 /**

@@ -19,6 +19,32 @@ export class EcsDocument {
     private readonly where: Where,
   ) {
     this.expand(doc, this.tree, '', where);
+    if (this.get('kibana.alert') === undefined && isRecord(this.get('signal.rule'))) this.graftLegacySignal();
+  }
+
+  /**
+   * A 7.x `.siem-signals-*` document keeps what alerts-as-data later spelled `kibana.alert.*` under
+   * `signal` (Kibana's own field aliases map one onto the other): the same values are made readable
+   * under the new names, each still named by its own path in the file when it is at fault.
+   */
+  private graftLegacySignal(): void {
+    const alert: JsonObject = {};
+    const aliases: [string, string][] = [
+      ['rule', 'signal.rule'],
+      ['workflow_status', 'signal.status'],
+      ['original_time', 'signal.original_time'],
+      ['original_event', 'signal.original_event'],
+      ['reason', 'signal.reason'],
+      ['threshold_result', 'signal.threshold_result'],
+    ];
+    for (const [name, from] of aliases) {
+      const value = this.get(from);
+      if (value === undefined) continue;
+      alert[name] = value as JsonObject[string];
+      this.origins.set(`kibana.alert.${name}`, this.at(from));
+    }
+    const kibana = isRecord(this.tree.kibana) ? this.tree.kibana : (this.tree.kibana = {});
+    kibana.alert = alert;
   }
 
   private expand(source: JsonObject, target: JsonObject, prefix: string, where: Where): void {

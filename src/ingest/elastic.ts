@@ -17,6 +17,17 @@ function hasKibanaAlert(obj: JsonObject): boolean {
 }
 
 /**
+ * Is it a 7.x detection alert (a `.siem-signals-*` document, before alerts-as-data), with the rule
+ * and workflow under `signal` (`signal.rule.name`, `signal.status`), nested or flattened?
+ */
+function isLegacySignal(obj: JsonObject): boolean {
+  if (!('@timestamp' in obj)) return false;
+  if (isRecord(obj.signal) && isRecord(obj.signal.rule)) return true;
+  for (const key in obj) if (key.startsWith('signal.rule.')) return true;
+  return false;
+}
+
+/**
  * The Cases API's `GET /api/cases/_find` response, `{cases: [...], page, per_page, total,
  * count_open_cases, ...}`: Kibana's own envelope of cases, read here (the registry knows only the
  * envelopes every source shares).
@@ -33,14 +44,14 @@ function isFindCasesResponse(obj: JsonObject): boolean {
  */
 export const elasticFormat: RecordFormat = {
   name: 'elastic',
-  describe: 'Elastic Security alert documents (kibana.alert.*) or Cases API cases (owner, created_by, settings)',
-  detect: (obj) => hasKibanaAlert(obj) || isElasticCase(obj) || isFindCasesResponse(obj),
+  describe: 'Elastic Security alert documents (kibana.alert.*, 7.x signal.*) or Cases API cases (owner, created_by, settings)',
+  detect: (obj) => hasKibanaAlert(obj) || isLegacySignal(obj) || isElasticCase(obj) || isFindCasesResponse(obj),
   parse(obj, where): MappedRecord[] {
-    if (!hasKibanaAlert(obj) && isFindCasesResponse(obj)) {
+    if (!hasKibanaAlert(obj) && !isLegacySignal(obj) && isFindCasesResponse(obj)) {
       const { items, where: at } = optArray(obj, 'cases', where);
       return items.map((c, i) => ({ kind: 'incident', incident: parseElasticCase(objectAt(c, at.index(i)), at.index(i)) }));
     }
-    if (!hasKibanaAlert(obj) && isElasticCase(obj)) return [{ kind: 'incident', incident: parseElasticCase(obj, where) }];
+    if (!hasKibanaAlert(obj) && !isLegacySignal(obj) && isElasticCase(obj)) return [{ kind: 'incident', incident: parseElasticCase(obj, where) }];
     const doc = new EcsDocument(obj, where);
     const alert = parseElasticAlert(obj, where, doc);
     const caseId = doc.texts('kibana.alert.case_ids')[0];

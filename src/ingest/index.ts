@@ -75,6 +75,7 @@ export function detectFormat(doc: unknown): DetectedFormat | undefined {
   if (Array.isArray(doc.value)) return detectFormat(doc.value) ?? formatFromContext(doc);
   if (isRecord(doc.hits) && Array.isArray(doc.hits.hits)) return detectFormat(doc.hits.hits);
   if (isRecord(doc._source)) return detectFormat(doc._source);
+  if (isRecord(doc.fields) && ('_index' in doc || '_id' in doc)) return detectFormat(doc.fields);
   if (Array.isArray(doc.results)) return detectFormat(doc.results);
   if (isRecord(doc.result)) return detectFormat(doc.result);
   return detectRecordFormat(doc);

@@ -18,6 +18,13 @@ import { stableHash } from './fields.js';
 export const OCSF_SOURCE = 'ocsf';
 const DETECTION_FINDING = 2004;
 const INCIDENT_FINDING = 2005;
+/**
+ * OCSF 1.0's Security Finding (deprecated since 1.1, still what Security Hub and Security Lake's
+ * first release emit): a finding like a Detection Finding, its details under `finding` (the object
+ * 1.1 renamed `finding_info`) and its workflow in `state_id` (1 New, 2 In Progress, 3 Suppressed,
+ * 4 Resolved), since 1.0's `status_id` is the event's outcome. Read as a detection alert too.
+ */
+const SECURITY_FINDING = 2001;
 
 function classOf(obj: JsonObject): number | undefined {
   const c = obj.class_uid;
@@ -30,14 +37,15 @@ function classOf(obj: JsonObject): number | undefined {
 
 export const ocsfFormat: RecordFormat = {
   name: 'ocsf',
-  describe: 'OCSF Detection Finding or Incident Finding (class_uid 2004/2005)',
+  describe: 'OCSF Detection Finding or Incident Finding (class_uid 2004/2005; 1.0 Security Finding 2001)',
   detect(obj) {
     const c = classOf(obj);
+    if (c === SECURITY_FINDING) return isRecord(obj.finding) || isRecord(obj.finding_info);
     return (c === DETECTION_FINDING || c === INCIDENT_FINDING) && ('finding_info' in obj || 'finding_info_list' in obj || 'metadata' in obj);
   },
   parse(obj, where): MappedRecord[] {
     const c = classOf(obj);
-    if (c === DETECTION_FINDING) return [detectionFinding(obj, where)];
+    if (c === DETECTION_FINDING || c === SECURITY_FINDING) return [detectionFinding(obj, where)];
     if (c === INCIDENT_FINDING) return [{ kind: 'incident', incident: incidentFinding(obj, where) }];
     return where.key('class_uid').fail(`expected an OCSF Detection Finding (class_uid 2004) or Incident Finding (2005), got ${c === undefined ? 'no class_uid' : `class_uid ${c}`}`);
   },
@@ -66,6 +74,14 @@ function statusOf(obj: JsonObject, where: Where, table: Record<number, string>, 
   if (label) return normaliseEnum(label, known) ?? label;
   // A Close activity without a status closes the finding.
   return Number(text(obj, 'activity_id', where)) === 3 ? 'resolved' : fallback;
+}
+
+/** A 1.0 Security Finding's `state_id`/`state` as a finding status, or null when it has neither. */
+function legacyState(obj: JsonObject, where: Where): string | null {
+  const id = text(obj, 'state_id', where);
+  if (id !== null && Number(id) !== 99 && FINDING_STATUS[Number(id)]) return FINDING_STATUS[Number(id)]!;
+  const label = text(obj, 'state', where);
+  return label ? (normaliseEnum(label, ALERT_STATUS_VALUES) ?? label) : null;
 }
 
 /** verdict_id -> classification: False/True Positive as the model spells them; Benign is expected activity; other verdicts kept as labelled. */
@@ -126,7 +142,7 @@ function findingAlert(info: JsonObject, infoWhere: Where, event: JsonObject | nu
   const eventTime = event ? timeAt(e, 'time', where) : null;
   const createdAt = timeAt(info, 'created_time', infoWhere) ?? eventTime ?? fallbackTime;
   const updatedAt = timeAt(info, 'modified_time', infoWhere) ?? eventTime ?? createdAt;
-  const status = event ? statusOf(e, where, FINDING_STATUS, ALERT_STATUS_VALUES, 'new') : 'unknown';
+  const status = event ? (classOf(e) === SECURITY_FINDING ? legacyState(e, where) : null) ?? statusOf(e, where, FINDING_STATUS, ALERT_STATUS_VALUES, 'new') : 'unknown';
   const evidence: Entity[] = [];
   if (event) {
     const device = object(e, 'device', where);
@@ -171,7 +187,7 @@ function findingAlert(info: JsonObject, infoWhere: Where, event: JsonObject | nu
     lastActivityAt: timeAt(info, 'last_seen_time', infoWhere) ?? (event ? timeAt(e, 'end_time', where) : null),
     resolvedAt: status === 'resolved' ? updatedAt : null,
     techniques,
-    recommendedActions: event ? text(e, 'remediation.desc', where) : null,
+    recommendedActions: event ? (text(e, 'remediation.desc', where) ?? text(info, 'remediation.desc', infoWhere)) : null,
     webUrl: text(info, 'src_url', infoWhere),
     evidence,
     comments,
@@ -184,9 +200,13 @@ function pushAll(out: Entity[], e: Entity | null): void {
 }
 
 function detectionFinding(obj: JsonObject, where: Where): MappedRecord {
-  const info = object(obj, 'finding_info', where) ?? where.key('finding_info').fail('required field "finding_info" is missing');
-  const time = timeAt(obj, 'time', where) ?? where.key('time').fail('required field "time" is missing');
-  const alert = findingAlert(info, where.key('finding_info'), obj, where, time);
+  const key = classOf(obj) === SECURITY_FINDING && obj.finding_info === undefined ? 'finding' : 'finding_info';
+  const info = object(obj, key, where) ?? where.key(key).fail(`required field "${key}" is missing`);
+  // `time` is required by OCSF, yet some producers (Prowler's OCSF output) write only `event_time`
+  // and the finding's `created_time`: the finding's own time stands in before any other.
+  const time =
+    timeAt(obj, 'time', where) ?? timeAt(info, 'created_time', where.key(key)) ?? timeAt(obj, 'event_time', where) ?? where.key('time').fail('required field "time" is missing');
+  const alert = findingAlert(info, where.key(key), obj, where, time);
   const hosts = [text(obj, 'device.hostname', where) ?? text(obj, 'device.name', where), text(obj, 'dst_endpoint.hostname', where), text(obj, 'dst_endpoint.ip', where)].filter((x): x is string => x !== null);
   const users = [text(obj, 'actor.user.email_addr', where) ?? text(obj, 'actor.user.name', where)].filter((x): x is string => x !== null);
   return { kind: 'alert', alert, source: OCSF_SOURCE, sourceFormat: 'ocsf', tenantId: text(obj, 'metadata.tenant_uid', where), group: { hosts, users } };

@@ -119,6 +119,21 @@ function reviewHistory(obj: JsonObject, where: Where, createdAt: string): { chan
   return { changes, comments: entries.filter((e) => e.comment).map((e) => ({ author: e.by, createdAt: e.at, text: e.comment! })) };
 }
 
+const SEVERITY_RANK = ['informational', 'low', 'medium', 'high', 'critical'];
+
+/**
+ * `urgency` (ES's own, from the rule's severity and the asset's priority); when ES could not set it
+ * (`unknown`, or absent) the event's `severity`, a multivalue field when the correlation search
+ * gathered several events (`["low", "high"]`): the highest of them, as Splunk SOAR reads it.
+ */
+function notableSeverity(urgency: string | null, eventSeverities: string[]): string {
+  const given = urgency ? (normaliseEnum(urgency, SEVERITY_VALUES) ?? urgency) : null;
+  if (given !== null && given !== 'unknown') return given;
+  const ranked = eventSeverities.map((v) => normaliseEnum(v, SEVERITY_VALUES)).filter((v): v is string => v !== null && SEVERITY_RANK.includes(v));
+  ranked.sort((a, b) => SEVERITY_RANK.indexOf(a) - SEVERITY_RANK.indexOf(b));
+  return ranked.at(-1) ?? (eventSeverities.length === 1 ? eventSeverities[0]! : given) ?? 'unknown';
+}
+
 function notable(obj: JsonObject, where: Where): MappedRecord {
   const createdAt = timeValue(at(obj, '_time'), where.key('_time')) ?? where.key('_time').fail('required field "_time" is missing');
   const ruleName = text(obj, 'rule_name', where);
@@ -128,8 +143,7 @@ function notable(obj: JsonObject, where: Where): MappedRecord {
   const statusId = typeof obj.status === 'string' || typeof obj.status === 'number' ? String(obj.status) : null;
   const status = statusOf(label, statusId);
   const sourceId = text(obj, 'event_id', where) ?? text(obj, 'rule_id', where) ?? `notable-${stableHash([createdAt, searchName, obj.src ?? null, obj.dest ?? null, obj.user ?? null])}`;
-  const urgency = text(obj, 'urgency', where) ?? text(obj, 'severity', where);
-  const severity = urgency ? (normaliseEnum(urgency, SEVERITY_VALUES) ?? urgency) : 'unknown';
+  const severity = notableSeverity(single('urgency'), texts(obj, 'severity', where));
   const owner = single('owner');
   const reviews = reviewHistory(obj, where, createdAt);
   const reviewed = reviews.changes.map((c) => c.at);

@@ -2,7 +2,8 @@ import type { Entity } from '../model/incident.js';
 import { isRecord, type JsonObject } from '../model/json.js';
 import { stableHash, type Where } from './fields.js';
 import type { MappedRecord, RecordFormat } from './formats.js';
-import { at, entity, makeAlert, object, qualifiedUser, scalars, text, texts, timeAt } from './soc-fields.js';
+import { isWazuhFinding, parseWazuhFinding, wazuhSeverity } from './wazuh-findings.js';
+import { at, entity, makeAlert, object, qualifiedUser, scalars, text, texts, timeAt, timeValue } from './soc-fields.js';
 
 /**
  * Wazuh alerts, as the manager writes them to alerts.json (one per line) and as the indexer holds
@@ -13,30 +14,21 @@ import { at, entity, makeAlert, object, qualifiedUser, scalars, text, texts, tim
  */
 export const WAZUH_SOURCE = 'wazuh';
 
-/**
- * rule.level (0-15) -> severity, after the Wazuh dashboard's bands (low 0-6, medium 7-11, high
- * 12-14, critical 15), with levels 0-2 (ignored/system notifications) as informational.
- */
-export function wazuhSeverity(level: number): string {
-  if (level >= 15) return 'critical';
-  if (level >= 12) return 'high';
-  if (level >= 7) return 'medium';
-  if (level >= 3) return 'low';
-  return 'informational';
-}
+export { wazuhSeverity };
 
 export const wazuhFormat: RecordFormat = {
   name: 'wazuh',
-  describe: 'Wazuh alerts (rule.level, agent, timestamp)',
+  describe: 'Wazuh alerts (rule.level, agent, timestamp) or Wazuh 5 findings (wazuh.rule, @timestamp)',
   detect(obj) {
+    if ('kibana' in obj) return false;
     const rule = obj.rule;
-    if (!isRecord(rule) || !('level' in rule) || 'kibana' in obj) return false;
-    if (!(('timestamp' in obj || '@timestamp' in obj) && (isRecord(obj.agent) || isRecord(obj.manager) || isRecord(obj.decoder)))) return false;
+    const classic = isRecord(rule) && 'level' in rule && ('timestamp' in obj || '@timestamp' in obj) && (isRecord(obj.agent) || isRecord(obj.manager) || isRecord(obj.decoder));
+    if (!classic && !isWazuhFinding(obj)) return false;
     // An Elastic Security alert with flattened `kibana.alert.*` keys is never a Wazuh alert.
     for (const k of Object.keys(obj)) if (k.startsWith('kibana.')) return false;
     return true;
   },
-  parse: (obj, where) => [wazuhAlert(obj, where)],
+  parse: (obj, where) => [isWazuhFinding(obj) ? parseWazuhFinding(obj, where, WAZUH_SOURCE) : wazuhAlert(obj, where)],
 };
 
 function wazuhAlert(obj: JsonObject, where: Where): MappedRecord {
@@ -45,7 +37,7 @@ function wazuhAlert(obj: JsonObject, where: Where): MappedRecord {
   const levelText = text(rule, 'level', rw);
   const level = levelText === null ? NaN : Number(levelText);
   if (!Number.isInteger(level) || level < 0 || level > 16) return rw.key('level').fail(`expected a rule level from 0 to 15, got ${levelText === null ? 'none' : JSON.stringify(levelText)}`);
-  const createdAt = timeAt(obj, 'timestamp', where) ?? timeAt(obj, '@timestamp', where) ?? where.key('timestamp').fail('required field "timestamp" is missing');
+  const createdAt = wazuhTime(obj, where) ?? timeAt(obj, '@timestamp', where) ?? where.key('timestamp').fail('required field "timestamp" is missing');
   const ruleId = text(rule, 'id', rw);
   const sourceId = text(obj, 'id', where) ?? `${createdAt}:${ruleId ?? ''}:${stableHash(obj)}`;
   const techniques = texts(rule, 'mitre.id', rw).map((t) => t.toUpperCase());
@@ -70,6 +62,22 @@ function wazuhAlert(obj: JsonObject, where: Where): MappedRecord {
   return { kind: 'alert', alert, source: WAZUH_SOURCE, sourceFormat: 'wazuh', tenantId: null, group: { hosts, users } };
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const LEGACY_TIMESTAMP = /^(\d{4}) ([A-Z][a-z]{2}) (\d{2}) (\d{2}:\d{2}:\d{2})$/;
+
+/**
+ * `timestamp`: ISO-8601 with an offset (`2020-03-04T03:00:28.973-0800`) since Wazuh 3; the 2.x
+ * manager (and Wazuh's own documentation still showing its alerts.json) wrote `2017 Jan 05
+ * 14:11:21`, without a zone, read as UTC like every other time without an offset.
+ */
+function wazuhTime(obj: JsonObject, where: Where): string | null {
+  const value = obj.timestamp;
+  const legacy = typeof value === 'string' ? LEGACY_TIMESTAMP.exec(value.trim()) : null;
+  const month = legacy ? MONTHS.indexOf(legacy[2]!) + 1 : 0;
+  if (!legacy || month === 0) return timeAt(obj, 'timestamp', where);
+  return timeValue(`${legacy[1]}-${String(month).padStart(2, '0')}-${legacy[3]}T${legacy[4]}Z`, where.key('timestamp'));
+}
+
 function wazuhEntities(obj: JsonObject, where: Where): { evidence: Entity[]; hosts: string[]; users: string[] } {
   const evidence: Entity[] = [];
   const hosts: string[] = [];
@@ -81,9 +89,11 @@ function wazuhEntities(obj: JsonObject, where: Where): { evidence: Entity[]; hos
     if (name) hosts.push(name);
     if (name || id) evidence.push(entity('device', 'wazuh:agent', name ?? `agent-${id}`, name ?? `agent ${id}`, scalars(agent), agent, { roles: ['reporter'] }));
   }
-  // Checks that `data`, when present, is an object (named by path otherwise).
-  const data = object(obj, 'data', where) ?? {};
-  const dw = where.key('data');
+  // Checks that `data`, when present, is an object (named by path otherwise). Wazuh 2.x wrote the
+  // decoded fields (srcip, srcuser, dstuser, url) at the top level, before `data` held them.
+  const nested = object(obj, 'data', where);
+  const data = nested ?? obj;
+  const dw = nested ? where.key('data') : where;
   const win = object(data, 'win', dw);
   const ww = dw.key('win');
   const ed = win ? (object(win, 'eventdata', ww) ?? {}) : {};

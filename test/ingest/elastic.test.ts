@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { elasticFormat } from '../../src/ingest/elastic.js';
+import { parseFile, parseText } from '../../src/ingest/index.js';
 import type { MappedRecord } from '../../src/ingest/formats.js';
 import { AlertSchema, IncidentSchema, type Incident } from '../../src/model/incident.js';
 import { fixtures, mapFile, recordsOf, refusal } from './elastic-helpers.js';
@@ -306,5 +307,51 @@ describe('Elastic and TheHive records among all registered formats', () => {
         }
       }
     }
+  });
+});
+
+describe('Elastic 7.x .siem-signals documents and fields-only hits', () => {
+  it('detects a 7.x signal (signal.rule, signal.status) and maps rule, severity, workflow, ATT&CK, entities', async () => {
+    const { format, incidents } = await parseFile(fx('siem-signals-7x.json'));
+    expect(format).toBe('elastic');
+    const [alert] = incidents.flatMap((i) => i.alerts);
+    expect(alert).toMatchObject({
+      title: 'Unusual rundll32 Child of Office',
+      description: 'rundll32 started a DLL from a public folder.',
+      severity: 'high',
+      status: 'inProgress',
+      detectorId: 'f9a2c7d4-1e3b-4c5d-8e6f-7a8b9c0d1e2f',
+      detectionSource: 'eql',
+      createdAt: '2021-05-12T08:31:07.412Z',
+      firstActivityAt: '2021-05-12T08:31:02.250Z',
+      category: 'Defense Evasion',
+      techniques: ['T1218', 'T1218.011'],
+    });
+    expect(alert!.sourceId).toMatch(/^signal-[0-9a-f]+$/);
+    expect(alert!.evidence.map((e) => e.kind).sort()).toEqual(expect.arrayContaining(['device', 'user', 'process']));
+    for (const i of incidents) expect(IncidentSchema.parse(i)).toEqual(i);
+    // The same signal read again gets the same id (idempotent re-import).
+    const again = (await parseFile(fx('siem-signals-7x.json'))).incidents.flatMap((i) => i.alerts);
+    expect(again[0]!.sourceId).toBe(alert!.sourceId);
+  });
+
+  it('names a bad value of a 7.x signal by its own path', async () => {
+    const text = JSON.stringify({ '@timestamp': '2021-05-12T08:31:07.412Z', signal: { rule: { name: 'r', threat: 'T1059' }, status: 'open' } });
+    await expect(parseText(text, { file: 's.json' })).rejects.toMatchObject({ exitCode: 2, location: { file: 's.json', path: '$.signal.rule.threat' } });
+  });
+
+  it('reads hits that carry only fields (no _source), their values in arrays', async () => {
+    const { format, incidents } = await parseFile(fx('alerts-fields-only.json'));
+    expect(format).toBe('elastic');
+    const [alert] = incidents.flatMap((i) => i.alerts);
+    expect(alert).toMatchObject({
+      sourceId: '8c41f0e2b7d95a3c6e1f4b2a9d8c7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d',
+      title: 'Potential Credential Access via LSASS Memory Dump',
+      severity: 'critical',
+      status: 'new',
+      createdAt: '2024-02-20T16:04:11.230Z',
+      techniques: ['T1003', 'T1003.001'],
+    });
+    expect(alert!.evidence.map((e) => e.key)).toEqual(expect.arrayContaining(['hr-srv-03']));
   });
 });

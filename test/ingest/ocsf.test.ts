@@ -124,3 +124,45 @@ describe('malformed OCSF', () => {
     expect(await refusal(parseText('{"class_uid":3002,"time":1772442845250}', { file: 'f.json', format: 'ocsf' }))).toMatch(/class_uid 3002/);
   });
 });
+
+describe('OCSF 1.0 Security Finding (2001)', () => {
+  it('reads it as a detection alert: `finding` for finding_info, state_id (not the outcome status_id) as its status', async () => {
+    const { format, incidents } = await parseFile(fx('security-finding-1.0.json'));
+    expect(format).toBe('ocsf');
+    const alerts = incidents.flatMap((i) => i.alerts);
+    expect(alerts[0]).toMatchObject({
+      title: 'IAM.6 Hardware MFA should be enabled for the root user',
+      severity: 'high',
+      status: 'inProgress',
+      createdAt: '2024-04-09T11:00:00.000Z',
+      updatedAt: '2024-04-10T12:11:22.000Z',
+      firstActivityAt: '2024-04-09T11:00:00.000Z',
+      category: 'Software and Configuration Checks/Industry and Regulatory Standards/AWS-Foundational-Security-Best-Practices',
+      productName: 'Security Hub',
+      recommendedActions: 'Enable a hardware MFA device for the root user.',
+    });
+    expect(alerts[0]!.evidence.map((e) => e.displayName)).toContain('AWS::::Account:210987654321');
+    // epoch seconds as digits and a *_dt time with an offset; state "Resolved" as a label.
+    expect(alerts[1]).toMatchObject({ sourceId: 'sh-finding-2', status: 'resolved', createdAt: '2024-04-09T11:00:00.000Z' });
+    for (const i of incidents) expect(IncidentSchema.parse(i)).toEqual(i);
+  });
+
+  it('refuses a 2001 finding whose finding is not an object, naming the path', async () => {
+    const text = '{"class_uid":2001,"time":1712751082000,"finding_info":{"uid":"a"},"finding":"x"}';
+    const ok = await parseText(text, { file: 'f.json' });
+    expect(ok.incidents.flatMap((i) => i.alerts)[0]!.sourceId).toBe('a');
+    expect(await refusal(parseText('{"class_uid":2001,"time":1712751082000,"finding":{"uid":3.5,"title":{"x":1}}}', { file: 'f.json' }))).toMatch(/\$\.finding\.title/);
+  });
+});
+
+describe('OCSF Detection Finding without `time`', () => {
+  it('takes finding_info.created_time (then event_time), as producers that omit `time` write it (ISO without offset = UTC)', async () => {
+    const { incidents } = await parseFile(fx('detection-finding-no-time.json'));
+    const [alert] = incidents.flatMap((i) => i.alerts);
+    expect(alert).toMatchObject({ severity: 'high', status: 'new', createdAt: '2024-05-14T09:12:33.481Z', productName: 'Prowler', recommendedActions: 'Using IAM console enable hardware MFA.' });
+    const noTimes = '{"class_uid":2004,"finding_info":{"uid":"u","title":"t"},"event_time":"2024-05-14T11:00:00+02:00","metadata":{"version":"1.2.0"}}';
+    const [other] = (await parseText(noTimes, { file: 'e.json' })).incidents.flatMap((i) => i.alerts);
+    expect(other!.createdAt).toBe('2024-05-14T09:00:00.000Z');
+    expect(await refusal(parseText('{"class_uid":2004,"finding_info":{"uid":"u"},"metadata":{}}', { file: 'e.json' }))).toMatch(/\$\.time: required field "time" is missing/);
+  });
+});

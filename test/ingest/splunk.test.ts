@@ -65,3 +65,16 @@ describe('malformed Splunk', () => {
     expect(await refusal(parseFile(fx('malformed.ndjson')))).toMatch(/malformed\.ndjson: line 2: \$\.result\._time: not a valid date-time: "sometime tuesday"/);
   });
 });
+
+describe('Splunk ES notable severity', () => {
+  it('takes the highest of a multivalue event severity when ES set no urgency (unknown), as Splunk SOAR does', async () => {
+    const rows = [
+      { _time: '1772529300', event_id: 'n1@@notable@@a', rule_name: 'r', urgency: 'unknown', severity: ['Low', 'High'], status_label: 'New' },
+      { _time: '1772529300', event_id: 'n2@@notable@@b', rule_name: 'r', severity: ['medium'], status_label: 'New' },
+      { _time: '1772529300', event_id: 'n3@@notable@@c', rule_name: 'r', urgency: 'critical', severity: 'informational', status_label: 'New' },
+    ];
+    const { incidents } = await parseText(JSON.stringify({ results: rows }), { file: 'n.json' });
+    const bySource = new Map(incidents.flatMap((i) => i.alerts).map((a) => [a.sourceId, a.severity]));
+    expect(Object.fromEntries(bySource)).toEqual({ 'n1@@notable@@a': 'high', 'n2@@notable@@b': 'medium', 'n3@@notable@@c': 'critical' });
+  });
+});

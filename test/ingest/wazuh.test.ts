@@ -80,3 +80,55 @@ describe('malformed Wazuh', () => {
     expect(await refusal(parseText('{"rule":{"level":3},"agent":{"id":"001"},"timestamp":"2026-13-45T99:00:00-0300"}', { file: 'w.json' }))).toMatch(/\$\.timestamp: not a valid date-time/);
   });
 });
+
+describe('Wazuh 2.x alerts.json (as Wazuh documentation still shows it)', () => {
+  it('reads the zone-less "2018 Feb 11 09:40:05" timestamp as UTC and the top-level srcuser/dstuser', async () => {
+    const { format, incidents } = await parseFile(fx('alerts-2x.json'));
+    expect(format).toBe('wazuh');
+    const [alert] = incidents.flatMap((i) => i.alerts);
+    expect(alert).toMatchObject({ createdAt: '2018-02-11T09:40:05.000Z', severity: 'low', detectorId: '5401', detectionSource: 'sudo' });
+    const users = alert!.evidence.filter((e) => e.kind === 'user').map((e) => e.key);
+    expect(users.sort()).toEqual(['dana', 'root']);
+    for (const i of incidents) expect(IncidentSchema.parse(i)).toEqual(i);
+  });
+
+  it('still refuses an unknown month in the old form, naming the field', async () => {
+    const text = '{"rule":{"level":5,"id":1},"agent":{"id":"001","name":"a"},"timestamp":"2018 Fob 11 09:40:05"}';
+    expect(await refusal(parseText(text, { file: 'old.json' }))).toMatch(/\$\.timestamp: not a valid date-time/);
+  });
+});
+
+describe('Wazuh 5 findings (ECS with wazuh.rule, as the Wazuh dashboard sample data)', () => {
+  it('reads wazuh.rule (title, level label, mitre technique/subtechnique ids) and the ECS entities', async () => {
+    const { format, incidents } = await parseFile(fx('findings-5x.ndjson'));
+    expect(format).toBe('wazuh');
+    const alerts = incidents.flatMap((i) => i.alerts);
+    expect(alerts).toHaveLength(2);
+    // event.id is the source event's and repeats: each finding keeps its own id.
+    expect(new Set(alerts.map((a) => a.sourceId)).size).toBe(2);
+    const logon = alerts.find((a) => a.detectorId === 'win-auth-004')!;
+    expect(logon).toMatchObject({
+      title: 'Multiple failed logons for one account',
+      severity: 'high',
+      category: 'Credential Access',
+      techniques: ['T1110', 'T1110.001'],
+      createdAt: '2026-05-18T07:22:41.000Z',
+      serviceSource: 'wazuh-windows',
+      detectionSource: 'windows-event',
+      productName: 'Wazuh',
+    });
+    const kinds = logon.evidence.map((e) => `${e.kind}:${e.key}`);
+    expect(kinds).toEqual(expect.arrayContaining(['device:acct-ws-12', 'ip:198.51.100.23']));
+    const fim = alerts.find((a) => a.detectorId === 'fim-010')!;
+    expect(fim).toMatchObject({ severity: 'medium', techniques: [] });
+    expect(fim.evidence.map((e) => e.key)).toContain('db-03');
+    for (const i of incidents) expect(IncidentSchema.parse(i)).toEqual(i);
+    const again = (await parseFile(fx('findings-5x.ndjson'))).incidents.flatMap((i) => i.alerts).map((a) => a.sourceId);
+    expect(again.sort()).toEqual(alerts.map((a) => a.sourceId).sort());
+  });
+
+  it('refuses a finding whose @timestamp is not a date, naming its line and path', async () => {
+    const text = '{"@timestamp":"yesterday","wazuh":{"rule":{"id":"x","level":"low"}}}';
+    expect(await refusal(parseText(text, { file: 'f.ndjson' }))).toMatch(/f\.ndjson: \$\["@timestamp"\]: not a valid date/);
+  });
+});
