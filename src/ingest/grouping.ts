@@ -70,6 +70,8 @@ interface Group {
   description: string | null;
   title: string | null;
   alerts: Alert[];
+  /** The ids of `alerts`: a group of many alerts (one --incident-title) is checked in constant time. */
+  ids: Set<string>;
   /** Each alert's tenant and incident address: the incident takes its earliest alert's. */
   context: Map<Alert, { tenantId: string | null; webUrl: string | null }>;
 }
@@ -85,15 +87,16 @@ export function groupAlerts(records: readonly MappedAlert[], options: GroupingOp
     const group = placement(record, options);
     const id = `${group.source}\u0000${group.sourceId}`;
     let existing = groups.get(id);
-    if (!existing) groups.set(id, (existing = { ...group, alerts: [], context: new Map() }));
-    if (existing.alerts.some((a) => a.sourceId === record.alert.sourceId)) continue;
+    if (!existing) groups.set(id, (existing = { ...group, alerts: [], ids: new Set(), context: new Map() }));
+    if (existing.ids.has(record.alert.sourceId)) continue;
+    existing.ids.add(record.alert.sourceId);
     existing.alerts.push(record.alert);
     existing.context.set(record.alert, { tenantId: record.tenantId ?? null, webUrl: record.incidentWebUrl ?? null });
   }
   return [...groups.values()].map((g) => incidentOf(g));
 }
 
-function placement(record: MappedAlert, options: GroupingOptions): Omit<Group, 'alerts' | 'context'> {
+function placement(record: MappedAlert, options: GroupingOptions): Omit<Group, 'alerts' | 'ids' | 'context'> {
   const base = { sourceFormat: record.sourceFormat };
   if (record.incidentKey !== undefined) {
     return { ...base, source: record.source, sourceId: record.incidentKey, description: null, title: null };
