@@ -108,8 +108,8 @@ class FileReading {
     let reported = started;
     for (const file of this.paths) {
       const ids = new Set<string>();
-      // An alert the file holds twice is counted once (its id is warned about by ingest).
-      const alertIds = new Set<string>();
+      // An alert the file holds twice is counted once (ingest counts them, and warns of the id).
+      let alerts = 0;
       let detected = 'graph';
       const formats = new Set<string>();
       const warn = (message: string) => {
@@ -121,12 +121,8 @@ class FileReading {
         for (const f of batch.formats ?? []) formats.add(f);
         const batchIds = [...new Set(batch.incidents.map((i) => incidentId(i.source, i.sourceId)))];
         for (const id of batchIds) ids.add(id);
-        for (const incident of batch.incidents) {
-          for (const alert of incident.alerts) {
-            alertIds.add(`${incident.source}\u0000${alert.sourceId}`);
-            for (const t of alert.techniques) this.techniques.add(t);
-          }
-        }
+        alerts = batch.alertsSoFar;
+        for (const incident of batch.incidents) for (const alert of incident.alerts) for (const t of alert.techniques) this.techniques.add(t);
         if (checkIncidents) await checkIncidents(batchIds);
         if (audit) {
           // Only an incident's first batch is read: in a later one it may already hold this import's writes.
@@ -139,11 +135,11 @@ class FileReading {
         const now = Date.now();
         if (now - reported >= PROGRESS_EVERY_MS) {
           reported = now;
-          onProgress?.(`${file}: ${alertIds.size.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
+          onProgress?.(`${file}: ${alerts.toLocaleString('en-US')} alert(s) of ${ids.size.toLocaleString('en-US')} incident(s) so far (${Math.round((now - started) / 1000)} s)`);
         }
       }
-      this.files.push({ file, format: detected, formats: [...formats], incidents: ids.size, alerts: alertIds.size });
-      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alertIds.size} alert(s)`);
+      this.files.push({ file, format: detected, formats: [...formats], incidents: ids.size, alerts });
+      onProgress?.(`${file}: ${detected}, ${ids.size} incident(s), ${alerts} alert(s)`);
     }
   }
 }

@@ -18,6 +18,8 @@ export interface ParseResult {
   /** Every format a record of this batch was read as (more than one in a mixed NDJSON file); absent when it had no record. */
   formats?: DetectedFormat[];
   incidents: Incident[];
+  /** Distinct alerts of the file so far, this batch included (an alert the file repeats counts once). */
+  alertsSoFar: number;
 }
 
 export interface BatchSource {
@@ -127,7 +129,7 @@ class Batcher {
     this.emitted = true;
     const formats = new Set<FormatName>();
     const incidents = parseRecords(records, fileFormat, { file: this.file, grouping: this.grouping, duplicates: this.duplicates }, formats);
-    return { format: fileFormat.name, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents };
+    return { format: fileFormat.name, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents, alertsSoFar: this.duplicates.alertCount };
   }
 }
 

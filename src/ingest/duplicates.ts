@@ -38,6 +38,11 @@ export class Duplicates {
     else if (report) this.report('alert', key, id, where);
   }
 
+  /** How many distinct alerts the file has held so far (what an import counts, each once). */
+  get alertCount(): number {
+    return this.alerts.size;
+  }
+
   /** At the end of the file: how many more there were than were named. */
   end(): void {
     if (this.unnamed > 0) this.onWarning?.(`${this.file}: ${this.unnamed} more duplicate id(s); each is imported and counted once`);

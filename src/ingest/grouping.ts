@@ -84,10 +84,15 @@ interface Group {
 export function groupAlerts(records: readonly MappedAlert[], options: GroupingOptions = DEFAULT_GROUPING): Incident[] {
   const groups = new Map<string, Group>();
   for (const record of records) {
-    const group = placement(record, options);
-    const id = `${group.source}\u0000${group.sourceId}`;
-    let existing = groups.get(id);
-    if (!existing) groups.set(id, (existing = { ...group, alerts: [], ids: new Set(), context: new Map() }));
+    // An alert naming its incident is placed by that name alone: most alerts of a Defender export join
+    // a group already made, and need nothing built.
+    let existing = record.incidentKey === undefined ? undefined : groups.get(`${record.source}\u0000${record.incidentKey}`);
+    if (!existing) {
+      const group = placement(record, options);
+      const id = `${group.source}\u0000${group.sourceId}`;
+      existing = groups.get(id);
+      if (!existing) groups.set(id, (existing = { ...group, alerts: [], ids: new Set(), context: new Map() }));
+    }
     if (existing.ids.has(record.alert.sourceId)) continue;
     existing.ids.add(record.alert.sourceId);
     existing.alerts.push(record.alert);

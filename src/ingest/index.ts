@@ -54,12 +54,14 @@ async function collect(batches: AsyncIterable<ParseResult>): Promise<ParseResult
   let format: DetectedFormat = 'graph';
   const formats = new Set<DetectedFormat>();
   const incidents: ParseResult['incidents'] = [];
+  let alertsSoFar = 0;
   for await (const batch of batches) {
     format = batch.format;
+    alertsSoFar = batch.alertsSoFar;
     for (const f of batch.formats ?? []) formats.add(f);
     for (const incident of batch.incidents) incidents.push(incident);
   }
-  return { format, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents };
+  return { format, ...(formats.size > 0 ? { formats: [...formats] } : {}), incidents, alertsSoFar };
 }
 
 /** Which format a parsed JSON document (object, array or page) is in, if any (by its first record that tells). */

@@ -123,7 +123,7 @@ describe('standalone alerts', () => {
     const page = JSON.stringify({ value: [JSON.parse(line('p1', '9', 1)), JSON.parse(line('p2', '9', 2)), JSON.parse(line('p3', '8', 3))] });
     expect((await collect(parseTextInBatches(page, { file: 'page.json' }, 2))).map((b) => b.incidents.length)).toEqual([1, 1]);
     const empty = await collect(parseTextInBatches('{"@odata.context": "https://api.security.microsoft.com/api/$metadata#Incidents", "value": []}', { file: 'empty.json' }));
-    expect(empty).toEqual([{ format: 'm365d', incidents: [] }]);
+    expect(empty).toEqual([{ format: 'm365d', incidents: [], alertsSoFar: 0 }]);
   });
 
   it('reads an NDJSON file from disk line by line, and any other file whole, with the same result as parseFile', async () => {
