@@ -1,5 +1,5 @@
 /** Shared by the Elastic and TheHive mapper tests: records of a fixture, mapped by one format. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { Where } from '../../src/ingest/fields.js';
@@ -49,4 +49,36 @@ export function refusal(work: () => unknown): InputError {
     return error as InputError;
   }
   throw new Error('expected the mapping to fail');
+}
+
+/**
+ * The JSON and NDJSON fixture files of every other format (the files of test/fixtures/ingest and of
+ * its folders but `own`), for checking that a format's detection claims none of their records.
+ */
+export function otherFormatsFixtures(own: string): string[] {
+  const others: string[] = [];
+  for (const entry of readdirSync(fixtures, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name !== own) {
+      for (const f of readdirSync(join(fixtures, entry.name))) if (/\.(json|ndjson)$/.test(f)) others.push(join(fixtures, entry.name, f));
+    } else if (/\.(json|ndjson)$/.test(entry.name) && !/syntax/.test(entry.name)) others.push(join(fixtures, entry.name));
+  }
+  return others;
+}
+
+/** Expects `format` to claim no record (nor an array's item) of the other formats' fixtures. */
+export function expectClaimsNoOtherRecord(format: RecordFormat, own: string): void {
+  const others = otherFormatsFixtures(own);
+  expect(others.length).toBeGreaterThan(5);
+  for (const file of others) {
+    let records: ReturnType<typeof recordsOf>;
+    try {
+      records = recordsOf(file);
+    } catch {
+      continue; // deliberately broken JSON
+    }
+    for (const { record } of records) {
+      const inner: unknown[] = Array.isArray(record.value) ? record.value : [];
+      for (const r of [record, ...inner]) expect(format.detect(r as never), file).toBe(false);
+    }
+  }
 }
