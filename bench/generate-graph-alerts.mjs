@@ -10,8 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 
-/** Deterministic PRNG (mulberry32). */
-function random(seed) {
+/** Deterministic PRNG (mulberry32); the other bench generators use it too. */
+export function random(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -16,17 +16,7 @@
  *     [--alerts-per-incident 20] [--weak-spot T1566] [--weak-factor 3] [--seed 7] [--year 2025]
  */
 import { pathToFileURL } from 'node:url';
-
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './generate-graph-alerts.mjs';
 
 /** Scenarios: technique sets that occur together, with the product that usually raises them. */
 const SCENARIOS = [

@@ -16,7 +16,7 @@ import { once } from 'node:events';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { writeGraphAlerts } from './generate-graph-alerts.mjs';
+import { random, writeGraphAlerts } from './generate-graph-alerts.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -28,17 +28,6 @@ const seed = Number(arg('--seed', '7'));
 
 const { importFiles } = await import('../dist/app/import.js');
 const { openStore } = await import('../dist/store/index.js');
-
-function random(s) {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const START = Date.parse('2026-03-01T00:00:00Z');
 /** Alerts come in bursts of about this many on one host and user within an hour (as the Graph bench has 10 alerts to an incident). */
