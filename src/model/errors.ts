@@ -47,6 +47,18 @@ export class ConflictError extends HindsightError {
   }
 }
 
+/**
+ * The database cannot take a write now: another writer held the lock for the whole busy timeout,
+ * or it is read-only. Nothing was written; the same write may succeed later (the server: 503).
+ */
+export class DatabaseUnavailableError extends HindsightError {
+  override readonly exitCode = 1;
+  constructor(message: string) {
+    super(message);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
 /** Formats `file:line:column: path: reason` with whatever parts are known. */
 export function formatLocation(location: InputError['location']): string {
   if (!location) return '';

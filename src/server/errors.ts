@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, HindsightError, InputError, NotFoundError, UsageError, formatLocation } from '../model/errors.js';
+import { ConflictError, DatabaseUnavailableError, HindsightError, InputError, NotFoundError, UsageError, formatLocation } from '../model/errors.js';
 import { storeErrorOf } from '../store/index.js';
 import type { ErrorBody } from './schemas/errors.js';
 
@@ -66,7 +66,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   // The database busy (another writer held the lock for the whole busy timeout) or read-only: the
   // request can be tried again, and nothing was written. Named without the database's location.
   const storeError = storeErrorOf(e, 'the database');
-  if (storeError && /busy|read-only/.test(storeError.message)) {
+  if (storeError instanceof DatabaseUnavailableError) {
     request.log.warn(storeError.message);
     void reply.status(503).header('retry-after', '5').send(errorBody('unavailable', storeError.message));
     return;

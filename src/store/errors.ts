@@ -3,7 +3,7 @@
  * cannot be written or is not a database, a server that cannot be reached. Read from the error
  * codes of better-sqlite3 and pg, so a front end never has to know either.
  */
-import { HindsightError, UsageError } from '../model/errors.js';
+import { DatabaseUnavailableError, HindsightError, UsageError } from '../model/errors.js';
 
 const POSTGRES_UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', '28P01', '28000', '3D000', '57P03', '53300']);
 
@@ -32,9 +32,9 @@ export function storeErrorOf(error: unknown, location: string): HindsightError |
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     const waited = (error as { waitedMs?: unknown }).waitedMs;
     const timeout = typeof waited === 'number' ? `${waited} ms` : 'default 60000 ms';
-    return new HindsightError(`the database is busy: ${location} stayed locked by another writer for the whole busy timeout (${timeout}, HINDSIGHT_BUSY_TIMEOUT_MS); nothing was written`);
+    return new DatabaseUnavailableError(`the database is busy: ${location} stayed locked by another writer for the whole busy timeout (${timeout}, HINDSIGHT_BUSY_TIMEOUT_MS); nothing was written`);
   }
-  if (code.startsWith('SQLITE_READONLY')) return new HindsightError(`the database is read-only: ${location} cannot be written (${reason}); nothing was written`);
+  if (code.startsWith('SQLITE_READONLY')) return new DatabaseUnavailableError(`the database is read-only: ${location} cannot be written (${reason}); nothing was written`);
   if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) return new UsageError(`${location} is not a usable Hindsight database: ${reason}`);
   if (code.startsWith('SQLITE_CANTOPEN') || code.startsWith('SQLITE_IOERR') || code === 'SQLITE_FULL' || code === 'SQLITE_PERM') {
     return new HindsightError(`cannot use the database ${location}: ${reason}`);
