@@ -7,19 +7,10 @@ import { parseFile, parseText } from '../../src/ingest/index.js';
 import { InputError } from '../../src/model/errors.js';
 import { escapeText, unescapeText } from '../../src/model/text-escape.js';
 import { SEVERITY_VALUES } from '../../src/model/enums.js';
+import { rejectedInput as refusal } from '../helpers/input-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-exact-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function refusal(work: Promise<unknown>): Promise<InputError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 const graphIncident = (id: string, extra = '') => `{"id":${id},"createdDateTime":"2026-03-01T10:00:00Z","displayName":"incident ${id.replace(/"/g, '')}"${extra}}`;
 const graphAlert = (id: string, incidentId: string, extra = '') =>

@@ -9,21 +9,12 @@ import { NdjsonLines } from '../../src/ingest/json-text.js';
 import { canonicalJson, jsonText } from '../../src/model/canonical-json.js';
 import { InputError } from '../../src/model/errors.js';
 import { stableHash } from '../../src/ingest/fields.js';
+import { rejectedInput as refusal } from '../helpers/input-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-hostile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const alert = (extra: Record<string, unknown> = {}) => ({ '@odata.type': '#microsoft.graph.security.alert', id: 'da1', incidentId: 7, createdDateTime: '2026-03-01T10:00:00Z', ...extra });
-
-async function refusal(work: Promise<unknown>): Promise<InputError> {
-  try {
-    await work;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected an InputError');
-}
 
 /** A value nested `levels` deep: `{"a":{"a":...1...}}` or `[[...1...]]`. */
 const nestedObject = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat, parseFile, parseFileInBatches, parseText, parseTextInBatches } from '../../src/ingest/index.js';
 import { InputError } from '../../src/model/errors.js';
 import type { Entity, Incident } from '../../src/model/incident.js';
+import { rejectedInput as rejection } from '../helpers/input-error.js';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'ingest');
 const examples = join(__dirname, '..', '..', 'examples');
@@ -14,16 +15,6 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const item of items) out.push(item);
   return out;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InputError);
-    return error as InputError;
-  }
-  throw new Error('expected the parse to fail');
 }
 
 describe('Graph incidents', () => {
