@@ -1,11 +1,17 @@
 import { z } from 'zod';
 import { ROLES } from './roles.js';
 
+/** A `person` signs in; a `service` account cannot sign in interactively and only holds API tokens. */
+export const USER_KINDS = ['person', 'service'] as const;
+export type UserKind = (typeof USER_KINDS)[number];
+
 /** A local account of the team server (never its password hash). */
 export const UserSchema = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string().nullable(),
+  email: z.string().nullable(),
+  kind: z.enum(USER_KINDS),
   role: z.enum(ROLES),
   disabled: z.boolean(),
   createdAt: z.string(),

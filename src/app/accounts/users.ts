@@ -1,5 +1,6 @@
 /** Local accounts of the team server: add, change, disable, and verify a sign-in. */
-import type { User } from '../../model/accounts.js';
+import { z } from 'zod';
+import type { User, UserKind } from '../../model/accounts.js';
 import { ConflictError, NotFoundError, UsageError } from '../../model/errors.js';
 import { isRole, ROLES, type Role } from '../../model/roles.js';
 import { deleteSessionsOfUser } from '../../store/accounts/sessions.js';
@@ -18,11 +19,15 @@ export interface NewUser {
   /** Absent: the account cannot sign in until one is set. */
   password?: string;
   displayName?: string;
+  email?: string;
+  /** Default `person`. */
+  kind?: UserKind;
 }
 
 export interface UserChange {
   role?: string;
   displayName?: string | null;
+  email?: string | null;
   password?: string;
   disabled?: boolean;
 }
@@ -30,6 +35,15 @@ export interface UserChange {
 function roleOf(role: string): Role {
   if (!isRole(role)) throw new UsageError(`the role must be one of ${ROLES.join(', ')}, not "${role}"`);
   return role;
+}
+
+/** The address, lower-cased in its domain only as mail does, or a UsageError naming it. */
+function emailOf(email: string | null | undefined): string | null | undefined {
+  if (email === undefined || email === null) return email;
+  const trimmed = email.trim();
+  if (!z.email().safeParse(trimmed).success) throw new UsageError(`"${email}" is not an e-mail address`);
+  const at = trimmed.lastIndexOf('@');
+  return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
 }
 
 function checkPassword(password: string | undefined): void {
@@ -41,7 +55,8 @@ export async function addUser(store: OpenedStore, input: NewUser, actor: string)
   const role = roleOf(input.role);
   checkPassword(input.password);
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-  const user: User = { id: newId('usr'), username: input.username, displayName: input.displayName ?? null, role, disabled: false, createdAt: new Date().toISOString() };
+  const email = emailOf(input.email) ?? null;
+  const user: User = { id: newId('usr'), username: input.username, displayName: input.displayName ?? null, email, kind: input.kind ?? 'person', role, disabled: false, createdAt: new Date().toISOString() };
   return auditedWrite(store, { actor, operation: 'user.add' }, async (tx) => {
     if (await userByName(tx.db, input.username)) throw new ConflictError(`a user named "${input.username}" already exists`);
     await insertUser(tx.db, user, passwordHash);
@@ -68,6 +83,7 @@ function operationOf(change: UserChange): AuditedOperation {
 /** Changes role, display name, password or disabled flag; disabling or a new password ends the user's sessions. */
 export async function updateUser(store: OpenedStore, username: string, change: UserChange, actor: string): Promise<User> {
   const role = change.role === undefined ? undefined : roleOf(change.role);
+  const email = emailOf(change.email);
   checkPassword(change.password);
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   return auditedWrite(store, { actor, operation: operationOf(change) }, async (tx) => {
@@ -77,6 +93,7 @@ export async function updateUser(store: OpenedStore, username: string, change: U
       ...before,
       ...(role !== undefined ? { role } : {}),
       ...(change.displayName !== undefined ? { displayName: change.displayName } : {}),
+      ...(email !== undefined ? { email } : {}),
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
     };
     await saveUser(tx.db, after, passwordHash);

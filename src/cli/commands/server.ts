@@ -34,11 +34,12 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .requiredOption('--role <role>', 'viewer | analyst | reviewer | admin')
     .option('--password-stdin', 'read the password from standard input (one line)')
     .option('--display-name <text>', 'the name shown in the application')
-    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string }) => {
+    .option('--email <address>', 'where notifications reach them')
+    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string; email?: string }) => {
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
       await withStore(ctx, async (store) => {
         const { addUser } = await import('../../app/accounts/users.js');
-        const user = await addUser(store, { username: name, role: opts.role, password, displayName: opts.displayName }, cliActor(ctx));
+        const user = await addUser(store, { username: name, role: opts.role, password, displayName: opts.displayName, email: opts.email }, cliActor(ctx));
         printResult(ctx, user, () => `Added ${user.username} (${user.role})${password ? '' : '; no password set: give one with --password-stdin to let them sign in'}`);
       });
     });

@@ -17,7 +17,7 @@ export const adminRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx)
   app.get('/api/users', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Accounts', response: { 200: UserListSchema, ...errorResponses(401, 403) } } }, async () => ({ users: await ctx.auth.listUsers() }));
   app.post(
     '/api/users',
-    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Add an account', body: z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024), displayName: z.string().max(200).optional() }), response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
+    { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Add an account', body: z.object({ username: Username, role: z.enum(ROLES), password: z.string().min(12).max(1024), displayName: z.string().max(200).optional(), email: z.string().max(320).optional() }), response: { 201: UserSchema, ...errorResponses(400, 401, 403, 409) } } },
     async (request, reply) => {
       const user = await ctx.auth.addUser(request.body, actorOf(request));
       return reply.status(201).send(user);
@@ -27,7 +27,7 @@ export const adminRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx)
     '/api/users/:username',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'Change role, display name, password, or disable', params: z.object({ username: Username }), body: z.object({ role: z.enum(ROLES).optional(), displayName: z.string().max(200).nullable().optional(), password: z.string().min(12).max(1024).optional(), disabled: z.boolean().optional() }), response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: { tags: ['admin'], summary: 'Change role, display name, password, or disable', params: z.object({ username: Username }), body: z.object({ role: z.enum(ROLES).optional(), displayName: z.string().max(200).nullable().optional(), email: z.string().max(320).nullable().optional(), password: z.string().min(12).max(1024).optional(), disabled: z.boolean().optional() }), response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {
       if (request.params.username === actorOf(request) && (request.body.disabled || (request.body.role && request.body.role !== 'admin'))) {

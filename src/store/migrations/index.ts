@@ -10,6 +10,7 @@ import { incidentSearchSchema } from './0008-incident-search.js';
 import { importIndexesSchema } from './0009-import-indexes.js';
 import { connectorsSchema } from './0010-connectors.js';
 import { auditMacSchema } from './0011-audit-mac.js';
+import { peopleSchema } from './0012-people.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '0009-import-indexes': importIndexesSchema,
   '0010-connectors': connectorsSchema,
   '0011-audit-mac': auditMacSchema,
+  '0012-people': peopleSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

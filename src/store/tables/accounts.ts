@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+import type { UserKind } from '../../model/accounts.js';
 import type { Role } from '../../model/roles.js';
 import type { Flag } from '../json-text.js';
 
@@ -6,6 +8,10 @@ export interface UsersTable {
   id: string;
   username: string;
   displayName: string | null;
+  /** Where notifications reach the person (migration 0012). */
+  email: string | null;
+  /** `person` signs in; `service` holds API tokens only (migration 0012). */
+  kind: Generated<UserKind>;
   role: Role;
   /** `scrypt$N$r$p$salt$hash` (base64url), or NULL for an account that cannot sign in with a password. */
   passwordHash: string | null;

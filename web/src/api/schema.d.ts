@@ -3112,6 +3112,7 @@ export interface paths {
                         role: "viewer" | "analyst" | "reviewer" | "admin";
                         password: string;
                         displayName?: string;
+                        email?: string;
                     };
                 };
             };
@@ -3198,6 +3199,7 @@ export interface paths {
                         /** @enum {string} */
                         role?: "viewer" | "analyst" | "reviewer" | "admin";
                         displayName?: string | null;
+                        email?: string | null;
                         password?: string;
                         disabled?: boolean;
                     };
@@ -4185,6 +4187,9 @@ export interface components {
             id: string;
             username: string;
             displayName: string | null;
+            email: string | null;
+            /** @enum {string} */
+            kind: "person" | "service";
             /** @enum {string} */
             role: "viewer" | "analyst" | "reviewer" | "admin";
             disabled: boolean;
