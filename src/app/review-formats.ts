@@ -1,6 +1,7 @@
 import { renderReviewHtml } from '../export/review-html.js';
 import { renderReviewMarkdown } from '../export/review-markdown.js';
 import { workflowHtmlSections, workflowMarkdownSections } from '../export/review-workflow-sections.js';
+import type { PdfPrinter } from '../export/pdf-printer.js';
 import type { ReviewReport } from '../review/report.js';
 
 export const REVIEW_FORMATS = ['md', 'html', 'pdf', 'json'] as const;
@@ -13,12 +14,12 @@ export interface RenderedReview {
 }
 
 /** The review document in one of its formats: the same sections from every front end. */
-export async function renderReview(report: ReviewReport, format: ReviewFormat): Promise<RenderedReview> {
+export async function renderReview(report: ReviewReport, format: ReviewFormat, options: { printer?: PdfPrinter } = {}): Promise<RenderedReview> {
   if (format === 'json') return { body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json', extension: 'json' };
   if (format === 'md') return { body: renderReviewMarkdown(report, workflowMarkdownSections(report)), contentType: 'text/markdown; charset=utf-8', extension: 'md' };
   const html = renderReviewHtml(report, workflowHtmlSections(report));
   if (format === 'html') return { body: html, contentType: 'text/html; charset=utf-8', extension: 'html' };
   // Chromium is loaded only for a PDF.
   const { renderPdf } = await import('../export/review-pdf.js');
-  return { body: await renderPdf(html, { footerLabel: report.incident.title }), contentType: 'application/pdf', extension: 'pdf' };
+  return { body: await renderPdf(html, { footerLabel: report.incident.title, printer: options.printer }), contentType: 'application/pdf', extension: 'pdf' };
 }

@@ -1,27 +1,19 @@
-import { existsSync } from 'node:fs';
-import { HindsightError } from '../model/errors.js';
+import type { Browser } from 'playwright-core';
 import { escapeHtml } from './escape.js';
+import { PdfPrinter } from './pdf-printer.js';
 
-export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
+export { ChromiumUnavailableError, DEFAULT_CHROMIUM, PdfPrinter, PdfQueueFullError } from './pdf-printer.js';
 
 export interface RenderPdfOptions {
-  /** Chromium binary; default HINDSIGHT_CHROMIUM, then /usr/bin/chromium. */
+  /** Chromium binary; default HINDSIGHT_CHROMIUM, then /usr/bin/chromium (for a one-off printer). */
   executablePath?: string;
   /** Text in every page's footer beside the page number (escaped). */
   footerLabel?: string;
   /** Milliseconds allowed for starting the browser and printing (default 60 s). */
   timeoutMs?: number;
+  /** The shared printer (the team server's); without one, a browser is started for this PDF alone. */
+  printer?: PdfPrinter;
 }
-
-/** Chromium could not be found or started. Exit status 1: the work failed, the input was fine. */
-export class ChromiumUnavailableError extends HindsightError {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ChromiumUnavailableError';
-  }
-}
-
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 /**
  * Prints a self-contained HTML page to an A4 PDF in headless Chromium. JavaScript is disabled and
@@ -29,23 +21,19 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
  * Each page carries a footer with its number.
  */
 export async function renderPdf(html: string, options: RenderPdfOptions = {}): Promise<Buffer> {
-  const executablePath = options.executablePath ?? process.env.HINDSIGHT_CHROMIUM ?? DEFAULT_CHROMIUM;
-  if (!existsSync(executablePath)) {
-    throw new ChromiumUnavailableError(
-      `Chromium is needed for PDF reports but ${executablePath} does not exist: install it (apt-get install chromium) or set HINDSIGHT_CHROMIUM to its path`,
-    );
+  const printer = options.printer ?? new PdfPrinter({ executablePath: options.executablePath, timeoutMs: options.timeoutMs, concurrency: 1 });
+  try {
+    return await printer.run((browser) => printOnBrowser(browser, html, options));
+  } finally {
+    if (!options.printer) await printer.close();
   }
+}
+
+/** One PDF in its own browser context: nothing is shared with the other prints. */
+async function printOnBrowser(browser: Browser, html: string, options: RenderPdfOptions): Promise<Buffer> {
   const timeout = options.timeoutMs ?? 60_000;
-  const { chromium } = await import('playwright-core');
-  let browser: Awaited<ReturnType<typeof chromium.launch>>;
+  const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
   try {
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ChromiumUnavailableError(`could not start Chromium at ${executablePath} (${reason}); install chromium or set HINDSIGHT_CHROMIUM to a working binary`);
-  }
-  try {
-    const context = await browser.newContext({ javaScriptEnabled: false, offline: true });
     await context.route('**/*', (route) => route.abort());
     const page = await context.newPage();
     page.setDefaultTimeout(timeout);
@@ -60,9 +48,8 @@ export async function renderPdf(html: string, options: RenderPdfOptions = {}): P
       footerTemplate: `<div style="width:100%;font:8px system-ui,sans-serif;color:#5b6475;padding:0 14mm;display:flex;justify-content:space-between;"><span>${label}Hindsight post-incident review</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
       margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' },
     });
-    await context.close();
     return pdf;
   } finally {
-    await browser.close();
+    await context.close();
   }
 }
