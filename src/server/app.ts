@@ -1,3 +1,4 @@
+import { constants as zlibConstants } from 'node:zlib';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { accountsOf } from '../app/accounts/index.js';
@@ -5,8 +6,10 @@ import { AttributionCache } from '../app/attribution.js';
 import { RuleSource } from '../app/rule-index.js';
 import { runDueConnectors } from '../app/connectors.js';
 import { findIncident } from '../app/incidents.js';
+import { PdfPrinter } from '../export/pdf-printer.js';
 import type { App, RouteContext, ServerOptions } from './context.js';
 import { handleError } from './errors.js';
+import { accessLog, accessLogOptions } from './plugins/access-log.js';
 import { apiDocs } from './plugins/api-docs.js';
 import { authentication } from './plugins/authentication.js';
 import { connectorScheduler, SCHEDULER_ACTOR } from './plugins/connector-scheduler.js';
@@ -14,6 +17,7 @@ import { idleAttribution } from './plugins/idle-attribution.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { webApp } from './plugins/web-app.js';
 import { ReportCache } from './report-cache.js';
+import { DEFAULT_UPLOAD_LIMITS } from './upload-files.js';
 import { adminRoutes } from './routes/admin.js';
 import { attackRoutes } from './routes/attack.js';
 import { authRoutes } from './routes/auth.js';
@@ -32,7 +36,7 @@ export type { App, RouteContext, ServerOptions } from './context.js';
  */
 export async function buildServer(options: ServerOptions): Promise<App> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.accessLog ? accessLogOptions(options.accessLog) : { logger: options.logger ?? false }),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
@@ -43,11 +47,15 @@ export async function buildServer(options: ServerOptions): Promise<App> {
 
   const accounts = accountsOf(options.store);
   // Cookies are parsed before anyone is signed in from them; the headers are on every answer, 401s included.
+  await app.register(accessLog);
   await app.register((await import('@fastify/cookie')).default);
+  // Answers over 1 KiB are compressed (brotli at a quality that costs little CPU, else gzip).
+  await app.register((await import('@fastify/compress')).default, { global: true, threshold: 1024, brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } } });
   await app.register(securityHeaders);
   await app.register(authentication, { accounts });
   await app.register((await import('@fastify/rate-limit')).default, { global: false, hook: 'preHandler' });
-  await app.register((await import('@fastify/multipart')).default, { limits: { fileSize: 50 * 1024 * 1024, files: 20 } });
+  const uploadLimits = { ...DEFAULT_UPLOAD_LIMITS, ...options.upload };
+  await app.register((await import('@fastify/multipart')).default, { limits: { fileSize: uploadLimits.maxFileBytes, files: 20 } });
   await app.register(apiDocs);
 
   const attribution = new AttributionCache(options.store, options.kb);
@@ -66,7 +74,10 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     reports: new ReportCache(options.kb, attribution),
     rules: new RuleSource(options.kb, options.rules ?? []),
     afterImport: () => app.refreshAttribution(),
+    uploadLimits,
+    pdf: new PdfPrinter({ concurrency: options.pdf?.concurrency, maxWaiting: options.pdf?.maxWaiting }),
   };
+  app.addHook('onClose', () => context.pdf.close());
   await app.register(authRoutes, context);
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);

@@ -4,7 +4,9 @@ import type { RuleSource } from '../app/rule-index.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import type { Role } from '../model/roles.js';
 import type { OpenedStore } from '../store/index.js';
+import type { PdfPrinter } from '../export/pdf-printer.js';
 import type { ReportCache } from './report-cache.js';
+import type { UploadLimits } from './upload-files.js';
 
 /** Who may call a route: `public` (no sign-in) or a minimum role. */
 export type Access = 'public' | Role;
@@ -24,6 +26,8 @@ export interface ServerOptions {
   /** Trust X-Forwarded-* (for Secure cookies behind a TLS-terminating proxy). */
   trustProxy?: boolean;
   logger?: boolean;
+  /** Write an access log (one JSON line per request) to this file, or `-` for stdout; default none. */
+  accessLog?: string;
   /** Sign-in attempts allowed per client address and user name per minute (default 5). */
   loginAttemptsPerMinute?: number;
   /** Detection rule files or folders (Sigma, Sentinel, Elastic, Splunk...): enables the coverage and gap layers. */
@@ -39,6 +43,10 @@ export interface ServerOptions {
    * looks for due connectors (default 30 s); `log`: where run outcomes go (default the server log).
    */
   connectorScheduler?: { enabled?: boolean; everyMs?: number; log?: (line: string) => void };
+  /** PDF downloads: pages printed at once (default 2) and downloads allowed to wait (default 32). */
+  pdf?: { concurrency?: number; maxWaiting?: number };
+  /** Upload limits for imports (default 100 MiB a file, 256 MiB a request); uploads stream to disk. */
+  upload?: Partial<UploadLimits>;
 }
 
 /** What every route group is registered with (its plugin options). */
@@ -53,6 +61,9 @@ export interface RouteContext {
   rules: RuleSource;
   /** Called after an import changed incidents (starts the background attribution). */
   afterImport: () => void;
+  /** The one browser every PDF download prints in, behind a bounded queue. */
+  pdf: PdfPrinter;
+  uploadLimits: UploadLimits;
 }
 
 /** The server as `buildServer` gives it: the route table (who may call what) and the account use cases. */

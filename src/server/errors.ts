@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ConflictError, DatabaseUnavailableError, HindsightError, InputError, NotFoundError, UsageError, formatLocation } from '../model/errors.js';
+import { ChromiumUnavailableError, PdfQueueFullError } from '../export/pdf-printer.js';
 import { storeErrorOf } from '../store/index.js';
 import type { ErrorBody } from './schemas/errors.js';
 
@@ -61,6 +62,15 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
     const code = e.statusCode === 429 ? 'rate-limited' : e.statusCode === 413 ? 'too-large' : e.statusCode === 415 ? 'unsupported-media-type' : 'bad-request';
     void reply.status(e.statusCode).send(errorBody(code, e.message));
+    return;
+  }
+  if (e instanceof PdfQueueFullError) {
+    void reply.status(503).header('retry-after', '5').send(errorBody('unavailable', e.message));
+    return;
+  }
+  if (e instanceof ChromiumUnavailableError) {
+    request.log.warn(e.message);
+    void reply.status(503).send(errorBody('unavailable', e.message));
     return;
   }
   // The database busy (another writer held the lock for the whole busy timeout) or read-only: the

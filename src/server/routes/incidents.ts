@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -11,6 +11,7 @@ import type { NavigatorLayer } from '../../export/navigator.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
 import { incidentDetailSerializer } from '../report-serializer.js';
+import { saveUploadedFiles } from '../upload-files.js';
 import { actorOf, userOf } from '../request-user.js';
 import { errorResponses } from '../schemas/errors.js';
 import {
@@ -26,12 +27,13 @@ import {
 } from '../schemas/incidents.js';
 import { ReviewHistorySchema } from '../schemas/review.js';
 import { incidentIdOf, incidentPage } from '../../app/incidents.js';
-import { IncidentParams, listParam, visibleIncident, visibleIncidentAndAccess } from './common.js';
+import { REVIEW_STATES } from '../../model/review.js';
+import { enumListParam, IncidentParams, listParam, visibleIncident, visibleIncidentAndAccess } from './common.js';
 
 const IncidentListQuery = z.object({
   status: listParam.describe('incident status, comma-separated (new, active, resolved, ...)'),
   severity: listParam.describe('severity, comma-separated (informational, low, medium, high)'),
-  reviewState: listParam.describe('review state, comma-separated (not-required, required, draft, in-review, approved, waived)'),
+  reviewState: enumListParam(REVIEW_STATES).describe('review state, comma-separated (not-required, required, draft, in-review, approved, waived)'),
   from: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or after (YYYY-MM-DD or ISO time)'),
   to: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or before (YYYY-MM-DD: that whole day)'),
   q: z.string().max(200).optional().describe('words in the title, or an incident id'),
@@ -58,10 +60,10 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     return { report, review: content.review, restrictedTo, manualEvents: content.manualEvents, annotations: content.annotations };
   });
 
-  app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
+  app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404, 503) } } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
     const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.index()));
-    const rendered = await renderReview(report, request.query.format);
+    const rendered = await renderReview(report, request.query.format, { printer: ctx.pdf });
     return reply.header('content-disposition', `attachment; filename="review-${incident.id}.${rendered.extension}"`).type(rendered.contentType).send(rendered.body);
   });
 
@@ -124,15 +126,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
     if (!request.isMultipart()) throw new HttpError(415, 'unsupported-media-type', 'send the files as multipart/form-data');
     const dir = await mkdtemp(join(tmpdir(), 'hindsight-upload-'));
     try {
-      const files: string[] = [];
-      const names: string[] = [];
-      for await (const part of request.files()) {
-        const name = basename(part.filename || `upload-${files.length + 1}.json`).replace(/[^\w.-]/g, '_');
-        const path = join(dir, `${files.length}-${name}`);
-        await writeFile(path, await part.toBuffer());
-        files.push(path);
-        names.push(name);
-      }
+      const { paths: files, names } = await saveUploadedFiles(request, dir, ctx.uploadLimits);
       if (!files.length) throw new HttpError(400, 'invalid-input', 'no files in the upload');
       const { importFiles, importGrouping } = await import('../../app/import.js');
       const { format, ...groupingWords } = request.query;

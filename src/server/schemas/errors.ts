@@ -24,6 +24,7 @@ const ERROR_STATUSES = {
   413: 'The upload is too large (`too-large`).',
   415: 'The upload is not multipart/form-data (`unsupported-media-type`).',
   429: 'Too many attempts: wait a minute (`rate-limited`).',
+  503: 'Busy or briefly unavailable (`unavailable`): the database is locked, or too many PDFs are waiting to print; try again after Retry-After seconds.',
 } as const;
 export type ErrorStatus = keyof typeof ERROR_STATUSES;
 
