@@ -24,6 +24,8 @@ export interface ServeOptions {
   auditAnchorFile?: string;
   /** Seconds between anchors. */
   auditAnchorEvery?: number;
+  /** Where the access log goes (`-`: standard output); false: none. */
+  accessLog?: string | false;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
     }
     const firstLogin = await firstAdmin(store);
     const { buildServer } = await import('../../server/app.js');
-    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
+    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, accessLog: accessLogOf(ctx, opts), upload: uploadLimitsOf(ctx), policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
     const address = await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
       throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
     });
@@ -65,6 +67,21 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
   } finally {
     await store.close();
   }
+}
+
+/** The access log's destination: the flag, then HINDSIGHT_ACCESS_LOG (a path, `-` or `off`), then standard output. */
+function accessLogOf(ctx: CliContext, opts: ServeOptions): string | undefined {
+  if (opts.accessLog === false) return undefined;
+  const chosen = opts.accessLog ?? (ctx.env.HINDSIGHT_ACCESS_LOG?.trim() || '-');
+  return chosen === 'off' ? undefined : chosen;
+}
+
+/** HINDSIGHT_UPLOAD_MAX_MB: the most an import upload may hold in all (default 256). */
+function uploadLimitsOf(ctx: CliContext): { maxTotalBytes: number } | undefined {
+  const raw = ctx.env.HINDSIGHT_UPLOAD_MAX_MB?.trim();
+  if (!raw) return undefined;
+  if (!/^[1-9]\d{0,5}$/.test(raw)) throw new UsageError(`HINDSIGHT_UPLOAD_MAX_MB must be a whole number of megabytes, not "${raw}"`);
+  return { maxTotalBytes: Number(raw) * 1024 * 1024 };
 }
 
 /** Publishes anchors of the audit trail to a file while the server runs, when one is configured. */

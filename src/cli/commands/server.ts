@@ -21,7 +21,9 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now")')
     .option('--audit-anchor-file <file>', 'append an anchor of the audit trail to this file periodically (default: HINDSIGHT_AUDIT_ANCHOR_FILE)')
     .option('--audit-anchor-every <seconds>', 'how often to write the anchor (default: HINDSIGHT_AUDIT_ANCHOR_INTERVAL, then 3600)', (v) => parsePositive(v, '--audit-anchor-every'))
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean; auditAnchorFile?: string; auditAnchorEvery?: number }) => {
+    .option('--access-log <file>', 'write the access log (one JSON line per request) to this file instead of standard output (default: HINDSIGHT_ACCESS_LOG, then standard output)')
+    .option('--no-access-log', 'write no access log')
+    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean; auditAnchorFile?: string; auditAnchorEvery?: number; accessLog?: string | false }) => {
       const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });
