@@ -1,6 +1,8 @@
+import { INCIDENT_STATUS_VALUES, normaliseEnum, SEVERITY_VALUES } from '../model/enums.js';
+import { UsageError } from '../model/errors.js';
 import type { StoredIncident } from '../model/index.js';
 import type { OpenedStore } from '../store/index.js';
-import { getIncident, queryIncidents, resolveIncidentRef, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
+import { getIncident, queryIncidents, resolveIncidentRef, storedListValues, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
 
 /**
  * Reading incidents, for both front ends: one incident, a page of the list a reader may see, and
@@ -21,8 +23,25 @@ export function incidentIdOf(store: OpenedStore, ref: string): Promise<string | 
 }
 
 /** One page of the incidents a reader may see (`hidden`: restricted to other people), newest first, with the total that match. */
-export function incidentPage(store: OpenedStore, query: IncidentQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
-  return queryIncidents(store.db, query, hidden);
+export async function incidentPage(store: OpenedStore, query: IncidentQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
+  const status = await knownFilterValues(store, 'status', query.status, INCIDENT_STATUS_VALUES);
+  const severity = await knownFilterValues(store, 'severity', query.severity, SEVERITY_VALUES);
+  return queryIncidents(store.db, { ...query, status, severity }, hidden);
+}
+
+/**
+ * Filter values in their stored spelling (`InProgress` and `in-progress` are `inProgress`). A value
+ * that is neither a known one nor one some incident has (a source's own label) is refused: a typo
+ * must not silently filter everything out.
+ */
+async function knownFilterValues(store: OpenedStore, column: 'status' | 'severity', given: string[] | undefined, known: readonly string[]): Promise<string[] | undefined> {
+  if (!given?.length) return given;
+  const spelled = given.map((v) => normaliseEnum(v, known) ?? v);
+  const custom = spelled.filter((v) => !known.includes(v));
+  const stored = await storedListValues(store.db, column, custom);
+  const unknown = custom.filter((v) => !stored.has(v));
+  if (unknown.length) throw new UsageError(`unknown ${column} ${unknown.map((v) => `"${v}"`).join(', ')}: one of ${known.filter((v) => v !== 'unknownFutureValue').join(', ')} (or a ${column} a source gave)`);
+  return spelled;
 }
 
 /** Alerts and incidents per technique ID across the incidents a reader may see, counted in the store. */

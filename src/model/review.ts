@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CalendarDate } from './calendar.js';
 import { isoTime } from './incident.js';
 import { RESPONSE_PHASES } from './timeline.js';
 
@@ -71,7 +72,7 @@ function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K] extends z.ZodDefault<infer I> ? I : T[K]> }>;
 }
 
-const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date such as 2026-04-30');
+const dateOnly = CalendarDate;
 const text = z.string().trim().min(1);
 
 /** A stored section of the review. `source` says whether a person wrote or confirmed it. */

@@ -1,3 +1,4 @@
+import { checkDateOption } from '../options.js';
 import { withStore } from '../services.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,7 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
       const bucket = opts.bucket;
       if (!isTrendBucket(bucket)) throw new UsageError(`--bucket must be week, month or quarter, not "${bucket}"`);
       const { trendsReport } = await import('../../app/learning.js');
-      const report = await withStore(ctx, (store) => trendsReport(store, { from: opts.from, to: opts.to, bucket }, () => optionalKnowledgeBase(ctx)));
+      const report = await withStore(ctx, (store) => trendsReport(store, { from: opts.from === undefined ? undefined : checkDateOption(opts.from, '--from'), to: opts.to === undefined ? undefined : checkDateOption(opts.to, '--to'), bucket }, () => optionalKnowledgeBase(ctx)));
       const files: string[] = [];
       if (opts.svg) {
         const { trendChartsSvg } = await import('../../export/charts.js');
@@ -58,7 +59,7 @@ export const registerLearningCommands: RegisterCommands = (program: Command, ctx
         teams = parseTeamMapping(text, opts.teams);
       }
       const { skillsReport } = await import('../../app/learning.js');
-      const request = { from: opts.from, to: opts.to, teams, perAnalyst: Boolean(opts.perAnalyst), minAlerts };
+      const request = { from: opts.from === undefined ? undefined : checkDateOption(opts.from, '--from'), to: opts.to === undefined ? undefined : checkDateOption(opts.to, '--to'), teams, perAnalyst: Boolean(opts.perAnalyst), minAlerts };
       const report = await withStore(ctx, (store) => skillsReport(store, request, () => optionalKnowledgeBase(ctx)));
       if (ctx.globals().json) ctx.printJson(report);
       else ctx.print(renderSkills(report));

@@ -14,6 +14,11 @@ export const listParam = z
   .optional()
   .transform((v) => (v === undefined ? undefined : [v].flat().flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean)));
 
+/** A comma-separated or repeated query parameter whose every value must be one of `values` (else 400 naming it). */
+export function enumListParam<const T extends readonly [string, ...string[]]>(values: T) {
+  return listParam.pipe(z.array(z.enum(values)).optional());
+}
+
 /**
  * The incident a request names, if the user may see it. A restricted incident the user is not
  * named on answers exactly like one that does not exist.

@@ -46,7 +46,7 @@ import {
   ReviewSectionSchema,
   TimelineAnnotationSchema,
 } from '../schemas/review.js';
-import { IncidentParams, listParam, visibleIncident } from './common.js';
+import { enumListParam, IncidentParams, visibleIncident } from './common.js';
 
 const expectedVersion = z.number().int().min(0).optional().describe('the version the change is based on; a newer stored version answers 409 with who changed it and when');
 const Versioned = z.object({ expectedVersion });
@@ -155,7 +155,7 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
       schema: {
         tags: ['action items'],
         summary: 'Action items across incidents (owner, due, overdue, status)',
-        querystring: z.object({ status: listParam, owner: z.string().max(200).optional(), overdue: z.enum(['true', 'false']).optional(), incident: z.string().max(200).optional() }),
+        querystring: z.object({ status: enumListParam(ACTION_STATUSES), owner: z.string().max(200).optional(), overdue: z.enum(['true', 'false']).optional(), incident: z.string().max(200).optional() }),
         response: { 200: ActionItemListSchema, ...errorResponses(400, 401, 404) },
       },
     },

@@ -204,3 +204,10 @@ export async function queryIncidents(
   const rows = await listQuery(db, 'reviewState').where('i.id', 'in', page).execute();
   return { total, incidents: rows.map((r) => listItem(r, 'reviewState')) };
 }
+
+/** Which of `values` some stored incident has in `column` (a source's own status or severity, kept as given). */
+export async function storedListValues(db: Kysely<Database>, column: 'status' | 'severity', values: readonly string[]): Promise<Set<string>> {
+  if (values.length === 0) return new Set();
+  const rows = await db.selectFrom('incidents').select(column).distinct().where(column, 'in', [...values]).execute();
+  return new Set(rows.map((r) => r[column]));
+}

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../../model/errors.js';
-import type { ActionItem, ActionItemPatch, ActionStatus } from '../../../model/review.js';
+import { ACTION_STATUSES, type ActionItem, type ActionItemPatch, type ActionStatus } from '../../../model/review.js';
+import { parseEnumList } from '../../options.js';
 import type { CliContext } from '../../context.js';
 import { printResult, requireIncident } from '../../services.js';
 import { clean, withReview, withReviewStore, writeCommand, writeOptions, type WriteOpts } from './shared.js';
@@ -34,7 +35,7 @@ export function registerActionCommands(program: Command, ctx: CliContext): void 
       await withReviewStore(ctx, async (store, app) => {
         let incidentId: string | undefined;
         if (o.incident) incidentId = (await requireIncident(store, o.incident)).id;
-        const items = await app.listActionItems(store, { incidentId, status: o.status as ActionStatus[] | undefined, owner: o.owner, overdue: o.overdue });
+        const items = await app.listActionItems(store, { incidentId, status: parseEnumList(o.status, ACTION_STATUSES, '--status'), owner: o.owner, overdue: o.overdue });
         printResult(ctx, { actions: items, overdue: items.filter((i) => i.overdue).length }, () =>
           [
             `${items.length} action item(s), ${items.filter((i) => i.overdue).length} overdue`,
