@@ -188,3 +188,19 @@ describe.runIf(
     }
   });
 });
+
+describe.runIf(requireOrSkip('built CLI (npm run build)', built, 'dist/cli/main.js is missing'))('dates and values the command line refuses', () => {
+  it('refuses a date that is not on the calendar and an unknown status with exit 2 and one line', () => {
+    const cases: [string[], RegExp][] = [
+      [['incidents', '--since', '2026-02-30'], /^hindsight: --since must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z, not "2026-02-30"\n$/],
+      [['trends', '--from', '2026-04-31', '--json'], /--from must be a date such as 2026-01-31 or 2026-01-31T12:00:00Z, not "2026-04-31"\n$/],
+      [['actions', 'list', '--status', 'finished'], /--status must be one of open, in-progress, done, verified, wont-do, not "finished"\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli([...args, '--db', join(dir, 'dates.db')], { cwd: dir });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    }
+  });
+});
