@@ -1,0 +1,1 @@
+export { recordNotification } from './record.js';
