@@ -259,3 +259,11 @@ export const ReviewChangeSchema = z.object({
   version: z.number().int(),
 });
 export type ReviewChange = z.infer<typeof ReviewChangeSchema>;
+
+/** How a list of action items across incidents can be ordered. */
+export const ACTION_SORT_KEYS = ['due', 'priority', 'status', 'owner', 'title', 'incident', 'created', 'updated'] as const;
+export type ActionSortKey = (typeof ACTION_SORT_KEYS)[number];
+
+/** An action item in a list across incidents: with the title of its incident. */
+export const ListedActionItemSchema = ActionItemSchema.extend({ incidentTitle: z.string() });
+export type ListedActionItem = z.infer<typeof ListedActionItemSchema>;

@@ -104,6 +104,8 @@ const STEPS: Step[] = [
   },
   { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob' } }), action: 'action-item.edit', hasBefore: true },
   { route: 'POST /api/action-items/:id/status', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/action-items/${s.actionId}/status`, payload: { status: 'in-progress' } }), action: 'action-item.move', hasBefore: true },
+  { route: 'DELETE /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/action-items/${s.actionId}` }), action: 'action-item.delete', hasBefore: true },
+  { route: 'DELETE /api/findings/:id', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/findings/${s.findingId}` }), action: 'finding.delete', hasBefore: true },
   // Every review transition, on the other incident, in an order its lifecycle allows.
   ...(
     [

@@ -1,12 +1,13 @@
 import { NotFoundError, UsageError } from '../../model/errors.js';
-import { ActionItemInputSchema, ActionItemPatchSchema, type ActionItem, type ActionItemInput, type ActionItemPatch, type ActionStatus } from '../../model/review.js';
+import { ActionItemInputSchema, ActionItemPatchSchema, type ActionItem, type ActionItemInput, type ActionItemPatch, type ActionSortKey, type ActionStatus, type ListedActionItem } from '../../model/review.js';
+import { searchActionItems, sortActionItems } from '../../review/action-list.js';
 import { assertActionTransition, CLOSED_ACTION_STATUSES } from '../../review/lifecycle.js';
 import type { OpenedStore } from '../../store/index.js';
 import * as items from '../../store/reviews/action-items.js';
 import { checkVersion, type ReviewWriteStamp } from '../../store/reviews/guard.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
 import { withOverdue } from './overdue.js';
-import { definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
+import { beginEdit, definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
 export interface ActionItemFilter {
   incidentId?: string;
@@ -16,6 +17,17 @@ export interface ActionItemFilter {
   owner?: string;
   /** Only items exported to this tracker (`github`, `jira`); `null`: only items not exported. */
   externalSystem?: string | null;
+}
+
+/** A list across incidents: the filter, plus search, due-soon and order. */
+export interface ActionItemListQuery extends ActionItemFilter {
+  /** Fuzzy search on owner and title: every word must match one of them. */
+  search?: string;
+  /** Only open items due today or within this many days (not overdue, not closed). */
+  dueWithinDays?: number;
+  /** Order (default: as stored, oldest first; a search orders by best match). */
+  sort?: ActionSortKey;
+  descending?: boolean;
 }
 
 /** Where an action item lives in an external tracker, and its state there as last synced. */
@@ -52,6 +64,27 @@ export async function listActionItems(store: OpenedStore, filter: ActionItemFilt
     ...(filter.overdue ? { dueBefore: { day: now.toISOString().slice(0, 10), closedStatuses: CLOSED_ACTION_STATUSES } } : {}),
   });
   return rows.map((item) => withOverdue(item, now));
+}
+
+/**
+ * Action items across incidents with their incident's title: filtered like `listActionItems`,
+ * then searched (fuzzy, on owner and title) and ordered. `dueWithinDays` keeps items due from today
+ * to that many days ahead and still open.
+ */
+export async function listActionItemsAcross(store: OpenedStore, query: ActionItemListQuery = {}, now: Date = new Date()): Promise<ListedActionItem[]> {
+  const today = now.toISOString().slice(0, 10);
+  const rows = await items.listActionItems(store.db, {
+    incidentId: query.incidentId,
+    status: query.status,
+    owner: query.owner,
+    externalSystem: query.externalSystem,
+    ...(query.overdue ? { dueBefore: { day: today, closedStatuses: CLOSED_ACTION_STATUSES } } : {}),
+    ...(query.dueWithinDays !== undefined ? { dueBetween: { from: today, to: new Date(now.getTime() + query.dueWithinDays * 86_400_000).toISOString().slice(0, 10), closedStatuses: CLOSED_ACTION_STATUSES } } : {}),
+  });
+  const titles = await items.incidentTitles(store.db, rows.map((r) => r.incidentId));
+  const listed = rows.map((row) => ({ ...withOverdue(row, now), incidentTitle: titles.get(row.incidentId) ?? row.incidentId }));
+  const found = searchActionItems(listed, query.search);
+  return query.sort ? sortActionItems(found, query.sort, query.descending) : found;
 }
 
 export async function getActionItem(store: OpenedStore, id: string): Promise<ActionItem | undefined> {
@@ -98,6 +131,21 @@ export async function changeActionItem(store: OpenedStore, id: string, patch: Ac
     if (change) item = await moveActionItem(tx, id, change, { actor: write.actor, expectedVersion: item ? item.version : write.expectedVersion });
     if (!item) throw new UsageError('nothing to update: give --status or a field option');
     return item;
+  });
+}
+
+/**
+ * Deletes an action item (refused once the review is approved or waived, like other content);
+ * audited with the item as it was, and one change in the review's history.
+ */
+export async function deleteActionItem(store: OpenedStore, id: string, write: ReviewWrite): Promise<void> {
+  return auditedWrite(store, { actor: write.actor, operation: 'action-item.delete' }, async (tx) => {
+    const stamp = stampOf(write);
+    const stored = await items.getActionItem(tx.db, id);
+    if (!stored) throw new NotFoundError(`no action item "${id}" (run \`hindsight actions list\` to list them)`);
+    await beginEdit(tx, stored.incidentId, stamp);
+    await items.deleteActionItem(tx.db, stored, stamp);
+    return { result: undefined, entityId: id, before: withOverdue(stored), after: null };
   });
 }
 
