@@ -27,7 +27,7 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 describe.runIf(run).each(targets)('findings and action items on $name', ({ open }) => {
   let h: Harness;
   const as = (role: Role) => ({ authorization: `Bearer ${h.tokens[role]}` });
-  const send = async (role: Role, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
+  const send = async (role: Role, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) => {
     const res = await h.app.inject({ method, url, headers: as(role), ...(payload ? { payload } : {}) });
     return { status: res.statusCode, body: res.headers['content-type']?.toString().startsWith('application/json') ? (res.json() as Record<string, unknown>) : res.body, headers: res.headers };
   };
