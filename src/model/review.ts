@@ -241,7 +241,7 @@ export const TimelineAnnotationSchema = z.object({
 });
 export type TimelineAnnotation = z.infer<typeof TimelineAnnotationSchema>;
 
-export const REVIEW_ENTITY_TYPES = ['review', 'section', 'answer', 'timeline-event', 'timeline-annotation', 'finding', 'action-item'] as const;
+export const REVIEW_ENTITY_TYPES = ['review', 'section', 'answer', 'timeline-event', 'timeline-annotation', 'finding', 'action-item', 'task', 'template'] as const;
 export type ReviewEntityType = (typeof REVIEW_ENTITY_TYPES)[number];
 
 /** One recorded change: who changed which field of what, when, from what to what. */

@@ -50,6 +50,8 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
     questions,
     findings: content.findings,
     actions: content.actions,
+    ...(content.tasks ? { tasks: content.tasks } : {}),
+    ...(content.template !== undefined ? { template: content.template } : {}),
     completeness,
   };
 }

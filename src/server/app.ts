@@ -22,6 +22,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { metaRoutes } from './routes/meta.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
+import { taskRoutes } from './routes/tasks.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -71,6 +72,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);
+  await app.register(taskRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);

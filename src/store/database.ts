@@ -16,6 +16,7 @@ import type {
 } from './tables/learning.js';
 import type { ConnectorLeasesTable, ConnectorRunsTable, ConnectorsTable } from './tables/connectors.js';
 import type { NotificationDeliveriesTable, NotificationEventsTable, NotificationLeasesTable, NotificationPreferencesTable, NotificationSettingsTable } from './tables/notifications.js';
+import type { ReviewTasksTable, ReviewTemplatesAppliedTable } from './tables/review-tasks.js';
 import type { PlaybooksTable, PlaybookTechniquesTable, PlaybookVersionsTable } from './tables/playbooks.js';
 import type {
   ReviewActionItemsTable,
@@ -33,6 +34,7 @@ export type * from './tables/incidents.js';
 export type * from './tables/accounts.js';
 export type * from './tables/playbooks.js';
 export type * from './tables/reviews.js';
+export type * from './tables/review-tasks.js';
 export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
 export type * from './tables/notifications.js';
@@ -62,6 +64,8 @@ export interface Database {
   reviewActionItems: ReviewActionItemsTable;
   reviewChanges: ReviewChangesTable;
   reviewConfirmedTechniques: ReviewConfirmedTechniquesTable;
+  reviewTasks: ReviewTasksTable;
+  reviewTemplatesApplied: ReviewTemplatesAppliedTable;
 
   users: UsersTable;
   sessions: SessionsTable;

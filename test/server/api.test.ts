@@ -123,7 +123,7 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/changed by analyst at .* since version 1/) } });
 
-    const a = await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/action-items`, headers: bearer('analyst'), payload: { type: 'fix', title: 'Turn on EDR block mode', findingId: finding.id, owner: 'alice', dueDate: '2020-01-31' } });
+    const a = await h.app.inject({ method: 'POST', url: `/api/incidents/${id}/action-items`, headers: bearer('analyst'), payload: { type: 'fix', title: 'Turn on EDR block mode', findingId: finding.id, owner: 'alice@example.org', dueDate: '2020-01-31' } });
     expect(a.statusCode).toBe(200);
     const items = (await h.app.inject({ url: '/api/action-items?overdue=true', headers: bearer('viewer') })).json() as { actionItems: { id: string; overdue: boolean }[] };
     expect(items.actionItems.map((i) => i.id)).toContain((a.json() as { id: string }).id);

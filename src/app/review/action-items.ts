@@ -6,6 +6,7 @@ import type { OpenedStore } from '../../store/index.js';
 import * as items from '../../store/reviews/action-items.js';
 import { checkVersion, type ReviewWriteStamp } from '../../store/reviews/guard.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { resolvePerson } from '../people.js';
 import { withOverdue } from './overdue.js';
 import { beginEdit, definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
@@ -100,7 +101,9 @@ export async function addActionItem(store: OpenedStore, incidentId: string, inpu
     await ensureReviewRecord(tx, incidentId, stamp);
     // An empty id names no finding: refused as unknown (it used to skip the check and fail in the database).
     if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, incidentId);
-    const item = withOverdue(await items.insertActionItem(tx.db, incidentId, data, stamp));
+    // The owner is a user of Hindsight or an e-mail address (someone outside the tool).
+    const owner = data.owner === null ? null : await resolvePerson(tx, data.owner, 'owner');
+    const item = withOverdue(await items.insertActionItem(tx.db, incidentId, { ...data, owner }, stamp));
     return { result: item, entityId: item.id, before: null, after: item };
   });
 }
@@ -110,7 +113,10 @@ export async function updateActionItem(store: OpenedStore, id: string, patch: Ac
   const data = parseReviewInput(ActionItemPatchSchema, patch, 'action item');
   return auditedActionWrite(store, 'action-item.edit', id, write, async (tx, current, stamp) => {
     if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, current.incidentId);
-    return writeActionItem(tx, current, { ...current, ...definedOnly(data) }, EDITABLE_FIELDS, stamp);
+    const changes = definedOnly(data);
+    // A new owner must be a user or an e-mail address; an older free-text owner stays as it is until changed.
+    if (changes.owner !== undefined && changes.owner !== null && changes.owner !== current.owner) changes.owner = await resolvePerson(tx, changes.owner, 'owner');
+    return writeActionItem(tx, current, { ...current, ...changes }, EDITABLE_FIELDS, stamp);
   });
 }
 

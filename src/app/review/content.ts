@@ -13,6 +13,8 @@ import { emptyReviewRecord, getReviewRecord } from '../../store/reviews/records.
 import { listSections } from '../../store/reviews/sections.js';
 import { listTimelineEvents } from '../../store/reviews/timeline-events.js';
 import { withOverdue } from './overdue.js';
+import { listTasks } from './tasks.js';
+import { appliedTemplateView } from './templates.js';
 
 /** The review record, or the one an unevaluated incident has (state not-required, version 0). */
 export async function getReview(store: OpenedStore, incidentId: string): Promise<ReviewRecord> {
@@ -22,7 +24,7 @@ export async function getReview(store: OpenedStore, incidentId: string): Promise
 /** Everything stored about one incident's review. */
 export async function loadReviewContent(store: OpenedStore, incidentId: string): Promise<ReviewContent> {
   const now = new Date();
-  const [review, sections, answers, manualEvents, annotations, findings, actions] = await Promise.all([
+  const [review, sections, answers, manualEvents, annotations, findings, actions, tasks, template] = await Promise.all([
     getReview(store, incidentId),
     listSections(store.db, incidentId),
     listAnswers(store.db, incidentId, QUESTION_IDS),
@@ -30,8 +32,10 @@ export async function loadReviewContent(store: OpenedStore, incidentId: string):
     listAnnotations(store.db, incidentId),
     listFindings(store.db, incidentId),
     listActionItems(store.db, { incidentId }),
+    listTasks(store, incidentId),
+    appliedTemplateView(store, incidentId),
   ]);
-  return { review, sections, answers, manualEvents, annotations, findings, actions: actions.map((item) => withOverdue(item, now)) };
+  return { review, sections, answers, manualEvents, annotations, findings, actions: actions.map((item) => withOverdue(item, now)), tasks, template };
 }
 
 /** Completeness from what is stored (generated, unconfirmed sections count as missing). */

@@ -33,6 +33,8 @@ import {
   updateActionItem,
 } from '../../app/review/index.js';
 import { renderActionItemsCsv } from '../../export/action-items-csv.js';
+import { startReviewWithTemplate } from '../../app/review/start.js';
+import { loadTemplates } from '../../app/review/templates.js';
 import { REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import type { RouteContext } from '../context.js';
@@ -106,6 +108,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
       async (request) => {
         const incident = await visibleIncident(ctx, request, request.params.id);
         const b = request.body as z.infer<typeof body> & { sufficiency?: 'sufficient' | 'insufficient'; notes?: string; overrideIncomplete?: string };
+        // Starting a review also applies the template its incident's rule picks (when it has none yet).
+        if (name === 'start') return startReviewWithTemplate(ctx.store, incident, loadTemplates({ env: ctx.options.env }).templates, w(request, b.expectedVersion));
         return makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete });
       },
     );
