@@ -128,3 +128,27 @@ describe.runIf(run).each(targets)('findings and action items on $name', ({ open 
     await h.app.close();
   });
 });
+
+describe.runIf(run).each(targets)('incidents that showed a technique on $name', ({ open }) => {
+  it('lists the incidents whose alerts carry a technique or its sub-techniques, hiding restricted ones', async () => {
+    const h = await startHarness(await open(), bundle.path as string);
+    const as = (role: Role) => ({ authorization: `Bearer ${h.tokens[role]}` });
+    const detail = (await h.app.inject({ url: `/api/incidents/${h.incidentId}`, headers: as('viewer') })).json() as { report: { alerts: { techniques: string[] }[]; incident: { title: string } } };
+    const technique = detail.report.alerts.flatMap((a) => a.techniques).find((t) => /^T\d{4}$/.test(t.split('.')[0] ?? '')) ?? '';
+    expect(technique).not.toBe('');
+    const parent = technique.split('.')[0] ?? technique;
+    const res = await h.app.inject({ url: `/api/attack/${parent}/incidents`, headers: as('viewer') });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { technique: string; total: number; incidents: { id: string; title: string; alerts: number }[] };
+    expect(body.incidents.find((i) => i.id === h.incidentId)).toMatchObject({ title: detail.report.incident.title, alerts: expect.any(Number) });
+    expect(body.total).toBe(body.incidents.length);
+    expect((await h.app.inject({ url: '/api/attack/TA0001/incidents', headers: as('viewer') })).statusCode).toBe(404);
+    expect((await h.app.inject({ url: '/api/attack/T9999/incidents', headers: as('viewer') })).statusCode).toBe(404);
+
+    expect((await h.app.inject({ method: 'PUT', url: `/api/incidents/${h.incidentId}/access`, headers: as('admin'), payload: { users: ['admin'] } })).statusCode).toBe(200);
+    const restricted = (await h.app.inject({ url: `/api/attack/${parent}/incidents`, headers: as('viewer') })).json() as typeof body;
+    expect(restricted.incidents.map((i) => i.id)).not.toContain(h.incidentId);
+    expect(restricted.total).toBe(body.total - 1);
+    await h.app.close();
+  });
+});
