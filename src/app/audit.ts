@@ -34,7 +34,7 @@ export const AUDITED_OPERATIONS = {
   'action-item.sync': 'action-item',
   'task.add': 'task',
   'task.edit': 'task',
-  'task.remove': 'task',
+  'task.delete': 'task',
   'template.apply': 'review-template',
   'template.answer': 'answer',
   'user.add': 'user',

@@ -61,7 +61,7 @@ export async function updateTask(store: OpenedStore, id: string, patch: TaskPatc
 
 /** Deletes a task (audited, and recorded in the review's history with what it held). */
 export async function removeTask(store: OpenedStore, id: string, write: ReviewWrite): Promise<ReviewTask> {
-  return auditedWrite(store, { actor: write.actor, operation: 'task.remove' }, async (tx) => {
+  return auditedWrite(store, { actor: write.actor, operation: 'task.delete' }, async (tx) => {
     const current = await readTask(tx, id);
     checkVersion(`task ${id}`, current, write.expectedVersion);
     if (!(await tasks.deleteTask(tx.db, current, stampOf(write)))) throw new ConflictError(`task ${id} was changed or deleted by another writer since version ${current.version}; nothing was deleted: reload it`);
