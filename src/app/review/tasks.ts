@@ -4,7 +4,7 @@ import type { OpenedStore } from '../../store/index.js';
 import { checkVersion } from '../../store/reviews/guard.js';
 import * as tasks from '../../store/reviews/tasks.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
-import { recordNotification } from '../notify/index.js';
+import { recordNotification } from '../notify/record.js';
 import { resolvePerson } from '../people.js';
 import { definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
