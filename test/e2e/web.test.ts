@@ -117,10 +117,10 @@ describe.runIf(ready)('web application in Chromium', () => {
     const finding = (await app.inject({ url: `/api/incidents/${incidentId}`, headers: { authorization: `Bearer ${(await app.auth.createToken('reviewer', 'e2e', 'test')).token}` } })).json() as { report: { findings: { id: string; version: number }[] } };
     const f = finding.report.findings[0];
     const reviewerToken = (await app.auth.createToken('reviewer', 'e2e2', 'test')).token;
-    await page.getByRole('button', { name: /Edit finding/ }).click();
+    await page.getByRole('button', { name: /Edit details of finding/ }).click();
     await app.inject({ method: 'PATCH', url: `/api/findings/${f?.id}`, headers: { authorization: `Bearer ${reviewerToken}` }, payload: { title: 'EDR in audit mode (reviewer wording)', expectedVersion: f?.version } });
-    await page.getByLabel('Finding title').fill('My wording');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByLabel('Title', { exact: true }).fill('My wording');
+    await page.getByRole('button', { name: 'Save finding', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Someone else changed this first' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/changed by reviewer/);
     await page.locator('strong', { hasText: 'EDR in audit mode (reviewer wording)' }).waitFor();
@@ -173,7 +173,7 @@ describe.runIf(ready)('web application in Chromium', () => {
     await page.goto(`${base}/#/actions`);
     await page.getByRole('heading', { name: 'Action items across incidents' }).waitFor();
     await page.getByRole('cell', { name: 'Switch EDR to block mode on all servers' }).waitFor();
-    await page.getByLabel('Overdue only').check();
+    await page.getByRole('button', { name: 'Overdue', exact: true }).click();
     await page.getByText(/1 item\(s\), 1 overdue/).waitFor();
     await shot(page, '08-action-items');
 
