@@ -58,6 +58,8 @@ export const AUDITED_OPERATIONS = {
   'connector.enable': 'connector',
   'connector.disable': 'connector',
   'audit.rotate-key': 'audit-key',
+  'notifications.configure': 'notification-settings',
+  'notifications.preferences': 'notification-preferences',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

@@ -59,7 +59,7 @@ export const NotificationEventSchema = z.object({
   subjectTitle: z.string().max(500).default(''),
   /** Who caused it (a username, or `hindsight-scheduler`); never notified of their own act. */
   actor: z.string().max(200).default('hindsight'),
-  /** Usernames or e-mail addresses; `@reviewers` means every enabled reviewer and admin with an address. */
+  /** Usernames or e-mail addresses; `@reviewers`: every enabled reviewer and admin with an address; `@assignee`: the incident's assignee. */
   to: z.array(NotificationRecipientSchema).min(1).max(100),
   /** Extra facts shown in the message (due date, new state, reason), as short label → value lines. */
   facts: z.record(z.string().max(100), z.string().max(2000)).default({}),
@@ -69,6 +69,8 @@ export type NotificationEvent = z.output<typeof NotificationEventSchema>;
 
 /** The group recipient: every enabled account with role reviewer or admin and an e-mail address. */
 export const REVIEWERS_RECIPIENT = '@reviewers';
+/** The incident's assignee (from its source: a user name or an address); the reviewers when it has none. */
+export const ASSIGNEE_RECIPIENT = '@assignee';
 
 export const NOTIFICATION_CHANNELS = ['email', 'webhook'] as const;
 export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];

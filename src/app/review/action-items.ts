@@ -6,6 +6,7 @@ import type { OpenedStore } from '../../store/index.js';
 import * as items from '../../store/reviews/action-items.js';
 import { checkVersion, type ReviewWriteStamp } from '../../store/reviews/guard.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { notifyActionItemChange } from '../notify/events.js';
 import { resolvePerson } from '../people.js';
 import { withOverdue } from './overdue.js';
 import { beginEdit, definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
@@ -104,6 +105,7 @@ export async function addActionItem(store: OpenedStore, incidentId: string, inpu
     // The owner is a user of Hindsight or an e-mail address (someone outside the tool).
     const owner = data.owner === null ? null : await resolvePerson(tx, data.owner, 'owner');
     const item = withOverdue(await items.insertActionItem(tx.db, incidentId, { ...data, owner }, stamp));
+    await notifyActionItemChange(tx, null, item, write.actor);
     return { result: item, entityId: item.id, before: null, after: item };
   });
 }
@@ -196,6 +198,8 @@ function auditedActionWrite(
     if (!stored) throw new NotFoundError(`no action item "${id}" (run \`hindsight actions list\` to list them)`);
     const current = withOverdue(stored);
     const result = await work(tx, current, stamp);
+    // Assignment and tracker-state events commit with the change (sent after commit).
+    await notifyActionItemChange(tx, current, result, write.actor);
     return { result, entityId: id, before: current, after: result };
   });
 }

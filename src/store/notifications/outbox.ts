@@ -38,6 +38,26 @@ export async function insertNotificationEvent(db: Kysely<Database>, id: string, 
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
+/** Records many events in multi-row inserts (an import's required reviews); existing keys are skipped. */
+export async function insertNotificationEvents(db: Kysely<Database>, events: ReadonlyArray<{ id: string; event: NotificationEvent & { dedupeKey: string } }>, at: string): Promise<void> {
+  for (let i = 0; i < events.length; i += 200) {
+    const rows = events.slice(i, i + 200).map(({ id, event }) => ({
+      id,
+      dedupeKey: event.dedupeKey,
+      kind: event.kind,
+      incidentId: event.incidentId,
+      subjectId: event.subjectId,
+      subjectTitle: event.subjectTitle,
+      actor: event.actor,
+      recipients: toJsonText(event.to),
+      facts: toJsonText(event.facts),
+      createdAt: at,
+      dispatchedAt: null,
+    }));
+    await db.insertInto('notificationEvents').values(rows).onConflict((oc) => oc.column('dedupeKey').doNothing()).execute();
+  }
+}
+
 /** Events not yet expanded into deliveries, oldest first. */
 export async function undispatchedEvents(db: Kysely<Database>, limit: number): Promise<StoredNotificationEvent[]> {
   const rows = await db.selectFrom('notificationEvents').selectAll().where('dispatchedAt', 'is', null).orderBy('createdAt').orderBy('id').limit(limit).execute();
@@ -78,14 +98,14 @@ export async function dueDeliveries(db: Kysely<Database>, now: string, limit: nu
     .execute();
 }
 
-/** Digest items still waiting, per person: the ones created before `before`. */
+/** Digest items still waiting, per person: the ones created up to `before`. */
 export async function waitingDigestItems(db: Kysely<Database>, before: string): Promise<StoredDelivery[]> {
   return db
     .selectFrom('notificationDeliveries')
     .selectAll()
     .where('status', '=', 'pending')
     .where('mode', '=', 'digest')
-    .where('createdAt', '<', before)
+    .where('createdAt', '<=', before)
     .orderBy('username')
     .orderBy('createdAt')
     .execute();
@@ -128,4 +148,15 @@ export async function recordAttempt(
 /** Deliveries for the admin screen: the latest first. */
 export async function recentDeliveries(db: Kysely<Database>, limit: number): Promise<StoredDelivery[]> {
   return db.selectFrom('notificationDeliveries').selectAll().orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** Which of these dedupe keys have an event already (a reminder run skips them without a write). */
+export async function existingEventKeys(db: Kysely<Database>, keys: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = await db.selectFrom('notificationEvents').select('dedupeKey').where('dedupeKey', 'in', chunk).execute();
+    for (const r of rows) found.add(r.dedupeKey);
+  }
+  return found;
 }
