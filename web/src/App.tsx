@@ -10,6 +10,7 @@ import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
+import { MyWork } from './screens/MyWork';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -80,6 +81,7 @@ export function App() {
   const nav: [string, string, boolean][] = [
     ['incidents', 'Incidents', true],
     ['actions', 'Action items', true],
+    ['my-work', 'My work', true],
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
     ['admin', 'Admin', me.user.role === 'admin'],
@@ -89,6 +91,7 @@ export function App() {
   else if (section === 'incidents' && id) screen = <IncidentReview incidentId={id} user={me.user} />;
   else if (section === 'actions') screen = <ActionItems canMove={can(lifecycle.roles, me.user.role, 'analyst')} />;
   else if (section === 'matrix') screen = <Matrix technique={id} />;
+  else if (section === 'my-work') screen = <MyWork />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
