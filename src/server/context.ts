@@ -39,6 +39,12 @@ export interface ServerOptions {
    * looks for due connectors (default 30 s); `log`: where run outcomes go (default the server log).
    */
   connectorScheduler?: { enabled?: boolean; everyMs?: number; log?: (line: string) => void };
+  /**
+   * Notifications: once listening, the server sends what writes recorded shortly after each write
+   * (`afterWriteMs`, default 500 ms) and looks for reminders and retries every `everyMs` (default
+   * 60 s). Default on; `hindsight serve --no-scheduler` turns it off (`hindsight notify run` then).
+   */
+  notifier?: { enabled?: boolean; everyMs?: number; afterWriteMs?: number; log?: (line: string) => void; now?: () => Date };
 }
 
 /** What every route group is registered with (its plugin options). */
