@@ -95,7 +95,9 @@ export async function applyTemplate(db: OpenedStore, incidentId: string, choice:
     const t = choice.template;
     if (current && current.templateId === t.id && current.templateVersion === t.version) {
       const view = (await appliedTemplateView(tx, incidentId)) as AppliedTemplate;
-      return { result: { template: view, created: [], removed: [], warnings: [] }, entityId: incidentId, before: null, after: null };
+      // Nothing changes, so nothing is recorded (an entry whose before and after are equal is skipped).
+      const same = { templateId: t.id, templateVersion: t.version };
+      return { result: { template: view, created: [], removed: [], warnings: [] }, entityId: incidentId, before: same, after: same };
     }
     await beginEdit(tx, incidentId, stamp);
     const removed: string[] = [];

@@ -141,8 +141,10 @@ describe.each(targets)('tasks, templates and my work on $name', ({ db: makeDb })
     expect(listed.tasks).toHaveLength(4);
     expect(listed.tasks.every((t) => t.templateId === 'ransomware' && t.status === 'open' && t.assignee === null)).toBe(true);
     expect(listed.tasks.map((t) => t.dueDate).sort()).toEqual([plusDays(2), plusDays(2), plusDays(5), plusDays(7)].sort());
-    // Starting again (reopened or not) never applies it twice.
+    // Applying the template the review follows again changes nothing and records nothing.
+    const auditBefore = (await json<{ entries: unknown[] }>(db, ['audit', 'log', '--limit', '1000'])).entries.length;
     expect((await json<{ created: unknown[] }>(db, ['review', 'template', incidentId, '--set', 'ransomware'])).created).toEqual([]);
+    expect((await json<{ entries: unknown[] }>(db, ['audit', 'log', '--limit', '1000'])).entries.length).toBe(auditBefore);
 
     // The template's questions are answered under their keys.
     const answered = await json<{ id: string; version: number }>(db, ['review', 'template', incidentId, '--answer', 'backups-intact', '--text', 'Yes: immutable copies restored in 6 hours.']);
