@@ -76,7 +76,7 @@ function EventRow({ event: e, entities, parts }: { event: ReviewEvent; entities:
         <span className="muted small">{e.kind}{e.actor ? ` · ${e.actor}` : ''}{manual ? ' · added by the team' : ''}</span>
       </div>
       {e.detail && (
-        <details className="event-detail" open={e.kind === 'comment' || manual}>
+        <details className="event-detail" open={e.kind === 'comment' || e.kind === 'evidence' || manual}>
           <summary>{e.kind === 'comment' ? 'Comment' : 'Detail'}</summary>
           <pre className="detail-text">{e.detail}</pre>
         </details>
