@@ -10,6 +10,7 @@ import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
+import { NotificationPreferences } from './screens/NotificationPreferences';
 import { MyWork } from './screens/MyWork';
 
 function useHashRoute(): string[] {
@@ -84,6 +85,7 @@ export function App() {
     ['my-work', 'My work', true],
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
+    ['notifications', 'Notifications', true],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
   let screen;
@@ -92,6 +94,7 @@ export function App() {
   else if (section === 'actions') screen = <ActionItems canMove={can(lifecycle.roles, me.user.role, 'analyst')} />;
   else if (section === 'matrix') screen = <Matrix technique={id} />;
   else if (section === 'my-work') screen = <MyWork />;
+  else if (section === 'notifications') screen = <NotificationPreferences />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;

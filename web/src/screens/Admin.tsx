@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, dataOf, type Role, type User } from '../api';
 import { describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
+import { NotificationSettings } from './NotificationSettings';
 
 export function Admin({ self }: { self: User }) {
   const { roles } = useLifecycle();
@@ -134,6 +135,7 @@ export function Admin({ self }: { self: User }) {
           </form>
         )}
       </section>
+      <NotificationSettings />
     </section>
   );
 }
