@@ -178,13 +178,16 @@ const STEPS: Step[] = [
   { route: 'PATCH /api/connectors/:name', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/connectors/defender-a', payload: { intervalMinutes: 15 } }), action: 'connector.update', hasBefore: true },
   { route: 'DELETE /api/connectors/:name', as: 'admin', request: () => ({ method: 'DELETE', url: '/api/connectors/defender-a' }), action: 'connector.delete', hasBefore: true },
   { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
+  { route: 'PUT /api/admin/notifications', as: 'admin', request: () => ({ method: 'PUT', url: '/api/admin/notifications', payload: { mailFrom: 'soc@example.org', webhookSecret: 'not-in-the-trail' } }), action: 'notifications.configure', hasBefore: false },
+  { route: 'PUT /api/me/notifications', as: 'analyst', request: () => ({ method: 'PUT', url: '/api/me/notifications', payload: { defaultMode: 'digest', kinds: { 'review.submitted': 'immediate' } } }), action: 'notifications.preferences', hasBefore: true },
 ];
 
 /**
  * Writes that are not changes of the team's data: signing in and out; running a connector now (what
  * the run imports is audited as `incident.import`, in the transaction that writes it).
  */
-const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/connectors/:name/sync']);
+// A test message writes nothing (it is sent at once, outside the outbox).
+const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/connectors/:name/sync', 'POST /api/admin/notifications/test']);
 
 describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) => {
   it('every write route has a step, and each write commits with its audit entry or not at all', async () => {
@@ -239,6 +242,8 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       expect(find('review.approve')).toMatchObject({ entityId: state.other, actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
       expect(find('incident.restrict')).toMatchObject({ before: { restrictedTo: [] }, after: { restrictedTo: ['admin', 'analyst'] } });
       expect(find('user.update')).toMatchObject({ before: { role: 'viewer' }, after: { role: 'analyst' } });
+      expect(find('notifications.configure')).toMatchObject({ actor: 'admin', after: { mailFrom: 'soc@example.org', webhookSecret: 'set' } });
+      expect(JSON.stringify(all)).not.toContain('not-in-the-trail');
       expect(find('policy.update')).toMatchObject({ entityId: policyFile, after: { rules: [{ name: 'high-severity' }] } });
       const imported = find('incident.import');
       expect(imported).toMatchObject({ actor: 'analyst', after: { files: ['identity-attack.json'], summary: { created: 1 }, incidents: [{ outcome: 'created', contentHash: expect.any(String), reviewState: expect.any(String) }] } });
