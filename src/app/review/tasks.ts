@@ -5,7 +5,7 @@ import { checkVersion } from '../../store/reviews/guard.js';
 import * as tasks from '../../store/reviews/tasks.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
 import { recordNotification } from '../notify/record.js';
-import { resolvePerson } from '../people.js';
+import { namesOf, resolvePerson } from '../people.js';
 import { definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
 /**
@@ -24,6 +24,13 @@ export function withTaskOverdue(task: tasks.StoredTask, now: Date = new Date()):
 export async function listTasks(store: OpenedStore, incidentId: string, filter: { status?: TaskStatus[] } = {}): Promise<ReviewTask[]> {
   const now = new Date();
   return (await tasks.listTasks(store.db, { incidentId, status: filter.status })).map((t) => withTaskOverdue(t, now));
+}
+
+/** Tasks across incidents (or of one), by due date: by status, and by assignee (a user name also finds tasks given to the user's address). */
+export async function findTasks(store: OpenedStore, filter: { incidentId?: string; status?: TaskStatus[]; assignee?: string } = {}): Promise<ReviewTask[]> {
+  const now = new Date();
+  const assignees = filter.assignee === undefined ? undefined : (await namesOf(store, filter.assignee.trim())).names;
+  return (await tasks.listTasks(store.db, { incidentId: filter.incidentId, status: filter.status, assignees })).map((t) => withTaskOverdue(t, now));
 }
 
 export async function getTask(store: OpenedStore, id: string): Promise<ReviewTask | undefined> {

@@ -205,6 +205,12 @@ describe.each(targets)('tasks, templates and my work on $name', ({ db: makeDb })
     const text = await cli(db, ['my-work', '--user', 'ana']);
     expect(text.stdout).toMatch(/OVERDUE Brief the board/);
 
+    // Across incidents: by assignee (name or address) and overdue.
+    const across = await json<{ tasks: { title: string; incidentId: string }[]; overdue: number }>(db, ['tasks', 'list', '--assignee', 'ana', '--overdue']);
+    expect(across.tasks.map((t) => t.title)).toEqual(['Brief the board']);
+    expect(across.overdue).toBe(1);
+    expect((await cli(db, ['tasks', 'list', '--status', 'finished'])).status).toBe(2);
+
     // Reminders read the open tasks due by a day.
     store = await openStore({ db, env });
     try {

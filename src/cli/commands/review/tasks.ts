@@ -3,7 +3,7 @@ import { UsageError } from '../../../model/errors.js';
 import type { MyWork, ReviewTask, TaskPatch, TaskStatus } from '../../../model/tasks.js';
 import { loginName } from '../../actor.js';
 import type { CliContext } from '../../context.js';
-import { printResult } from '../../services.js';
+import { printResult, requireIncident } from '../../services.js';
 import { clean, readText, withReview, withReviewStore, writeCommand, writeOptions, type WriteOpts } from './shared.js';
 
 type TaskOpts = WriteOpts & { title?: string; description?: string; assignee?: string; unassign?: boolean; role?: string; due?: string; status?: string };
@@ -21,13 +21,20 @@ export function registerTaskCommands(program: Command, review: Command, ctx: Cli
   const tasks = program.command('tasks').description("Review tasks: who does what by when (a template's tasks, or added by hand)");
   tasks
     .command('list')
-    .description("An incident's tasks, by due date")
-    .argument('<incident>')
+    .description("Tasks by due date: one incident's, or across incidents")
+    .argument('[incident]', 'only this incident (default: every incident)')
     .addOption(new Option('--status <status...>', 'only these statuses').choices(['open', 'in-progress', 'done', 'cancelled']))
-    .action(async (ref: string, o: { status?: TaskStatus[] }) => {
-      await withReview(ctx, ref, async ({ store, incident }) => {
-        const list = await (await tasksApp()).listTasks(store, incident.id, { status: o.status });
-        printResult(ctx, { incident: incident.id, tasks: list, overdue: list.filter((t) => t.overdue).length }, () => [`${list.length} task(s) on ${incident.id}, ${list.filter((t) => t.overdue).length} overdue`, ...list.map(taskLine)].join('\n'));
+    .option('--assignee <who>', 'only tasks assigned to this user name or e-mail address')
+    .option('--overdue', 'only overdue tasks (due date passed, not done or cancelled)')
+    .action(async (ref: string | undefined, o: { status?: TaskStatus[]; assignee?: string; overdue?: boolean }) => {
+      await withReviewStore(ctx, async (store) => {
+        const incidentId = ref ? (await requireIncident(store, ref)).id : undefined;
+        const all = await (await tasksApp()).findTasks(store, { incidentId, status: o.status, assignee: o.assignee });
+        const list = o.overdue ? all.filter((t) => t.overdue) : all;
+        const where = incidentId ? ` on ${incidentId}` : '';
+        printResult(ctx, { ...(incidentId ? { incident: incidentId } : {}), tasks: list, overdue: list.filter((t) => t.overdue).length }, () =>
+          [`${list.length} task(s)${where}, ${list.filter((t) => t.overdue).length} overdue`, ...list.map((t) => (incidentId ? taskLine(t) : `${taskLine(t)}  [${t.incidentId}]`))].join('\n'),
+        );
       });
     });
   taskOptions(writeCommand(tasks.command('add'), 'Add a task to an incident').argument('<incident>')).action(async (ref: string, o: TaskOpts) => {
