@@ -105,6 +105,7 @@ describe.runIf(ready)('accessibility of every screen (axe-core)', () => {
       await tab.click();
       await page.getByText(/technique\(s\) scored from \d+ rules/).waitFor({ timeout: 60_000 });
       const serious = await audit(page, `matrix: ${layer}`);
+      if (process.env.HINDSIGHT_SHOTS_DIR) await page.screenshot({ path: join(process.env.HINDSIGHT_SHOTS_DIR, `matrix-${layer.toLowerCase().replace(/\W+/g, '-')}.png`) });
       if (serious.length) failures.push(`matrix ${layer}:\n${describeViolations(serious)}`);
     }
     expect(failures.join('\n\n')).toBe('');
@@ -123,6 +124,7 @@ describe.runIf(ready)('accessibility of every screen (axe-core)', () => {
     expect(await page.locator('.matrix .tech[tabindex="0"]').getAttribute('data-cell')).toBe('1:1');
     await page.keyboard.press('Enter');
     await page.locator('aside.details h2').waitFor();
+    if (process.env.HINDSIGHT_SHOTS_DIR) await page.screenshot({ path: join(process.env.HINDSIGHT_SHOTS_DIR, 'matrix-keyboard-details.png') });
     await context.close();
   }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, type ActionItem, type Finding } from '../api';
 import { Badge, useLifecycle } from './common';
-import { OwnerField } from './OwnerField';
+import { PersonPicker } from './PersonPicker';
 import { chosen } from './ReviewItems';
 import type { ReviewParts } from './reviewTypes';
 
@@ -80,7 +80,7 @@ export function Actions({ actions, findings, movable, parts }: { actions: Action
         <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add an action item">
           <div className="field"><label htmlFor="na-type">Type</label><select id="na-type" value={type} onChange={(e) => setType(chosen(vocabulary.types, e.target.value, type))}>{vocabulary.types.map((c) => <option key={c}>{c}</option>)}</select></div>
           <div className="field grow"><label htmlFor="na-title">New action item</label><input id="na-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
-          <div className="field"><OwnerField id="na-owner" label="Owner" value={owner} onChange={setOwner} /></div>
+          <PersonPicker id="na-owner" label="Owner" value={owner} onChange={setOwner} />
           <div className="field"><label htmlFor="na-due">Due</label><input id="na-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} /></div>
           <div className="field"><label htmlFor="na-finding">Finding</label><select id="na-finding" value={finding} onChange={(e) => setFinding(e.target.value)}><option value="">—</option>{findings.map((f) => <option key={f.id} value={f.id}>{f.title.slice(0, 40)}</option>)}</select></div>
           <button type="submit" className="primary">Add action</button>

@@ -70,7 +70,7 @@ function EventRow({ event: e, entities, parts }: { event: ReviewEvent; entities:
           </select>
         ) : e.phase ? <Badge value={e.phase} /> : null}
         {editable ? (
-          <label className="key-toggle"><input type="checkbox" checked={e.keyMoment} onChange={(ev) => void annotate('Key moment saved', { keyMoment: ev.target.checked })} /> Key moment</label>
+          <label className="key-toggle"><input type="checkbox" aria-label={`Key moment: ${e.title}`} checked={e.keyMoment} onChange={(ev) => void annotate('Key moment saved', { keyMoment: ev.target.checked })} /> Key moment</label>
         ) : e.keyMoment ? <span className="badge b-key">★ key moment</span> : null}
         <strong className="event-title">{e.title}</strong>
         <span className="muted small">{e.kind}{e.actor ? ` · ${e.actor}` : ''}{manual ? ' · added by the team' : ''}</span>
