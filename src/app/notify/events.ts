@@ -3,6 +3,7 @@ import type { ActionItem, ReviewRecord } from '../../model/review.js';
 import { CLOSED_ACTION_STATUSES, type ReviewTransitionName } from '../../review/lifecycle.js';
 import type { OpenedStore } from '../../store/index.js';
 import { insertNotificationEvents } from '../../store/notifications/outbox.js';
+import { incidentsActiveSince } from '../../store/notifications/recipients.js';
 import { newId } from '../accounts/secrets.js';
 import { recordNotification } from './record.js';
 
@@ -24,10 +25,19 @@ export async function notifyReviewTransition(tx: OpenedStore, name: ReviewTransi
   if (event) await recordNotification(tx, { ...event, dedupeKey: key(event.kind) });
 }
 
-/** Reviews the policy made required (at import or on a policy change): one event each, to the assignee. */
+/** Incidents quiet at their source for longer than this are history: the policy requiring their review is not news. */
+export const POLICY_NEWS_DAYS = 30;
+
+/**
+ * Reviews the policy made required (at import or on a policy change): one event each, to the
+ * assignee, for incidents active at their source in the last POLICY_NEWS_DAYS days (importing two
+ * years of history does not send a message per old incident; a person requiring a review always does).
+ */
 export async function notifyReviewsRequired(tx: OpenedStore, required: ReadonlyArray<{ incidentId: string; requiredBy: string | null }>, actor: string, at: string): Promise<void> {
   if (required.length === 0) return;
-  const events = required.map((r) => ({
+  const since = new Date(Date.parse(at) - POLICY_NEWS_DAYS * 86_400_000).toISOString();
+  const active = await incidentsActiveSince(tx.db, required.map((r) => r.incidentId), since);
+  const events = required.filter((r) => active.has(r.incidentId)).map((r) => ({
     id: newId('ntf'),
     event: {
       ...NotificationEventSchema.parse({ kind: 'review.required', incidentId: r.incidentId, subjectId: r.incidentId, actor, to: [ASSIGNEE_RECIPIENT], facts: { 'Required by': r.requiredBy ?? 'the review policy' } }),

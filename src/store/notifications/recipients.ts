@@ -48,6 +48,16 @@ export async function incidentTitleOf(db: Kysely<Database>, incidentId: string):
   return row?.title;
 }
 
+/** Which of these incidents changed at their source on or after `since` (ISO time). */
+export async function incidentsActiveSince(db: Kysely<Database>, ids: readonly string[], since: string): Promise<Set<string>> {
+  const active = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('incidents').select('id').where('id', 'in', ids.slice(i, i + 500)).where('updatedAt', '>=', since).execute();
+    for (const r of rows) active.add(r.id);
+  }
+  return active;
+}
+
 /** Who approved the incident's review (its reviewer), if anyone has. */
 export async function reviewerOfIncident(db: Kysely<Database>, incidentId: string): Promise<string | null> {
   const row = await db.selectFrom('reviews').select('approvedBy').where('incidentId', '=', incidentId).executeTakeFirst();

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { runNotifications, saveNotificationPreferences, updateNotificationSettin
 import { recordNotification } from '../../../src/app/notify/record.js';
 import { addActionItem, linkActionItem, updateActionItem } from '../../../src/app/review/action-items.js';
 import { approveReview, returnReview, startReview, submitReview } from '../../../src/app/review/lifecycle.js';
+import { addTask, updateTask } from '../../../src/app/review/tasks.js';
 import type { NotifyRunReport } from '../../../src/model/notifications.js';
 import { openStore, type OpenedStore } from '../../../src/store/index.js';
 import { pgAvailable, projectRoot, requireOrSkip } from '../../helpers/env.js';
@@ -160,6 +161,19 @@ describe.each(targets)('notifications ($name)', ({ name, db }) => {
     if (name === 'SQLite') saveEvidence('action-escalated.eml', escalation?.raw ?? '');
   });
 
+  it("tells a task's assignee it is theirs, then reminds and escalates like an action item", async () => {
+    const task = await addTask(store, incidentId, { title: 'Reimage the file server', assignee: 'ana', dueDate: '2030-02-20' }, { actor: 'rita' });
+    const env = envFor({ HINDSIGHT_NOTIFY_ESCALATION_DAYS: '1' });
+    const taskKinds = async (iso: string) => pick(await runNotifications(store, { env, now: at(iso) })).filter((l) => l.startsWith('email') && l.includes(' task.'));
+    expect(await taskKinds('2030-02-15T09:00:00Z')).toEqual(['email ana@soc.example task.assigned']);
+    expect(await taskKinds('2030-02-18T09:00:00Z')).toEqual(['email ana@soc.example task.due-soon']);
+    expect(await taskKinds('2030-02-21T09:00:00Z')).toEqual(['email ana@soc.example task.overdue', 'email rita@soc.example task.escalated']);
+    expect(await taskKinds('2030-02-22T09:00:00Z')).toEqual([]);
+    // Done: no more reminders, even with a new due date.
+    await updateTask(store, task.id, { status: 'done', dueDate: '2030-02-25' }, { actor: 'ana' });
+    expect(await taskKinds('2030-02-26T09:00:00Z')).toEqual([]);
+  });
+
   it('gathers a person\'s digest kinds into one message a day, from the digest hour', async () => {
     await saveNotificationPreferences(store, 'ana', { defaultMode: 'immediate', kinds: { 'action.assigned': 'digest', 'tracker.changed': 'off' } });
     await addActionItem(store, incidentId, { type: 'fix', title: 'Rotate the service account key', owner: 'ana' }, { actor: 'rita' });
@@ -237,6 +251,24 @@ describe.each(targets)('notifications ($name)', ({ name, db }) => {
     expect(pick(report)).toEqual(['email ana@soc.example review.submitted']);
     expect(hook.received).toEqual([]);
     await restrictIncident(store, incidentId, [], 'ops');
+  });
+
+  it('announces a review the policy requires for an incident active lately, not for history', async () => {
+    const fresh = await openStore({ db: db(), auditKeyFile: join(dir, `${name}-policy.key`) });
+    try {
+      await addUser(fresh, { username: 'rita', role: 'reviewer', email: 'rita@soc.example' }, 'test');
+      const now = new Date().toISOString();
+      const recent = readFileSync(join(projectRoot, 'examples', 'ransomware.json'), 'utf8').replace(/"lastUpdateDateTime": "[^"]+"/g, `"lastUpdateDateTime": "${now}"`);
+      const file = join(dir, `recent-${name}.json`);
+      writeFileSync(file, recent);
+      const imported = await importFiles(fresh, [file, join(projectRoot, 'examples', 'phishing-credential-theft.json')], { env: {} });
+      expect(imported.reviews.map((r) => r.required)).toEqual([true, true]);
+      const report = await runNotifications(fresh, { env: envFor() });
+      // The ransomware incident (changed today) is news; the phishing one (months old) is history.
+      expect(report.sent.filter((s) => s.channel === 'email').map((s) => `${s.to} ${s.kind} ${s.subject}`)).toEqual([`rita@soc.example review.required [Hindsight] Review required: ${title}`]);
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses a malformed event and records an event once per dedupe key', async () => {
