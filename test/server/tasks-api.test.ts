@@ -107,6 +107,14 @@ describe.runIf(run).each(targets)('tasks and templates API on $name', ({ open })
       const report = (await call('viewer', 'GET', `/api/incidents/${id}`)).json() as { report: { tasks: Task[]; template: { templateId: string; sections: { key: string; answer: string | null }[] } } };
       expect(report.report.tasks.map((t) => t.id)).toContain(task.id);
       expect(report.report.template.sections.find((s) => s.key === 'recovery')?.answer).toBe('Restored from immutable copies.');
+      // The template's questions and sections count towards completeness: 10 + 3 questions, 4 + 2 sections, one of them written.
+      const parts = (report.report as unknown as { completeness: { parts: { id: string; done: number; total: number; missing: string[] }[] } }).completeness.parts;
+      expect(parts.find((p) => p.id === 'questions')).toMatchObject({ total: 13 });
+      expect(parts.find((p) => p.id === 'questions')?.missing).toContain('template question ransomware.backups-intact "Were the backups intact, offline or immutable, and did the restore meet the recovery time objective?"');
+      const sectionsPart = parts.find((p) => p.id === 'sections');
+      expect(sectionsPart?.total).toBe(6);
+      expect(sectionsPart?.missing).toContain('template section ransomware.extortion (Extortion and communication) is empty');
+      expect(sectionsPart?.missing.join(' ')).not.toMatch(/ransomware\.recovery/);
 
       // A restricted incident looks like an unknown one, and its tasks leave my work.
       expect((await call('admin', 'PUT', `/api/incidents/${id}/access`, { users: ['admin'] })).statusCode).toBe(200);

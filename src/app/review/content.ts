@@ -1,5 +1,6 @@
 import type { ReviewChange, ReviewEntityType, ReviewRecord } from '../../model/review.js';
 import { computeCompleteness, type Completeness } from '../../review/completeness.js';
+import { templatePromptsOf } from '../../review/full-report.js';
 import type { ReviewContent } from '../../review/content.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import { listConfirmedTechniques } from '../../store/coverage/confirmed-techniques.js';
@@ -40,17 +41,19 @@ export async function loadReviewContent(store: OpenedStore, incidentId: string):
 
 /** Completeness from what is stored (generated, unconfirmed sections count as missing). */
 export async function reviewCompleteness(store: OpenedStore, incidentId: string): Promise<Completeness> {
-  const [sections, answers, findings, actions] = await Promise.all([
+  const [sections, answers, findings, actions, template] = await Promise.all([
     listSections(store.db, incidentId),
     listAnswers(store.db, incidentId, QUESTION_IDS),
     listFindings(store.db, incidentId),
     listActionItems(store.db, { incidentId }),
+    appliedTemplateView(store, incidentId),
   ]);
   return computeCompleteness({
     answers: Object.fromEntries(answers.map((a) => [a.questionId, a.answer])),
     sections: sections.map((s) => ({ key: s.key, body: s.body, source: s.source })),
     findings: findings.map((f) => ({ id: f.id, title: f.title, acceptedRisk: f.acceptedRisk })),
     actions: actions.map((a) => ({ findingId: a.findingId, status: a.status })),
+    templatePrompts: templatePromptsOf(template),
   });
 }
 

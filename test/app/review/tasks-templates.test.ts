@@ -150,6 +150,9 @@ describe.each(targets)('tasks, templates and my work on $name', ({ db: makeDb })
     const answered = await json<{ id: string; version: number }>(db, ['review', 'template', incidentId, '--answer', 'backups-intact', '--text', 'Yes: immutable copies restored in 6 hours.']);
     expect(answered).toMatchObject({ id: 'ransomware.backups-intact', version: 1 });
     expect((await cli(db, ['review', 'template', incidentId, '--answer', 'no-such-key', '--text', 'x'])).status).toBe(2);
+    // Approval waits for the template's questions too (they count with the lessons-learned questions).
+    const status = await json<{ completeness: { parts: { id: string; done: number; total: number }[] } }>(db, ['review', 'status', incidentId]);
+    expect(status.completeness.parts.find((p) => p.id === 'questions')).toMatchObject({ done: 1, total: 13 });
 
     // Tasks by hand: an account, an outsider's address; real dates only; known people only.
     const mine = await json<{ id: string; assignee: string; version: number }>(db, ['tasks', 'add', incidentId, '--title', 'Brief the board', '--assignee', 'ana', '--due', '2020-03-01']);
