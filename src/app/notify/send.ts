@@ -29,6 +29,10 @@ export const RETRY_BACKOFF_MINUTES = [1, 5, 15, 60, 240] as const;
 export const MAX_ATTEMPTS = RETRY_BACKOFF_MINUTES.length + 1;
 /** At most this many deliveries in one run: a backlog drains over several runs without holding the lease for long. */
 const RUN_LIMIT = 500;
+/** A run stops sending after this long (well inside the 5-minute lease); the rest waits for the next run. */
+const RUN_BUDGET_MS = 3 * 60_000;
+/** Errors that say the server is unreachable, not that this one message was refused. */
+const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|timeout|timed out|Greeting never received|fetch failed/i;
 
 export interface SendReport {
   sent: SentNotification[];
@@ -127,10 +131,15 @@ export async function sendDueDeliveries(store: OpenedStore, config: NotifyConfig
   const report: SendReport = { sent: [], failed: [] };
   const builder = new MessageBuilder(store, config);
   const seen = new Set<string>();
-  while (seen.size < RUN_LIMIT) {
-    const batch = (await dueDeliveries(store.db, now.toISOString(), 50)).filter((d) => !seen.has(d.id));
+  // A channel whose server is unreachable is not tried again in this run: each try would wait for
+  // its timeout. Its other deliveries stay due and are tried by the next run.
+  const unreachable = new Set<string>();
+  const stopAt = Date.now() + RUN_BUDGET_MS;
+  while (seen.size < RUN_LIMIT && Date.now() < stopAt) {
+    const batch = (await dueDeliveries(store.db, now.toISOString(), 50)).filter((d) => !seen.has(d.id) && !unreachable.has(d.channel));
     if (batch.length === 0) break;
     for (const delivery of batch) {
+      if (unreachable.has(delivery.channel) || Date.now() >= stopAt) continue;
       seen.add(delivery.id);
       const line = { channel: delivery.channel, to: delivery.recipient, kind: delivery.kind, subject: delivery.subject };
       try {
@@ -139,6 +148,7 @@ export async function sendDueDeliveries(store: OpenedStore, config: NotifyConfig
         report.sent.push(line);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
+        if (UNREACHABLE.test(message)) unreachable.add(delivery.channel);
         const attempts = delivery.attempts + 1;
         const wait = RETRY_BACKOFF_MINUTES[attempts - 1];
         const nextAttemptAt = wait === undefined ? null : new Date(now.getTime() + wait * 60_000).toISOString();

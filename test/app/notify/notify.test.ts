@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -218,6 +219,20 @@ describe.each(targets)('notifications ($name)', ({ name, db }) => {
     const third = await runNotifications(store, { env: envFor(), now: at('2030-04-01T09:06:00Z') });
     expect(pick(third)).toEqual(['email ana@soc.example action.assigned', `webhook ${new URL(hook.url).origin} action.assigned`]);
     expect(smtp.mails).toHaveLength(1);
+  });
+
+  it('stops trying a mail server it cannot reach for the rest of the run, and tries again in the next', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    for (const n of [1, 2]) await recordNotification(store, { kind: 'task.assigned', incidentId, subjectId: `tsk_down_${n}`, subjectTitle: `Task ${n}`, actor: 'rita', to: ['ana'] });
+    const down = await runNotifications(store, { env: envFor({ HINDSIGHT_SMTP_URL: `smtp://127.0.0.1:${port}`, HINDSIGHT_WEBHOOK_URL: '' }), now: at('2030-04-02T09:00:00Z') });
+    expect(down.sent).toEqual([]);
+    expect(down.failed).toHaveLength(1);
+    expect(down.failed[0]?.error).toMatch(/ECONNREFUSED/);
+    const up = await runNotifications(store, { env: envFor({ HINDSIGHT_WEBHOOK_URL: '' }), now: at('2030-04-02T09:01:00Z') });
+    expect(up.sent.map((s) => s.subject).sort()).toEqual([`[Hindsight] Task assigned: Task 1 (${title})`, `[Hindsight] Task assigned: Task 2 (${title})`]);
   });
 
   it('posts Slack and Teams payloads when the webhook format says so', async () => {
