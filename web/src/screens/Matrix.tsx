@@ -55,6 +55,7 @@ export function Matrix({ technique }: { technique?: string }) {
       <ErrorNote error={observed.error ?? coverage.error} />
       {noRules && <p className="muted small">Coverage, relevance and gap layers need detection rules: start the server with <code>hindsight serve --rules PATH</code>.</p>}
       <p className="muted">{spec?.explain} {scores.size} technique(s) scored{active !== 'observed' && coverage.data ? ` from ${coverage.data.rules} rules` : ''}. Select a technique for its details.</p>
+      <h2 className="sr-only">Techniques by tactic</h2>
       <MatrixGrid scores={scores} comments={comments} hue={spec?.hue ?? 8} label={`ATT&CK matrix, ${spec?.label ?? ''} heatmap`} initial={technique} />
     </section>
   );
