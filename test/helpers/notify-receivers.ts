@@ -14,6 +14,8 @@ export interface ReceivedMail {
   raw: string;
   /** The raw message with quoted-printable soft breaks and escapes undone (for text assertions). */
   text: string;
+  /** Whether the session was encrypted (STARTTLS). */
+  secure: boolean;
   subject: string;
 }
 
@@ -43,11 +45,12 @@ function decodeSubject(raw: string): string {
     .trim();
 }
 
-export async function startSmtpReceiver(): Promise<SmtpReceiver> {
+/** `starttls`: offer STARTTLS with smtp-server's own self-signed certificate (its default). */
+export async function startSmtpReceiver(options: { starttls?: boolean } = {}): Promise<SmtpReceiver> {
   const receiver: SmtpReceiver = { url: '', mails: [], refuse: false, close: async () => undefined };
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: options.starttls ? [] : ['STARTTLS'],
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -59,7 +62,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
           return;
         }
         const raw = Buffer.concat(chunks).toString('utf8');
-        receiver.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQuotedPrintable(raw), subject: decodeSubject(raw) });
+        receiver.mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, text: decodeQuotedPrintable(raw), subject: decodeSubject(raw), secure: Boolean(session.secure) });
         callback();
       });
     },

@@ -24,8 +24,14 @@ export function safeError(error: unknown, secrets: readonly (string | null | und
 export function smtpSender(smtpUrl: string, from: string): MailSender & { close: () => void } {
   const url = new URL(smtpUrl);
   const password = decodeURIComponent(url.password);
+  // A relay on this machine (a local Postfix, a test server) usually offers STARTTLS with a
+  // self-signed certificate; the traffic never leaves the host, so its certificate is not checked
+  // unless the URL says otherwise (`?tls.rejectUnauthorized=true`). Any other host is verified.
+  const loopback = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(url.hostname);
+  const explicitTls = [...url.searchParams.keys()].some((k) => k === 'tls.rejectUnauthorized');
   const transport = createTransport({
     url: smtpUrl,
+    ...(loopback && !explicitTls ? { tls: { rejectUnauthorized: false } } : {}),
     connectionTimeout: SMTP_TIMEOUT_MS,
     greetingTimeout: SMTP_TIMEOUT_MS,
     socketTimeout: SMTP_TIMEOUT_MS,

@@ -235,6 +235,24 @@ describe.each(targets)('notifications ($name)', ({ name, db }) => {
     expect(up.sent.map((s) => s.subject).sort()).toEqual([`[Hindsight] Task assigned: Task 1 (${title})`, `[Hindsight] Task assigned: Task 2 (${title})`]);
   });
 
+  it('upgrades to TLS with a mail server on this machine that offers STARTTLS with a self-signed certificate', async () => {
+    const tls = await startSmtpReceiver({ starttls: true });
+    try {
+      await recordNotification(store, { kind: 'task.assigned', incidentId, subjectId: 'tsk_starttls', subjectTitle: 'Over TLS', actor: 'rita', to: ['ana'] });
+      const report = await runNotifications(store, { env: envFor({ HINDSIGHT_SMTP_URL: tls.url, HINDSIGHT_WEBHOOK_URL: '' }), now: at('2030-04-03T09:00:00Z') });
+      expect(report).toEqual({ sent: [{ channel: 'email', to: 'ana@soc.example', kind: 'task.assigned', subject: `[Hindsight] Task assigned: Over TLS (${title})` }], failed: [] });
+      expect(tls.mails[0]?.secure).toBe(true);
+      // Asked to check the certificate, the same server is refused (and nothing is sent in clear).
+      await recordNotification(store, { kind: 'task.assigned', incidentId, subjectId: 'tsk_starttls_strict', subjectTitle: 'Strict TLS', actor: 'rita', to: ['ana'] });
+      const strict = await runNotifications(store, { env: envFor({ HINDSIGHT_SMTP_URL: `${tls.url}?tls.rejectUnauthorized=true`, HINDSIGHT_WEBHOOK_URL: '' }), now: at('2030-04-03T09:10:00Z') });
+      expect(strict.failed[0]?.error).toMatch(/certificate/i);
+      expect(tls.mails).toHaveLength(1);
+      await runNotifications(store, { env: envFor({ HINDSIGHT_WEBHOOK_URL: '' }), now: at('2030-04-03T09:20:00Z') });
+    } finally {
+      await tls.close();
+    }
+  });
+
   it('posts Slack and Teams payloads when the webhook format says so', async () => {
     await recordNotification(store, { kind: 'task.assigned', incidentId, subjectId: 'tsk_slack', subjectTitle: 'Collect <memory> image & logs', actor: 'rita', to: ['ana'], facts: { Due: '2030-05-02' } });
     await runNotifications(store, { env: envFor({ HINDSIGHT_WEBHOOK_FORMAT: 'slack' }), now: at('2030-05-01T09:00:00Z') });
