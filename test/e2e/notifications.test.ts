@@ -78,7 +78,7 @@ describe.runIf(ready)('notification settings and preferences in Chromium', () =>
   async function axe(page: Page, include: string): Promise<string[]> {
     await page.addScriptTag({ path: axeSource });
     const result = (await page.evaluate(async (sel) => {
-      const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
+      const w = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
       return w.axe.run({ include: [sel] }, { resultTypes: ['violations'] });
     }, include)) as AxeResult;
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
