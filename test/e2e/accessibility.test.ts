@@ -60,10 +60,8 @@ describe.runIf(ready)('accessibility of every screen (axe-core)', () => {
 
   async function audit(page: Page, screen: string): Promise<Violation[]> {
     await page.addScriptTag({ path: axePath });
-    const violations = (await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: unknown[] }> } }).axe;
-      return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] })).violations;
-    })) as Violation[];
+    // Expressions evaluated in the page (the test's own types have no DOM).
+    const violations = (await page.evaluate(`axe.run(document, ${JSON.stringify({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }, resultTypes: ['violations'] })}).then((r) => r.violations)`)) as Violation[];
     const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     results.push({ screen, serious: serious.length, all: violations.length, rules: violations.map((v) => `${v.id}(${v.impact}×${v.nodes.length})`).join(' ') });
     return serious;
@@ -88,7 +86,7 @@ describe.runIf(ready)('accessibility of every screen (axe-core)', () => {
     expect(links.length).toBeGreaterThanOrEqual(5);
     const failures: string[] = [];
     const visit = async (hash: string, screen: string, settle: () => Promise<unknown>) => {
-      await page.evaluate((h) => { window.location.hash = h; }, hash);
+      await page.evaluate(`window.location.hash = ${JSON.stringify(hash)}`);
       await settle();
       await page.waitForLoadState('networkidle');
       const serious = await audit(page, screen);
@@ -115,10 +113,10 @@ describe.runIf(ready)('accessibility of every screen (axe-core)', () => {
     const first = page.locator('.matrix .tech[tabindex="0"]');
     expect(await first.count()).toBe(1);
     await first.focus();
-    const start = await page.evaluate(() => document.activeElement?.getAttribute('data-cell'));
+    const start = await page.evaluate("document.activeElement?.getAttribute('data-cell')");
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowRight');
-    const moved = await page.evaluate(() => document.activeElement?.getAttribute('data-cell'));
+    const moved = await page.evaluate("document.activeElement?.getAttribute('data-cell')");
     expect(start).toBe('0:0');
     expect(moved).toBe('1:1');
     expect(await page.locator('.matrix .tech[tabindex="0"]').getAttribute('data-cell')).toBe('1:1');

@@ -70,7 +70,7 @@ describe.runIf(ready)('the review screen in Chromium', () => {
   const shoot = async (page: Page, name: string) => {
     for (const d of shotsDirs) await page.screenshot({ path: join(d, `${name}.png`) });
   };
-  const section = async (page: Page, headingId: string) => page.evaluate((id) => document.getElementById(id)?.closest('section')?.scrollIntoView({ block: 'start' }), headingId);
+  const section = async (page: Page, headingId: string) => page.evaluate(`document.getElementById(${JSON.stringify(headingId)})?.closest('section')?.scrollIntoView({ block: 'start' })`);
 
   it('shows comments, alerts with evidence, findings with their links and the history', async () => {
     for (const viewport of VIEWPORTS) {
@@ -81,7 +81,7 @@ describe.runIf(ready)('the review screen in Chromium', () => {
       // The comment text of the source is on screen, not only in the API's `detail`.
       await page.getByText('Triage: macro document from HR mailbox led to Cobalt Strike beacon', { exact: false }).first().waitFor();
       await page.locator('.event-detail[open]').filter({ hasText: 'Triage: macro document' }).first().scrollIntoViewIfNeeded();
-      await page.evaluate(() => window.scrollBy(0, -120));
+      await page.evaluate('window.scrollBy(0, -120)');
       await shoot(page, `review-timeline-comments-${size}`);
       await section(page, 'alerts-title');
       expect(await page.locator('#alerts-title').textContent()).toMatch(/Alerts \d+/);
