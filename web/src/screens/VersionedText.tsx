@@ -47,7 +47,7 @@ export function VersionedText({
   const [editing, setEditing] = useState(editable && stored !== null && stored.text !== value);
   const [text, setText] = useState(stored && editable ? stored.text : value);
   const [base, setBase] = useState(stored && editable ? { text: stored.base, version: stored.baseVersion } : { text: value, version });
-  const [restoredAt] = useState(() => (editable && stored && stored.text !== value ? stored.savedAt : null));
+  const [restoredAt, setRestoredAt] = useState(() => (editable && stored && stored.text !== value ? stored.savedAt : null));
   const [theirs, setTheirs] = useState<TheirVersion | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -76,6 +76,7 @@ export function VersionedText({
     try {
       await save(body, expected);
       clearDraft(draftKey);
+      setRestoredAt(null);
       setTheirs(null);
       setEditing(false);
       onSaved(`${label} saved`);
@@ -129,7 +130,7 @@ export function VersionedText({
       {error && <p className="error" role="alert">{error}</p>}
       <div className="buttons">
         <button type="submit" className="primary" disabled={busy || !dirty}>{busy ? 'Saving…' : 'Save'}</button>
-        <button type="button" onClick={() => { clearDraft(draftKey); setText(base.text); setEditing(false); }}>Cancel</button>
+        <button type="button" onClick={() => { clearDraft(draftKey); setRestoredAt(null); setText(base.text); setEditing(false); }}>Cancel</button>
         {dirty && <span className="muted small">Unsaved changes (kept as a draft in this browser)</span>}
       </div>
     </form>
