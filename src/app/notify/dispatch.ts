@@ -97,7 +97,8 @@ export async function dispatchEvents(store: OpenedStore, config: NotifyConfig, n
               mode,
               status: 'pending',
               nextAttemptAt: mode === 'immediate' ? at : null,
-              createdAt: at,
+              // The event's time: messages go out in the order things happened.
+              createdAt: event.createdAt,
             });
           }
         }
@@ -115,7 +116,7 @@ export async function dispatchEvents(store: OpenedStore, config: NotifyConfig, n
             mode: 'immediate',
             status: 'pending',
             nextAttemptAt: at,
-            createdAt: at,
+            createdAt: event.createdAt,
           });
         }
         await markEventDispatched(tx.db, event.id, at);

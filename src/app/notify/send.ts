@@ -28,7 +28,7 @@ export interface Transports {
 export const RETRY_BACKOFF_MINUTES = [1, 5, 15, 60, 240] as const;
 export const MAX_ATTEMPTS = RETRY_BACKOFF_MINUTES.length + 1;
 /** At most this many deliveries in one run: a backlog drains over several runs without holding the lease for long. */
-const RUN_LIMIT = 500;
+const RUN_LIMIT = 2000;
 /** A run stops sending after this long (well inside the 5-minute lease); the rest waits for the next run. */
 const RUN_BUDGET_MS = 3 * 60_000;
 /** Errors that say the server is unreachable, not that this one message was refused. */

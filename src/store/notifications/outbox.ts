@@ -93,6 +93,9 @@ export async function dueDeliveries(db: Kysely<Database>, now: string, limit: nu
     .where('mode', '=', 'immediate')
     .where('nextAttemptAt', '<=', now)
     .orderBy('nextAttemptAt')
+    .orderBy('createdAt')
+    .orderBy('channel')
+    .orderBy('recipient')
     .orderBy('id')
     .limit(limit)
     .execute();
