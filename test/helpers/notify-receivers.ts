@@ -51,6 +51,7 @@ export async function startSmtpReceiver(options: { starttls?: boolean } = {}): P
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: options.starttls ? [] : ['STARTTLS'],
+    disableReverseLookup: true,
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
