@@ -25,11 +25,18 @@ export const AUDITED_OPERATIONS = {
   'timeline.annotate': 'timeline-annotation',
   'finding.add': 'finding',
   'finding.edit': 'finding',
+  'finding.delete': 'finding',
   'action-item.add': 'action-item',
   'action-item.edit': 'action-item',
+  'action-item.delete': 'action-item',
   'action-item.move': 'action-item',
   'action-item.link': 'action-item',
   'action-item.sync': 'action-item',
+  'task.add': 'task',
+  'task.edit': 'task',
+  'task.delete': 'task',
+  'template.apply': 'review-template',
+  'template.answer': 'answer',
   'user.add': 'user',
   'user.update': 'user',
   'user.password': 'user',
@@ -51,6 +58,8 @@ export const AUDITED_OPERATIONS = {
   'connector.enable': 'connector',
   'connector.disable': 'connector',
   'audit.rotate-key': 'audit-key',
+  'notifications.configure': 'notification-settings',
+  'notifications.preferences': 'notification-preferences',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

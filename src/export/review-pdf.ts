@@ -18,7 +18,9 @@ export interface RenderPdfOptions {
 /**
  * Prints a self-contained HTML page to an A4 PDF in headless Chromium. JavaScript is disabled and
  * every network request is aborted, so injected markup stays inert and nothing leaves the machine.
- * Each page carries a footer with its number.
+ * Each page carries a footer with its number. The PDF is tagged (a structure tree that screen readers
+ * and PDF/UA checkers read: headings, tables, lists, reading order) and carries an outline of the
+ * headings; its language and title come from the page's `<html lang>` and `<title>`.
  */
 export async function renderPdf(html: string, options: RenderPdfOptions = {}): Promise<Buffer> {
   const printer = options.printer ?? new PdfPrinter({ executablePath: options.executablePath, timeoutMs: options.timeoutMs, concurrency: 1 });
@@ -43,6 +45,8 @@ async function printOnBrowser(browser: Browser, html: string, options: RenderPdf
     const pdf = await page.pdf({
       format: 'A4',
       printBackground: true,
+      tagged: true,
+      outline: true,
       displayHeaderFooter: true,
       headerTemplate: '<div></div>',
       footerTemplate: `<div style="width:100%;font:8px system-ui,sans-serif;color:#5b6475;padding:0 14mm;display:flex;justify-content:space-between;"><span>${label}Hindsight post-incident review</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,

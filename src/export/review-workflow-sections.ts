@@ -1,6 +1,7 @@
 import type { ReviewReport } from '../review/report.js';
 import { FINDING_CATEGORY_TITLES } from '../model/review.js';
 import { escapeHtml as h, escapeMarkdown as md } from './escape.js';
+import { templateHtmlSections, templateMarkdownSections } from './review-template-sections.js';
 
 /**
  * The review workflow's sections (state and sign-off, technical summary, response, takeaways,
@@ -75,6 +76,7 @@ export function workflowMarkdownSections(r: ReviewReport): string[] {
     ql.push(`**${q.number}. ${md(q.text)}**`, '', q.answer?.trim() ? md(q.answer, { multiline: true }) : '_Not answered yet._', '');
   }
   block(ql);
+  out.push(...templateMarkdownSections(r));
 
   const c = r.completeness;
   if (c) {
@@ -136,6 +138,7 @@ export function workflowHtmlSections(r: ReviewReport): string[] {
       .map((q) => `<h3>${q.number}. ${h(q.text)}</h3>${q.answer?.trim() ? text(q.answer) : '<p class="muted">Not answered yet.</p>'}`)
       .join('\n')}</section>`,
   );
+  out.push(...templateHtmlSections(r));
 
   const c = r.completeness;
   if (c) {

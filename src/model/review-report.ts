@@ -3,6 +3,7 @@ import { IncidentActorsSchema } from './attribution.js';
 import { IncidentDetectionSchema, IncidentTechniqueMapSchema, InvolvedEntitySchema, ResponseTimingsSchema } from './incident-analysis.js';
 import { storedTime } from './stored-time.js';
 import { ActionItemSchema, FindingSchema, REVIEW_SECTIONS, ReviewRecordSchema } from './review.js';
+import { AppliedTemplateSchema, ReviewTaskSchema } from './tasks.js';
 import { TimelineEventSchema } from './timeline.js';
 
 /** The finished review of one incident (what `buildFullReview` gives), ready for any renderer or the API. */
@@ -115,5 +116,8 @@ export const ReviewReportSchema = z.object({
   questions: z.array(ReviewQuestionViewSchema).optional(),
   findings: z.array(FindingSchema).optional(),
   actions: z.array(ActionItemSchema).optional(),
+  /** The template the review follows, with its sections and questions answered (null: none chosen yet). */
+  template: AppliedTemplateSchema.nullable().optional(),
+  tasks: z.array(ReviewTaskSchema).optional(),
   completeness: CompletenessSchema.optional(),
 });

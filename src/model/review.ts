@@ -242,7 +242,7 @@ export const TimelineAnnotationSchema = z.object({
 });
 export type TimelineAnnotation = z.infer<typeof TimelineAnnotationSchema>;
 
-export const REVIEW_ENTITY_TYPES = ['review', 'section', 'answer', 'timeline-event', 'timeline-annotation', 'finding', 'action-item'] as const;
+export const REVIEW_ENTITY_TYPES = ['review', 'section', 'answer', 'timeline-event', 'timeline-annotation', 'finding', 'action-item', 'task', 'template'] as const;
 export type ReviewEntityType = (typeof REVIEW_ENTITY_TYPES)[number];
 
 /** One recorded change: who changed which field of what, when, from what to what. */
@@ -260,3 +260,11 @@ export const ReviewChangeSchema = z.object({
   version: z.number().int(),
 });
 export type ReviewChange = z.infer<typeof ReviewChangeSchema>;
+
+/** How a list of action items across incidents can be ordered. */
+export const ACTION_SORT_KEYS = ['due', 'priority', 'status', 'owner', 'title', 'incident', 'created', 'updated'] as const;
+export type ActionSortKey = (typeof ACTION_SORT_KEYS)[number];
+
+/** An action item in a list across incidents: with the title of its incident. */
+export const ListedActionItemSchema = ActionItemSchema.extend({ incidentTitle: z.string() });
+export type ListedActionItem = z.infer<typeof ListedActionItemSchema>;

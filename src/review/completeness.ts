@@ -37,6 +37,11 @@ export interface CompletenessInput {
   sections: { key: ReviewSectionKey; body: string; source: 'generated' | 'person' }[];
   findings: { id: string; title: string; acceptedRisk: string | null }[];
   actions: { findingId: string | null; status: string }[];
+  /**
+   * The sections and questions the review's template adds, with their answers: its questions count
+   * with the lessons-learned questions, its sections with the required sections.
+   */
+  templatePrompts?: { id: string; kind: 'section' | 'question'; title: string; answer: string | null }[];
 }
 
 export function computeCompleteness(input: CompletenessInput): Completeness {
@@ -47,7 +52,17 @@ export function computeCompleteness(input: CompletenessInput): Completeness {
   };
 
   const unanswered = LESSONS_LEARNED_QUESTIONS.filter((q) => !(input.answers[q.id] ?? '').trim());
-  part('questions', 'Lessons-learned questions answered', 30, LESSONS_LEARNED_QUESTIONS.length - unanswered.length, LESSONS_LEARNED_QUESTIONS.length, unanswered.map((q) => `question ${LESSONS_LEARNED_QUESTIONS.indexOf(q) + 1} (${q.id}) "${q.text}"`));
+  const prompts = input.templatePrompts ?? [];
+  const templateQuestions = prompts.filter((p) => p.kind === 'question');
+  const openTemplateQuestions = templateQuestions.filter((p) => !(p.answer ?? '').trim());
+  part(
+    'questions',
+    'Lessons-learned questions answered',
+    30,
+    LESSONS_LEARNED_QUESTIONS.length + templateQuestions.length - unanswered.length - openTemplateQuestions.length,
+    LESSONS_LEARNED_QUESTIONS.length + templateQuestions.length,
+    [...unanswered.map((q) => `question ${LESSONS_LEARNED_QUESTIONS.indexOf(q) + 1} (${q.id}) "${q.text}"`), ...openTemplateQuestions.map((p) => `template question ${p.id} "${p.title}"`)],
+  );
 
   const bySection = new Map(input.sections.map((s) => [s.key, s]));
   const missingSections: string[] = [];
@@ -56,7 +71,9 @@ export function computeCompleteness(input: CompletenessInput): Completeness {
     if (!s || !s.body.trim()) missingSections.push(`section ${key} (${SECTION_TITLES[key]}) is empty`);
     else if (s.source !== 'person') missingSections.push(`section ${key} (${SECTION_TITLES[key]}) is generated and not yet confirmed`);
   }
-  part('sections', 'Required sections written or confirmed', 30, REQUIRED_SECTIONS.length - missingSections.length, REQUIRED_SECTIONS.length, missingSections);
+  const templateSections = prompts.filter((p) => p.kind === 'section');
+  for (const p of templateSections) if (!(p.answer ?? '').trim()) missingSections.push(`template section ${p.id} (${p.title}) is empty`);
+  part('sections', 'Required sections written or confirmed', 30, REQUIRED_SECTIONS.length + templateSections.length - missingSections.length, REQUIRED_SECTIONS.length + templateSections.length, missingSections);
 
   const noFindings = (bySection.get('noFindings')?.body ?? '').trim() !== '';
   const unresolved = input.findings.filter(

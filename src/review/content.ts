@@ -1,3 +1,4 @@
+import type { AppliedTemplate, ReviewTask } from '../model/tasks.js';
 import type { ActionItem, Finding, ManualTimelineEvent, ReviewAnswer, ReviewRecord, ReviewSection, TimelineAnnotation } from '../model/review.js';
 
 /** Everything stored about one incident's review. */
@@ -9,4 +10,7 @@ export interface ReviewContent {
   annotations: TimelineAnnotation[];
   findings: Finding[];
   actions: ActionItem[];
+  /** The review's tasks, and the template it follows (absent when not read). */
+  tasks?: ReviewTask[];
+  template?: AppliedTemplate | null;
 }

@@ -2,7 +2,8 @@ import type { KnowledgeBase } from '../attack/types.js';
 import { responseTimings } from '../analysis/timings.js';
 import type { StoredIncident } from '../model/index.js';
 import { REVIEW_SECTIONS, SECTION_TITLES } from '../model/review.js';
-import { computeCompleteness } from './completeness.js';
+import type { AppliedTemplate } from '../model/tasks.js';
+import { computeCompleteness, type CompletenessInput } from './completeness.js';
 import { generateSections } from './draft.js';
 import { LESSONS_LEARNED_QUESTIONS } from './questions.js';
 import type { ReviewContent } from './content.js';
@@ -39,6 +40,7 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
     sections: sections.map((s) => ({ key: s.key, body: s.body, source: s.source })),
     findings: content.findings,
     actions: content.actions,
+    templatePrompts: templatePromptsOf(content.template),
   });
   return {
     ...base,
@@ -50,6 +52,8 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
     questions,
     findings: content.findings,
     actions: content.actions,
+    ...(content.tasks ? { tasks: content.tasks } : {}),
+    ...(content.template !== undefined ? { template: content.template } : {}),
     completeness,
   };
 }
@@ -58,4 +62,10 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
 export function generatedSectionText(incident: StoredIncident, kb: KnowledgeBase, content: ReviewContent, key: Exclude<(typeof REVIEW_SECTIONS)[number], 'noFindings'>): string {
   const report = buildFullReview(incident, kb, { ...content, sections: [] });
   return report.sections?.find((s) => s.key === key)?.body ?? '';
+}
+
+/** The template's sections and questions as completeness counts them. */
+export function templatePromptsOf(template: AppliedTemplate | null | undefined): NonNullable<CompletenessInput['templatePrompts']> {
+  if (!template) return [];
+  return [...template.sections.map((p) => ({ id: p.id, kind: 'section' as const, title: p.title, answer: p.answer })), ...template.questions.map((p) => ({ id: p.id, kind: 'question' as const, title: p.title, answer: p.answer }))];
 }

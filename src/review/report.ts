@@ -10,6 +10,7 @@ import type { ActionItem, Finding, ReviewRecord, ReviewSectionKey } from '../mod
 import type { Completeness } from './completeness.js';
 import type { ReviewTimelineEvent } from './timeline-merge.js';
 import { severityRank } from '../model/index.js';
+import type { AppliedTemplate, ReviewTask } from '../model/tasks.js';
 
 export interface ReviewIncidentHeader {
   id: string;
@@ -68,6 +69,9 @@ export interface ReviewReport {
   questions?: ReviewQuestionView[];
   findings?: Finding[];
   actions?: ActionItem[];
+  /** The template the review follows (its extra sections and questions, answered), and the review's tasks. */
+  template?: AppliedTemplate | null;
+  tasks?: ReviewTask[];
   completeness?: Completeness;
 }
 

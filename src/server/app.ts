@@ -14,6 +14,7 @@ import { apiDocs } from './plugins/api-docs.js';
 import { authentication } from './plugins/authentication.js';
 import { connectorScheduler, SCHEDULER_ACTOR } from './plugins/connector-scheduler.js';
 import { idleAttribution } from './plugins/idle-attribution.js';
+import { notifier } from './plugins/notifier.js';
 import { securityHeaders } from './plugins/security-headers.js';
 import { webApp } from './plugins/web-app.js';
 import { ReportCache } from './report-cache.js';
@@ -24,8 +25,10 @@ import { authRoutes } from './routes/auth.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { metaRoutes } from './routes/meta.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
+import { taskRoutes } from './routes/tasks.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -82,10 +85,12 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);
+  await app.register(taskRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);
   await app.register(metaRoutes, context);
+  await app.register(notificationRoutes, context);
   const schedule = options.connectorScheduler ?? {};
   await app.register(connectorScheduler, {
     enabled: schedule.enabled ?? true,
@@ -93,6 +98,14 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     runDue: () => runDueConnectors(options.store, { env: options.env ?? process.env, actor: SCHEDULER_ACTOR }),
     log: schedule.log ?? ((line) => app.log.info(line)),
     afterChanges: () => app.refreshAttribution(),
+  });
+  const notify = options.notifier ?? {};
+  await app.register(notifier, {
+    enabled: notify.enabled ?? true,
+    everyMs: notify.everyMs ?? 60_000,
+    afterWriteMs: notify.afterWriteMs ?? 500,
+    run: async (reminders) => (await import('../app/notify/index.js')).runNotifications(options.store, { env: options.env ?? process.env, reminders, ...(notify.now ? { now: notify.now } : {}) }),
+    log: notify.log ?? ((line) => app.log.warn(line)),
   });
   await app.register(webApp, { root: options.webRoot });
   return app;

@@ -47,6 +47,12 @@ export interface ServerOptions {
   pdf?: { concurrency?: number; maxWaiting?: number };
   /** Upload limits for imports (default 100 MiB a file, 256 MiB a request); uploads stream to disk. */
   upload?: Partial<UploadLimits>;
+  /**
+   * Notifications: once listening, the server sends what writes recorded shortly after each write
+   * (`afterWriteMs`, default 500 ms) and looks for reminders and retries every `everyMs` (default
+   * 60 s). Default on; `hindsight serve --no-scheduler` turns it off (`hindsight notify run` then).
+   */
+  notifier?: { enabled?: boolean; everyMs?: number; afterWriteMs?: number; log?: (line: string) => void; now?: () => Date };
 }
 
 /** What every route group is registered with (its plugin options). */

@@ -15,6 +15,8 @@ import type {
   WeekPeriod,
 } from './tables/learning.js';
 import type { ConnectorLeasesTable, ConnectorRunsTable, ConnectorsTable } from './tables/connectors.js';
+import type { NotificationDeliveriesTable, NotificationEventsTable, NotificationLeasesTable, NotificationPreferencesTable, NotificationSettingsTable } from './tables/notifications.js';
+import type { ReviewTasksTable, ReviewTemplatesAppliedTable } from './tables/review-tasks.js';
 import type { PlaybooksTable, PlaybookTechniquesTable, PlaybookVersionsTable } from './tables/playbooks.js';
 import type {
   ReviewActionItemsTable,
@@ -32,8 +34,10 @@ export type * from './tables/incidents.js';
 export type * from './tables/accounts.js';
 export type * from './tables/playbooks.js';
 export type * from './tables/reviews.js';
+export type * from './tables/review-tasks.js';
 export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
+export type * from './tables/notifications.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -60,6 +64,8 @@ export interface Database {
   reviewActionItems: ReviewActionItemsTable;
   reviewChanges: ReviewChangesTable;
   reviewConfirmedTechniques: ReviewConfirmedTechniquesTable;
+  reviewTasks: ReviewTasksTable;
+  reviewTemplatesApplied: ReviewTemplatesAppliedTable;
 
   users: UsersTable;
   sessions: SessionsTable;
@@ -74,6 +80,12 @@ export interface Database {
   connectors: ConnectorsTable;
   connectorRuns: ConnectorRunsTable;
   connectorLeases: ConnectorLeasesTable;
+
+  notificationEvents: NotificationEventsTable;
+  notificationDeliveries: NotificationDeliveriesTable;
+  notificationPreferences: NotificationPreferencesTable;
+  notificationSettings: NotificationSettingsTable;
+  notificationLeases: NotificationLeasesTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;

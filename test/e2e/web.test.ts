@@ -107,20 +107,21 @@ describe.runIf(ready)('web application in Chromium', () => {
     await page.locator('strong', { hasText: 'EDR ran in audit mode on the file server' }).waitFor();
 
     await page.getByLabel('New action item').fill('Switch EDR to block mode on all servers');
-    await page.getByLabel('Owner').fill('alice');
-    await page.getByLabel('Due').fill('2020-02-01');
+    const addAction = page.getByRole('form', { name: 'Add an action item' });
+    await addAction.getByLabel('Owner').fill('alice@example.org');
+    await addAction.getByLabel('Due').fill('2020-02-01');
     await page.getByRole('button', { name: 'Add action' }).click();
     await page.getByText('Action item added').waitFor();
-    await page.getByRole('cell', { name: 'Switch EDR to block mode on all servers' }).waitFor();
+    await page.getByRole('cell', { name: 'Switch EDR to block mode on all servers', exact: true }).waitFor();
 
     // Someone else edits the finding first: the stale edit is refused with who and when.
     const finding = (await app.inject({ url: `/api/incidents/${incidentId}`, headers: { authorization: `Bearer ${(await app.auth.createToken('reviewer', 'e2e', 'test')).token}` } })).json() as { report: { findings: { id: string; version: number }[] } };
     const f = finding.report.findings[0];
     const reviewerToken = (await app.auth.createToken('reviewer', 'e2e2', 'test')).token;
-    await page.getByRole('button', { name: /Edit finding/ }).click();
+    await page.getByRole('button', { name: /Edit details of finding/ }).click();
     await app.inject({ method: 'PATCH', url: `/api/findings/${f?.id}`, headers: { authorization: `Bearer ${reviewerToken}` }, payload: { title: 'EDR in audit mode (reviewer wording)', expectedVersion: f?.version } });
-    await page.getByLabel('Finding title').fill('My wording');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('form', { name: /^Edit finding/ }).getByLabel('Title', { exact: true }).fill('My wording');
+    await page.getByRole('button', { name: 'Save finding', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'Someone else changed this first' }).waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/changed by reviewer/);
     await page.locator('strong', { hasText: 'EDR in audit mode (reviewer wording)' }).waitFor();
@@ -172,8 +173,8 @@ describe.runIf(ready)('web application in Chromium', () => {
     const page = await signIn('admin');
     await page.goto(`${base}/#/actions`);
     await page.getByRole('heading', { name: 'Action items across incidents' }).waitFor();
-    await page.getByRole('cell', { name: 'Switch EDR to block mode on all servers' }).waitFor();
-    await page.getByLabel('Overdue only').check();
+    await page.getByRole('cell', { name: 'Switch EDR to block mode on all servers', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Overdue', exact: true }).click();
     await page.getByText(/1 item\(s\), 1 overdue/).waitFor();
     await shot(page, '08-action-items');
 

@@ -66,6 +66,14 @@ describe.runIf(run)('review PDF rendered in headless Chromium', () => {
     expect(text).toContain(incident.title.slice(0, 30));
     expect(text).toMatch(/Page 1 of \d+/);
     expect(text).toContain('Hindsight post-incident review');
+    // Tagged for assistive technology: a structure tree, marked content, the language and title.
+    const raw = pdf.toString('latin1');
+    expect(raw).toContain('/StructTreeRoot');
+    expect(raw).toMatch(/\/MarkInfo\s*<<(?:\/Type\s*\/MarkInfo\s*)?\/Marked\s+true/);
+    expect(raw).toMatch(/\/Lang\s*\(en\)/);
+    const info = execFileSync('pdfinfo', [join(artifacts, 'ransomware.pdf')], { encoding: 'utf8' });
+    expect(info).toMatch(/^Tagged:\s+yes/m);
+    expect(info).toContain(`Title:           Post-incident review: ${incident.title.slice(0, 20)}`);
     // Every technique of the review shows up in the printed text.
     for (const tactic of report.techniques.tactics) for (const tech of tactic.techniques) expect(text).toContain(tech.id);
   }, 120_000);

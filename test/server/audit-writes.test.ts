@@ -38,6 +38,7 @@ interface State {
   findingId: string;
   actionId: string;
   tokenId: string;
+  taskId: string;
 }
 
 interface Request {
@@ -56,6 +57,8 @@ interface Step {
   /** The entry must carry a before (the entity existed). */
   hasBefore: boolean;
   keep?: (body: unknown, s: State) => void;
+  /** Entries the same request records before its own (newest first), e.g. the template a start applies. */
+  also?: string[];
 }
 
 const boundary = '----hindsight-audit-test';
@@ -97,13 +100,33 @@ const STEPS: Step[] = [
   {
     route: 'POST /api/incidents/:id/action-items',
     as: 'analyst',
-    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/action-items`, payload: { type: 'fix', title: 'Turn on EDR block mode', findingId: s.findingId, owner: 'alice' } }),
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/action-items`, payload: { type: 'fix', title: 'Turn on EDR block mode', findingId: s.findingId, owner: 'alice@example.org' } }),
     action: 'action-item.add',
     hasBefore: false,
     keep: (b, s) => (s.actionId = id(b)),
   },
-  { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob' } }), action: 'action-item.edit', hasBefore: true },
+  { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob@example.org' } }), action: 'action-item.edit', hasBefore: true },
   { route: 'POST /api/action-items/:id/status', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/action-items/${s.actionId}/status`, payload: { status: 'in-progress' } }), action: 'action-item.move', hasBefore: true },
+  { route: 'DELETE /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/action-items/${s.actionId}` }), action: 'action-item.delete', hasBefore: true },
+  {
+    route: 'PUT /api/incidents/:id/template',
+    as: 'analyst',
+    request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/template`, payload: { templateId: 'ransomware' } }),
+    action: 'template.apply',
+    hasBefore: false,
+  },
+  { route: 'PUT /api/incidents/:id/template/answers/:key', as: 'analyst', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/template/answers/backups-intact`, payload: { answer: 'Immutable copies restored.' } }), action: 'template.answer', hasBefore: false },
+  {
+    route: 'POST /api/incidents/:id/tasks',
+    as: 'analyst',
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/tasks`, payload: { title: 'Brief the board', assignee: 'reviewer', dueDate: '2030-01-31' } }),
+    action: 'task.add',
+    hasBefore: false,
+    keep: (b, s) => (s.taskId = id(b)),
+  },
+  { route: 'PATCH /api/incidents/:id/tasks/:taskId', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/incidents/${s.incident}/tasks/${s.taskId}`, payload: { status: 'done' } }), action: 'task.edit', hasBefore: true },
+  { route: 'DELETE /api/incidents/:id/tasks/:taskId', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/incidents/${s.incident}/tasks/${s.taskId}` }), action: 'task.delete', hasBefore: true },
+  { route: 'DELETE /api/findings/:id', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/findings/${s.findingId}` }), action: 'finding.delete', hasBefore: true },
   // Every review transition, on the other incident, in an order its lifecycle allows.
   ...(
     [
@@ -119,12 +142,14 @@ const STEPS: Step[] = [
       ['reopen', 'reviewer', { reason: 'new evidence' }],
     ] as const
   ).map(
-    ([name, as, payload]): Step => ({
+    ([name, as, payload], i): Step => ({
       route: `POST /api/incidents/:id/review/${name}`,
       as,
       request: (s) => ({ method: 'POST', url: `/api/incidents/${s.other}/review/${name}`, payload: { ...payload } }),
       action: name === 'close' ? 'incident.close' : `review.${name}`,
       hasBefore: true,
+      // The first start also applies the template the incident's rule picks (the second finds it applied).
+      ...(i === 0 ? { also: ['template.apply'] } : {}),
     }),
   ),
   {
@@ -153,13 +178,16 @@ const STEPS: Step[] = [
   { route: 'PATCH /api/connectors/:name', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/connectors/defender-a', payload: { intervalMinutes: 15 } }), action: 'connector.update', hasBefore: true },
   { route: 'DELETE /api/connectors/:name', as: 'admin', request: () => ({ method: 'DELETE', url: '/api/connectors/defender-a' }), action: 'connector.delete', hasBefore: true },
   { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
+  { route: 'PUT /api/admin/notifications', as: 'admin', request: () => ({ method: 'PUT', url: '/api/admin/notifications', payload: { mailFrom: 'soc@example.org', webhookSecret: 'not-in-the-trail' } }), action: 'notifications.configure', hasBefore: false },
+  { route: 'PUT /api/me/notifications', as: 'analyst', request: () => ({ method: 'PUT', url: '/api/me/notifications', payload: { defaultMode: 'digest', kinds: { 'review.submitted': 'immediate' } } }), action: 'notifications.preferences', hasBefore: true },
 ];
 
 /**
  * Writes that are not changes of the team's data: signing in and out; running a connector now (what
  * the run imports is audited as `incident.import`, in the transaction that writes it).
  */
-const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/connectors/:name/sync']);
+// A test message writes nothing (it is sent at once, outside the outbox).
+const NOT_AUDITED = new Set(['POST /api/auth/login', 'POST /api/auth/logout', 'POST /api/connectors/:name/sync', 'POST /api/admin/notifications/test']);
 
 describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) => {
   it('every write route has a step, and each write commits with its audit entry or not at all', async () => {
@@ -173,7 +201,7 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       expect(writeRoutes.filter((r) => !covered.has(r) && !NOT_AUDITED.has(r)), 'write routes without an audit step').toEqual([]);
 
       const detail = (await h.app.inject({ url: `/api/incidents/${h.incidentId}`, headers: { authorization: `Bearer ${h.tokens.viewer}` } })).json() as { report: { timeline: { id: string }[] } };
-      const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '' };
+      const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '', taskId: '' };
       expect(state.derivedEventId).not.toBe('');
 
       const newest = async (): Promise<AuditEntry | undefined> => (await listAuditEntries(h.store.db, { limit: 1 }))[0];
@@ -197,8 +225,8 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
         expect(ok.statusCode, `${label}: ${ok.body}`).toBeLessThan(300);
         step.keep?.(ok.json(), state);
         const entries = await listAuditEntries(h.store.db, { limit: 5 });
-        expect(entries.filter((e) => e.seq > last).map((e) => e.action), label).toEqual([step.action]);
-        const entry = entries[0] as AuditEntry;
+        expect(entries.filter((e) => e.seq > last).map((e) => e.action), label).toEqual([...(step.also ?? []), step.action]);
+        const entry = entries.find((e) => e.seq > last && e.action === step.action) as AuditEntry;
         expect(entry.actor, label).toBe(step.as);
         if (step.action.endsWith('.delete')) expect(entry.after, label).toBeNull();
         else expect(entry.after, label).not.toBeNull();
@@ -214,6 +242,8 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       expect(find('review.approve')).toMatchObject({ entityId: state.other, actor: 'reviewer', before: { state: 'in-review' }, after: { state: 'approved' } });
       expect(find('incident.restrict')).toMatchObject({ before: { restrictedTo: [] }, after: { restrictedTo: ['admin', 'analyst'] } });
       expect(find('user.update')).toMatchObject({ before: { role: 'viewer' }, after: { role: 'analyst' } });
+      expect(find('notifications.configure')).toMatchObject({ actor: 'admin', after: { mailFrom: 'soc@example.org', webhookSecret: 'set' } });
+      expect(JSON.stringify(all)).not.toContain('not-in-the-trail');
       expect(find('policy.update')).toMatchObject({ entityId: policyFile, after: { rules: [{ name: 'high-severity' }] } });
       const imported = find('incident.import');
       expect(imported).toMatchObject({ actor: 'analyst', after: { files: ['identity-attack.json'], summary: { created: 1 }, incidents: [{ outcome: 'created', contentHash: expect.any(String), reviewState: expect.any(String) }] } });

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError, can, dataOf, setCsrf, type Answer, type ReviewLifecycle } from './api';
+import { api, ApiError, can, dataOf, SESSION_EXPIRED_EVENT, setCsrf, type Answer, type ReviewLifecycle } from './api';
+import './screens/unsaved';
 import { LifecycleProvider } from './screens/common';
 import { SignIn } from './screens/SignIn';
 import { Incidents } from './screens/Incidents';
@@ -9,6 +10,8 @@ import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
+import { NotificationPreferences } from './screens/NotificationPreferences';
+import { MyWork } from './screens/MyWork';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -29,7 +32,22 @@ interface Session {
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  const [expired, setExpired] = useState(false);
   const route = useHashRoute();
+
+  // An expired session shows the sign-in in place; the address (the hash route) stays, so signing
+  // in again comes back to the same screen, and editors' drafts are kept in localStorage meanwhile.
+  useEffect(() => {
+    const onExpired = () => {
+      setCsrf(null);
+      setSession((s) => {
+        if (s) setExpired(true);
+        return null;
+      });
+    };
+    window.addEventListener(SESSION_EXPIRED_EVENT, onExpired);
+    return () => window.removeEventListener(SESSION_EXPIRED_EVENT, onExpired);
+  }, []);
 
   const loadMe = useCallback(async () => {
     try {
@@ -52,7 +70,7 @@ export function App() {
   }, [route.join('/')]);
 
   if (session === undefined) return <p className="loading" role="status">Loading…</p>;
-  if (session === null) return <SignIn onSignedIn={loadMe} />;
+  if (session === null) return <SignIn onSignedIn={async () => { setExpired(false); await loadMe(); }} notice={expired ? 'Your session has expired. Sign in again to continue where you were; text you were writing is kept as a draft.' : undefined} />;
   const { me, lifecycle } = session;
 
   const [section = 'incidents', id, sub] = route;
@@ -64,15 +82,19 @@ export function App() {
   const nav: [string, string, boolean][] = [
     ['incidents', 'Incidents', true],
     ['actions', 'Action items', true],
+    ['my-work', 'My work', true],
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
+    ['notifications', 'Notifications', true],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
   let screen;
   if (section === 'incidents' && id && sub === 'attribution') screen = <Attribution incidentId={id} />;
   else if (section === 'incidents' && id) screen = <IncidentReview incidentId={id} user={me.user} />;
-  else if (section === 'actions') screen = <ActionItems />;
-  else if (section === 'matrix') screen = <Matrix />;
+  else if (section === 'actions') screen = <ActionItems canMove={can(lifecycle.roles, me.user.role, 'analyst')} />;
+  else if (section === 'matrix') screen = <Matrix technique={id} />;
+  else if (section === 'my-work') screen = <MyWork />;
+  else if (section === 'notifications') screen = <NotificationPreferences />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;

@@ -1,12 +1,15 @@
 import { NotFoundError, UsageError } from '../../model/errors.js';
-import { ActionItemInputSchema, ActionItemPatchSchema, type ActionItem, type ActionItemInput, type ActionItemPatch, type ActionStatus } from '../../model/review.js';
+import { ActionItemInputSchema, ActionItemPatchSchema, type ActionItem, type ActionItemInput, type ActionItemPatch, type ActionSortKey, type ActionStatus, type ListedActionItem } from '../../model/review.js';
+import { searchActionItems, sortActionItems } from '../../review/action-list.js';
 import { assertActionTransition, CLOSED_ACTION_STATUSES } from '../../review/lifecycle.js';
 import type { OpenedStore } from '../../store/index.js';
 import * as items from '../../store/reviews/action-items.js';
 import { checkVersion, type ReviewWriteStamp } from '../../store/reviews/guard.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { notifyActionItemChange } from '../notify/events.js';
+import { resolvePerson } from '../people.js';
 import { withOverdue } from './overdue.js';
-import { definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
+import { beginEdit, definedOnly, ensureReviewRecord, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
 export interface ActionItemFilter {
   incidentId?: string;
@@ -16,6 +19,17 @@ export interface ActionItemFilter {
   owner?: string;
   /** Only items exported to this tracker (`github`, `jira`); `null`: only items not exported. */
   externalSystem?: string | null;
+}
+
+/** A list across incidents: the filter, plus search, due-soon and order. */
+export interface ActionItemListQuery extends ActionItemFilter {
+  /** Fuzzy search on owner and title: every word must match one of them. */
+  search?: string;
+  /** Only open items due today or within this many days (not overdue, not closed). */
+  dueWithinDays?: number;
+  /** Order (default: as stored, oldest first; a search orders by best match). */
+  sort?: ActionSortKey;
+  descending?: boolean;
 }
 
 /** Where an action item lives in an external tracker, and its state there as last synced. */
@@ -54,6 +68,27 @@ export async function listActionItems(store: OpenedStore, filter: ActionItemFilt
   return rows.map((item) => withOverdue(item, now));
 }
 
+/**
+ * Action items across incidents with their incident's title: filtered like `listActionItems`,
+ * then searched (fuzzy, on owner and title) and ordered. `dueWithinDays` keeps items due from today
+ * to that many days ahead and still open.
+ */
+export async function listActionItemsAcross(store: OpenedStore, query: ActionItemListQuery = {}, now: Date = new Date()): Promise<ListedActionItem[]> {
+  const today = now.toISOString().slice(0, 10);
+  const rows = await items.listActionItems(store.db, {
+    incidentId: query.incidentId,
+    status: query.status,
+    owner: query.owner,
+    externalSystem: query.externalSystem,
+    ...(query.overdue ? { dueBefore: { day: today, closedStatuses: CLOSED_ACTION_STATUSES } } : {}),
+    ...(query.dueWithinDays !== undefined ? { dueBetween: { from: today, to: new Date(now.getTime() + query.dueWithinDays * 86_400_000).toISOString().slice(0, 10), closedStatuses: CLOSED_ACTION_STATUSES } } : {}),
+  });
+  const titles = await items.incidentTitles(store.db, rows.map((r) => r.incidentId));
+  const listed = rows.map((row) => ({ ...withOverdue(row, now), incidentTitle: titles.get(row.incidentId) ?? row.incidentId }));
+  const found = searchActionItems(listed, query.search);
+  return query.sort ? sortActionItems(found, query.sort, query.descending) : found;
+}
+
 export async function getActionItem(store: OpenedStore, id: string): Promise<ActionItem | undefined> {
   const item = await items.getActionItem(store.db, id);
   return item ? withOverdue(item) : undefined;
@@ -67,7 +102,10 @@ export async function addActionItem(store: OpenedStore, incidentId: string, inpu
     await ensureReviewRecord(tx, incidentId, stamp);
     // An empty id names no finding: refused as unknown (it used to skip the check and fail in the database).
     if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, incidentId);
-    const item = withOverdue(await items.insertActionItem(tx.db, incidentId, data, stamp));
+    // The owner is a user of Hindsight or an e-mail address (someone outside the tool).
+    const owner = data.owner === null ? null : await resolvePerson(tx, data.owner, 'owner');
+    const item = withOverdue(await items.insertActionItem(tx.db, incidentId, { ...data, owner }, stamp));
+    await notifyActionItemChange(tx, null, item, write.actor);
     return { result: item, entityId: item.id, before: null, after: item };
   });
 }
@@ -77,7 +115,10 @@ export async function updateActionItem(store: OpenedStore, id: string, patch: Ac
   const data = parseReviewInput(ActionItemPatchSchema, patch, 'action item');
   return auditedActionWrite(store, 'action-item.edit', id, write, async (tx, current, stamp) => {
     if (data.findingId !== undefined && data.findingId !== null) await assertFindingOf(tx, data.findingId, current.incidentId);
-    return writeActionItem(tx, current, { ...current, ...definedOnly(data) }, EDITABLE_FIELDS, stamp);
+    const changes = definedOnly(data);
+    // A new owner must be a user or an e-mail address; an older free-text owner stays as it is until changed.
+    if (changes.owner !== undefined && changes.owner !== null && changes.owner !== current.owner) changes.owner = await resolvePerson(tx, changes.owner, 'owner');
+    return writeActionItem(tx, current, { ...current, ...changes }, EDITABLE_FIELDS, stamp);
   });
 }
 
@@ -98,6 +139,21 @@ export async function changeActionItem(store: OpenedStore, id: string, patch: Ac
     if (change) item = await moveActionItem(tx, id, change, { actor: write.actor, expectedVersion: item ? item.version : write.expectedVersion });
     if (!item) throw new UsageError('nothing to update: give --status or a field option');
     return item;
+  });
+}
+
+/**
+ * Deletes an action item (refused once the review is approved or waived, like other content);
+ * audited with the item as it was, and one change in the review's history.
+ */
+export async function deleteActionItem(store: OpenedStore, id: string, write: ReviewWrite): Promise<void> {
+  return auditedWrite(store, { actor: write.actor, operation: 'action-item.delete' }, async (tx) => {
+    const stamp = stampOf(write);
+    const stored = await items.getActionItem(tx.db, id);
+    if (!stored) throw new NotFoundError(`no action item "${id}" (run \`hindsight actions list\` to list them)`);
+    await beginEdit(tx, stored.incidentId, stamp);
+    await items.deleteActionItem(tx.db, stored, stamp);
+    return { result: undefined, entityId: id, before: withOverdue(stored), after: null };
   });
 }
 
@@ -142,6 +198,8 @@ function auditedActionWrite(
     if (!stored) throw new NotFoundError(`no action item "${id}" (run \`hindsight actions list\` to list them)`);
     const current = withOverdue(stored);
     const result = await work(tx, current, stamp);
+    // Assignment and tracker-state events commit with the change (sent after commit).
+    await notifyActionItemChange(tx, current, result, write.actor);
     return { result, entityId: id, before: current, after: result };
   });
 }

@@ -1,5 +1,6 @@
 import type { ReviewChange, ReviewEntityType, ReviewRecord } from '../../model/review.js';
 import { computeCompleteness, type Completeness } from '../../review/completeness.js';
+import { templatePromptsOf } from '../../review/full-report.js';
 import type { ReviewContent } from '../../review/content.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import { listConfirmedTechniques } from '../../store/coverage/confirmed-techniques.js';
@@ -13,6 +14,8 @@ import { emptyReviewRecord, getReviewRecord } from '../../store/reviews/records.
 import { listSections } from '../../store/reviews/sections.js';
 import { listTimelineEvents } from '../../store/reviews/timeline-events.js';
 import { withOverdue } from './overdue.js';
+import { listTasks } from './tasks.js';
+import { appliedTemplateView } from './templates.js';
 
 /** The review record, or the one an unevaluated incident has (state not-required, version 0). */
 export async function getReview(store: OpenedStore, incidentId: string): Promise<ReviewRecord> {
@@ -22,7 +25,7 @@ export async function getReview(store: OpenedStore, incidentId: string): Promise
 /** Everything stored about one incident's review. */
 export async function loadReviewContent(store: OpenedStore, incidentId: string): Promise<ReviewContent> {
   const now = new Date();
-  const [review, sections, answers, manualEvents, annotations, findings, actions] = await Promise.all([
+  const [review, sections, answers, manualEvents, annotations, findings, actions, tasks, template] = await Promise.all([
     getReview(store, incidentId),
     listSections(store.db, incidentId),
     listAnswers(store.db, incidentId, QUESTION_IDS),
@@ -30,23 +33,27 @@ export async function loadReviewContent(store: OpenedStore, incidentId: string):
     listAnnotations(store.db, incidentId),
     listFindings(store.db, incidentId),
     listActionItems(store.db, { incidentId }),
+    listTasks(store, incidentId),
+    appliedTemplateView(store, incidentId),
   ]);
-  return { review, sections, answers, manualEvents, annotations, findings, actions: actions.map((item) => withOverdue(item, now)) };
+  return { review, sections, answers, manualEvents, annotations, findings, actions: actions.map((item) => withOverdue(item, now)), tasks, template };
 }
 
 /** Completeness from what is stored (generated, unconfirmed sections count as missing). */
 export async function reviewCompleteness(store: OpenedStore, incidentId: string): Promise<Completeness> {
-  const [sections, answers, findings, actions] = await Promise.all([
+  const [sections, answers, findings, actions, template] = await Promise.all([
     listSections(store.db, incidentId),
     listAnswers(store.db, incidentId, QUESTION_IDS),
     listFindings(store.db, incidentId),
     listActionItems(store.db, { incidentId }),
+    appliedTemplateView(store, incidentId),
   ]);
   return computeCompleteness({
     answers: Object.fromEntries(answers.map((a) => [a.questionId, a.answer])),
     sections: sections.map((s) => ({ key: s.key, body: s.body, source: s.source })),
     findings: findings.map((f) => ({ id: f.id, title: f.title, acceptedRisk: f.acceptedRisk })),
     actions: actions.map((a) => ({ findingId: a.findingId, status: a.status })),
+    templatePrompts: templatePromptsOf(template),
   });
 }
 

@@ -2,6 +2,8 @@ import { NotFoundError } from '../../model/errors.js';
 import { FindingInputSchema, FindingPatchSchema, type Finding, type FindingInput, type FindingPatch } from '../../model/review.js';
 import type { OpenedStore } from '../../store/index.js';
 import * as findings from '../../store/reviews/findings.js';
+import * as items from '../../store/reviews/action-items.js';
+import { checkVersion } from '../../store/reviews/guard.js';
 import { auditedWrite } from '../audit.js';
 import { beginEdit, definedOnly, parseReviewInput, stampOf, type ReviewWrite } from './write.js';
 
@@ -35,5 +37,23 @@ export async function editFinding(store: OpenedStore, id: string, patch: Finding
     await beginEdit(tx, current.incidentId, stamp);
     const edited = await findings.updateFinding(tx.db, current, { ...current, ...definedOnly(data) }, stamp);
     return { result: edited, entityId: id, before: current, after: edited };
+  });
+}
+
+/**
+ * Deletes a finding; the action items that addressed it stay and are unlinked (each unlink is a
+ * change in its history). Audited with the finding as it was; refused once the review is approved.
+ */
+export async function deleteFinding(store: OpenedStore, id: string, write: ReviewWrite): Promise<void> {
+  return auditedWrite(store, { actor: write.actor, operation: 'finding.delete' }, async (tx) => {
+    const stamp = stampOf(write);
+    const current = await findings.getFinding(tx.db, id);
+    if (!current) throw new NotFoundError(`no finding "${id}"`);
+    checkVersion(`finding ${id}`, current, stamp.expectedVersion);
+    await beginEdit(tx, current.incidentId, stamp);
+    const linked = await items.actionItemsOfFinding(tx.db, id);
+    for (const item of linked) await items.updateActionItem(tx.db, item, { ...item, findingId: null }, ['findingId'], { actor: stamp.actor, at: stamp.at });
+    await findings.deleteFinding(tx.db, current, stamp);
+    return { result: undefined, entityId: id, before: { ...current, unlinkedActionItems: linked.map((i) => i.id) }, after: null };
   });
 }

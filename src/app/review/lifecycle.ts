@@ -5,6 +5,7 @@ import type { OpenedStore } from '../../store/index.js';
 import { checkVersion } from '../../store/reviews/guard.js';
 import { emptyReviewRecord, getReviewRecord, insertReviewRecord, updateReviewRecord, type ReviewRecordFields } from '../../store/reviews/records.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { notifyReviewTransition } from '../notify/events.js';
 import { reviewCompleteness } from './content.js';
 import { ensureReviewRecord, stampOf, type ReviewWrite } from './write.js';
 
@@ -150,6 +151,7 @@ function transition(
     assertReviewTransition(name, current.state);
     const to = REVIEW_TRANSITION_RULES[name].to;
     const moved = await updateReviewRecord(tx.db, current, { ...fields(stamp.at, checked), ...(to ? { state: to } : {}) }, stamp);
+    await notifyReviewTransition(tx, name, before, moved, write.actor);
     return { result: moved, entityId: incidentId, before, after: moved };
   });
 }

@@ -2,6 +2,7 @@ import type { ReviewState } from '../../model/review.js';
 import { policyMaySet } from '../../review/lifecycle.js';
 import type { PolicyDecision } from '../../review/policy.js';
 import type { OpenedStore } from '../../store/index.js';
+import { notifyReviewsRequired } from '../notify/events.js';
 import { getReviewRecord, incidentsWithReview, insertReviewRecord, insertReviewRecords, updateReviewRecord, type NewReviewRecord } from '../../store/reviews/records.js';
 
 /** The actor recorded in the review's history for changes the policy makes. */
@@ -37,7 +38,10 @@ export async function applyReviewPolicy(
         const { state } = await applyPolicyDecision(trx, incidentId, decision);
         out.push({ id: incidentId, state, required: decision.required, rules });
       }
-      if (fresh.length) await insertReviewRecords(trx.db, fresh, { actor: POLICY_ACTOR, at: new Date().toISOString() });
+      const at = new Date().toISOString();
+      if (fresh.length) await insertReviewRecords(trx.db, fresh, { actor: POLICY_ACTOR, at });
+      // A review the policy newly requires is announced (to the incident's assignee, else the reviewers).
+      await notifyReviewsRequired(trx, fresh.filter((r) => r.state === 'required'), POLICY_ACTOR, at);
     }
     return out;
   });
@@ -54,10 +58,12 @@ export async function applyPolicyDecision(store: OpenedStore, incidentId: string
     const wanted = policyRecord(incidentId, decision);
     if (!current) {
       await insertReviewRecord(tx.db, wanted, stamp);
+      if (wanted.state === 'required') await notifyReviewsRequired(tx, [wanted], POLICY_ACTOR, stamp.at);
       return { state: wanted.state, changed: true };
     }
     if (!policyMaySet(current.state) || (current.state === wanted.state && current.requiredBy === wanted.requiredBy)) return { state: current.state, changed: false };
     await updateReviewRecord(tx.db, current, { state: wanted.state, requiredBy: wanted.requiredBy }, stamp);
+    if (wanted.state === 'required' && current.state !== 'required') await notifyReviewsRequired(tx, [wanted], POLICY_ACTOR, stamp.at);
     return { state: wanted.state, changed: current.state !== wanted.state };
   });
 }

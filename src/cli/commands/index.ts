@@ -6,10 +6,11 @@ import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerLearningCommands } from './learning.js';
+import { registerNotifyCommands } from './notify.js';
 import { registerPlaybookCommands } from './playbook.js';
 import { registerReviewWorkflowCommands } from './review/index.js';
 import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerNotifyCommands, registerServerCommands];

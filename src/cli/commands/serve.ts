@@ -48,7 +48,7 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
     }
     const firstLogin = await firstAdmin(store);
     const { buildServer } = await import('../../server/app.js');
-    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, accessLog: accessLogOf(ctx, opts), upload: uploadLimitsOf(ctx), policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
+    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, accessLog: accessLogOf(ctx, opts), upload: uploadLimitsOf(ctx), policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) }, notifier: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
     const address = await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
       throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
     });

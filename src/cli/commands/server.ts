@@ -18,7 +18,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--no-demo', 'do not import the example incidents into an empty store')
     .option('--trust-proxy', 'trust X-Forwarded-* headers from a reverse proxy (for Secure cookies behind TLS termination)')
     .option('--rules <paths...>', 'detection rule files or folders: the ATT&CK matrix then shows coverage and gap layers')
-    .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now")')
+    .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now") nor send notifications (run `hindsight notify run` from cron instead)')
     .option('--audit-anchor-file <file>', 'append an anchor of the audit trail to this file periodically (default: HINDSIGHT_AUDIT_ANCHOR_FILE)')
     .option('--audit-anchor-every <seconds>', 'how often to write the anchor (default: HINDSIGHT_AUDIT_ANCHOR_INTERVAL, then 3600)', (v) => parsePositive(v, '--audit-anchor-every'))
     .option('--access-log <file>', 'write the access log (one JSON line per request) to this file instead of standard output (default: HINDSIGHT_ACCESS_LOG, then standard output)')

@@ -2,8 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AttackMatrix } from '../../model/attack-views.js';
 import type { RouteContext } from '../context.js';
+import { incidentsShowingTechnique } from '../../app/technique-incidents.js';
 import { notFound } from '../errors.js';
-import { AttackMatrixSchema, AttackObjectDescriptionSchema } from '../schemas/attack.js';
+import { userOf } from '../request-user.js';
+import { AttackMatrixSchema, AttackObjectDescriptionSchema, TechniqueIncidentsSchema } from '../schemas/attack.js';
 import { errorResponses } from '../schemas/errors.js';
 
 /** The loaded ATT&CK knowledge base: the matrix, and any object looked up by ID or name. */
@@ -39,4 +41,24 @@ export const attackRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     const { describeObject } = await import('../../attack/describe.js');
     return describeObject(ctx.kb, resolved);
   });
+
+  app.get(
+    '/api/attack/:ref/incidents',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['attack'],
+        summary: 'The incidents that showed a technique (alerts carrying it or one of its sub-techniques), newest first',
+        params: z.object({ ref: z.string().min(1).max(200) }),
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }),
+        response: { 200: TechniqueIncidentsSchema, ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const resolved = ctx.kb.lookup(request.params.ref);
+      if (!resolved || !/^T\d{4}(\.\d{3})?$/.test(resolved.object.id)) throw notFound(`no ATT&CK technique "${request.params.ref}" in ATT&CK ${ctx.kb.meta.version}`);
+      const hidden = await ctx.auth.hiddenIncidents(userOf(request));
+      return { technique: resolved.object.id, ...(await incidentsShowingTechnique(ctx.store, resolved.object.id, { hidden, limit: request.query.limit })) };
+    },
+  );
 };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  ACTION_SORT_KEYS,
   ACTION_STATUSES,
   ActionItemInputSchema,
   ActionItemPatchSchema,
@@ -17,28 +18,34 @@ import {
   addFinding,
   addTimelineEvent,
   annotateTimelineEvent,
+  deleteActionItem,
+  deleteFinding,
   deleteTimelineEvent,
   editFinding,
   editTimelineEvent,
   getActionItem,
   getFinding,
-  listActionItems,
+  listActionItemsAcross,
   makeReviewTransition,
   moveActionItem,
   saveReviewAnswer,
   saveReviewSection,
   updateActionItem,
 } from '../../app/review/index.js';
+import { renderActionItemsCsv } from '../../export/action-items-csv.js';
+import { startReviewWithTemplate } from '../../app/review/start.js';
+import { loadTemplates } from '../../app/review/templates.js';
 import { REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import type { RouteContext } from '../context.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { actorOf, userOf } from '../request-user.js';
 import { errorResponses } from '../schemas/errors.js';
 import {
-  ActionItemListSchema,
+  ActionItemListResponse,
   ActionItemSchema,
   DeletedEventSchema,
+  DeletedSchema,
   FindingSchema,
   ManualTimelineEventSchema,
   ReviewAnswerSchema,
@@ -54,6 +61,19 @@ const SectionParams = IncidentParams.extend({ key: z.enum(REVIEW_SECTIONS) });
 const AnswerParams = IncidentParams.extend({ questionId: z.enum(QUESTION_IDS as [string, ...string[]]) });
 const EventParams = IncidentParams.extend({ eventId: z.string().min(1).max(200) });
 const IdParams = z.object({ id: z.string().min(1).max(200) });
+const VersionQuery = z.object({ expectedVersion: z.coerce.number().int().min(0).optional().describe('the version the deletion is based on; a newer stored version answers 409') });
+/** The filters of `hindsight actions list`, plus search, due-soon, order and the CSV export. */
+const ActionListQuery = z.object({
+  status: enumListParam(ACTION_STATUSES).describe(`statuses, comma-separated (${ACTION_STATUSES.join(', ')})`),
+  owner: z.string().max(200).optional().describe('exactly this owner'),
+  overdue: z.enum(['true', 'false']).optional(),
+  incident: z.string().max(200).optional(),
+  q: z.string().max(200).optional().describe('fuzzy search on owner and title: every word must match one of them'),
+  dueSoon: z.coerce.number().int().min(0).max(365).optional().describe('only open items due from today to this many days ahead'),
+  sort: z.enum(ACTION_SORT_KEYS).optional(),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  format: z.enum(['json', 'csv']).default('json').describe('csv: a spreadsheet-safe CSV file (content-disposition: attachment)'),
+});
 /** Writes to the review: sections, answers, transitions, the timeline, findings and action items (each audited). */
 export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
   const w = (request: Parameters<typeof actorOf>[0], version: number | undefined) => ({ actor: actorOf(request), ...(version !== undefined ? { expectedVersion: version } : {}) });
@@ -88,6 +108,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
       async (request) => {
         const incident = await visibleIncident(ctx, request, request.params.id);
         const b = request.body as z.infer<typeof body> & { sufficiency?: 'sufficient' | 'insufficient'; notes?: string; overrideIncomplete?: string };
+        // Starting a review also applies the template its incident's rule picks (when it has none yet).
+        if (name === 'start') return startReviewWithTemplate(ctx.store, incident, loadTemplates({ env: ctx.options.env }).templates, w(request, b.expectedVersion));
         return makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete });
       },
     );
@@ -148,25 +170,42 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     },
   );
 
+  app.delete(
+    '/api/findings/:id',
+    { config: { access: 'analyst' }, schema: { tags: ['findings'], summary: 'Delete a finding (its action items stay, unlinked)', params: IdParams, querystring: VersionQuery, response: { 200: DeletedSchema, ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request) => {
+      const finding = await getFinding(ctx.store, request.params.id);
+      if (!finding || !(await ctx.auth.canSee(userOf(request), finding.incidentId))) throw notFound(`no finding "${request.params.id}"`);
+      await deleteFinding(ctx.store, finding.id, w(request, request.query.expectedVersion));
+      return { deleted: finding.id };
+    },
+  );
+
   app.get(
     '/api/action-items',
     {
       config: { access: 'viewer' },
       schema: {
         tags: ['action items'],
-        summary: 'Action items across incidents (owner, due, overdue, status)',
-        querystring: z.object({ status: enumListParam(ACTION_STATUSES), owner: z.string().max(200).optional(), overdue: z.enum(['true', 'false']).optional(), incident: z.string().max(200).optional() }),
-        response: { 200: ActionItemListSchema, ...errorResponses(400, 401, 404) },
+        summary: 'Action items across incidents (owner, due, overdue, due soon, status, search, order; JSON or CSV)',
+        querystring: ActionListQuery,
+        response: { 200: ActionItemListResponse, ...errorResponses(400, 401, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
+      const unknown = q.status?.filter((s) => !(ACTION_STATUSES as readonly string[]).includes(s)) ?? [];
+      if (unknown.length) throw new HttpError(400, 'invalid-input', `querystring/status: "${unknown[0]}" is not one of ${ACTION_STATUSES.join(', ')}`);
       const statuses = q.status?.filter((s): s is (typeof ACTION_STATUSES)[number] => (ACTION_STATUSES as readonly string[]).includes(s));
       let incidentId: string | undefined;
       if (q.incident) incidentId = (await visibleIncident(ctx, request, q.incident)).id;
-      const items = await listActionItems(ctx.store, { incidentId, status: statuses, owner: q.owner, overdue: q.overdue === 'true' ? true : undefined });
+      const items = await listActionItemsAcross(ctx.store, { incidentId, status: statuses, owner: q.owner, overdue: q.overdue === 'true' ? true : undefined, search: q.q, dueWithinDays: q.dueSoon, sort: q.sort, descending: q.order === 'desc' });
       const hidden = await ctx.auth.hiddenIncidents(userOf(request));
-      return { actionItems: items.filter((i) => !hidden.has(i.incidentId)) };
+      const visible = items.filter((i) => !hidden.has(i.incidentId));
+      if (q.format === 'csv') {
+        return reply.header('content-disposition', `attachment; filename="action-items-${new Date().toISOString().slice(0, 10)}.csv"`).type('text/csv; charset=utf-8').send(renderActionItemsCsv(visible));
+      }
+      return { actionItems: visible };
     },
   );
   app.post(
@@ -182,6 +221,15 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     if (!item || !(await ctx.auth.canSee(userOf(request), item.incidentId))) throw notFound(`no action item "${id}"`);
     return item;
   };
+  app.delete(
+    '/api/action-items/:id',
+    { config: { access: 'analyst' }, schema: { tags: ['action items'], summary: 'Delete an action item', params: IdParams, querystring: VersionQuery, response: { 200: DeletedSchema, ...errorResponses(400, 401, 403, 404, 409) } } },
+    async (request) => {
+      const item = await visibleAction(request, request.params.id);
+      await deleteActionItem(ctx.store, item.id, w(request, request.query.expectedVersion));
+      return { deleted: item.id };
+    },
+  );
   app.patch(
     '/api/action-items/:id',
     { config: { access: 'analyst' }, schema: { tags: ['action items'], summary: 'Edit an action item', params: IdParams, body: ActionItemPatchSchema.extend({ expectedVersion }), response: { 200: ActionItemSchema, ...errorResponses(400, 401, 403, 404, 409) } } },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   ActionItemSchema,
   FindingSchema,
+  ListedActionItemSchema,
   ManualTimelineEventSchema,
   ReviewAnswerSchema,
   ReviewChangeSchema,
@@ -25,8 +26,21 @@ export { ActionItemSchema, FindingSchema, ManualTimelineEventSchema, ReviewAnswe
 /** What deleting a hand-written timeline event answers. */
 export const DeletedEventSchema = z.object({ deleted: z.string().describe('the id of the deleted event') });
 
+/** What deleting a finding or an action item answers. */
+export const DeletedSchema = z.object({ deleted: z.string().describe('the id of the deleted finding or action item') });
+
+nameSchema(ListedActionItemSchema, 'ListedActionItem', 'An action item in a list across incidents, with its incident\'s title.');
 /** Action items across incidents. */
-export const ActionItemListSchema = z.object({ actionItems: z.array(ActionItemSchema) });
+export const ActionItemListSchema = z.object({ actionItems: z.array(ListedActionItemSchema) });
+
+/** The list as JSON, or as a CSV file (`format=csv`). */
+export const ActionItemListResponse = {
+  description: 'The action items (JSON), or a CSV file with `format=csv` (content-disposition: attachment).',
+  content: {
+    'application/json': { schema: ActionItemListSchema },
+    'text/csv': { schema: z.string() },
+  },
+};
 
 /** The change history of a review. */
 export const ReviewHistorySchema = z.object({ changes: z.array(ReviewChangeSchema) });

@@ -11,6 +11,8 @@ import { importIndexesSchema } from './0009-import-indexes.js';
 import { connectorsSchema } from './0010-connectors.js';
 import { auditMacSchema } from './0011-audit-mac.js';
 import { peopleSchema } from './0012-people.js';
+import { reviewTasksSchema } from './0015-review-tasks.js';
+import { notificationsSchema } from './0016-notifications.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -29,6 +31,8 @@ export const migrations: Record<string, Migration> = {
   '0010-connectors': connectorsSchema,
   '0011-audit-mac': auditMacSchema,
   '0012-people': peopleSchema,
+  '0015-review-tasks': reviewTasksSchema,
+  '0016-notifications': notificationsSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -4,7 +4,7 @@ import type { ActionItem, ActionStatus } from '../../model/review.js';
 import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewActionItemsTable } from '../database.js';
 import { contentOf, recordChanges } from './changes.js';
-import { guardedUpdate, type ReviewWriteStamp } from './guard.js';
+import { checkVersion, conflictError, guardedUpdate, type ReviewWriteStamp } from './guard.js';
 
 /** An action item as stored: `overdue` depends on the day it is read, and is added by the reader. */
 export type StoredActionItem = Omit<ActionItem, 'overdue'>;
@@ -20,6 +20,8 @@ export interface ActionItemQuery {
   externalSystem?: string | null;
   /** Only items due before this day (YYYY-MM-DD) and not in one of `closedStatuses`. */
   dueBefore?: { day: string; closedStatuses: readonly ActionStatus[] };
+  /** Only items due from `from` to `to` (YYYY-MM-DD, both included) and not in one of `closedStatuses`. */
+  dueBetween?: { from: string; to: string; closedStatuses: readonly ActionStatus[] };
 }
 
 /** Action items across all incidents (or one), oldest first. */
@@ -36,6 +38,7 @@ export async function listActionItems(db: Kysely<Database>, filter: ActionItemQu
   if (filter.externalSystem === null) query = query.where('externalSystem', 'is', null);
   else if (filter.externalSystem) query = query.where('externalSystem', '=', filter.externalSystem);
   if (filter.dueBefore) query = query.where('dueDate', '<', filter.dueBefore.day).where('status', 'not in', filter.dueBefore.closedStatuses);
+  if (filter.dueBetween) query = query.where('dueDate', '>=', filter.dueBetween.from).where('dueDate', '<=', filter.dueBetween.to).where('status', 'not in', filter.dueBetween.closedStatuses);
   return query.orderBy('createdAt').orderBy('id').execute();
 }
 
@@ -131,4 +134,33 @@ export function updateActionItem<T extends StoredActionItem>(db: Kysely<Database
     },
     write,
   );
+}
+
+/** The action items that address a finding (to unlink them before the finding is deleted). */
+export async function actionItemsOfFinding(db: Kysely<Database>, findingId: string): Promise<StoredActionItem[]> {
+  return db.selectFrom('reviewActionItems').selectAll().where('findingId', '=', findingId).orderBy('createdAt').orderBy('id').execute();
+}
+
+/** Deletes an action item still at its version; the deletion is one change in the history. */
+export async function deleteActionItem(db: Kysely<Database>, current: StoredActionItem, write: ReviewWriteStamp): Promise<void> {
+  const label = `action item ${current.id}`;
+  checkVersion(label, current, write.expectedVersion);
+  const deleted = await db.deleteFrom('reviewActionItems').where('id', '=', current.id).where('version', '=', current.version).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) {
+    const other = await db.selectFrom('reviewActionItems').select(['version', 'updatedBy', 'updatedAt']).where('id', '=', current.id).executeTakeFirst();
+    throw conflictError(label, current.version, other?.version ?? current.version, other?.updatedBy ?? null, other?.updatedAt ?? null);
+  }
+  await recordChanges(db, [{ incidentId: current.incidentId, entityType: 'action-item', entityId: current.id, field: '*', before: contentOf(current), after: null, actor: write.actor, at: write.at, version: current.version + 1 }]);
+}
+
+/** The titles of the named incidents, by id (for lists across incidents). */
+export async function incidentTitles(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  const unique = [...new Set(ids)];
+  // Bounded IN lists: both dialects take a few hundred parameters at once comfortably.
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db.selectFrom('incidents').select(['id', 'title']).where('id', 'in', unique.slice(i, i + 500)).execute();
+    for (const row of rows) titles.set(row.id, row.title);
+  }
+  return titles;
 }

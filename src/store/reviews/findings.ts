@@ -5,7 +5,7 @@ import { compiledRead } from '../compiled-read.js';
 import type { Database, ReviewFindingsTable } from '../database.js';
 import { parseJsonText, toJsonText } from '../json-text.js';
 import { contentOf, recordChanges } from './changes.js';
-import { guardedUpdate, type ReviewWriteStamp } from './guard.js';
+import { checkVersion, conflictError, guardedUpdate, type ReviewWriteStamp } from './guard.js';
 
 /** What a person writes about a finding (the rest is stamps). */
 export type FindingContent = Pick<Finding, 'category' | 'title' | 'description' | 'severity' | 'contributingFactors' | 'timelineEventIds' | 'techniques' | 'evidence' | 'acceptedRisk'>;
@@ -85,4 +85,16 @@ function toFinding(row: Selectable<ReviewFindingsTable>): Finding {
     techniques: parseJsonText(row.techniques),
     evidence: parseJsonText(row.evidence),
   };
+}
+
+/** Deletes a finding still at its version; the deletion is one change in the history. */
+export async function deleteFinding(db: Kysely<Database>, current: Finding, write: ReviewWriteStamp): Promise<void> {
+  const label = `finding ${current.id}`;
+  checkVersion(label, current, write.expectedVersion);
+  const deleted = await db.deleteFrom('reviewFindings').where('id', '=', current.id).where('version', '=', current.version).executeTakeFirst();
+  if (Number(deleted.numDeletedRows) === 0) {
+    const other = await db.selectFrom('reviewFindings').select(['version', 'updatedBy', 'updatedAt']).where('id', '=', current.id).executeTakeFirst();
+    throw conflictError(label, current.version, other?.version ?? current.version, other?.updatedBy ?? null, other?.updatedAt ?? null);
+  }
+  await recordChanges(db, [{ incidentId: current.incidentId, entityType: 'finding', entityId: current.id, field: '*', before: contentOf(current), after: null, actor: write.actor, at: write.at, version: current.version + 1 }]);
 }

@@ -54,8 +54,15 @@ export async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, body?.error?.code ?? 'error', body?.error?.message ?? `${response.status} ${response.statusText}`);
 }
 
+/**
+ * Fired on `window` when the server answers 401 to a signed-in call: the session expired or was
+ * ended elsewhere. The app shows the sign-in and comes back to the same screen afterwards.
+ */
+export const SESSION_EXPIRED_EVENT = 'hindsight:session-expired';
+
 const errors: Middleware = {
-  async onResponse({ response }) {
+  async onResponse({ request, response }) {
+    if (response.status === 401 && !new URL(request.url, window.location.href).pathname.startsWith('/api/auth/')) window.dispatchEvent(new Event(SESSION_EXPIRED_EVENT));
     if (!response.ok) throw await errorOf(response);
     return response;
   },

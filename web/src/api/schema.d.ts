@@ -389,6 +389,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description Busy or briefly unavailable (`unavailable`): the database is locked, or too many PDFs are waiting to print; try again after Retry-After seconds. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2426,7 +2435,80 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a finding (its action items stay, unlinked) */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description the version the deletion is based on; a newer stored version answers 409 */
+                    expectedVersion?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the id of the deleted finding or action item */
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Edit a finding */
@@ -2524,14 +2606,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Action items across incidents (owner, due, overdue, status) */
+        /** Action items across incidents (owner, due, overdue, due soon, status, search, order; JSON or CSV) */
         get: {
             parameters: {
                 query?: {
+                    /** @description statuses, comma-separated (open, in-progress, done, verified, wont-do) */
                     status?: string | string[];
+                    /** @description exactly this owner */
                     owner?: string;
                     overdue?: "true" | "false";
                     incident?: string;
+                    /** @description fuzzy search on owner and title: every word must match one of them */
+                    q?: string;
+                    /** @description only open items due from today to this many days ahead */
+                    dueSoon?: number;
+                    sort?: "due" | "priority" | "status" | "owner" | "title" | "incident" | "created" | "updated";
+                    order?: "asc" | "desc";
+                    /** @description csv: a spreadsheet-safe CSV file (content-disposition: attachment) */
+                    format?: "json" | "csv";
                 };
                 header?: never;
                 path?: never;
@@ -2539,15 +2631,16 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The action items (JSON), or a CSV file with `format=csv` (content-disposition: attachment). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
-                            actionItems: components["schemas"]["ActionItem"][];
+                            actionItems: components["schemas"]["ListedActionItem"][];
                         };
+                        "text/csv": string;
                     };
                 };
                 /** @description The input is invalid (`invalid-input`, with details). */
@@ -2621,7 +2714,10 @@ export interface paths {
                         owner?: string | null;
                         /** @default null */
                         team?: string | null;
-                        /** @default null */
+                        /**
+                         * Format: date
+                         * @default null
+                         */
                         dueDate?: string | null;
                         /**
                          * @default medium
@@ -2706,7 +2802,80 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an action item */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description the version the deletion is based on; a newer stored version answers 409 */
+                    expectedVersion?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the id of the deleted finding or action item */
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Edit an action item */
@@ -2729,6 +2898,7 @@ export interface paths {
                         findingId?: string | null;
                         owner?: string | null;
                         team?: string | null;
+                        /** Format: date */
                         dueDate?: string | null;
                         /** @enum {string} */
                         priority?: "low" | "medium" | "high" | "critical";
@@ -2937,6 +3107,763 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review's tasks, by due date */
+        get: {
+            parameters: {
+                query?: {
+                    status?: string | string[];
+                };
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tasks: components["schemas"]["ReviewTask"][];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a task (assignee: a user name or an e-mail address; due date YYYY-MM-DD) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @default  */
+                        description?: string;
+                        /** @default null */
+                        assignee?: string | null;
+                        /** @default null */
+                        role?: string | null;
+                        /** @default null */
+                        dueDate?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewTask"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a task */
+        delete: {
+            parameters: {
+                query?: {
+                    expectedVersion?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deleted: string;
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a task: title, description, assignee, role, due date, status */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        description?: string;
+                        assignee?: string | null;
+                        role?: string | null;
+                        dueDate?: string | null;
+                        /** @enum {string} */
+                        status?: "open" | "in-progress" | "done" | "cancelled";
+                        /** @description the version the change is based on; a newer stored version answers 409 with who changed it and when */
+                        expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReviewTask"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/review-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The review templates in effect and where they come from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dir: string;
+                            /** @enum {string} */
+                            origin: "option" | "env" | "default";
+                            templates: {
+                                id: string;
+                                name: string;
+                                version: number;
+                                description: string;
+                                default: boolean;
+                                priority: number;
+                                match: {
+                                    [key: string]: string[];
+                                } | null;
+                                sections: {
+                                    key: string;
+                                    title: string;
+                                    guidance: string;
+                                }[];
+                                questions: {
+                                    key: string;
+                                    title: string;
+                                    guidance: string;
+                                }[];
+                                tasks: {
+                                    key: string;
+                                    title: string;
+                                    description: string;
+                                    role: string | null;
+                                    assignee: string | null;
+                                    dueInDays: number | null;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The template the review follows, the one its rule picks, and the ones to choose from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applied: components["schemas"]["AppliedTemplate"] | null;
+                            suggested: {
+                                templateId: string;
+                                name: string;
+                                version: number;
+                                reasons: string[];
+                            };
+                            templates: {
+                                id: string;
+                                name: string;
+                                version: number;
+                                description: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Apply a template to the review (by id, or the one its rule picks when no id is given): its sections, questions and tasks */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        templateId?: string;
+                        /** @description the version the change is based on; a newer stored version answers 409 with who changed it and when */
+                        expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            template: components["schemas"]["AppliedTemplate"];
+                            created: components["schemas"]["ReviewTask"][];
+                            removed: string[];
+                            warnings: string[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/template/answers/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Write the answer to a section or question of the review's template */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        answer: string;
+                        /** @description the version the change is based on; a newer stored version answers 409 with who changed it and when */
+                        expectedVersion?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TemplatePrompt"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The people work can be given to: user name, display name, e-mail address */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            people: components["schemas"]["Person"][];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/my-work": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything assigned to me across incidents: action items, tasks, reviews waiting on me */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MyWork"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/attack/matrix": {
         parameters: {
             query?: never;
@@ -3008,6 +3935,73 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["AttackObject"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attack/{ref}/incidents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incidents that showed a technique (alerts carrying it or one of its sub-techniques), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    ref: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TechniqueIncidents"];
                     };
                 };
                 /** @description The input is invalid (`invalid-input`, with details). */
@@ -4172,6 +5166,310 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification settings (secrets only as set or not) and the latest deliveries */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: components["schemas"]["NotificationSettings"];
+                            deliveries: {
+                                id: string;
+                                channel: string;
+                                to: string;
+                                kind: string;
+                                subject: string;
+                                mode: string;
+                                status: string;
+                                attempts: number;
+                                nextAttemptAt: string | null;
+                                lastError: string | null;
+                                createdAt: string;
+                                sentAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Change notification settings (an absent field stays, null clears; a field the environment sets is refused) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        smtpUrl?: string | null;
+                        smtpPassword?: string | null;
+                        mailFrom?: string | null;
+                        webhookUrl?: string | null;
+                        webhookSecret?: string | null;
+                        /** @enum {string} */
+                        webhookFormat?: "json" | "slack" | "teams";
+                        dueSoonDays?: number;
+                        escalationDays?: number;
+                        digestHour?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            settings: components["schemas"]["NotificationSettings"];
+                            deliveries: {
+                                id: string;
+                                channel: string;
+                                to: string;
+                                kind: string;
+                                subject: string;
+                                mode: string;
+                                status: string;
+                                attempts: number;
+                                nextAttemptAt: string | null;
+                                lastError: string | null;
+                                createdAt: string;
+                                sentAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message now: by e-mail (to the given address, or your own) and to the webhook */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        to?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotifyRunReport"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your notification preferences */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        /** Replace your notification preferences (immediate, daily digest or off, per kind) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferencesInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NotificationPreferences"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4181,6 +5479,15 @@ export interface components {
             /** @enum {string} */
             kind: "env" | "file" | "certificate";
             ref: string;
+        };
+        /** @description A person's notification preferences: a default mode and one per kind. */
+        NotificationPreferencesInput: {
+            /** @enum {string} */
+            defaultMode: "immediate" | "digest" | "off";
+            kinds: {
+                [key: string]: "immediate" | "digest" | "off";
+            };
+            email?: string | null;
         };
         /** @description An account of the team server (never its password). */
         User: {
@@ -4371,6 +5678,20 @@ export interface components {
                 dataComponentId: string | null;
             }[];
         };
+        /** @description The incidents that showed an ATT&CK technique. */
+        TechniqueIncidents: {
+            technique: string;
+            total: number;
+            incidents: {
+                id: string;
+                title: string;
+                severity: string;
+                status: string;
+                createdAt: string;
+                /** @description alerts of the incident that carry the technique */
+                alerts: number;
+            }[];
+        };
         /** @description A connector that pulls incidents from Microsoft Defender XDR (Graph security API) or Microsoft Sentinel (Azure Resource Manager); never its secret. */
         Connector: {
             name: string;
@@ -4515,7 +5836,10 @@ export interface components {
             owner: string | null;
             /** @default null */
             team: string | null;
-            /** @default null */
+            /**
+             * Format: date
+             * @default null
+             */
             dueDate: string | null;
             /**
              * @default medium
@@ -4600,7 +5924,7 @@ export interface components {
             id: string;
             incidentId: string;
             /** @enum {string} */
-            entityType: "review" | "section" | "answer" | "timeline-event" | "timeline-annotation" | "finding" | "action-item";
+            entityType: "review" | "section" | "answer" | "timeline-event" | "timeline-annotation" | "finding" | "action-item" | "task" | "template";
             entityId: string;
             field: string;
             before: unknown;
@@ -4609,6 +5933,57 @@ export interface components {
             /** Format: date-time */
             at: string;
             version: number;
+        };
+        /** @description An action item in a list across incidents, with its incident's title. */
+        ListedActionItem: {
+            /** @enum {string} */
+            type: "fix" | "change-request" | "process-change" | "procedure-update" | "detection-engineering" | "training";
+            title: string;
+            /** @default  */
+            description: string;
+            /** @default null */
+            findingId: string | null;
+            /** @default null */
+            owner: string | null;
+            /** @default null */
+            team: string | null;
+            /**
+             * Format: date
+             * @default null
+             */
+            dueDate: string | null;
+            /**
+             * @default medium
+             * @enum {string}
+             */
+            priority: "low" | "medium" | "high" | "critical";
+            /** @default null */
+            closureCriteria: string | null;
+            id: string;
+            incidentId: string;
+            /** @enum {string} */
+            status: "open" | "in-progress" | "done" | "verified" | "wont-do";
+            wontDoReason: string | null;
+            verifiedBy: string | null;
+            /** Format: date-time */
+            verifiedAt: string | null;
+            verificationMethod: string | null;
+            verificationEvidence: string | null;
+            externalSystem: string | null;
+            externalKey: string | null;
+            externalUrl: string | null;
+            externalState: string | null;
+            /** Format: date-time */
+            syncedAt: string | null;
+            version: number;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+            overdue: boolean;
+            incidentTitle: string;
         };
         IncidentListRow: {
             id: string;
@@ -4810,6 +6185,8 @@ export interface components {
             }[];
             findings?: components["schemas"]["Finding"][];
             actions?: components["schemas"]["ActionItem"][];
+            template?: components["schemas"]["AppliedTemplate"] | null;
+            tasks?: components["schemas"]["ReviewTask"][];
             completeness?: {
                 score: number;
                 complete: boolean;
@@ -5007,6 +6384,49 @@ export interface components {
                 }[];
             }[];
         };
+        /** @description Where notifications go. Secrets are write-only: shown only as set or not. */
+        NotificationSettings: {
+            smtpUrl: string | null;
+            smtpPasswordSet: boolean;
+            mailFrom: string | null;
+            webhookUrlSet: boolean;
+            webhookHost: string | null;
+            webhookSecretSet: boolean;
+            /** @enum {string} */
+            webhookFormat: "json" | "slack" | "teams";
+            dueSoonDays: number;
+            escalationDays: number;
+            digestHour: number;
+            publicUrl: string | null;
+            fromEnvironment: string[];
+        };
+        /** @description A person's notification preferences: a default mode and one per kind. */
+        NotificationPreferences: {
+            /** @enum {string} */
+            defaultMode: "immediate" | "digest" | "off";
+            kinds: {
+                [key: string]: "immediate" | "digest" | "off";
+            };
+            email?: string | null;
+        };
+        /** @description What a pass of the notifier (or a test) sent and what failed. */
+        NotifyRunReport: {
+            sent: {
+                /** @enum {string} */
+                channel: "email" | "webhook";
+                to: string;
+                kind: string;
+                subject: string;
+            }[];
+            failed: {
+                /** @enum {string} */
+                channel: "email" | "webhook";
+                to: string;
+                kind: string;
+                subject: string;
+                error: string;
+            }[];
+        };
         ReviewLifecycle: {
             roles: ("viewer" | "analyst" | "reviewer" | "admin")[];
             states: ("not-required" | "required" | "draft" | "in-review" | "approved" | "waived")[];
@@ -5052,6 +6472,91 @@ export interface components {
                 }[];
                 closedStatuses: ("open" | "in-progress" | "done" | "verified" | "wont-do")[];
             };
+        };
+        /** @description A task of a review: who does what by when. */
+        ReviewTask: {
+            id: string;
+            incidentId: string;
+            title: string;
+            description: string;
+            assignee: string | null;
+            role: string | null;
+            dueDate: string | null;
+            /** @enum {string} */
+            status: "open" | "in-progress" | "done" | "cancelled";
+            templateId: string | null;
+            templateKey: string | null;
+            overdue: boolean;
+            version: number;
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            updatedBy: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description The template a review follows, as applied, with its sections and questions answered. */
+        AppliedTemplate: {
+            templateId: string;
+            name: string;
+            templateVersion: number;
+            /** @enum {string} */
+            chosenBy: "rule" | "hand";
+            reasons: string[];
+            appliedBy: string;
+            /** Format: date-time */
+            appliedAt: string;
+            sections: components["schemas"]["TemplatePrompt"][];
+            questions: components["schemas"]["TemplatePrompt"][];
+        };
+        /** @description A section or question a review template adds, with the review's answer. */
+        TemplatePrompt: {
+            id: string;
+            key: string;
+            title: string;
+            guidance: string;
+            answer: string | null;
+            version: number;
+            answeredBy: string | null;
+            answeredAt: string | null;
+        };
+        /** @description Someone work can be given to. */
+        Person: {
+            username: string;
+            displayName: string | null;
+            email: string | null;
+        };
+        /** @description Everything waiting on one person across incidents. */
+        MyWork: {
+            user: string;
+            email: string | null;
+            actionItems: {
+                incidentId: string;
+                incidentTitle: string;
+                id: string;
+                title: string;
+                status: string;
+                dueDate: string | null;
+                overdue: boolean;
+                priority: string;
+            }[];
+            tasks: {
+                incidentId: string;
+                incidentTitle: string;
+                id: string;
+                title: string;
+                status: string;
+                dueDate: string | null;
+                overdue: boolean;
+            }[];
+            reviews: {
+                incidentId: string;
+                incidentTitle: string;
+                state: string;
+                reason: string;
+                since: string | null;
+            }[];
+            overdue: number;
         };
     };
     responses: never;

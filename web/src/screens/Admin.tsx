@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, dataOf, type Role, type User } from '../api';
 import { describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
+import { NotificationSettings } from './NotificationSettings';
 
 export function Admin({ self }: { self: User }) {
   const { roles } = useLifecycle();
@@ -12,7 +13,8 @@ export function Admin({ self }: { self: User }) {
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [newToken, setNewToken] = useState<string | null>(null);
-  const [form, setForm] = useState<{ username: string; role: Role; password: string; displayName: string }>({ username: '', role: 'analyst', password: '', displayName: '' });
+  const [form, setForm] = useState<{ username: string; role: Role; password: string; displayName: string; email: string }>({ username: '', role: 'analyst', password: '', displayName: '', email: '' });
+  const [editing, setEditing] = useState<string | null>(null);
   const [tokenUser, setTokenUser] = useState('');
   const [tokenName, setTokenName] = useState('automation');
   const [policyText, setPolicyText] = useState<string | null>(null);
@@ -31,8 +33,8 @@ export function Admin({ self }: { self: User }) {
   };
   const addUser = async (e: FormEvent) => {
     e.preventDefault();
-    if (await run(`Added ${form.username}`, () => api.POST('/api/users', { body: { ...form, displayName: form.displayName || undefined } }))) {
-      setForm({ username: '', role: 'analyst', password: '', displayName: '' });
+    if (await run(`Added ${form.username}`, () => api.POST('/api/users', { body: { ...form, displayName: form.displayName.trim() || undefined, email: form.email.trim() || undefined } }))) {
+      setForm({ username: '', role: 'analyst', password: '', displayName: '', email: '' });
       users.reload();
     }
   };
@@ -58,9 +60,15 @@ export function Admin({ self }: { self: User }) {
             <caption className="sr-only">Accounts</caption>
             <thead><tr><th scope="col">User</th><th scope="col">Role</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
-              {users.data?.users.map((u) => (
+              {users.data?.users.map((u) => editing === u.username ? (
+                <PersonDetails key={u.id} user={u} onDone={() => setEditing(null)} save={(body, what) => run(what, () => api.PATCH('/api/users/{username}', { params: { path: { username: u.username } }, body })).then((ok) => { if (ok) { setEditing(null); users.reload(); } })} />
+              ) : (
                 <tr key={u.id}>
-                  <td>{u.username}{u.displayName && <span className="muted small"> {u.displayName}</span>}</td>
+                  <td>
+                    {u.username}{u.displayName && <span className="muted small"> {u.displayName}</span>}
+                    <br /><span className="muted small">{u.email ?? 'no e-mail address'}</span>{' '}
+                    <button type="button" className="link" aria-label={`Edit the name and e-mail address of ${u.username}`} onClick={() => setEditing(u.username)}>Edit</button>
+                  </td>
                   <td>
                     <select aria-label={`Role of ${u.username}`} value={u.role} disabled={u.username === self.username} onChange={(e) => void run(`${u.username} is now ${e.target.value}`, () => api.PATCH('/api/users/{username}', { params: { path: { username: u.username } }, body: { role: roleNamed(e.target.value) } })).then(users.reload)}>
                       {roles.map((r) => <option key={r}>{r}</option>)}
@@ -80,6 +88,9 @@ export function Admin({ self }: { self: User }) {
             </div>
             <div className="row">
               <div className="field grow"><label htmlFor="nu-display">Display name</label><input id="nu-display" value={form.displayName} onChange={(e) => setForm({ ...form, displayName: e.target.value })} /></div>
+              <div className="field grow"><label htmlFor="nu-email">E-mail address</label><input id="nu-email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></div>
+            </div>
+            <div className="row">
               <div className="field grow"><label htmlFor="nu-password">Password (12+ characters)</label><input id="nu-password" type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required /></div>
             </div>
             <button type="submit" className="primary">Add user</button>
@@ -124,6 +135,34 @@ export function Admin({ self }: { self: User }) {
           </form>
         )}
       </section>
+      <NotificationSettings />
     </section>
+  );
+}
+
+/** Edits an account's display name and e-mail address (where notifications reach the person), in place of its row. */
+function PersonDetails({ user, save, onDone }: { user: User; save: (body: { displayName: string | null; email: string | null }, what: string) => Promise<void>; onDone: () => void }) {
+  const [displayName, setDisplayName] = useState(user.displayName ?? '');
+  const [email, setEmail] = useState(user.email ?? '');
+  const id = `pd-${user.id}`;
+  return (
+    <tr>
+      <td colSpan={4}>
+        <form
+          className="row"
+          aria-label={`Name and e-mail address of ${user.username}`}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save({ displayName: displayName.trim() || null, email: email.trim() || null }, `Saved the details of ${user.username}`);
+          }}
+        >
+          <strong>{user.username}</strong>
+          <div className="field grow"><label htmlFor={`${id}-name`}>Display name</label><input id={`${id}-name`} value={displayName} maxLength={200} onChange={(e) => setDisplayName(e.target.value)} /></div>
+          <div className="field grow"><label htmlFor={`${id}-email`}>E-mail address</label><input id={`${id}-email`} type="email" value={email} maxLength={320} onChange={(e) => setEmail(e.target.value)} /></div>
+          <button type="submit" className="primary">Save</button>
+          <button type="button" onClick={onDone}>Cancel</button>
+        </form>
+      </td>
+    </tr>
   );
 }

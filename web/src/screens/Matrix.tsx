@@ -20,7 +20,8 @@ const LAYERS: { key: LayerKey; label: string; hue: number; explain: string }[] =
   { key: 'gaps', label: 'Gaps', hue: 355, explain: 'Relevance not matched by coverage, plus detections missed in incidents; darker = larger gap.' },
 ];
 
-export function Matrix() {
+/** The ATT&CK matrix with its layers; `technique` (from the route) opens one technique's details. */
+export function Matrix({ technique }: { technique?: string }) {
   const observed = useApi(() => dataOf(api.GET('/api/layers/observed')), 'observed');
   const coverage = useApi(() => dataOf(api.GET('/api/layers/coverage')), 'coverage');
   const [active, setActive] = useState<LayerKey>('observed');
@@ -54,7 +55,8 @@ export function Matrix() {
       <ErrorNote error={observed.error ?? coverage.error} />
       {noRules && <p className="muted small">Coverage, relevance and gap layers need detection rules: start the server with <code>hindsight serve --rules PATH</code>.</p>}
       <p className="muted">{spec?.explain} {scores.size} technique(s) scored{active !== 'observed' && coverage.data ? ` from ${coverage.data.rules} rules` : ''}. Select a technique for its details.</p>
-      <MatrixGrid scores={scores} comments={comments} hue={spec?.hue ?? 8} label={`ATT&CK matrix, ${spec?.label ?? ''} heatmap`} />
+      <h2 className="sr-only">Techniques by tactic</h2>
+      <MatrixGrid scores={scores} comments={comments} hue={spec?.hue ?? 8} label={`ATT&CK matrix, ${spec?.label ?? ''} heatmap`} initial={technique} />
     </section>
   );
 }

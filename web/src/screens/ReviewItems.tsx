@@ -1,52 +1,40 @@
 import { useState, type FormEvent } from 'react';
-import { api, type ActionItem, type Finding } from '../api';
-import { Badge, useLifecycle } from './common';
-import type { Run } from './ReviewTransitions';
+import { api, type Finding, type ReviewReport } from '../api';
+import { Badge, useLifecycle, when } from './common';
+import { eventAnchor, focusElement, isReviewEvent, type ReviewEvent, type ReviewParts } from './reviewTypes';
+import { VersionedText } from './VersionedText';
 
 type Category = Finding['category'];
 type Severity = Finding['severity'];
-type ActionType = ActionItem['type'];
-type ActionStatus = ActionItem['status'];
 
 /** Pick the value a select chose from the list it offered. */
-function chosen<T extends string>(options: readonly T[], value: string, fallback: T): T {
+export function chosen<T extends string>(options: readonly T[], value: string, fallback: T): T {
   return options.find((o) => o === value) ?? fallback;
 }
 
-export function Findings({ findings, editable, incidentId, run }: { findings: Finding[]; editable: boolean; incidentId: string; run: Run }) {
+const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
+
+/**
+ * The review's findings: what went wrong, why (description, contributing factors) and where it
+ * shows (linked timeline events, techniques, evidence). Added, edited and deleted while the review
+ * is editable; every change is versioned and recorded.
+ */
+export function Findings({ findings, events, techniques, parts }: { findings: Finding[]; events: ReviewReport['timeline']; techniques: string[]; parts: ReviewParts }) {
   const { findings: vocabulary } = useLifecycle();
   const categories = vocabulary.categories.map((c) => c.id);
+  const { incidentId, editable, run } = parts;
   const [category, setCategory] = useState<Category>(categories[0] ?? 'technical-lapse');
   const [title, setTitle] = useState('');
   const [severity, setSeverity] = useState<Severity>('medium');
-  const [editing, setEditing] = useState<string | null>(null);
-  const [editTitle, setEditTitle] = useState('');
   const add = async (e: FormEvent) => {
     e.preventDefault();
     if (await run('Finding added', () => api.POST('/api/incidents/{id}/findings', { params: { path: { id: incidentId } }, body: { category, title, severity } }))) setTitle('');
   };
-  const save = (f: Finding) => api.PATCH('/api/findings/{id}', { params: { path: { id: f.id } }, body: { title: editTitle, expectedVersion: f.version } });
   return (
     <section className="panel" aria-labelledby="findings-title">
       <h2 id="findings-title">Findings <span className="muted small">{findings.length}</span></h2>
-      <ul className="items">
-        {findings.map((f) => (
-          <li key={f.id}>
-            {editing === f.id ? (
-              <form className="row" onSubmit={(e) => { e.preventDefault(); void run('Finding saved', () => save(f)).then(() => setEditing(null)); }}>
-                <label htmlFor={`ft-${f.id}`} className="sr-only">Finding title</label>
-                <input id={`ft-${f.id}`} value={editTitle} onChange={(e) => setEditTitle(e.target.value)} required />
-                <button type="submit" className="primary">Save</button>
-                <button type="button" onClick={() => setEditing(null)}>Cancel</button>
-              </form>
-            ) : (
-              <>
-                <Badge value={f.severity} /> <strong>{f.title}</strong> <span className="muted small">{f.category} · {f.id} · v{f.version} by {f.updatedBy}</span>
-                {editable && <button type="button" className="link" onClick={() => { setEditing(f.id); setEditTitle(f.title); }} aria-label={`Edit finding ${f.title}`}>Edit</button>}
-              </>
-            )}
-          </li>
-        ))}
+      <ul className="items findings">
+        {findings.map((f) => <FindingItem key={f.id} finding={f} events={events} techniques={techniques} parts={parts} />)}
       </ul>
       {editable && (
         <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add a finding">
@@ -60,71 +48,94 @@ export function Findings({ findings, editable, incidentId, run }: { findings: Fi
   );
 }
 
-/** What moving an action item to a status needs besides the status (a reason, a verification). */
-function moveDetails(status: ActionStatus): { reason?: string; verificationMethod?: string; verificationEvidence?: string } {
-  if (status === 'wont-do') return { reason: 'decided in the review' };
-  if (status === 'verified') return { verificationMethod: 'checked in the review', verificationEvidence: 'see the review' };
-  return {};
-}
-
-/**
- * The incident's action items. `editable`: new ones may be added (the review's content is
- * editable); `movable`: their status may change, to the statuses the lifecycle allows from each.
- */
-export function Actions({ actions, findings, editable, movable, incidentId, run }: { actions: ActionItem[]; findings: Finding[]; editable: boolean; movable: boolean; incidentId: string; run: Run }) {
-  const { actionItems: vocabulary } = useLifecycle();
-  const [type, setType] = useState<ActionType>('fix');
-  const [title, setTitle] = useState('');
-  const [owner, setOwner] = useState('');
-  const [due, setDue] = useState('');
-  const [finding, setFinding] = useState('');
-  const add = async (e: FormEvent) => {
-    e.preventDefault();
-    if (await run('Action item added', () => api.POST('/api/incidents/{id}/action-items', { params: { path: { id: incidentId } }, body: { type, title, owner: owner || null, dueDate: due || null, findingId: finding || null } }))) {
-      setTitle('');
-      setOwner('');
-      setDue('');
-    }
-  };
-  const movesFrom = (status: ActionStatus) => [status, ...(vocabulary.moves.find((m) => m.from === status)?.to ?? [])];
-  const move = (a: ActionItem, value: string) => {
-    const status = chosen(vocabulary.statuses, value, a.status);
-    return api.POST('/api/action-items/{id}/status', { params: { path: { id: a.id } }, body: { status, expectedVersion: a.version, ...moveDetails(status) } });
+function FindingItem({ finding: f, events, techniques, parts }: { finding: Finding; events: ReviewReport['timeline']; techniques: string[]; parts: ReviewParts }) {
+  const { incidentId, editable, run, fetchLatest, saved } = parts;
+  const [editing, setEditing] = useState(false);
+  const timeline = events.filter(isReviewEvent);
+  const linked = timeline.filter((e) => f.timelineEventIds.includes(e.id));
+  const remove = () => {
+    if (!window.confirm(`Delete the finding “${f.title}”? Its action items stay, unlinked; the deletion is recorded in the history.`)) return;
+    void run('Finding deleted', () => api.DELETE('/api/findings/{id}', { params: { path: { id: f.id }, query: { expectedVersion: f.version } } }));
   };
   return (
-    <section className="panel" aria-labelledby="actions-h">
-      <h2 id="actions-h">Action items <span className="muted small">{actions.length}</span></h2>
-      <table className="grid">
-        <caption className="sr-only">Action items of this incident</caption>
-        <thead><tr><th scope="col">Action</th><th scope="col">Type</th><th scope="col">Owner</th><th scope="col">Due</th><th scope="col">Status</th></tr></thead>
-        <tbody>
-          {actions.map((a) => (
-            <tr key={a.id} className={a.overdue ? 'overdue' : undefined}>
-              <td>{a.title}</td>
-              <td>{a.type}</td>
-              <td>{a.owner ?? '—'}</td>
-              <td className="nowrap">{a.dueDate ?? '—'}{a.overdue && <> <Badge value="overdue" /></>}</td>
-              <td>
-                {movable && movesFrom(a.status).length > 1 ? (
-                  <select aria-label={`Status of ${a.title}`} value={a.status} onChange={(e) => void run('Status saved', () => move(a, e.target.value))}>
-                    {movesFrom(a.status).map((s) => <option key={s}>{s}</option>)}
-                  </select>
-                ) : <Badge value={a.status} kind="state" />}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {editable && (
-        <form className="row add" onSubmit={(e) => void add(e)} aria-label="Add an action item">
-          <div className="field"><label htmlFor="na-type">Type</label><select id="na-type" value={type} onChange={(e) => setType(chosen(vocabulary.types, e.target.value, type))}>{vocabulary.types.map((c) => <option key={c}>{c}</option>)}</select></div>
-          <div className="field grow"><label htmlFor="na-title">New action item</label><input id="na-title" value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
-          <div className="field"><label htmlFor="na-owner">Owner</label><input id="na-owner" value={owner} onChange={(e) => setOwner(e.target.value)} size={10} /></div>
-          <div className="field"><label htmlFor="na-due">Due</label><input id="na-due" type="date" value={due} onChange={(e) => setDue(e.target.value)} /></div>
-          <div className="field"><label htmlFor="na-finding">Finding</label><select id="na-finding" value={finding} onChange={(e) => setFinding(e.target.value)}><option value="">—</option>{findings.map((f) => <option key={f.id} value={f.id}>{f.title.slice(0, 40)}</option>)}</select></div>
-          <button type="submit" className="primary">Add action</button>
-        </form>
+    <li className="finding" id={`finding-${f.id}`}>
+      <div className="finding-head">
+        <Badge value={f.severity} /> <strong>{f.title}</strong> <span className="muted small">{f.category} · v{f.version} by {f.updatedBy}, {when(f.updatedAt)}</span>
+        {editable && !editing && <button type="button" className="link" onClick={() => setEditing(true)} aria-label={`Edit details of finding ${f.title}`}>Edit details</button>}
+        {editable && <button type="button" className="link danger" onClick={remove} aria-label={`Delete finding ${f.title}`}>Delete</button>}
+      </div>
+      <VersionedText
+        id={`fd-${f.id}`}
+        label={`Description of ${f.title}`}
+        value={f.description}
+        version={f.version}
+        rows={4}
+        editable={editable}
+        draftKey={`${incidentId}.finding.${f.id}.description`}
+        save={(description, expectedVersion) => api.PATCH('/api/findings/{id}', { params: { path: { id: f.id } }, body: { description, expectedVersion } })}
+        latest={async () => {
+          const now = (await fetchLatest()).report.findings?.find((x) => x.id === f.id);
+          return { text: now?.description ?? '', version: now?.version ?? f.version, by: now?.updatedBy ?? null, at: now?.updatedAt ?? null };
+        }}
+        onSaved={saved}
+        view={<p className="prose">{f.description || <span className="muted">No description yet.</span>}</p>}
+      />
+      {editing ? (
+        <FindingForm finding={f} timeline={timeline} techniques={techniques} onDone={() => setEditing(false)} parts={parts} />
+      ) : (
+        <dl className="finding-facts">
+          {f.contributingFactors.length > 0 && <><dt>Contributing factors</dt><dd><ul>{f.contributingFactors.map((c, i) => <li key={i}>{c}</li>)}</ul></dd></>}
+          {linked.length > 0 && <><dt>Events</dt><dd><ul className="inline-list">{linked.map((e) => <li key={e.id}><button type="button" className="link" onClick={() => focusElement(eventAnchor(e.id))}>{when(e.at)} {e.title}</button></li>)}</ul></dd></>}
+          {f.techniques.length > 0 && <><dt>Techniques</dt><dd>{f.techniques.map((t) => <a key={t} className="tag" href={`#/matrix/${encodeURIComponent(t)}`}>{t}</a>)}</dd></>}
+          {f.evidence.length > 0 && <><dt>Evidence</dt><dd><ul>{f.evidence.map((e, i) => <li key={i} className="break">{e}</li>)}</ul></dd></>}
+          {f.acceptedRisk && <><dt>Accepted risk</dt><dd>{f.acceptedRisk}</dd></>}
+        </dl>
       )}
-    </section>
+    </li>
+  );
+}
+
+/** The structured parts of a finding: title, category, severity, factors and links. */
+function FindingForm({ finding: f, timeline, techniques, onDone, parts }: { finding: Finding; timeline: ReviewEvent[]; techniques: string[]; onDone: () => void; parts: ReviewParts }) {
+  const { findings: vocabulary } = useLifecycle();
+  const categories = vocabulary.categories.map((c) => c.id);
+  const [title, setTitle] = useState(f.title);
+  const [category, setCategory] = useState<Category>(f.category);
+  const [severity, setSeverity] = useState<Severity>(f.severity);
+  const [factors, setFactors] = useState(f.contributingFactors.join('\n'));
+  const [eventIds, setEventIds] = useState<string[]>(f.timelineEventIds);
+  const [techs, setTechs] = useState<string[]>(f.techniques);
+  const [evidence, setEvidence] = useState(f.evidence.join('\n'));
+  const id = `ff-${f.id}`;
+  const toggle = (list: string[], value: string) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    const body = { title, category, severity, contributingFactors: lines(factors), timelineEventIds: eventIds, techniques: techs, evidence: lines(evidence), expectedVersion: f.version };
+    if (await parts.run('Finding saved', () => api.PATCH('/api/findings/{id}', { params: { path: { id: f.id } }, body }))) onDone();
+  };
+  const allTechniques = [...new Set([...techniques, ...f.techniques])].sort();
+  return (
+    <form className="finding-form" onSubmit={(e) => void save(e)} aria-label={`Edit finding ${f.title}`}>
+      <div className="row">
+        <div className="field grow"><label htmlFor={`${id}-title`}>Title</label><input id={`${id}-title`} value={title} onChange={(e) => setTitle(e.target.value)} required /></div>
+        <div className="field"><label htmlFor={`${id}-cat`}>Category</label><select id={`${id}-cat`} value={category} onChange={(e) => setCategory(chosen(categories, e.target.value, category))}>{categories.map((c) => <option key={c}>{c}</option>)}</select></div>
+        <div className="field"><label htmlFor={`${id}-sev`}>Severity</label><select id={`${id}-sev`} value={severity} onChange={(e) => setSeverity(chosen(vocabulary.severities, e.target.value, severity))}>{vocabulary.severities.map((c) => <option key={c}>{c}</option>)}</select></div>
+      </div>
+      <label htmlFor={`${id}-factors`}>Contributing factors (one per line)</label>
+      <textarea id={`${id}-factors`} rows={3} value={factors} onChange={(e) => setFactors(e.target.value)} />
+      <fieldset className="pick-list">
+        <legend>Timeline events it shows in</legend>
+        <div className="scroll-list">
+          {timeline.map((ev) => <label key={ev.id} className="choice"><input type="checkbox" checked={eventIds.includes(ev.id)} onChange={() => setEventIds(toggle(eventIds, ev.id))} /> {when(ev.at)} {ev.title}</label>)}
+        </div>
+      </fieldset>
+      <fieldset className="pick-list">
+        <legend>Techniques</legend>
+        {allTechniques.length === 0 ? <p className="muted small">The incident has no technique.</p> : allTechniques.map((t) => <label key={t} className="choice inline"><input type="checkbox" checked={techs.includes(t)} onChange={() => setTechs(toggle(techs, t))} /> {t}</label>)}
+      </fieldset>
+      <label htmlFor={`${id}-evidence`}>Evidence (one reference per line: file, ticket, log query)</label>
+      <textarea id={`${id}-evidence`} rows={3} value={evidence} onChange={(e) => setEvidence(e.target.value)} />
+      <div className="buttons"><button type="submit" className="primary">Save finding</button><button type="button" onClick={onDone}>Cancel</button></div>
+    </form>
   );
 }

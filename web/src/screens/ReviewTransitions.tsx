@@ -13,8 +13,12 @@ const OFFERED: Partial<Record<TransitionName, { label: string; form: boolean; pr
   approve: { label: 'Approve…', form: true, primary: true },
   return: { label: 'Return to draft…', form: true },
   waive: { label: 'Waive…', form: true },
-  reopen: { label: 'Reopen', form: false },
+  reopen: { label: 'Reopen', form: false, primary: true },
+  require: { label: 'Require a review…', form: true },
+  close: { label: 'Close the incident…', form: true },
 };
+/** Transitions whose reason may be left empty. */
+const REASON_OPTIONAL: readonly TransitionName[] = ['require', 'close'];
 
 /**
  * The review's moves: exactly those the server's state machine allows from the current state to
@@ -66,8 +70,8 @@ export function ReviewTransitions({ incidentId, state, role, complete, version, 
           )}
           {(mode !== 'approve' || !complete) && (
             <>
-              <label htmlFor="reason">{mode === 'approve' ? 'The review is incomplete: why approve anyway?' : 'Reason'}</label>
-              <textarea id="reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required />
+              <label htmlFor="reason">{mode === 'approve' ? 'The review is incomplete: why approve anyway?' : REASON_OPTIONAL.includes(mode) ? 'Reason (optional)' : 'Reason'}</label>
+              <textarea id="reason" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required={!REASON_OPTIONAL.includes(mode)} />
             </>
           )}
           <div className="buttons"><button type="submit" className="primary">Confirm {mode}</button><button type="button" onClick={() => setMode(null)}>Cancel</button></div>

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api';
 
-export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn: () => Promise<void>; notice?: string }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -24,6 +24,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => Promise<void> }) {
       <form onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to Hindsight</h1>
         <p className="muted">Post-incident reviews for your security operations team.</p>
+        {notice && <p className="notice" role="status">{notice}</p>}
         <label htmlFor="username">User name</label>
         <input id="username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required autoFocus />
         <label htmlFor="password">Password</label>

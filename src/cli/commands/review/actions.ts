@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { UsageError } from '../../../model/errors.js';
-import { ACTION_STATUSES, type ActionItem, type ActionItemPatch, type ActionStatus } from '../../../model/review.js';
+import { ACTION_SORT_KEYS, ACTION_STATUSES, type ActionItem, type ActionItemPatch, type ActionSortKey, type ActionStatus } from '../../../model/review.js';
+import { renderActionItemsCsv } from '../../../export/action-items-csv.js';
 import { parseEnumList } from '../../options.js';
 import type { CliContext } from '../../context.js';
 import { printResult, requireIncident } from '../../services.js';
@@ -29,17 +30,31 @@ export function registerActionCommands(program: Command, ctx: CliContext): void 
     .description('Action items across all incidents')
     .option('--incident <incident>', 'only this incident')
     .option('--status <status...>', 'only these statuses')
-    .option('--owner <name>')
+    .option('--owner <name>', 'exactly this owner')
     .option('--overdue', 'only overdue items (due date passed, not done, verified or wont-do)')
-    .action(async (o: { incident?: string; status?: string[]; owner?: string; overdue?: boolean }) => {
+    .option('--due-soon <days>', 'only open items due from today to this many days ahead')
+    .option('--search <text>', 'fuzzy search on owner and title (every word must match one of them)')
+    .addOption(new Option('--sort <key>', 'order by').choices([...ACTION_SORT_KEYS]))
+    .option('--desc', 'reverse the order of --sort')
+    .addOption(new Option('--format <format>', 'text | csv (spreadsheet-safe CSV on stdout); --json prints JSON').choices(['text', 'csv']).default('text'))
+    .action(async (o: { incident?: string; status?: string[]; owner?: string; overdue?: boolean; dueSoon?: string; search?: string; sort?: ActionSortKey; desc?: boolean; format: 'text' | 'csv' }) => {
+      const unknown = (o.status ?? []).find((s) => !(ACTION_STATUSES as readonly string[]).includes(s));
+      if (unknown) throw new UsageError(`--status: "${unknown}" is not one of ${ACTION_STATUSES.join(', ')}`);
+      const dueWithinDays = o.dueSoon === undefined ? undefined : Number(o.dueSoon);
+      if (dueWithinDays !== undefined && (!Number.isInteger(dueWithinDays) || dueWithinDays < 0 || dueWithinDays > 365)) throw new UsageError(`--due-soon: "${o.dueSoon}" is not a number of days from 0 to 365`);
+      if (o.format === 'csv' && ctx.globals().json) throw new UsageError('--format csv and --json both choose the output: give one of them');
       await withReviewStore(ctx, async (store, app) => {
         let incidentId: string | undefined;
         if (o.incident) incidentId = (await requireIncident(store, o.incident)).id;
-        const items = await app.listActionItems(store, { incidentId, status: parseEnumList(o.status, ACTION_STATUSES, '--status'), owner: o.owner, overdue: o.overdue });
+        const items = await app.listActionItemsAcross(store, { incidentId, status: parseEnumList(o.status, ACTION_STATUSES, '--status'), owner: o.owner, overdue: o.overdue, dueWithinDays, search: o.search, sort: o.sort, descending: o.desc });
+        if (o.format === 'csv') {
+          ctx.print(renderActionItemsCsv(items).replace(/\r\n$/, ''));
+          return;
+        }
         printResult(ctx, { actions: items, overdue: items.filter((i) => i.overdue).length }, () =>
           [
             `${items.length} action item(s), ${items.filter((i) => i.overdue).length} overdue`,
-            ...items.map((a) => `  ${a.id}  ${a.incidentId}  ${a.status.padEnd(11)} ${(a.dueDate ?? '').padEnd(10)} ${a.overdue ? 'OVERDUE ' : ''}${a.type.padEnd(21)} ${a.owner ?? '-'}  ${a.title}`),
+            ...items.map((a) => `  ${a.id}  ${a.incidentId}  ${a.status.padEnd(11)} ${(a.dueDate ?? '').padEnd(10)} ${a.overdue ? 'OVERDUE ' : ''}${a.type.padEnd(21)} ${a.owner ?? '-'}  ${a.title}  (${a.incidentTitle})`),
           ].join('\n'),
         );
       });

@@ -6,6 +6,7 @@ import { registerFindingCommands } from './findings.js';
 import { registerCloseCommand, registerPolicyCommands } from './policy.js';
 import { registerReviewDocumentCommand } from './print.js';
 import { registerReviewHistoryCommand, registerReviewStatusCommand } from './status.js';
+import { registerTaskCommands } from './tasks.js';
 import { registerTimelineCommands } from './timeline.js';
 import { registerReviewTransitionCommands } from './transitions.js';
 
@@ -24,6 +25,7 @@ export const registerReviewWorkflowCommands: RegisterCommands = (program: Comman
   registerTimelineCommands(program, ctx);
   registerFindingCommands(program, ctx);
   registerActionCommands(program, ctx);
+  registerTaskCommands(program, review, ctx);
   registerPolicyCommands(program, ctx);
   registerCloseCommand(program, ctx);
 };

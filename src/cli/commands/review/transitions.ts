@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { printResult } from '../../services.js';
 import { withReview, writeCommand, writeOptions, type WriteOpts } from './shared.js';
 
-type TransitionOpts = WriteOpts & { sufficiency?: string; notes?: string; overrideIncomplete?: string; reason?: string };
+type TransitionOpts = WriteOpts & { sufficiency?: string; notes?: string; overrideIncomplete?: string; reason?: string; templates?: string };
 
 /**
  * `hindsight review start|submit|approve|return|waive|reopen|require INCIDENT`: the review's
@@ -18,13 +18,18 @@ export function registerReviewTransitionCommands(review: Command, ctx: CliContex
     if (extra) cmd = extra(cmd);
     cmd.action(async (ref: string, opts: TransitionOpts) => {
       await withReview(ctx, ref, async ({ store, app, incident }) => {
-        await app.makeReviewTransition(store, name, incident.id, { ...writeOptions(ctx, opts), ...transitionInput(name, opts) });
+        if (name === 'start') {
+          // Starting a review also applies the template its incident's rule picks (when it has none yet).
+          const { loadTemplates } = await import('../../../app/review/templates.js');
+          const templates = loadTemplates({ dir: opts.templates, env: ctx.env }).templates;
+          await (await import('../../../app/review/start.js')).startReviewWithTemplate(store, incident, templates, writeOptions(ctx, opts));
+        } else await app.makeReviewTransition(store, name, incident.id, { ...writeOptions(ctx, opts), ...transitionInput(name, opts) });
         const record = await app.getReview(store, incident.id);
         printResult(ctx, record, () => `Review of ${incident.id} is now ${record.state} (version ${record.version})`);
       });
     });
   };
-  transition('start', 'Start the draft (editing starts it too)');
+  transition('start', "Start the draft and apply the template the incident's rule picks (editing starts it too)", (c) => c.option('--templates <dir>', 'template folder (default: HINDSIGHT_TEMPLATES, then the shipped config/review-templates)'));
   transition('submit', 'Submit the draft for review (any completeness; approval needs 100% or an override)');
   transition('approve', 'Approve a submitted review, recording the sufficiency judgement', (c) =>
     c

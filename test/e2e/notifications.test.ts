@@ -1,0 +1,142 @@
+/**
+ * Browser end-to-end of notifications: an admin sets the webhook and its secret on the Admin screen
+ * (the SMTP server comes from the environment and shows read-only), sends a test that the in-test
+ * SMTP server and webhook receiver get, and sees the deliveries; a person sets their own
+ * preferences. Screenshots at 1440x900 and 1280x720 go to /work/notes/shots/16c (or
+ * HINDSIGHT_SHOTS_DIR); axe-core must find no serious or critical violation on either screen.
+ */
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildServer, type App } from '../../src/server/app.js';
+import { webRoot } from '../../src/cli/commands/serve.js';
+import { importFiles } from '../../src/app/import.js';
+import { openStore, type OpenedStore } from '../../src/store/index.js';
+import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../helpers/notify-receivers.js';
+import { knowledgeBase, PASSWORD } from '../server/harness.js';
+
+const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
+const bundle = attackBundle();
+const web = webRoot();
+const ready =
+  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
+  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
+  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? (existsSync('/work/notes') ? '/work/notes/shots/16c' : join(projectRoot, 'test-artifacts', 'e2e', 'notifications'));
+const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeResult {
+  violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
+}
+
+describe.runIf(ready)('notification settings and preferences in Chromium', () => {
+  let store: OpenedStore;
+  let app: App;
+  let browser: Browser;
+  let base: string;
+  let smtp: SmtpReceiver;
+  let hook: WebhookReceiver;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    smtp = await startSmtpReceiver();
+    hook = await startWebhookReceiver('typed-in-the-browser');
+    store = await openStore({ db: ':memory:' });
+    await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
+    const env = { HINDSIGHT_SMTP_URL: smtp.url, HINDSIGHT_PUBLIC_URL: 'https://hindsight.soc.example' };
+    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env, precomputeAttribution: false, connectorScheduler: { enabled: false }, notifier: { enabled: false }, loginAttemptsPerMinute: 100 });
+    for (const role of ['analyst', 'admin'] as const) {
+      await app.auth.addUser({ username: role, role, password: PASSWORD, email: `${role}@soc.example` }, 'test');
+    }
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+    await smtp?.close();
+    await hook?.close();
+  });
+
+  async function signIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ viewport, bypassCSP: true });
+    const page = await context.newPage();
+    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`) });
+  async function axe(page: Page, include: string): Promise<string[]> {
+    await page.addScriptTag({ path: axeSource });
+    const result = (await page.evaluate(async (sel) => {
+      const w = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
+      return w.axe.run({ include: [sel] }, { resultTypes: ['violations'] });
+    }, include)) as AxeResult;
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+  }
+
+  it('lets an admin set the webhook, keeps secrets write-only, sends a test and lists the deliveries', async () => {
+    const page = await signIn('admin');
+    await page.goto(`${base}/#/admin`);
+    const panel = page.locator('section.notification-settings');
+    await panel.getByRole('heading', { name: 'Notifications' }).waitFor();
+    // The SMTP server comes from the environment: shown, not editable.
+    expect(await panel.getByLabel('SMTP server (smtp:// or smtps://)').isDisabled()).toBe(true);
+    await panel.getByText('set by HINDSIGHT_SMTP_URL').waitFor();
+    await panel.getByLabel(/Webhook URL/).fill(hook.url);
+    await panel.getByLabel(/Signing secret/).fill('typed-in-the-browser');
+    await panel.getByLabel('Payload').selectOption('slack');
+    await panel.getByRole('button', { name: 'Save notification settings' }).click();
+    await panel.getByText('Notification settings saved').waitFor();
+    await panel.getByText(/Webhook URL \(set: 127\.0\.0\.1/).waitFor();
+    expect(await panel.getByLabel(/Signing secret/).inputValue()).toBe('');
+    expect(await page.content()).not.toContain('typed-in-the-browser');
+
+    await panel.getByRole('button', { name: 'Send test' }).click();
+    await panel.getByText(/Test sent: email to admin@soc.example, webhook to http:\/\/127\.0\.0\.1/).waitFor();
+    expect(smtp.mails.map((m) => m.subject)).toEqual(['[Hindsight] Test message']);
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]?.verified).toBe(true);
+    expect(JSON.parse(hook.received[0]?.body ?? '{}')).toHaveProperty('blocks');
+    await page.reload();
+    await panel.locator('table.notification-deliveries').scrollIntoViewIfNeeded();
+    await panel.getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
+    await shot(page, 'admin-notification-settings-1440x900');
+    expect(await axe(page, 'section.notification-settings')).toEqual([]);
+    await page.context().close();
+
+    const small = await signIn('admin', { width: 1280, height: 720 });
+    await small.goto(`${base}/#/admin`);
+    await small.locator('section.notification-settings').getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
+    await shot(small, 'admin-notification-settings-1280x720');
+    await small.context().close();
+  });
+
+  it('lets a person choose immediate, digest or off per kind', async () => {
+    for (const viewport of [{ width: 1440, height: 900 }, { width: 1280, height: 720 }]) {
+      const page = await signIn('analyst', viewport);
+      await page.getByRole('link', { name: 'Notifications' }).click();
+      await page.getByRole('heading', { name: 'My notifications' }).waitFor();
+      await page.getByText('analyst@soc.example').waitFor();
+      await page.getByLabel('My action item is due soon').selectOption('digest');
+      await page.getByLabel('The tracker issue of my action item changes state').selectOption('off');
+      await page.getByRole('button', { name: 'Save preferences' }).click();
+      await page.getByText('Preferences saved').waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'My notifications' }).waitFor();
+      expect(await page.getByLabel('My action item is due soon').inputValue()).toBe('digest');
+      await shot(page, `my-notifications-${viewport.width}x${viewport.height}`);
+      expect(await axe(page, 'section.notification-preferences')).toEqual([]);
+      await page.context().close();
+    }
+  });
+});
