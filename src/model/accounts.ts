@@ -15,6 +15,8 @@ export const UserSchema = z.object({
   role: z.enum(ROLES),
   disabled: z.boolean(),
   createdAt: z.string(),
+  /** A generated first password: until it is changed, the API answers nothing but the change and sign-out. */
+  mustChangePassword: z.boolean(),
 });
 export type User = z.infer<typeof UserSchema>;
 

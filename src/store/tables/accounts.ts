@@ -17,6 +17,11 @@ export interface UsersTable {
   passwordHash: string | null;
   disabled: Flag;
   createdAt: string;
+  /** The OpenID Connect identity the account is linked to: issuer and subject (migration 0013). */
+  oidcIssuer: Generated<string | null>;
+  oidcSubject: Generated<string | null>;
+  /** Set on a generated first password: the API refuses all but a password change (migration 0013). */
+  mustChangePassword: Generated<Flag>;
 }
 
 export interface SessionsTable {
