@@ -71,27 +71,68 @@ export function listAuditLog(store: OpenedStore, query: AuditQuery = {}): Promis
   return listAuditEntries(store.db, query);
 }
 
+/** Entries about accounts, tokens, sign-ins and the server's settings: an admin's business only. */
+const ADMIN_ENTITY_TYPES: ReadonlySet<string> = new Set(['user', 'api-token', 'sign-in', 'policy', 'audit-key', 'connector']);
+
+/** What a reader may know of an entry about an incident hidden from them: who did what, and when. */
+function redacted(entry: AuditEntry): AuditEntry {
+  return { ...entry, entityId: 'restricted incident', before: null, after: null, redacted: true };
+}
+
 /**
- * The newest entries that match as this reader may see them: up to `limit` (default 100) of the
- * entries left after those about incidents hidden from the reader, paging back as far as needed.
+ * An entry as this reader sees it: as it is; redacted (an admin reading an entry about an incident
+ * restricted to others still sees who did what and when, so no write escapes admins); or not at all
+ * (undefined; a reviewer reading an admin's entry, or one about an incident hidden from them).
  */
-export async function auditLogForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditEntry[]> {
+export function auditEntryAsSeenBy(entry: AuditEntry, reader: Reader, hidden: ReadonlySet<string>): AuditEntry | undefined {
+  if (reader.role !== 'admin' && ADMIN_ENTITY_TYPES.has(entry.entityType)) return undefined;
+  const shown = auditEntryForReader(entry, hidden);
+  if (shown) return shown;
+  return reader.role === 'admin' ? redacted(entry) : undefined;
+}
+
+/** One page of the trail as a reader sees it. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Entries in the range this page covers that the reader may not see: counted, not shown. */
+  hidden: number;
+  /** Entries shown without their content (about incidents restricted to others). */
+  redacted: number;
+  /** The `before` of the next (older) page; null when this is the last. */
+  nextBefore: number | null;
+}
+
+/**
+ * The newest entries that match as this reader may see them: up to `limit` (default 100) entries
+ * the reader may see, paging back as far as needed; the entries left out on the way are counted.
+ * With an incident filter, only entries really about that incident are kept.
+ */
+export async function auditPageForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditPage> {
   const hidden = await hiddenIncidents(store, reader);
-  if (hidden.size === 0) return listAuditEntries(store.db, query);
-  const limit = query.limit ?? 100;
-  const entries: AuditEntry[] = [];
+  const limit = Math.min(query.limit ?? 100, 1000);
+  const page: AuditPage = { entries: [], hidden: 0, redacted: 0, nextBefore: null };
   let before = query.before;
-  while (entries.length < limit) {
-    const page = await listAuditEntries(store.db, { ...query, before, limit });
-    for (const entry of page) {
-      const shown = auditEntryForReader(entry, hidden);
-      if (shown && entries.length < limit) entries.push(shown);
+  for (;;) {
+    const batch = await listAuditEntries(store.db, { ...query, before, limit });
+    for (const entry of batch) {
+      if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
+      before = entry.seq;
+      if (query.incident && !incidentsOfAuditEntry(entry).includes(query.incident) && !(entry.entityType === 'incident' && entry.entityId === query.incident)) continue;
+      const shown = auditEntryAsSeenBy(entry, reader, hidden);
+      if (!shown) page.hidden += 1;
+      else {
+        if (shown.redacted) page.redacted += 1;
+        page.entries.push(shown);
+      }
     }
-    const last = page[page.length - 1];
-    if (page.length < limit || !last) break;
-    before = last.seq;
+    if (batch.length < limit) return page;
+    if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
   }
-  return entries;
+}
+
+/** The newest entries that match as this reader may see them (see auditPageForReader). */
+export async function auditLogForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditEntry[]> {
+  return (await auditPageForReader(store, reader, query)).entries;
 }
 
 /**

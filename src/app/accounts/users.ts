@@ -7,8 +7,10 @@ import { deleteSessionsOfUser } from '../../store/accounts/sessions.js';
 import { allUsers, insertUser, saveUser, userByName, userCount, userCredentialsByName } from '../../store/accounts/users.js';
 import type { OpenedStore } from '../../store/index.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { incidentsRestrictedTo } from '../../store/accounts/incident-access.js';
 import { checkPasswordPolicy, type PasswordOwner } from './password-policy.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { revokeTokensOfUser } from './tokens.js';
 import { newId } from './secrets.js';
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -57,6 +59,7 @@ function checkPassword(password: string | undefined, owner: PasswordOwner): void
 export async function addUser(store: OpenedStore, input: NewUser, actor: string): Promise<User> {
   if (!USERNAME.test(input.username)) throw new UsageError(`the user name "${input.username}" must be 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit`);
   const role = roleOf(input.role);
+  if (input.kind === 'service' && input.password !== undefined) throw new UsageError('a service account has no password: it never signs in interactively, only with API tokens');
   const email = emailOf(input.email) ?? null;
   checkPassword(input.password, { username: input.username, displayName: input.displayName, email });
   const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
@@ -96,6 +99,7 @@ export async function updateUser(store: OpenedStore, username: string, change: U
   return auditedWrite(store, { actor, operation: operationOf(change) }, async (tx) => {
     const before = await userByName(tx.db, username);
     if (!before) throw new NotFoundError(`no user named "${username}"`);
+    if (passwordHash !== undefined && before.kind === 'service') throw new UsageError(`${username} is a service account: it has no password, only API tokens`);
     const after: User = {
       ...before,
       ...(role !== undefined ? { role } : {}),
@@ -106,8 +110,14 @@ export async function updateUser(store: OpenedStore, username: string, change: U
     };
     await saveUser(tx.db, after, passwordHash);
     if (after.disabled || passwordHash !== undefined) await deleteSessionsOfUser(tx.db, before.id);
+    // Their API tokens end with their sessions, for good: enabling the account again brings none back.
+    if (after.disabled && !before.disabled) await revokeTokensOfUser(tx, before.id, 'user-disabled', actor);
+    else if (passwordHash !== undefined) await revokeTokensOfUser(tx, before.id, 'password-changed', actor);
+    // Taking over a person on an incident's access list (a new password, or locking them out) is
+    // what an admin could abuse to reach that incident: the entry names those incidents for admins.
+    const restricted = after.disabled !== before.disabled || passwordHash !== undefined ? await incidentsRestrictedTo(tx.db, username) : [];
     // The hash itself never goes into the trail: only that it changed.
-    return { result: after, entityId: username, before, after: { ...after, ...(passwordHash !== undefined ? { passwordChanged: true } : {}) } };
+    return { result: after, entityId: username, before, after: { ...after, ...(passwordHash !== undefined ? { passwordChanged: true } : {}), ...(restricted.length ? { onAccessListOf: restricted } : {}) } };
   });
 }
 
@@ -123,5 +133,6 @@ export async function verifySignIn(store: OpenedStore, username: string, passwor
     return undefined;
   }
   const ok = await verifyPassword(password, found.passwordHash);
-  return ok && !found.user.disabled ? found.user : undefined;
+  // A service account holds API tokens only: it never signs in interactively, whatever its password.
+  return ok && !found.user.disabled && found.user.kind !== 'service' ? found.user : undefined;
 }

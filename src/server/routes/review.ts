@@ -141,8 +141,9 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     '/api/findings/:id',
     { config: { access: 'analyst' }, schema: { tags: ['findings'], summary: 'Edit a finding', params: IdParams, body: FindingPatchSchema.extend({ expectedVersion }), response: { 200: FindingSchema, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => {
-      const finding = await getFinding(ctx.store, request.params.id);
-      if (!finding || !(await ctx.auth.canSee(userOf(request), finding.incidentId))) throw notFound(`no finding "${request.params.id}"`);
+      // Access is checked in the query that finds it: restricted and unknown answer alike, in the same time.
+      const finding = (await ctx.auth.canSeeFinding(userOf(request), request.params.id)) ? await getFinding(ctx.store, request.params.id) : undefined;
+      if (!finding) throw notFound(`no finding "${request.params.id}"`);
       const { expectedVersion: v, ...patch } = request.body;
       return editFinding(ctx.store, finding.id, patch, w(request, v));
     },
@@ -178,8 +179,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     },
   );
   const visibleAction = async (request: Parameters<typeof userOf>[0], id: string) => {
-    const item = await getActionItem(ctx.store, id);
-    if (!item || !(await ctx.auth.canSee(userOf(request), item.incidentId))) throw notFound(`no action item "${id}"`);
+    const item = (await ctx.auth.canSeeActionItem(userOf(request), id)) ? await getActionItem(ctx.store, id) : undefined;
+    if (!item) throw notFound(`no action item "${id}"`);
     return item;
   };
   app.patch(

@@ -12,6 +12,7 @@ import { connectorsSchema } from './0010-connectors.js';
 import { auditMacSchema } from './0011-audit-mac.js';
 import { peopleSchema } from './0012-people.js';
 import { signInSchema } from './0013-sign-in.js';
+import { tokensAndSignInsSchema } from './0014-tokens-and-sign-ins.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -31,6 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0011-audit-mac': auditMacSchema,
   '0012-people': peopleSchema,
   '0013-sign-in': signInSchema,
+  '0014-tokens-and-sign-ins': tokensAndSignInsSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditEntryForReader, auditLogForReader, listAuditLog, verifyAuditTrail } from '../../../src/app/accounts/audit-log.js';
+import { auditEntryForReader, auditLogForReader, auditPageForReader, listAuditLog, verifyAuditTrail } from '../../../src/app/accounts/audit-log.js';
 import { accessList, canSee, hiddenIncidents, incidentAccess, restrictIncident } from '../../../src/app/accounts/incident-access.js';
 import { createSession, endSession, userOfSession } from '../../../src/app/accounts/sessions.js';
 import { createToken, listTokens, revokeToken, TOKEN_PREFIX, userOfToken } from '../../../src/app/accounts/tokens.js';
@@ -54,7 +54,7 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       const { token, info } = await createToken(store, 'alice', 'ci', 'cli:test');
       expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
       expect(Buffer.from(token.slice(3), 'base64url')).toHaveLength(32);
-      expect((await userOfToken(store, token))?.username).toBe('alice');
+      expect((await userOfToken(store, token))?.user.username).toBe('alice');
       expect((await listTokens(store, 'alice'))[0]?.lastUsedAt).not.toBeNull();
       const hashes = await store.db.selectFrom('apiTokens').select('tokenHash').execute();
       expect(hashes[0]?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
@@ -75,11 +75,12 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       expect((await listUsers(store)).map((u) => [u.username, u.disabled])).toEqual([['alice', true]]);
 
       const actions = (await listAuditLog(store)).map((e) => e.action).reverse();
-      expect(actions).toEqual(['user.add', 'token.create', 'token.revoke', 'token.create', 'user.disable']);
+      // Disabling alice revoked her live token for good, recorded as its own entry with the reason.
+      expect(actions).toEqual(['user.add', 'token.create', 'token.revoke', 'token.create', 'token.revoke', 'user.disable']);
       const disable = (await listAuditLog(store, { limit: 1 }))[0];
       expect(disable).toMatchObject({ actor: 'cli:test', entityType: 'user', entityId: 'alice', before: { disabled: false }, after: { disabled: true } });
       expect((await listAuditLog(store, { entityType: 'api-token', entityId: info.id }))[0]).toMatchObject({ action: 'token.revoke', before: { revokedAt: null }, after: { revokedAt: revoked.revokedAt } });
-      expect(await verifyAuditTrail(store)).toMatchObject({ ok: true, entries: 5 });
+      expect(await verifyAuditTrail(store)).toMatchObject({ ok: true, entries: 6 });
     } finally {
       await store.close();
     }
@@ -151,12 +152,30 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       const everything = await listAuditLog(store);
       expect(everything.map((e) => e.action)).toEqual(['incident.restrict', 'user.add', 'incident.import']);
 
-      const forCarol = await auditLogForReader(store, { username: 'carol', role: 'viewer' }, {});
-      expect(forCarol).toEqual(everything);
-      const forRoot = await auditLogForReader(store, { username: 'root', role: 'admin' }, {});
-      // The import held only the hidden incident: nothing of it remains.
-      expect(forRoot.map((e) => e.action)).toEqual(['incident.restrict', 'user.add']);
+      // A reviewer on the list sees the incident's entries; the admin's account entry is counted, not shown.
+      const forCarol = await auditPageForReader(store, { username: 'carol', role: 'reviewer' }, {});
+      expect(forCarol.entries).toEqual(everything.filter((e) => e.action !== 'user.add'));
+      expect(forCarol).toMatchObject({ hidden: 1, redacted: 0, nextBefore: null });
+      // An admin not on the list sees every entry: the import of the hidden incident says who did
+      // what and when, without the incident or its content.
+      const forRoot = await auditPageForReader(store, { username: 'root', role: 'admin' }, {});
+      expect(forRoot.entries.map((e) => e.action)).toEqual(['incident.restrict', 'user.add', 'incident.import']);
+      expect(forRoot.entries[2]).toMatchObject({ actor: 'cli:test', entityId: 'restricted incident', before: null, after: null, redacted: true });
+      expect(JSON.stringify(forRoot.entries[2])).not.toContain(id);
+      expect(forRoot).toMatchObject({ hidden: 0, redacted: 1 });
+      // A reviewer not on the list sees nothing of it, and only a count.
+      const forBob = await auditPageForReader(store, { username: 'bob', role: 'reviewer' }, {});
+      expect(forBob.entries.map((e) => e.action)).toEqual(['incident.restrict']);
+      expect(forBob.hidden).toBe(2);
+      // Paging: one entry a page, the next page starts below it.
+      const first = await auditPageForReader(store, { username: 'root', role: 'admin' }, { limit: 1 });
+      expect(first.entries.map((e) => e.seq)).toEqual([3]);
+      expect(first.nextBefore).toBe(3);
       expect(await auditLogForReader(store, { username: 'root', role: 'admin' }, { limit: 1, before: 3 })).toEqual([expect.objectContaining({ action: 'user.add' })]);
+      // The incident filter keeps the entries about it.
+      expect((await auditPageForReader(store, { username: 'carol', role: 'reviewer' }, { incident: id })).entries.map((e) => e.action)).toEqual(['incident.restrict', 'incident.import']);
+      expect((await auditPageForReader(store, { username: 'root', role: 'admin' }, { actions: ['user.add'] })).entries.map((e) => e.action)).toEqual(['user.add']);
+      expect((await auditPageForReader(store, { username: 'root', role: 'admin' }, { since: '2999-01-01T00:00:00.000Z' })).entries).toEqual([]);
     } finally {
       await store.close();
     }
