@@ -143,7 +143,7 @@ const STEPS: Step[] = [
   {
     route: 'POST /api/tokens',
     as: 'admin',
-    request: () => ({ method: 'POST', url: '/api/tokens', payload: { username: 'dana', name: 'ci' } }),
+    request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'ci', scope: 'read', expiresInDays: 30 } }),
     action: 'token.create',
     hasBefore: false,
     keep: (b, s) => (s.tokenId = id(b)),

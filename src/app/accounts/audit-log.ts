@@ -103,12 +103,11 @@ export interface AuditPage {
 }
 
 /**
- * The newest entries that match as this reader may see them: up to `limit` (default 100) entries
- * the reader may see, paging back as far as needed; the entries left out on the way are counted.
- * With an incident filter, only entries really about that incident are kept.
+ * The newest entries that match as `see` shows them: up to `limit` (default 100) shown entries,
+ * paging back as far as needed; the entries left out on the way are counted. With an incident
+ * filter, only entries really about that incident are kept.
  */
-export async function auditPageForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditPage> {
-  const hidden = await hiddenIncidents(store, reader);
+async function auditPage(store: OpenedStore, query: AuditQuery, see: (entry: AuditEntry) => AuditEntry | undefined): Promise<AuditPage> {
   const limit = Math.min(query.limit ?? 100, 1000);
   const page: AuditPage = { entries: [], hidden: 0, redacted: 0, nextBefore: null };
   let before = query.before;
@@ -117,8 +116,8 @@ export async function auditPageForReader(store: OpenedStore, reader: Reader, que
     for (const entry of batch) {
       if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
       before = entry.seq;
-      if (query.incident && !incidentsOfAuditEntry(entry).includes(query.incident) && !(entry.entityType === 'incident' && entry.entityId === query.incident)) continue;
-      const shown = auditEntryAsSeenBy(entry, reader, hidden);
+      if (query.incident && !incidentsOfAuditEntry(entry).includes(query.incident)) continue;
+      const shown = see(entry);
       if (!shown) page.hidden += 1;
       else {
         if (shown.redacted) page.redacted += 1;
@@ -128,6 +127,17 @@ export async function auditPageForReader(store: OpenedStore, reader: Reader, que
     if (batch.length < limit) return page;
     if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
   }
+}
+
+/** One page of the trail as this reader may see it (see auditEntryAsSeenBy). */
+export async function auditPageForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditPage> {
+  const hidden = await hiddenIncidents(store, reader);
+  return auditPage(store, query, (entry) => auditEntryAsSeenBy(entry, reader, hidden));
+}
+
+/** One page of the whole trail, every entry in full: the operator's view on the machine holding the database. */
+export function auditPageForOperator(store: OpenedStore, query: AuditQuery = {}): Promise<AuditPage> {
+  return auditPage(store, query, (entry) => entry);
 }
 
 /** The newest entries that match as this reader may see them (see auditPageForReader). */
