@@ -22,6 +22,7 @@ import { incidentRoutes } from './routes/incidents.js';
 import { metaRoutes } from './routes/meta.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
+import { signInRoutes } from './routes/sign-in.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -68,6 +69,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     afterImport: () => app.refreshAttribution(),
   };
   await app.register(authRoutes, context);
+  await app.register(signInRoutes, context);
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);

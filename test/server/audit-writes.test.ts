@@ -138,7 +138,7 @@ const STEPS: Step[] = [
     hasBefore: false,
   },
   { route: 'PUT /api/incidents/:id/access', as: 'admin', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.other}/access`, payload: { users: ['analyst', 'admin'] } }), action: 'incident.restrict', hasBefore: true },
-  { route: 'POST /api/users', as: 'admin', request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'dana', role: 'viewer', password: 'a-long-password-for-dana' } }), action: 'user.add', hasBefore: false },
+  { route: 'POST /api/users', as: 'admin', request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'dana', role: 'viewer', password: 'a-long-password-for-the-new-viewer' } }), action: 'user.add', hasBefore: false },
   { route: 'PATCH /api/users/:username', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/users/dana', payload: { role: 'analyst' } }), action: 'user.update', hasBefore: true },
   {
     route: 'POST /api/tokens',

@@ -18,6 +18,26 @@ function zxcvbn(): ZxcvbnFactory {
   return checker;
 }
 
+/** zxcvbn's warnings (keys, without a translation package) in words. */
+const WARNINGS: Record<string, string> = {
+  straightRow: 'a straight row of keys',
+  keyPattern: 'a short keyboard pattern',
+  simpleRepeat: 'repeated characters',
+  extendedRepeat: 'repeated character patterns',
+  sequences: 'a common character sequence',
+  recentYears: 'a recent year',
+  dates: 'a date',
+  topTen: 'one of the ten most used passwords',
+  topHundred: 'one of the hundred most used passwords',
+  common: 'a commonly used password',
+  similarToCommon: 'close to a commonly used password',
+  wordByItself: 'a single word',
+  namesByThemselves: 'a name',
+  commonNames: 'a common name',
+  userInputs: 'your own name or address',
+  pwned: 'a password found in data breaches',
+};
+
 /** Who the password is for: their name, display name and address count as guessable. */
 export interface PasswordOwner {
   username: string;
@@ -36,7 +56,8 @@ export function passwordProblem(password: string, owner: PasswordOwner): string 
   const result = zxcvbn().check(password.slice(0, 256), inputs);
   if (wholeCommonPassword(result)) return 'the password is a commonly used one (it is on the list of common and breached passwords)';
   if (result.score < MIN_PASSWORD_SCORE) {
-    const hint = result.feedback.warning ? ` (${result.feedback.warning.replace(/\.$/, '').toLowerCase()})` : '';
+    const warning = result.feedback.warning ? WARNINGS[result.feedback.warning] : undefined;
+    const hint = warning ? ` (${warning})` : '';
     return `the password is too easy to guess${hint}: use a longer passphrase or more varied characters`;
   }
   return undefined;

@@ -5,6 +5,8 @@ import { printResult, withStore } from '../services.js';
 import { cliActor } from '../actor.js';
 import { registerAuditList } from './audit-list.js';
 
+type ServeFlags = import('./serve.js').ServeOptions & { scheduler: boolean };
+
 /**
  * The team server and its administration: `serve`, `users add|list|disable`,
  * `tokens create|list|revoke`, `audit verify|anchor|rotate-key|log|list` and `incidents restrict`. Every write is recorded
@@ -22,7 +24,15 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--no-scheduler', 'do not run the connectors on their schedule (they still run with `hindsight sync` or "Run now")')
     .option('--audit-anchor-file <file>', 'append an anchor of the audit trail to this file periodically (default: HINDSIGHT_AUDIT_ANCHOR_FILE)')
     .option('--audit-anchor-every <seconds>', 'how often to write the anchor (default: HINDSIGHT_AUDIT_ANCHOR_INTERVAL, then 3600)', (v) => parsePositive(v, '--audit-anchor-every'))
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean; auditAnchorFile?: string; auditAnchorEvery?: number }) => {
+    .option('--oidc-issuer <url>', 'single sign-on: the OpenID Connect issuer (HINDSIGHT_OIDC_ISSUER); https, or http on loopback only')
+    .option('--oidc-client-id <id>', 'single sign-on: the client id registered at the provider (HINDSIGHT_OIDC_CLIENT_ID); the secret, if any, from HINDSIGHT_OIDC_CLIENT_SECRET')
+    .option('--public-url <url>', 'where the team reaches this server (HINDSIGHT_PUBLIC_URL): the redirect URI is <url>/api/auth/oidc/callback')
+    .option('--oidc-role-claim <claim>', 'the claim whose values map to roles (HINDSIGHT_OIDC_ROLE_CLAIM; default groups)')
+    .option('--oidc-role-map <map>', "claim values to roles, e.g. 'sec-analysts=analyst,sec-leads=reviewer,sec-admins=admin' (HINDSIGHT_OIDC_ROLE_MAP)")
+    .option('--oidc-username-claim <claim>', 'the claim that gives the user name (HINDSIGHT_OIDC_USERNAME_CLAIM; default preferred_username, then email)')
+    .option('--oidc-provider-name <name>', 'the button reads "Sign in with <name>" (HINDSIGHT_OIDC_PROVIDER_NAME; default the issuer\'s host)')
+    .option('--oidc-only', 'turn password sign-in off: single sign-on only; the command line stays the operator\'s way in (HINDSIGHT_OIDC_ONLY)')
+    .action(async (opts: ServeFlags) => {
       const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });
@@ -68,16 +78,18 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       });
     });
   users
-    .command('passwd')
-    .description("Set an account's password (read from stdin)")
+    .command('password')
+    .alias('passwd')
+    .description("Set an account's password (read from stdin): checked against the password policy; their sessions end and their API tokens are revoked")
     .argument('<name>')
     .requiredOption('--password-stdin', 'read the password from standard input (one line)')
-    .action(async (name: string) => {
+    .option('--must-change', 'make them change it at their next sign-in')
+    .action(async (name: string, opts: { mustChange?: boolean }) => {
       const password = await readPasswordFromStdin();
       await withStore(ctx, async (store) => {
         const { updateUser } = await import('../../app/accounts/users.js');
-        const user = await updateUser(store, name, { password }, cliActor(ctx));
-        printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out`);
+        const user = await updateUser(store, name, { password, mustChangePassword: opts.mustChange === true }, cliActor(ctx));
+        printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out and their API tokens revoked${user.mustChangePassword ? '; they must change it at their next sign-in' : ''}`);
       });
     });
 

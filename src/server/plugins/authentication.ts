@@ -32,6 +32,8 @@ declare module 'fastify' {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** All an account that must change its password may do until it has: see who it is, change it, sign out. */
+const WHILE_PASSWORD_MUST_CHANGE = new Set(['GET /api/auth/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
 
 /** Routes that are public without saying so: the API reference and the web application. */
 function implicitlyPublic(url: string): boolean {
@@ -71,6 +73,9 @@ export const authentication = sharedPlugin<{ accounts: Accounts }>('authenticati
       if (typeof sent !== 'string' || !request.csrfToken || !safeEqual(sent, request.csrfToken)) {
         throw new HttpError(403, 'csrf', `writes signed in with the session cookie must send the ${CSRF_HEADER} header (from /api/auth/me)`);
       }
+    }
+    if (request.user.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(`${request.method} ${request.routeOptions.url ?? ''}`)) {
+      throw new HttpError(403, 'password-change-required', 'change your password first (POST /api/auth/password): this account was given a generated password');
     }
   });
 });

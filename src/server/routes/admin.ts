@@ -32,7 +32,7 @@ export const adminRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx)
     '/api/users/:username',
     {
       config: { access: 'admin' },
-      schema: { tags: ['admin'], summary: 'Change role, display name, password, or disable', params: z.object({ username: Username }), body: z.object({ role: z.enum(ROLES).optional(), displayName: z.string().max(200).nullable().optional(), email: z.string().max(320).nullable().optional(), password: z.string().min(12).max(1024).optional(), disabled: z.boolean().optional() }), response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409) } },
+      schema: { tags: ['admin'], summary: 'Change role, display name, e-mail, password (checked against the password policy; ends their sessions and revokes their tokens), must-change-password, or disable', params: z.object({ username: Username }), body: z.object({ role: z.enum(ROLES).optional(), displayName: z.string().max(200).nullable().optional(), email: z.string().max(320).nullable().optional(), password: z.string().min(12).max(1024).optional(), disabled: z.boolean().optional(), mustChangePassword: z.boolean().optional() }), response: { 200: UserSchema, ...errorResponses(400, 401, 403, 404, 409) } },
     },
     async (request) => {
       if (request.params.username === actorOf(request) && (request.body.disabled || (request.body.role && request.body.role !== 'admin'))) {

@@ -6,6 +6,7 @@ import { limitsFromAttemptsPerMinute, SignInThrottle } from '../../app/accounts/
 import { z } from 'zod';
 import type { RouteContext } from '../context.js';
 import { HttpError } from '../errors.js';
+import { passwordSignInDisabled } from './sign-in.js';
 import { userOf } from '../request-user.js';
 import { errorResponses } from '../schemas/errors.js';
 import { MeSchema, OkSchema, SignedInSchema } from '../schemas/auth.js';
@@ -34,6 +35,7 @@ export const authRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) 
       schema: { tags: ['auth'], summary: 'Sign in: sets the session cookie; answers the CSRF token writes must send', body: LoginBody, response: { 200: SignedInSchema, ...errorResponses(400, 401, 429) } },
     },
     async (request, reply) => {
+      if (ctx.options.oidc?.only) throw passwordSignInDisabled();
       const { username, password } = request.body;
       const address = request.ip;
       const decision = throttle.check(address, username);

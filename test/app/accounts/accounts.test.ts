@@ -29,7 +29,7 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
   it('adds users, signs in, issues sessions and tokens, disables, and audits every write', async () => {
     const store = await open();
     try {
-      const alice = await addUser(store, { username: 'alice', role: 'analyst', password: 'alice-password-1' }, 'cli:test');
+      const alice = await addUser(store, { username: 'alice', role: 'analyst', password: 'Amber-Orbit-Cactus-31' }, 'cli:test');
       expect(alice).toMatchObject({ username: 'alice', role: 'analyst', disabled: false, displayName: null });
       await expect(addUser(store, { username: 'alice', role: 'viewer' }, 'cli:test')).rejects.toThrow(/already exists/);
       await expect(addUser(store, { username: 'bob', role: 'superuser' }, 'cli:test')).rejects.toThrow(/role must be one of/);
@@ -37,9 +37,9 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       await expect(addUser(store, { username: '-bob', role: 'viewer' }, 'cli:test')).rejects.toThrow(/user name "-bob"/);
       expect(await countUsers(store)).toBe(1);
 
-      expect(await verifySignIn(store, 'alice', 'alice-password-1')).toMatchObject({ username: 'alice' });
+      expect(await verifySignIn(store, 'alice', 'Amber-Orbit-Cactus-31')).toMatchObject({ username: 'alice' });
       expect(await verifySignIn(store, 'alice', 'wrong-password-1')).toBeUndefined();
-      expect(await verifySignIn(store, 'nobody', 'alice-password-1')).toBeUndefined();
+      expect(await verifySignIn(store, 'nobody', 'Amber-Orbit-Cactus-31')).toBeUndefined();
 
       const session = await createSession(store, alice);
       expect((await userOfSession(store, session.cookie))?.user.username).toBe('alice');
@@ -71,7 +71,7 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       await disableUser(store, 'alice', 'cli:test');
       expect(await userOfSession(store, session.cookie)).toBeUndefined();
       expect(await userOfToken(store, second)).toBeUndefined();
-      expect(await verifySignIn(store, 'alice', 'alice-password-1')).toBeUndefined();
+      expect(await verifySignIn(store, 'alice', 'Amber-Orbit-Cactus-31')).toBeUndefined();
       expect((await listUsers(store)).map((u) => [u.username, u.disabled])).toEqual([['alice', true]]);
 
       const actions = (await listAuditLog(store)).map((e) => e.action).reverse();
@@ -89,12 +89,12 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
   it('names a password change apart from other changes, never records the hash, and signs the user out', async () => {
     const store = await open();
     try {
-      const carol = await addUser(store, { username: 'carol', role: 'viewer', password: 'carol-password-1', displayName: 'Carol' }, 'admin');
+      const carol = await addUser(store, { username: 'carol', role: 'viewer', password: 'Velvet-Summit-Otter-58', displayName: 'Carol' }, 'admin');
       const session = await createSession(store, carol);
-      await updateUser(store, 'carol', { password: 'carol-password-2' }, 'admin');
+      await updateUser(store, 'carol', { password: 'Granite-Ferry-Plume-76' }, 'admin');
       expect(await userOfSession(store, session.cookie)).toBeUndefined();
-      expect(await verifySignIn(store, 'carol', 'carol-password-1')).toBeUndefined();
-      expect(await verifySignIn(store, 'carol', 'carol-password-2')).toMatchObject({ username: 'carol' });
+      expect(await verifySignIn(store, 'carol', 'Velvet-Summit-Otter-58')).toBeUndefined();
+      expect(await verifySignIn(store, 'carol', 'Granite-Ferry-Plume-76')).toMatchObject({ username: 'carol' });
       const promoted = await updateUser(store, 'carol', { role: 'reviewer', displayName: null }, 'admin');
       expect(promoted).toMatchObject({ role: 'reviewer', displayName: null, disabled: false });
       await updateUser(store, 'carol', { disabled: true }, 'admin');
