@@ -9,6 +9,7 @@ import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
+import { AuditLog } from './screens/AuditLog';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -66,6 +67,7 @@ export function App() {
     ['actions', 'Action items', true],
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
+    ['audit', 'Audit log', me.user.role === 'admin' || me.user.role === 'reviewer'],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
   let screen;
@@ -74,6 +76,7 @@ export function App() {
   else if (section === 'actions') screen = <ActionItems />;
   else if (section === 'matrix') screen = <Matrix />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
+  else if (section === 'audit' && (me.user.role === 'admin' || me.user.role === 'reviewer')) screen = <AuditLog />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 

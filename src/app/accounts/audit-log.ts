@@ -63,7 +63,8 @@ export function auditEntryForReader(entry: AuditEntry, hidden: ReadonlySet<strin
   const after = strip(entry.after);
   const remaining = isRecord(after) && Array.isArray(after['incidents']) ? after['incidents'].length : 0;
   if (remaining === 0) return undefined;
-  return { ...entry, entityId: hidden.has(entry.entityId) ? `${remaining} incidents` : entry.entityId, before: strip(entry.before), after };
+  // The id of a hidden incident, or a count that included hidden ones, becomes the count that remains.
+  return { ...entry, entityId: hidden.has(entry.entityId) || /^\d+ incidents$/.test(entry.entityId) ? `${remaining} incidents` : entry.entityId, before: strip(entry.before), after };
 }
 
 /** The newest entries that match, every one of them (the command line reads the whole trail). */
@@ -86,6 +87,8 @@ function redacted(entry: AuditEntry): AuditEntry {
  */
 export function auditEntryAsSeenBy(entry: AuditEntry, reader: Reader, hidden: ReadonlySet<string>): AuditEntry | undefined {
   if (reader.role !== 'admin' && ADMIN_ENTITY_TYPES.has(entry.entityType)) return undefined;
+  // Changes to an access list are an admin's to see; to anyone else a hidden incident's list does not exist either.
+  if (reader.role !== 'admin' && entry.entityType === 'incident' && hidden.has(entry.entityId)) return undefined;
   const shown = auditEntryForReader(entry, hidden);
   if (shown) return shown;
   return reader.role === 'admin' ? redacted(entry) : undefined;

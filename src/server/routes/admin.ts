@@ -2,6 +2,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createTokenFor, tokenMaxDays, TokenRequestRefused } from '../../app/accounts/tokens.js';
+import { AUDIT_ACTIONS } from '../../app/audit-filters.js';
 import { auditedWrite } from '../../app/audit.js';
 import { incidentIdOf } from '../../app/incidents.js';
 import { TOKEN_SCOPES, USER_KINDS } from '../../model/accounts.js';
@@ -147,6 +148,11 @@ export const adminRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx)
       }
       return ctx.auth.auditPageForReader(reader, { ...query, ...(action ? { actions: action } : {}), ...(incident ? { incident } : {}) });
     },
+  );
+  app.get(
+    '/api/audit/actions',
+    { config: { access: 'reviewer' }, schema: { tags: ['audit'], summary: 'The actions the audit trail records (the values of the action filter)', response: { 200: z.object({ actions: z.array(z.string()) }), ...errorResponses(401, 403) } } },
+    async () => ({ actions: [...AUDIT_ACTIONS] }),
   );
   app.get('/api/audit/verify', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'Check the hash chain of the audit trail', response: { 200: AuditVerificationSchema, ...errorResponses(401, 403) } } }, async () => ctx.auth.verifyAuditTrail());
 };
