@@ -116,4 +116,8 @@ export const ReviewReportSchema = z.object({
   findings: z.array(FindingSchema).optional(),
   actions: z.array(ActionItemSchema).optional(),
   completeness: CompletenessSchema.optional(),
+  /** Set when the review was approved below full completeness (flagged at the top of every format). */
+  approvedIncomplete: z
+    .object({ reason: z.string(), approvedBy: z.string().nullable(), approvedAt: z.string().nullable(), completenessScore: z.number().nullable() })
+    .optional(),
 });

@@ -51,6 +51,9 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
     findings: content.findings,
     actions: content.actions,
     completeness,
+    ...(content.review?.state === 'approved' && content.review.completenessOverride
+      ? { approvedIncomplete: { reason: content.review.completenessOverride, approvedBy: content.review.approvedBy, approvedAt: content.review.approvedAt, completenessScore: completeness?.score ?? null } }
+      : {}),
   };
 }
 

@@ -29,10 +29,10 @@ import {
   saveReviewSection,
   updateActionItem,
 } from '../../app/review/index.js';
-import { REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
+import { FourEyesError, REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import type { RouteContext } from '../context.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { actorOf, userOf } from '../request-user.js';
 import { errorResponses } from '../schemas/errors.js';
 import {
@@ -88,7 +88,14 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
       async (request) => {
         const incident = await visibleIncident(ctx, request, request.params.id);
         const b = request.body as z.infer<typeof body> & { sufficiency?: 'sufficient' | 'insufficient'; notes?: string; overrideIncomplete?: string };
-        return makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete });
+        const approvalRules = name === 'approve' ? (await import('../../review/policy.js')).loadPolicy({ file: ctx.options.policyFile, env: ctx.options.env }).policy.approval : undefined;
+        try {
+          return await makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete, approvalRules });
+        } catch (error) {
+          // The four-eyes rule refuses this person, not the review's state: 403.
+          if (error instanceof FourEyesError) throw new HttpError(403, 'four-eyes', error.message);
+          throw error;
+        }
       },
     );
   }
