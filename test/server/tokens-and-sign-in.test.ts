@@ -166,6 +166,8 @@ describe.runIf(run).each(targets)('API tokens, service accounts and sign-ins on 
       const sprayMore: number[] = [];
       for (let i = 20; i < 24; i++) sprayMore.push((await attempt(`sprayed-${i}`, 'Winter2026!', '203.0.113.9')).statusCode);
       expect(sprayMore).toEqual([429, 429, 429, 429]);
+      // A name no account can have (a NUL in it) is refused as input, on PostgreSQL too.
+      expect((await attempt('a\u0000b', 'x', '192.0.2.77')).statusCode).toBe(400);
       // Someone else from another address still signs in, and that is audited with the address.
       await login(app, 'viewer');
 

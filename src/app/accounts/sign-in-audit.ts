@@ -22,8 +22,10 @@ const OPERATION: Record<SignInEvent['outcome'], AuditedOperation> = { success: '
 
 /** Appends one sign-in entry in its own transaction. */
 export async function recordSignIn(store: OpenedStore, event: SignInEvent): Promise<void> {
-  // The name as typed can be anything up to the route's limit: kept, but never longer than a user name can be.
-  const typed = event.username.slice(0, 64);
+  // The name as typed can be anything up to the route's limit: kept, but never longer than a user
+  // name can be, and with control characters (which PostgreSQL text cannot hold: NUL) replaced.
+  // eslint-disable-next-line no-control-regex
+  const typed = event.username.slice(0, 64).replace(/[\u0000-\u001f\u007f]/g, '\uFFFD');
   const { outcome, ...details } = event;
   await store.transaction(async (tx) => {
     await appendAudit(tx, { actor: outcome === 'success' ? typed : ANONYMOUS_ACTOR, operation: OPERATION[outcome] }, { entityId: typed, after: { ...details, username: typed } });

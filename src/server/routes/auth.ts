@@ -16,7 +16,9 @@ import { ROLE_DESCRIPTIONS } from '../../model/roles.js';
 /** Sign-ins waiting for their password check beyond which new ones are answered 429 at once. */
 const MAX_PENDING_SIGN_INS = 8;
 
-const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) });
+// No account name holds a control character (and PostgreSQL text cannot hold NUL): refused as input.
+// eslint-disable-next-line no-control-regex
+const LoginBody = z.object({ username: z.string().min(1).max(64).regex(/^[^\u0000-\u001f\u007f]+$/, 'a user name has no control characters'), password: z.string().min(1).max(1024) });
 
 /** Sign-in with a password (session cookie + CSRF token), sign-out, and who is signed in. */
 export const authRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx) => {
