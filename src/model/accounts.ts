@@ -31,8 +31,8 @@ export type Reader = Pick<User, 'username' | 'role'>;
 export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
-/** Why a token stopped working before it expired. */
-export const TOKEN_REVOCATIONS = ['revoked', 'password-changed', 'user-disabled'] as const;
+/** Why a token stopped working before it expired (`issued-for-another`: an admin made it for another person before only owners could; revoked by the upgrade). */
+export const TOKEN_REVOCATIONS = ['revoked', 'password-changed', 'user-disabled', 'issued-for-another'] as const;
 export type TokenRevocation = (typeof TOKEN_REVOCATIONS)[number];
 
 /** An API token as it is listed (never the token itself: only its sha256 is stored). */
