@@ -38,7 +38,7 @@ describe.runIf(ready)('Audit log screen in Chromium', () => {
     const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json'].map((f) => join(projectRoot, 'examples', f)), { env: {}, audit: { actor: 'cli:ops' } });
     [restricted, other] = imported.results.map((r) => r.id) as [string, string];
     app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false } });
-    for (const role of ['analyst', 'reviewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD }, 'cli:ops');
+    for (const role of ['viewer', 'analyst', 'reviewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD }, 'cli:ops');
     await app.auth.restrictIncident(restricted, ['analyst'], 'admin');
     const analyst = (await app.auth.createToken('analyst', 'e2e', 'cli:ops')).token;
     for (const [id, title] of [[restricted, 'Backups reachable from the domain'], [other, 'No alert on the phishing mail']] as const) {
@@ -55,6 +55,18 @@ describe.runIf(ready)('Audit log screen in Chromium', () => {
     await app?.close();
     await store?.close();
   });
+
+  async function signIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    return page;
+  }
 
   async function openAuditLog(username: string): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
@@ -118,5 +130,29 @@ describe.runIf(ready)('Audit log screen in Chromium', () => {
     expect(html).not.toContain('Backups reachable from the domain');
     await shot(reviewer, 'audit-log-reviewer.png');
     await reviewer.context().close();
+  });
+
+  it('lets a viewer make, see and revoke their own read token, and no audit log', async () => {
+    const page = await signIn('viewer');
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByRole('heading', { name: 'My API tokens' }).waitFor();
+    const form = page.getByRole('form', { name: 'Create an API token' });
+    expect(await form.getByLabel('Scope').locator('option').allTextContents()).toEqual(['read']);
+    await form.getByLabel('Purpose').fill('dashboard');
+    await form.getByLabel('Expires in (days)').fill('30');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const secret = await page.locator('.secret code').textContent();
+    expect(secret).toMatch(/^hs_/);
+    const row = page.getByRole('row', { name: /^dashboard/ });
+    await row.getByText('read', { exact: true }).waitFor();
+    const works = await page.evaluate(async (token) => (await fetch('/api/incidents', { headers: { authorization: `Bearer ${token}` } })).status, secret);
+    expect(works).toBe(200);
+    await shot(page, 'my-tokens.png');
+    await page.getByRole('button', { name: 'Revoke dashboard' }).click();
+    await row.getByText(/revoked .* \(revoked\)/).waitFor();
+    const refused = await page.evaluate(async (token) => (await fetch('/api/incidents', { headers: { authorization: `Bearer ${token}` } })).status, secret);
+    expect(refused).toBe(401);
+    await page.context().close();
   });
 });

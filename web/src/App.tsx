@@ -10,6 +10,7 @@ import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
 import { AuditLog } from './screens/AuditLog';
+import { MyTokens } from './screens/MyTokens';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -67,6 +68,7 @@ export function App() {
     ['actions', 'Action items', true],
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
+    ['tokens', 'API tokens', me.via === 'session'],
     ['audit', 'Audit log', me.user.role === 'admin' || me.user.role === 'reviewer'],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
@@ -77,6 +79,7 @@ export function App() {
   else if (section === 'matrix') screen = <Matrix />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'audit' && (me.user.role === 'admin' || me.user.role === 'reviewer')) screen = <AuditLog />;
+  else if (section === 'tokens') screen = <MyTokens self={me.user} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 
