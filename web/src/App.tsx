@@ -11,6 +11,7 @@ import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
 import { AuditLog } from './screens/AuditLog';
 import { MyTokens } from './screens/MyTokens';
+import { ChangePassword } from './screens/ChangePassword';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -31,12 +32,17 @@ interface Session {
 
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
+  // Signed in with a generated password: nothing but the change until it is done.
+  const [mustChange, setMustChange] = useState<Answer<'get', '/api/auth/me'> | null>(null);
+  const [passwordSignIn, setPasswordSignIn] = useState(true);
   const route = useHashRoute();
 
   const loadMe = useCallback(async () => {
     try {
       const me = await dataOf(api.GET('/api/auth/me'));
       setCsrf(me.csrfToken);
+      setMustChange(me.user.mustChangePassword ? me : null);
+      if (me.user.mustChangePassword) return;
       const lifecycle = await dataOf(api.GET('/api/review/lifecycle'));
       setSession({ me, lifecycle });
     } catch (e) {
@@ -46,6 +52,9 @@ export function App() {
   }, []);
   useEffect(() => {
     void loadMe();
+    dataOf(api.GET('/api/auth/config'))
+      .then((config) => setPasswordSignIn(config.password))
+      .catch(() => undefined);
   }, [loadMe]);
 
   useEffect(() => {
@@ -53,6 +62,15 @@ export function App() {
     main?.focus();
   }, [route.join('/')]);
 
+  if (mustChange) {
+    const leave = async () => {
+      await api.POST('/api/auth/logout');
+      setCsrf(null);
+      setMustChange(null);
+      setSession(null);
+    };
+    return <ChangePassword user={mustChange.user} forced onChanged={() => void loadMe()} onSignOut={() => void leave()} />;
+  }
   if (session === undefined) return <p className="loading" role="status">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={loadMe} />;
   const { me, lifecycle } = session;
@@ -81,6 +99,7 @@ export function App() {
   else if (section === 'audit' && (me.user.role === 'admin' || me.user.role === 'reviewer')) screen = <AuditLog />;
   else if (section === 'tokens') screen = <MyTokens self={me.user} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
+  else if (section === 'password' && passwordSignIn) screen = <ChangePassword user={me.user} onChanged={() => undefined} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 
   return (
@@ -99,6 +118,7 @@ export function App() {
         </nav>
         <div className="who">
           <span>{me.user.displayName ?? me.user.username} <span className="role">{me.user.role}</span></span>
+          {passwordSignIn && me.via === 'session' && <a href="#/password" aria-current={section === 'password' ? 'page' : undefined}>Change password</a>}
           <button type="button" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>
