@@ -63,7 +63,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       await withStore(ctx, async (store) => {
         const { listUsers } = await import('../../app/accounts/users.js');
         const list = await listUsers(store);
-        printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
+        printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.kind === 'service' ? 'service' : 'person '}  ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
       });
     });
   users
