@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AddressInfo } from 'node:net';
-import { oidcSettingsFrom } from '../../src/app/accounts/oidc-settings.js';
+import { claimAt } from '../../src/app/accounts/oidc-provision.js';
+import { mappedRole, oidcSettingsFrom, parseRoleMap } from '../../src/app/accounts/oidc-settings.js';
 import { listAuditLog } from '../../src/app/accounts/index.js';
 import { buildServer, type App } from '../../src/server/app.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
@@ -212,6 +213,17 @@ describe.each(targets)('single sign-on refusals on $name', ({ open }) => {
     expect(location).toBe('/?signInError=sign-in-failed');
     expect(browser.cookie(base, 'hindsight_session')).toBeUndefined();
     expect(await app.auth.listUsers()).toEqual(usersBefore);
+  });
+});
+
+describe('single sign-on claims', () => {
+  it('reads a role claim by a dotted path into nested claims (Keycloak realm roles)', () => {
+    const claims = { sub: 'x', realm_access: { roles: ['offline_access', 'sec-leads'] }, 'cognito:groups': ['sec-admins'] };
+    expect(mappedRole(claimAt(claims, 'realm_access.roles'), parseRoleMap(ROLE_MAP))).toBe('reviewer');
+    expect(mappedRole(claimAt(claims, 'cognito:groups'), parseRoleMap(ROLE_MAP))).toBe('admin');
+    expect(claimAt(claims, 'realm_access.nothing.here')).toBeUndefined();
+    expect(mappedRole(['sec-analysts', 'sec-admins', 'sec-leads'], parseRoleMap(ROLE_MAP))).toBe('admin');
+    expect(mappedRole('marketing', parseRoleMap(ROLE_MAP))).toBeUndefined();
   });
 });
 

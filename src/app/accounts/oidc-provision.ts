@@ -39,6 +39,20 @@ function stringClaim(claims: Claims, name: string): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
+/**
+ * A claim by name, or by a dotted path into nested claims when no claim has that name
+ * (Keycloak's realm roles: `realm_access.roles`; a client's: `resource_access.hindsight.roles`).
+ */
+export function claimAt(claims: Claims, name: string): unknown {
+  if (name in claims) return claims[name];
+  let value: unknown = claims;
+  for (const part of name.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
 /** The user name from the first configured claim that holds one. */
 export function usernameFromClaims(claims: Claims, names: readonly string[]): string | undefined {
   for (const name of names) {
@@ -61,7 +75,7 @@ async function disabledBySso(store: OpenedStore, username: string): Promise<bool
  * disabled by an admin, or when the user name belongs to an account linked to another identity.
  */
 export async function provisionOidcUser(store: OpenedStore, settings: Pick<OidcSettings, 'roleClaim' | 'roleMap' | 'usernameClaims'>, issuer: string, subject: string, claims: Claims): Promise<User> {
-  const role = mappedRole(claims[settings.roleClaim], settings.roleMap);
+  const role = mappedRole(claimAt(claims, settings.roleClaim), settings.roleMap);
   const linked = await userByOidcIdentity(store.db, issuer, subject);
   if (!role) {
     if (linked && !linked.disabled) await updateUser(store, linked.username, { disabled: true }, SSO_ACTOR);

@@ -14,7 +14,7 @@ import * as oidc from 'openid-client';
 import type { User } from '../../model/accounts.js';
 import { insertSignInFlow, takeSignInFlow } from '../../store/accounts/sign-in.js';
 import type { OpenedStore } from '../../store/index.js';
-import { provisionOidcUser, SignInRefused, type Claims } from './oidc-provision.js';
+import { claimAt, provisionOidcUser, SignInRefused, type Claims } from './oidc-provision.js';
 import { callbackUrlOf, type OidcSettings } from './oidc-settings.js';
 import { randomSecret, sha256Hex } from './secrets.js';
 
@@ -126,7 +126,7 @@ export class OidcSignIn {
   /** Claims the id_token lacks (some providers put groups or e-mail in userinfo only), from the userinfo endpoint. */
   private async withUserInfo(config: oidc.Configuration, accessToken: string | undefined, claims: Claims): Promise<Claims> {
     const wanted = [this.settings.roleClaim, ...this.settings.usernameClaims, 'name', 'email'];
-    if (!accessToken || !config.serverMetadata().userinfo_endpoint || wanted.every((c) => claims[c] !== undefined)) return claims;
+    if (!accessToken || !config.serverMetadata().userinfo_endpoint || wanted.every((c) => claimAt(claims, c) !== undefined)) return claims;
     const info = await oidc.fetchUserInfo(config, accessToken, claims['sub'] as string);
     // The signed id_token's claims win over userinfo's.
     return { ...info, ...claims };
