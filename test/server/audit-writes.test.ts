@@ -17,7 +17,7 @@ import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts, type StoreKind } from '../helpers/audit.js';
 import { attackBundle, pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
-import { startHarness, type Harness } from './harness.js';
+import { login, PASSWORD, startHarness, type Harness } from './harness.js';
 
 const bundle = attackBundle();
 const pg = await pgAvailable();
@@ -38,6 +38,8 @@ interface State {
   findingId: string;
   actionId: string;
   tokenId: string;
+  /** The viewer signed in with their password: changing one's own password takes a session. */
+  viewerSession?: { cookie: string; csrf: string };
 }
 
 interface Request {
@@ -153,6 +155,14 @@ const STEPS: Step[] = [
   { route: 'PATCH /api/connectors/:name', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/connectors/defender-a', payload: { intervalMinutes: 15 } }), action: 'connector.update', hasBefore: true },
   { route: 'DELETE /api/connectors/:name', as: 'admin', request: () => ({ method: 'DELETE', url: '/api/connectors/defender-a' }), action: 'connector.delete', hasBefore: true },
   { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
+  // Last: the viewer's own password change (with their session, not a token).
+  {
+    route: 'POST /api/auth/password',
+    as: 'viewer',
+    request: (s) => ({ method: 'POST', url: '/api/auth/password', headers: { authorization: '', cookie: s.viewerSession?.cookie ?? '', 'x-csrf-token': s.viewerSession?.csrf ?? '' }, payload: { currentPassword: PASSWORD, newPassword: 'Juniper-Canyon-Violet-64' } }),
+    action: 'user.password',
+    hasBefore: true,
+  },
 ];
 
 /**
@@ -175,6 +185,9 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       const detail = (await h.app.inject({ url: `/api/incidents/${h.incidentId}`, headers: { authorization: `Bearer ${h.tokens.viewer}` } })).json() as { report: { timeline: { id: string }[] } };
       const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '' };
       expect(state.derivedEventId).not.toBe('');
+      // The viewer's own password change revokes their tokens (entries of their own): they hold none here.
+      for (const t of await h.app.auth.listTokens('viewer')) await h.app.auth.revokeToken(t.id, 'test');
+      state.viewerSession = await login(h.app, 'viewer');
 
       const newest = async (): Promise<AuditEntry | undefined> => (await listAuditEntries(h.store.db, { limit: 1 }))[0];
       for (const step of STEPS) {

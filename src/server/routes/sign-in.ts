@@ -16,6 +16,8 @@ import { SESSION_COOKIE, setSessionCookie } from '../session-cookie.js';
 /** The cookie that binds a single sign-on in progress to the browser that started it. */
 const FLOW_COOKIE = 'hindsight_oidc_flow';
 const FLOW_COOKIE_PATH = '/api/auth/oidc';
+/** A redirect's (empty) body: where to go is in its Location header. */
+const Redirect = z.null();
 
 export const passwordSignInDisabled = () =>
   new HttpError(403, 'password-sign-in-disabled', 'password sign-in is turned off on this server (--oidc-only): sign in with single sign-on; operators keep the command line (hindsight users, hindsight tokens)');
@@ -38,7 +40,7 @@ export const signInRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     '/api/auth/oidc/login',
     {
       config: { access: 'public' },
-      schema: { tags: ['auth'], summary: 'Single sign-on: redirects (302) to the identity provider', querystring: z.object({ returnTo: z.string().max(512).optional() }), response: { ...errorResponses(404) } },
+      schema: { tags: ['auth'], summary: 'Single sign-on: redirects (302) to the identity provider', querystring: z.object({ returnTo: z.string().max(512).optional() }), response: { 302: Redirect.describe('to the identity provider (Location)'), ...errorResponses(400, 404) } },
     },
     async (request, reply) => {
       if (!sso) throw new HttpError(404, 'not-configured', 'single sign-on is not configured on this server (hindsight serve --oidc-issuer ...)');
@@ -57,7 +59,7 @@ export const signInRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
 
   app.get(
     '/api/auth/oidc/callback',
-    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Single sign-on: the provider redirects here; sets the session cookie and redirects (302) to the application', response: { ...errorResponses(404) } } },
+    { config: { access: 'public' }, schema: { tags: ['auth'], summary: 'Single sign-on: the provider redirects here; sets the session cookie and redirects (302) to the application', response: { 302: Redirect.describe('to the application, or to /?signInError=CODE (Location)'), ...errorResponses(404) } } },
     async (request, reply) => {
       if (!sso) throw new HttpError(404, 'not-configured', 'single sign-on is not configured on this server');
       const flowCookie = request.cookies[FLOW_COOKIE];
