@@ -42,7 +42,7 @@ export class RealProvider {
   constructor(
     readonly port: number,
     readonly accounts: Map<string, TestAccount>,
-    private readonly client: { clientId: string; redirectUri: string },
+    private readonly client: { clientId: string; redirectUri: string; clientSecret?: string },
   ) {
     this.issuer = `http://127.0.0.1:${port}`;
   }
@@ -51,7 +51,15 @@ export class RealProvider {
   async start(key: JWK): Promise<void> {
     await this.stop();
     const provider = new Provider(this.issuer, {
-      clients: [{ client_id: this.client.clientId, token_endpoint_auth_method: 'none', redirect_uris: [this.client.redirectUri], grant_types: ['authorization_code'], response_types: ['code'] }],
+      clients: [
+        {
+          client_id: this.client.clientId,
+          ...(this.client.clientSecret ? { client_secret: this.client.clientSecret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+          redirect_uris: [this.client.redirectUri],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+      ],
       jwks: { keys: [key] },
       claims: { openid: ['sub'], profile: ['name', 'preferred_username', 'groups'], email: ['email'] },
       conformIdTokenClaims: false,

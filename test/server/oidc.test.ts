@@ -216,6 +216,31 @@ describe.each(targets)('single sign-on refusals on $name', ({ open }) => {
   });
 });
 
+describe('single sign-on as a confidential client', () => {
+  it('authenticates at the token endpoint with HINDSIGHT_OIDC_CLIENT_SECRET, and is refused with a wrong one', async () => {
+    const port = await freePort();
+    const provider = new RealProvider(await freePort(), new Map([['carol', { name: 'Carol', email: 'carol@example.org', preferred_username: 'carol', groups: ['sec-admins'] }]]), { clientId: 'hindsight', redirectUri: `http://127.0.0.1:${port}/api/auth/oidc/callback`, clientSecret: 'the-right-client-secret' });
+    await provider.start((await signingKey('secret-key')).privateJwk);
+    const isCallback = (url: URL) => url.pathname === '/api/auth/oidc/callback';
+    try {
+      for (const [secret, landing] of [['the-right-client-secret', '/'], ['a-wrong-client-secret', '/?signInError=sign-in-failed']] as const) {
+        const store = await openStore({ db: ':memory:' });
+        const { app, base } = await hindsight(store, provider.issuer, port, { HINDSIGHT_OIDC_CLIENT_SECRET: secret });
+        try {
+          const browser = new Browser();
+          const callback = await throughRealProvider(browser, `${base}/api/auth/oidc/login`, 'carol', isCallback);
+          expect((await browser.request(callback)).headers.get('location')).toBe(landing);
+        } finally {
+          await app.close();
+          await store.close();
+        }
+      }
+    } finally {
+      await provider.stop();
+    }
+  });
+});
+
 describe('single sign-on claims', () => {
   it('reads a role claim by a dotted path into nested claims (Keycloak realm roles)', () => {
     const claims = { sub: 'x', realm_access: { roles: ['offline_access', 'sec-leads'] }, 'cognito:groups': ['sec-admins'] };

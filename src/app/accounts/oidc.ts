@@ -24,7 +24,7 @@ export const SIGN_IN_FLOW_TTL_MS = 10 * 60 * 1000;
 const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface OidcRuntimeOptions {
-  /** Least time between two fetches of the key set for an unknown key id (default 30 s). */
+  /** Least time between two fetches of the key set for an unknown key id (default 0: at once). */
   jwksCooldownMs?: number;
 }
 
@@ -54,14 +54,17 @@ export class OidcSignIn {
   private provider(): Promise<{ config: oidc.Configuration; keys: JWTVerifyGetKey }> {
     this.discovered ??= (async () => {
       const { issuer, clientId, clientSecret } = this.settings;
-      const auth = clientSecret ? oidc.ClientSecretPost(clientSecret) : oidc.None();
-      const config = await oidc.discovery(issuer, clientId, { redirect_uris: [callbackUrlOf(this.settings).href], response_types: ['code'] }, auth, {
-        execute: issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [],
-        timeout: 10,
-      });
-      const jwksUri = config.serverMetadata().jwks_uri;
+      const insecure = issuer.protocol === 'http:' ? [oidc.allowInsecureRequests] : [];
+      const discovered = await oidc.discovery(issuer, clientId, undefined, oidc.None(), { execute: insecure, timeout: 10 });
+      const metadata = discovered.serverMetadata();
+      const config = new oidc.Configuration(metadata, clientId, { redirect_uris: [callbackUrlOf(this.settings).href], response_types: ['code'] }, clientAuthOf(metadata, clientSecret));
+      config.timeout = 10;
+      for (const apply of insecure) apply(config);
+      const jwksUri = metadata.jwks_uri;
       if (!jwksUri) throw new Error(`the provider at ${issuer.href} publishes no jwks_uri: its id_tokens cannot be verified`);
-      const keys = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: this.runtime.jwksCooldownMs ?? 30_000, timeoutDuration: 10_000 });
+      // The id_token comes from the provider's own token endpoint, never from the browser, so an
+      // unknown key id cannot be used to make the server hammer the key set: fetch it again at once.
+      const keys = createRemoteJWKSet(new URL(jwksUri), { cooldownDuration: this.runtime.jwksCooldownMs ?? 0, timeoutDuration: 10_000 });
       return { config, keys };
     })();
     this.discovered.catch(() => {
@@ -131,6 +134,17 @@ export class OidcSignIn {
     // The signed id_token's claims win over userinfo's.
     return { ...info, ...claims };
   }
+}
+
+/**
+ * How the client authenticates at the token endpoint: none for a public client (PKCE alone);
+ * with a secret, HTTP Basic unless the provider supports only the form post (Basic is the
+ * default when the provider lists nothing).
+ */
+function clientAuthOf(metadata: oidc.ServerMetadata, secret: string | undefined): oidc.ClientAuth {
+  if (!secret) return oidc.None();
+  const methods = metadata.token_endpoint_auth_methods_supported ?? ['client_secret_basic'];
+  return !methods.includes('client_secret_basic') && methods.includes('client_secret_post') ? oidc.ClientSecretPost(secret) : oidc.ClientSecretBasic(secret);
 }
 
 function describe(error: unknown): string {
