@@ -106,7 +106,9 @@ export class OidcSignIn {
     if (!flowCookie) throw new SignInRefused('sign-in-failed', 'this sign-in was not started in this browser, or it expired: start again');
     const flow = await takeSignInFlow(this.store.db, sha256Hex(flowCookie), new Date().toISOString());
     if (!flow) throw new SignInRefused('sign-in-failed', 'this sign-in was already used or expired: start again');
-    const { config, keys } = await this.provider();
+    const { config, keys } = await this.provider().catch((error: unknown) => {
+      throw new SignInRefused('sign-in-failed', `the identity provider could not be reached: ${describe(error)}`);
+    });
     const callback = callbackUrlOf(this.settings);
     callback.search = query;
     let claims: Claims;
