@@ -216,6 +216,25 @@ describe.each(targets)('single sign-on refusals on $name', ({ open }) => {
   });
 });
 
+describe('single sign-on starts', () => {
+  it('are limited per client address (each writes a flow record)', async () => {
+    const standIn = new StandInProvider('hindsight', await signingKey('k'), await signingKey('k'));
+    await standIn.start();
+    const store = await openStore({ db: ':memory:' });
+    const { app, base } = await hindsight(store, standIn.issuer, await freePort());
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 31; i += 1) statuses.push((await fetch(`${base}/api/auth/oidc/login`, { redirect: 'manual' })).status);
+      expect(statuses.slice(0, 30).every((s) => s === 302)).toBe(true);
+      expect(statuses[30]).toBe(429);
+    } finally {
+      await app.close();
+      await standIn.stop();
+      await store.close();
+    }
+  });
+});
+
 describe('single sign-on as a confidential client', () => {
   it('authenticates at the token endpoint with HINDSIGHT_OIDC_CLIENT_SECRET, and is refused with a wrong one', async () => {
     const port = await freePort();

@@ -16,6 +16,8 @@ import { SESSION_COOKIE, setSessionCookie } from '../session-cookie.js';
 /** The cookie that binds a single sign-on in progress to the browser that started it. */
 const FLOW_COOKIE = 'hindsight_oidc_flow';
 const FLOW_COOKIE_PATH = '/api/auth/oidc';
+/** Single sign-ons one client address may start per minute. */
+const SIGN_IN_STARTS_PER_MINUTE = 30;
 /** A redirect's (empty) body: where to go is in its Location header. */
 const Redirect = z.null();
 
@@ -39,8 +41,9 @@ export const signInRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
   app.get(
     '/api/auth/oidc/login',
     {
-      config: { access: 'public' },
-      schema: { tags: ['auth'], summary: 'Single sign-on: redirects (302) to the identity provider', querystring: z.object({ returnTo: z.string().max(512).optional() }), response: { 302: Redirect.describe('to the identity provider (Location)'), ...errorResponses(400, 404) } },
+      // Each start writes a short-lived flow record: bounded per client address.
+      config: { access: 'public', rateLimit: { max: SIGN_IN_STARTS_PER_MINUTE, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], summary: 'Single sign-on: redirects (302) to the identity provider', querystring: z.object({ returnTo: z.string().max(512).optional() }), response: { 302: Redirect.describe('to the identity provider (Location)'), ...errorResponses(400, 404, 429) } },
     },
     async (request, reply) => {
       if (!sso) throw new HttpError(404, 'not-configured', 'single sign-on is not configured on this server (hindsight serve --oidc-issuer ...)');
