@@ -1,3 +1,4 @@
+import { approvalFlagMarkdown } from './approval-flag.js';
 import type { ReviewReport } from '../review/report.js';
 import { escapeMarkdown as md } from './escape.js';
 
@@ -8,6 +9,7 @@ export function renderReviewMarkdown(report: ReviewReport, extraSections: string
   const out: string[] = [];
   out.push(`# Post-incident review: ${md(inc.title)}`);
   out.push('');
+  out.push(...approvalFlagMarkdown(r));
   out.push(`| | |`);
   out.push(`|---|---|`);
   out.push(`| Incident | ${md(inc.id)} (${md(inc.source)} ${md(inc.sourceId)}) |`);

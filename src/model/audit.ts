@@ -12,6 +12,11 @@ export const AuditEntrySchema = z.object({
   after: z.unknown(),
   prevHash: z.string(),
   hash: z.string(),
+  /**
+   * Set when the reader may know that the entry exists but not what it holds (an admin reading an
+   * entry about an incident restricted to others): before and after are left out.
+   */
+  redacted: z.boolean().optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntrySchema>;
 
@@ -34,6 +39,14 @@ export interface AuditQuery {
   entityType?: string;
   entityId?: string;
   actor?: string;
+  /** Any of these actions (operation names such as `user.disable`). */
+  actions?: readonly string[];
+  /** Entries about this incident (by Hindsight's id): its review, sections, findings, imports... */
+  incident?: string;
+  /** Entries at or after this instant (ISO 8601). */
+  since?: string;
+  /** Entries before this instant (ISO 8601). */
+  until?: string;
   /** Entries with seq below this (paging newest first). */
   before?: number;
   /** At most 1000; 100 when absent. */

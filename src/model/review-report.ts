@@ -120,4 +120,8 @@ export const ReviewReportSchema = z.object({
   template: AppliedTemplateSchema.nullable().optional(),
   tasks: z.array(ReviewTaskSchema).optional(),
   completeness: CompletenessSchema.optional(),
+  /** Set when the review was approved below full completeness (flagged at the top of every format). */
+  approvedIncomplete: z
+    .object({ reason: z.string(), approvedBy: z.string().nullable(), approvedAt: z.string().nullable(), completenessScore: z.number().nullable() })
+    .optional(),
 });

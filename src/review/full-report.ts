@@ -55,6 +55,9 @@ export function buildFullReview(incident: StoredIncident, kb: KnowledgeBase, con
     ...(content.tasks ? { tasks: content.tasks } : {}),
     ...(content.template !== undefined ? { template: content.template } : {}),
     completeness,
+    ...(content.review?.state === 'approved' && content.review.completenessOverride
+      ? { approvedIncomplete: { reason: content.review.completenessOverride, approvedBy: content.review.approvedBy, approvedAt: content.review.approvedAt, completenessScore: completeness?.score ?? null } }
+      : {}),
   };
 }
 

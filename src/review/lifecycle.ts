@@ -15,6 +15,11 @@ export class LifecycleError extends HindsightError {
   }
 }
 
+/** An approval the four-eyes rule refuses: the approver submitted the review, or wrote all of it. */
+export class FourEyesError extends LifecycleError {
+  readonly fourEyes = true;
+}
+
 /** The review transitions a person makes, by name (the command line's and the API's verbs). */
 export const REVIEW_TRANSITION_NAMES = ['start', 'submit', 'approve', 'return', 'waive', 'reopen', 'require', 'close'] as const;
 export type ReviewTransitionName = (typeof REVIEW_TRANSITION_NAMES)[number];

@@ -29,9 +29,22 @@ export const PolicyRuleSchema = z.strictObject({
   when: PolicyConditionSchema,
 });
 
+/**
+ * Who may approve a review. `fourEyes` (default true): the approver is neither the person who
+ * submitted the review nor its only author; a team too small for that turns it off. An approval
+ * of an incomplete review needs a reason of at least `overrideReasonMinLength` characters.
+ */
+export const ApprovalRulesSchema = z.strictObject({
+  fourEyes: z.boolean().default(true),
+  overrideReasonMinLength: z.number().int().min(10).max(2000).default(20),
+});
+export type ApprovalRules = z.infer<typeof ApprovalRulesSchema>;
+export const DEFAULT_APPROVAL_RULES: ApprovalRules = { fourEyes: true, overrideReasonMinLength: 20 };
+
 export const ReviewPolicySchema = z.strictObject({
   version: z.literal(1),
   rules: z.array(PolicyRuleSchema),
+  approval: ApprovalRulesSchema.default(DEFAULT_APPROVAL_RULES),
 });
 export type ReviewPolicy = z.infer<typeof ReviewPolicySchema>;
 export type PolicyRule = ReviewPolicy['rules'][number];

@@ -73,6 +73,19 @@ export interface ReviewReport {
   template?: AppliedTemplate | null;
   tasks?: ReviewTask[];
   completeness?: Completeness;
+  /**
+   * Set when the review was approved below full completeness: every format flags it at the top
+   * with the approver's reason.
+   */
+  approvedIncomplete?: ApprovedIncomplete;
+}
+
+export interface ApprovedIncomplete {
+  reason: string;
+  approvedBy: string | null;
+  approvedAt: string | null;
+  /** The completeness as it stands now (0-100). */
+  completenessScore: number | null;
 }
 
 /** The review's state and sign-off as the report shows it. */

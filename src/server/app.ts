@@ -29,6 +29,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
 import { taskRoutes } from './routes/tasks.js';
+import { signInRoutes } from './routes/sign-in.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -82,6 +83,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   };
   app.addHook('onClose', () => context.pdf.close());
   await app.register(authRoutes, context);
+  await app.register(signInRoutes, context);
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);

@@ -1,5 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Accounts } from '../app/accounts/index.js';
+import type { OidcRuntimeOptions } from '../app/accounts/oidc.js';
+import type { OidcSettings } from '../app/accounts/oidc-settings.js';
+import type { ThrottleLimits } from '../app/accounts/sign-in-throttle.js';
 import type { RuleSource } from '../app/rule-index.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import type { Role } from '../model/roles.js';
@@ -28,13 +31,19 @@ export interface ServerOptions {
   logger?: boolean;
   /** Write an access log (one JSON line per request) to this file, or `-` for stdout; default none. */
   accessLog?: string;
-  /** Sign-in attempts allowed per client address and user name per minute (default 5). */
+  /** Failed sign-ins allowed per user name per minute (default 5; per address and overall scale from it). */
   loginAttemptsPerMinute?: number;
+  /** Sign-in throttle limits (per address, per user name, global, backoff); loginAttemptsPerMinute scales the defaults. */
+  signInLimits?: Partial<ThrottleLimits>;
   /** Detection rule files or folders (Sigma, Sentinel, Elastic, Splunk...): enables the coverage and gap layers. */
   rules?: string[];
   /** The review policy file the server reads and (for admins) writes. */
   policyFile?: string;
   env?: NodeJS.ProcessEnv;
+  /** Single sign-on with OpenID Connect (see oidcSettingsFrom); absent: password sign-in only. */
+  oidc?: OidcSettings;
+  /** Tuning of the sign-on's key set fetches (tests shorten the cooldown). */
+  oidcRuntime?: OidcRuntimeOptions;
   /** Compute the attribution of incidents in idle time once listening and after imports (default true). */
   precomputeAttribution?: boolean;
   /**

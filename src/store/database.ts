@@ -1,5 +1,6 @@
 import type { AlertsTable, AlertTechniquesTable, CommentsTable, EntitiesTable, IncidentAttributionTable, IncidentSearchKeysTable, IncidentSearchTable, IncidentsTable, StatusChangesTable } from './tables/incidents.js';
 import type { ApiTokensTable, AuditLogTable, IncidentAccessTable, SessionsTable, UsersTable } from './tables/accounts.js';
+import type { SignInFlowsTable } from './tables/sign-in.js';
 import type {
   DayPeriod,
   LearningAlertFactsTable,
@@ -72,6 +73,7 @@ export interface Database {
   apiTokens: ApiTokensTable;
   incidentAccess: IncidentAccessTable;
   auditLog: AuditLogTable;
+  signInFlows: SignInFlowsTable;
 
   playbooks: PlaybooksTable;
   playbookVersions: PlaybookVersionsTable;

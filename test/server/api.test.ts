@@ -236,7 +236,7 @@ describe.runIf(run).each(targets)('team server API on $name', ({ open }) => {
   });
 
   it('issues API tokens shown once, refuses revoked ones, and serves the OpenAPI document', async () => {
-    const created = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: bearer('admin'), payload: { username: 'viewer', name: 'dashboard' } });
+    const created = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: bearer('viewer'), payload: { name: 'dashboard' } });
     expect(created.statusCode, created.body).toBe(201);
     const { token, id } = created.json() as { token: string; id: string };
     expect(token).toMatch(/^hs_[A-Za-z0-9_-]{43}$/);
@@ -419,7 +419,8 @@ describe.runIf(run)('every route, every role', () => {
       const problems: string[] = [];
       for (const { route, operation } of documented) {
         const responses = operation.responses ?? {};
-        const success = Object.keys(responses).filter((status) => /^2\d\d$/.test(status));
+        // A redirect (single sign-on) is the success of its route.
+        const success = Object.keys(responses).filter((status) => /^[23]\d\d$/.test(status));
         if (success.length === 0) problems.push(`${route}: no success status`);
         for (const status of success) {
           const schemas = Object.values(responses[status]?.content ?? {}).map((c) => c.schema);

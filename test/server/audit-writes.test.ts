@@ -17,7 +17,7 @@ import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts, type StoreKind } from '../helpers/audit.js';
 import { attackBundle, pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
-import { startHarness, type Harness } from './harness.js';
+import { login, PASSWORD, startHarness, type Harness } from './harness.js';
 
 const bundle = attackBundle();
 const pg = await pgAvailable();
@@ -39,6 +39,8 @@ interface State {
   actionId: string;
   tokenId: string;
   taskId: string;
+  /** The viewer signed in with their password: changing one's own password takes a session. */
+  viewerSession?: { cookie: string; csrf: string };
 }
 
 interface Request {
@@ -163,12 +165,12 @@ const STEPS: Step[] = [
     hasBefore: false,
   },
   { route: 'PUT /api/incidents/:id/access', as: 'admin', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.other}/access`, payload: { users: ['analyst', 'admin'] } }), action: 'incident.restrict', hasBefore: true },
-  { route: 'POST /api/users', as: 'admin', request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'dana', role: 'viewer', password: 'a-long-password-for-dana' } }), action: 'user.add', hasBefore: false },
+  { route: 'POST /api/users', as: 'admin', request: () => ({ method: 'POST', url: '/api/users', payload: { username: 'dana', role: 'viewer', password: 'a-long-password-for-the-new-viewer' } }), action: 'user.add', hasBefore: false },
   { route: 'PATCH /api/users/:username', as: 'admin', request: () => ({ method: 'PATCH', url: '/api/users/dana', payload: { role: 'analyst' } }), action: 'user.update', hasBefore: true },
   {
     route: 'POST /api/tokens',
     as: 'admin',
-    request: () => ({ method: 'POST', url: '/api/tokens', payload: { username: 'dana', name: 'ci' } }),
+    request: () => ({ method: 'POST', url: '/api/tokens', payload: { name: 'ci', scope: 'read', expiresInDays: 30 } }),
     action: 'token.create',
     hasBefore: false,
     keep: (b, s) => (s.tokenId = id(b)),
@@ -180,6 +182,14 @@ const STEPS: Step[] = [
   { route: 'PUT /api/policy', as: 'admin', request: () => ({ method: 'PUT', url: '/api/policy', payload: { yaml: 'version: 1\nrules:\n  - name: high-severity\n    when:\n      severityAtLeast: high\n' } }), action: 'policy.update', hasBefore: true },
   { route: 'PUT /api/admin/notifications', as: 'admin', request: () => ({ method: 'PUT', url: '/api/admin/notifications', payload: { mailFrom: 'soc@example.org', webhookSecret: 'not-in-the-trail' } }), action: 'notifications.configure', hasBefore: false },
   { route: 'PUT /api/me/notifications', as: 'analyst', request: () => ({ method: 'PUT', url: '/api/me/notifications', payload: { defaultMode: 'digest', kinds: { 'review.submitted': 'immediate' } } }), action: 'notifications.preferences', hasBefore: true },
+  // Last: the viewer's own password change (with their session, not a token).
+  {
+    route: 'POST /api/auth/password',
+    as: 'viewer',
+    request: (s) => ({ method: 'POST', url: '/api/auth/password', headers: { authorization: '', cookie: s.viewerSession?.cookie ?? '', 'x-csrf-token': s.viewerSession?.csrf ?? '' }, payload: { currentPassword: PASSWORD, newPassword: 'Juniper-Canyon-Violet-64' } }),
+    action: 'user.password',
+    hasBefore: true,
+  },
 ];
 
 /**
@@ -203,6 +213,9 @@ describe.runIf(run).each(targets)('audited writes on $name', ({ kind, open }) =>
       const detail = (await h.app.inject({ url: `/api/incidents/${h.incidentId}`, headers: { authorization: `Bearer ${h.tokens.viewer}` } })).json() as { report: { timeline: { id: string }[] } };
       const state: State = { incident: h.incidentId, other: h.otherIncidentId, derivedEventId: detail.report.timeline[0]?.id ?? '', eventId: '', findingId: '', actionId: '', tokenId: '', taskId: '' };
       expect(state.derivedEventId).not.toBe('');
+      // The viewer's own password change revokes their tokens (entries of their own): they hold none here.
+      for (const t of await h.app.auth.listTokens('viewer')) await h.app.auth.revokeToken(t.id, 'test');
+      state.viewerSession = await login(h.app, 'viewer');
 
       const newest = async (): Promise<AuditEntry | undefined> => (await listAuditEntries(h.store.db, { limit: 1 }))[0];
       for (const step of STEPS) {

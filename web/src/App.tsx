@@ -12,6 +12,9 @@ import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
 import { NotificationPreferences } from './screens/NotificationPreferences';
 import { MyWork } from './screens/MyWork';
+import { AuditLog } from './screens/AuditLog';
+import { MyTokens } from './screens/MyTokens';
+import { ChangePassword } from './screens/ChangePassword';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -33,6 +36,9 @@ interface Session {
 export function App() {
   const [session, setSession] = useState<Session | null | undefined>(undefined);
   const [expired, setExpired] = useState(false);
+  // Signed in with a generated password: nothing but the change until it is done.
+  const [mustChange, setMustChange] = useState<Answer<'get', '/api/auth/me'> | null>(null);
+  const [passwordSignIn, setPasswordSignIn] = useState(true);
   const route = useHashRoute();
 
   // An expired session shows the sign-in in place; the address (the hash route) stays, so signing
@@ -53,6 +59,8 @@ export function App() {
     try {
       const me = await dataOf(api.GET('/api/auth/me'));
       setCsrf(me.csrfToken);
+      setMustChange(me.user.mustChangePassword ? me : null);
+      if (me.user.mustChangePassword) return;
       const lifecycle = await dataOf(api.GET('/api/review/lifecycle'));
       setSession({ me, lifecycle });
     } catch (e) {
@@ -62,6 +70,9 @@ export function App() {
   }, []);
   useEffect(() => {
     void loadMe();
+    dataOf(api.GET('/api/auth/config'))
+      .then((config) => setPasswordSignIn(config.password))
+      .catch(() => undefined);
   }, [loadMe]);
 
   useEffect(() => {
@@ -69,6 +80,15 @@ export function App() {
     main?.focus();
   }, [route.join('/')]);
 
+  if (mustChange) {
+    const leave = async () => {
+      await api.POST('/api/auth/logout');
+      setCsrf(null);
+      setMustChange(null);
+      setSession(null);
+    };
+    return <ChangePassword user={mustChange.user} forced onChanged={() => void loadMe()} onSignOut={() => void leave()} />;
+  }
   if (session === undefined) return <p className="loading" role="status">Loading…</p>;
   if (session === null) return <SignIn onSignedIn={async () => { setExpired(false); await loadMe(); }} notice={expired ? 'Your session has expired. Sign in again to continue where you were; text you were writing is kept as a draft.' : undefined} />;
   const { me, lifecycle } = session;
@@ -86,6 +106,8 @@ export function App() {
     ['matrix', 'ATT&CK matrix', true],
     ['connectors', 'Connectors', true],
     ['notifications', 'Notifications', true],
+    ['tokens', 'API tokens', me.via === 'session'],
+    ['audit', 'Audit log', me.user.role === 'admin' || me.user.role === 'reviewer'],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
   let screen;
@@ -96,7 +118,10 @@ export function App() {
   else if (section === 'my-work') screen = <MyWork />;
   else if (section === 'notifications') screen = <NotificationPreferences />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
+  else if (section === 'audit' && (me.user.role === 'admin' || me.user.role === 'reviewer')) screen = <AuditLog />;
+  else if (section === 'tokens') screen = <MyTokens self={me.user} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
+  else if (section === 'password' && passwordSignIn) screen = <ChangePassword user={me.user} onChanged={() => undefined} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;
 
   return (
@@ -115,6 +140,7 @@ export function App() {
         </nav>
         <div className="who">
           <span>{me.user.displayName ?? me.user.username} <span className="role">{me.user.role}</span></span>
+          {passwordSignIn && me.via === 'session' && <a href="#/password" aria-current={section === 'password' ? 'page' : undefined}>Change password</a>}
           <button type="button" onClick={() => void signOut()}>Sign out</button>
         </div>
       </header>

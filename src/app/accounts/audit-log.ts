@@ -63,7 +63,8 @@ export function auditEntryForReader(entry: AuditEntry, hidden: ReadonlySet<strin
   const after = strip(entry.after);
   const remaining = isRecord(after) && Array.isArray(after['incidents']) ? after['incidents'].length : 0;
   if (remaining === 0) return undefined;
-  return { ...entry, entityId: hidden.has(entry.entityId) ? `${remaining} incidents` : entry.entityId, before: strip(entry.before), after };
+  // The id of a hidden incident, or a count that included hidden ones, becomes the count that remains.
+  return { ...entry, entityId: hidden.has(entry.entityId) || /^\d+ incidents$/.test(entry.entityId) ? `${remaining} incidents` : entry.entityId, before: strip(entry.before), after };
 }
 
 /** The newest entries that match, every one of them (the command line reads the whole trail). */
@@ -71,27 +72,80 @@ export function listAuditLog(store: OpenedStore, query: AuditQuery = {}): Promis
   return listAuditEntries(store.db, query);
 }
 
+/** Entries about accounts, tokens, sign-ins and the server's settings: an admin's business only. */
+const ADMIN_ENTITY_TYPES: ReadonlySet<string> = new Set(['user', 'api-token', 'sign-in', 'policy', 'audit-key', 'connector']);
+
+/** What a reader may know of an entry about an incident hidden from them: who did what, and when. */
+function redacted(entry: AuditEntry): AuditEntry {
+  return { ...entry, entityId: 'restricted incident', before: null, after: null, redacted: true };
+}
+
 /**
- * The newest entries that match as this reader may see them: up to `limit` (default 100) of the
- * entries left after those about incidents hidden from the reader, paging back as far as needed.
+ * An entry as this reader sees it: as it is; redacted (an admin reading an entry about an incident
+ * restricted to others still sees who did what and when, so no write escapes admins); or not at all
+ * (undefined; a reviewer reading an admin's entry, or one about an incident hidden from them).
  */
-export async function auditLogForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditEntry[]> {
-  const hidden = await hiddenIncidents(store, reader);
-  if (hidden.size === 0) return listAuditEntries(store.db, query);
-  const limit = query.limit ?? 100;
-  const entries: AuditEntry[] = [];
+export function auditEntryAsSeenBy(entry: AuditEntry, reader: Reader, hidden: ReadonlySet<string>): AuditEntry | undefined {
+  if (reader.role !== 'admin' && ADMIN_ENTITY_TYPES.has(entry.entityType)) return undefined;
+  // Changes to an access list are an admin's to see; to anyone else a hidden incident's list does not exist either.
+  if (reader.role !== 'admin' && entry.entityType === 'incident' && hidden.has(entry.entityId)) return undefined;
+  const shown = auditEntryForReader(entry, hidden);
+  if (shown) return shown;
+  return reader.role === 'admin' ? redacted(entry) : undefined;
+}
+
+/** One page of the trail as a reader sees it. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Entries in the range this page covers that the reader may not see: counted, not shown. */
+  hidden: number;
+  /** Entries shown without their content (about incidents restricted to others). */
+  redacted: number;
+  /** The `before` of the next (older) page; null when this is the last. */
+  nextBefore: number | null;
+}
+
+/**
+ * The newest entries that match as `see` shows them: up to `limit` (default 100) shown entries,
+ * paging back as far as needed; the entries left out on the way are counted. With an incident
+ * filter, only entries really about that incident are kept.
+ */
+async function auditPage(store: OpenedStore, query: AuditQuery, see: (entry: AuditEntry) => AuditEntry | undefined): Promise<AuditPage> {
+  const limit = Math.min(query.limit ?? 100, 1000);
+  const page: AuditPage = { entries: [], hidden: 0, redacted: 0, nextBefore: null };
   let before = query.before;
-  while (entries.length < limit) {
-    const page = await listAuditEntries(store.db, { ...query, before, limit });
-    for (const entry of page) {
-      const shown = auditEntryForReader(entry, hidden);
-      if (shown && entries.length < limit) entries.push(shown);
+  for (;;) {
+    const batch = await listAuditEntries(store.db, { ...query, before, limit });
+    for (const entry of batch) {
+      if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
+      before = entry.seq;
+      if (query.incident && !incidentsOfAuditEntry(entry).includes(query.incident)) continue;
+      const shown = see(entry);
+      if (!shown) page.hidden += 1;
+      else {
+        if (shown.redacted) page.redacted += 1;
+        page.entries.push(shown);
+      }
     }
-    const last = page[page.length - 1];
-    if (page.length < limit || !last) break;
-    before = last.seq;
+    if (batch.length < limit) return page;
+    if (page.entries.length === limit) return { ...page, nextBefore: before ?? null };
   }
-  return entries;
+}
+
+/** One page of the trail as this reader may see it (see auditEntryAsSeenBy). */
+export async function auditPageForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditPage> {
+  const hidden = await hiddenIncidents(store, reader);
+  return auditPage(store, query, (entry) => auditEntryAsSeenBy(entry, reader, hidden));
+}
+
+/** One page of the whole trail, every entry in full: the operator's view on the machine holding the database. */
+export function auditPageForOperator(store: OpenedStore, query: AuditQuery = {}): Promise<AuditPage> {
+  return auditPage(store, query, (entry) => entry);
+}
+
+/** The newest entries that match as this reader may see them (see auditPageForReader). */
+export async function auditLogForReader(store: OpenedStore, reader: Reader, query: AuditQuery = {}): Promise<AuditEntry[]> {
+  return (await auditPageForReader(store, reader, query)).entries;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Reader } from '../../model/accounts.js';
 import { accessListOf, incidentsHiddenFrom, replaceAccessList } from '../../store/accounts/incident-access.js';
+import { visibleIncidentRef, visibleReviewRecord } from '../../store/accounts/visible-refs.js';
 import type { OpenedStore } from '../../store/index.js';
 import { auditedWrite } from '../audit.js';
 
@@ -36,4 +37,23 @@ export async function canSee(store: OpenedStore, reader: Reader, incidentId: str
 /** Restricted incidents the reader is not named on, whatever the reader's role. */
 export async function hiddenIncidents(store: OpenedStore, reader: Reader): Promise<Set<string>> {
   return new Set(await incidentsHiddenFrom(store.db, reader.username));
+}
+
+/**
+ * Hindsight's id of the incident a reference names, if this reader may see it. Access is part of
+ * the query, so an incident restricted to others and one that does not exist take the same path
+ * and the same time to the same not-found (see store/accounts/visible-refs.ts).
+ */
+export function visibleIncidentId(store: OpenedStore, reader: Reader, ref: string): Promise<string | undefined> {
+  return visibleIncidentRef(store.db, ref, reader.username);
+}
+
+/** Whether the finding exists on an incident the reader may see (access in the query, as above). */
+export function canSeeFinding(store: OpenedStore, reader: Reader, findingId: string): Promise<boolean> {
+  return visibleReviewRecord(store.db, 'reviewFindings', findingId, reader.username);
+}
+
+/** Whether the action item exists on an incident the reader may see (access in the query, as above). */
+export function canSeeActionItem(store: OpenedStore, reader: Reader, actionItemId: string): Promise<boolean> {
+  return visibleReviewRecord(store.db, 'reviewActionItems', actionItemId, reader.username);
 }

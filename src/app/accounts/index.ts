@@ -3,10 +3,10 @@
  * bound to one store for a front end that holds one (the server's `auth`).
  */
 import type { OpenedStore } from '../../store/index.js';
-import { auditLogForReader, verifyAuditTrail } from './audit-log.js';
-import { accessList, canSee, hiddenIncidents, incidentAccess, restrictIncident } from './incident-access.js';
+import { auditLogForReader, auditPageForReader, verifyAuditTrail } from './audit-log.js';
+import { accessList, canSee, canSeeActionItem, canSeeFinding, hiddenIncidents, incidentAccess, restrictIncident, visibleIncidentId } from './incident-access.js';
 import { createSession, endSession, userOfSession } from './sessions.js';
-import { createToken, listTokens, revokeToken, userOfToken } from './tokens.js';
+import { createToken, listTokens, revokeToken, tokenInfo, userOfToken } from './tokens.js';
 import { addUser, countUsers, listUsers, updateUser, verifySignIn } from './users.js';
 
 export * from './audit-log.js';
@@ -31,6 +31,7 @@ export interface Accounts {
   createToken: Bound<typeof createToken>;
   listTokens: Bound<typeof listTokens>;
   revokeToken: Bound<typeof revokeToken>;
+  tokenInfo: Bound<typeof tokenInfo>;
   userOfToken: Bound<typeof userOfToken>;
   restrictIncident: Bound<typeof restrictIncident>;
   accessList: Bound<typeof accessList>;
@@ -38,7 +39,11 @@ export interface Accounts {
   /** Whether the reader may see the incident, and its access list (see incidentAccess). */
   access: Bound<typeof incidentAccess>;
   hiddenIncidents: Bound<typeof hiddenIncidents>;
+  visibleIncidentId: Bound<typeof visibleIncidentId>;
+  canSeeFinding: Bound<typeof canSeeFinding>;
+  canSeeActionItem: Bound<typeof canSeeActionItem>;
   auditLogForReader: Bound<typeof auditLogForReader>;
+  auditPageForReader: Bound<typeof auditPageForReader>;
   verifyAuditTrail: Bound<typeof verifyAuditTrail>;
 }
 
@@ -53,16 +58,21 @@ export function accountsOf(store: OpenedStore): Accounts {
     createSession: (user) => createSession(store, user),
     userOfSession: (cookie) => userOfSession(store, cookie),
     endSession: (cookie) => endSession(store, cookie),
-    createToken: (username, name, actor) => createToken(store, username, name, actor),
+    createToken: (username, name, actor, options) => createToken(store, username, name, actor, options),
     listTokens: (username) => listTokens(store, username),
     revokeToken: (id, actor) => revokeToken(store, id, actor),
+    tokenInfo: (id) => tokenInfo(store, id),
     userOfToken: (token) => userOfToken(store, token),
     restrictIncident: (incidentId, usernames, actor) => restrictIncident(store, incidentId, usernames, actor),
     accessList: (incidentId) => accessList(store, incidentId),
     canSee: (reader, incidentId) => canSee(store, reader, incidentId),
     access: (reader, incidentId) => incidentAccess(store, reader, incidentId),
     hiddenIncidents: (reader) => hiddenIncidents(store, reader),
+    visibleIncidentId: (reader, ref) => visibleIncidentId(store, reader, ref),
+    canSeeFinding: (reader, id) => canSeeFinding(store, reader, id),
+    canSeeActionItem: (reader, id) => canSeeActionItem(store, reader, id),
     auditLogForReader: (reader, query) => auditLogForReader(store, reader, query),
+    auditPageForReader: (reader, query) => auditPageForReader(store, reader, query),
     verifyAuditTrail: () => verifyAuditTrail(store),
   };
 }

@@ -1,14 +1,31 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import pLimit from 'p-limit';
 
 /** scrypt parameters: N=2^15, r=8, p=1 (32 MiB of memory per hash), 16-byte salt, 32-byte key. */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
 
+/**
+ * scrypt runs on libuv's thread pool, off the event loop; at most this many hashes run at once, so
+ * a burst of sign-ins (a password spray) takes one core and 32 MiB per hash, never the whole machine,
+ * and the API keeps answering signed-in people.
+ */
+export const HASHING_CONCURRENCY = 1;
+const hashing = pLimit(HASHING_CONCURRENCY);
+
+/** Password hashes running or waiting: the sign-in route refuses new attempts (429) beyond a bound. */
+export function passwordHashesPending(): number {
+  return hashing.activeCount + hashing.pendingCount;
+}
+
 function scrypt(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
   const options: ScryptOptions = { ...params, maxmem: 128 * params.N * params.r * 2 + 1024 * 1024 };
-  return new Promise((resolve, reject) => {
-    scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+  return hashing(
+    () =>
+      new Promise<Buffer>((resolve, reject) => {
+        scryptCallback(password.normalize('NFKC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key)));
+      }),
+  );
 }
 
 /** `scrypt$32768$8$1$<salt>$<key>`, salt and key in base64url: the parameters travel with the hash. */

@@ -7,11 +7,13 @@ import { deleteSessionsOfUser } from '../../store/accounts/sessions.js';
 import { allUsers, insertUser, saveUser, userByName, userCount, userCredentialsByName } from '../../store/accounts/users.js';
 import type { OpenedStore } from '../../store/index.js';
 import { auditedWrite, type AuditedOperation } from '../audit.js';
+import { incidentsRestrictedTo } from '../../store/accounts/incident-access.js';
+import { checkPasswordPolicy, type PasswordOwner } from './password-policy.js';
 import { decoyHash, hashPassword, verifyPassword } from './passwords.js';
+import { revokeTokensOfUser } from './tokens.js';
 import { newId } from './secrets.js';
 
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
-const MIN_PASSWORD_LENGTH = 12;
 
 export interface NewUser {
   username: string;
@@ -22,6 +24,8 @@ export interface NewUser {
   email?: string;
   /** Default `person`. */
   kind?: UserKind;
+  /** The password is a generated one: the account must change it at its first sign-in. */
+  mustChangePassword?: boolean;
 }
 
 export interface UserChange {
@@ -30,6 +34,8 @@ export interface UserChange {
   email?: string | null;
   password?: string;
   disabled?: boolean;
+  /** Make the person change the password at their next sign-in (a new password clears it unless this says otherwise). */
+  mustChangePassword?: boolean;
 }
 
 function roleOf(role: string): Role {
@@ -46,17 +52,18 @@ function emailOf(email: string | null | undefined): string | null | undefined {
   return `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
 }
 
-function checkPassword(password: string | undefined): void {
-  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) throw new UsageError(`the password must be at least ${MIN_PASSWORD_LENGTH} characters long`);
+function checkPassword(password: string | undefined, owner: PasswordOwner): void {
+  if (password !== undefined) checkPasswordPolicy(password, owner);
 }
 
 export async function addUser(store: OpenedStore, input: NewUser, actor: string): Promise<User> {
   if (!USERNAME.test(input.username)) throw new UsageError(`the user name "${input.username}" must be 1-64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit`);
   const role = roleOf(input.role);
-  checkPassword(input.password);
-  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  if (input.kind === 'service' && input.password !== undefined) throw new UsageError('a service account has no password: it never signs in interactively, only with API tokens');
   const email = emailOf(input.email) ?? null;
-  const user: User = { id: newId('usr'), username: input.username, displayName: input.displayName ?? null, email, kind: input.kind ?? 'person', role, disabled: false, createdAt: new Date().toISOString() };
+  checkPassword(input.password, { username: input.username, displayName: input.displayName, email });
+  const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+  const user: User = { id: newId('usr'), username: input.username, displayName: input.displayName ?? null, email, kind: input.kind ?? 'person', role, disabled: false, createdAt: new Date().toISOString(), mustChangePassword: input.mustChangePassword ?? false };
   return auditedWrite(store, { actor, operation: 'user.add' }, async (tx) => {
     if (await userByName(tx.db, input.username)) throw new ConflictError(`a user named "${input.username}" already exists`);
     await insertUser(tx.db, user, passwordHash);
@@ -84,22 +91,33 @@ function operationOf(change: UserChange): AuditedOperation {
 export async function updateUser(store: OpenedStore, username: string, change: UserChange, actor: string): Promise<User> {
   const role = change.role === undefined ? undefined : roleOf(change.role);
   const email = emailOf(change.email);
-  checkPassword(change.password);
+  if (change.password !== undefined) {
+    const owner = await userByName(store.db, username);
+    checkPassword(change.password, { username, displayName: change.displayName ?? owner?.displayName, email: email ?? owner?.email });
+  }
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   return auditedWrite(store, { actor, operation: operationOf(change) }, async (tx) => {
     const before = await userByName(tx.db, username);
     if (!before) throw new NotFoundError(`no user named "${username}"`);
+    if (passwordHash !== undefined && before.kind === 'service') throw new UsageError(`${username} is a service account: it has no password, only API tokens`);
     const after: User = {
       ...before,
       ...(role !== undefined ? { role } : {}),
       ...(change.displayName !== undefined ? { displayName: change.displayName } : {}),
       ...(email !== undefined ? { email } : {}),
       ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
+      ...(change.mustChangePassword !== undefined ? { mustChangePassword: change.mustChangePassword } : passwordHash !== undefined ? { mustChangePassword: false } : {}),
     };
     await saveUser(tx.db, after, passwordHash);
     if (after.disabled || passwordHash !== undefined) await deleteSessionsOfUser(tx.db, before.id);
+    // Their API tokens end with their sessions, for good: enabling the account again brings none back.
+    if (after.disabled && !before.disabled) await revokeTokensOfUser(tx, before.id, 'user-disabled', actor);
+    else if (passwordHash !== undefined) await revokeTokensOfUser(tx, before.id, 'password-changed', actor);
+    // Taking over a person on an incident's access list (a new password, or locking them out) is
+    // what an admin could abuse to reach that incident: the entry names those incidents for admins.
+    const restricted = after.disabled !== before.disabled || passwordHash !== undefined ? await incidentsRestrictedTo(tx.db, username) : [];
     // The hash itself never goes into the trail: only that it changed.
-    return { result: after, entityId: username, before, after: { ...after, ...(passwordHash !== undefined ? { passwordChanged: true } : {}) } };
+    return { result: after, entityId: username, before, after: { ...after, ...(passwordHash !== undefined ? { passwordChanged: true } : {}), ...(restricted.length ? { onAccessListOf: restricted } : {}) } };
   });
 }
 
@@ -115,5 +133,6 @@ export async function verifySignIn(store: OpenedStore, username: string, passwor
     return undefined;
   }
   const ok = await verifyPassword(password, found.passwordHash);
-  return ok && !found.user.disabled ? found.user : undefined;
+  // A service account holds API tokens only: it never signs in interactively, whatever its password.
+  return ok && !found.user.disabled && found.user.kind !== 'service' ? found.user : undefined;
 }

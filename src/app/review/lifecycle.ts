@@ -1,6 +1,8 @@
 import { UsageError } from '../../model/errors.js';
 import type { ReviewRecord, Sufficiency } from '../../model/review.js';
-import { assertReviewTransition, BLOCKS_CLOSE, LifecycleError, REVIEW_TRANSITION_RULES, type ReviewTransitionName } from '../../review/lifecycle.js';
+import { assertReviewTransition, BLOCKS_CLOSE, FourEyesError, LifecycleError, REVIEW_TRANSITION_RULES, type ReviewTransitionName } from '../../review/lifecycle.js';
+import { DEFAULT_APPROVAL_RULES, type ApprovalRules } from '../../review/policy.js';
+import { reviewAuthors } from '../../store/reviews/changes.js';
 import type { OpenedStore } from '../../store/index.js';
 import { checkVersion } from '../../store/reviews/guard.js';
 import { emptyReviewRecord, getReviewRecord, insertReviewRecord, updateReviewRecord, type ReviewRecordFields } from '../../store/reviews/records.js';
@@ -18,6 +20,8 @@ export interface ReviewTransitionInput extends ReviewWrite {
   notes?: string;
   /** Approval below 100% completeness: the reason, recorded. */
   overrideIncomplete?: string;
+  /** Approval: the policy's rules (four eyes, the override reason's length); default the strict ones. */
+  approvalRules?: ApprovalRules;
 }
 
 /** Makes the named review transition: the one entry point of both front ends. */
@@ -57,14 +61,17 @@ export async function returnReview(store: OpenedStore, incidentId: string, write
 }
 
 /**
- * Approves a review in review. Requires 100% completeness unless `overrideIncomplete` gives the
- * reason (recorded). The approver's sufficiency judgement is recorded; `insufficient` needs notes.
+ * Approves a review in review. Four eyes (unless the policy turns it off): the approver is not the
+ * person who submitted it, nor the only person who wrote it. Requires 100% completeness unless
+ * `overrideIncomplete` gives a real reason (recorded, and flagged in every report format). The
+ * approver's sufficiency judgement is recorded; `insufficient` needs notes.
  */
-export async function approveReview(store: OpenedStore, incidentId: string, input: ReviewWrite & { sufficiency: Sufficiency; notes?: string; overrideIncomplete?: string }): Promise<ReviewRecord> {
+export async function approveReview(store: OpenedStore, incidentId: string, input: ReviewWrite & { sufficiency: Sufficiency; notes?: string; overrideIncomplete?: string; approvalRules?: ApprovalRules }): Promise<ReviewRecord> {
   if (input.sufficiency === 'insufficient' && !input.notes?.trim()) {
     throw new UsageError('an "insufficient" judgement needs notes saying what was missing (--notes)');
   }
-  const override = input.overrideIncomplete?.trim();
+  const rules = input.approvalRules ?? DEFAULT_APPROVAL_RULES;
+  const override = input.overrideIncomplete?.replace(/\s+/g, ' ').trim() || undefined;
   return transition(store, 'approve', incidentId, input, (at, complete) => ({
     approvedBy: input.actor,
     approvedAt: at,
@@ -72,6 +79,7 @@ export async function approveReview(store: OpenedStore, incidentId: string, inpu
     sufficiencyNotes: input.notes?.trim() || null,
     completenessOverride: complete ? null : (override ?? null),
   }), async (tx) => {
+    if (rules.fourEyes) await checkFourEyes(tx, incidentId, input.actor);
     const completeness = await reviewCompleteness(tx, incidentId);
     if (!completeness.complete && !override) {
       const missing = completeness.parts.flatMap((p) => p.missing);
@@ -79,8 +87,25 @@ export async function approveReview(store: OpenedStore, incidentId: string, inpu
         `the review is ${completeness.score}% complete and cannot be approved yet: ${missing.slice(0, 3).join('; ')}${missing.length > 3 ? `; and ${missing.length - 3} more` : ''} (or approve with an override reason)`,
       );
     }
+    if (!completeness.complete && override && override.length < rules.overrideReasonMinLength) {
+      throw new LifecycleError(`approving a review that is ${completeness.score}% complete needs a reason of at least ${rules.overrideReasonMinLength} characters saying why it is good enough, not "${override}"`);
+    }
     return completeness.complete;
   });
+}
+
+/** Refuses an approval by the person who submitted the review, or by its only author. */
+async function checkFourEyes(tx: OpenedStore, incidentId: string, approver: string): Promise<void> {
+  const record = await getReviewRecord(tx.db, incidentId);
+  // Out of review the state machine refuses the approval with its own words.
+  if (record?.state !== 'in-review') return;
+  if (record.submittedBy === approver) {
+    throw new FourEyesError(`four eyes: ${approver} submitted this review, so someone else must approve it (a team too small for that sets approval.fourEyes: false in the review policy)`);
+  }
+  const authors = await reviewAuthors(tx.db, incidentId);
+  if (authors.length === 1 && authors[0] === approver) {
+    throw new FourEyesError(`four eyes: ${approver} wrote all of this review, so someone else must approve it (a team too small for that sets approval.fourEyes: false in the review policy)`);
+  }
 }
 
 export async function waiveReview(store: OpenedStore, incidentId: string, input: ReviewWrite & { reason: string }): Promise<ReviewRecord> {

@@ -1,6 +1,7 @@
-import { readdir } from 'node:fs/promises';
+import { open, readdir, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { oidcSettingsFrom, type OidcFlags } from '../../app/accounts/oidc-settings.js';
 import { UsageError } from '../../model/errors.js';
 import type { OpenedStore } from '../../store/index.js';
 import type { CliContext } from '../context.js';
@@ -11,7 +12,7 @@ export function webRoot(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'web', 'dist');
 }
 
-export interface ServeOptions {
+export interface ServeOptions extends OidcFlags {
   port: number;
   host: string;
   /** Import the examples into an empty store. */
@@ -31,9 +32,12 @@ export interface ServeOptions {
 /**
  * `hindsight serve`: opens the store (the embedded default unless --db/DATABASE_URL says
  * otherwise), imports the examples into an empty store, creates a first admin account with a
- * random password printed once, and serves the API and web application until interrupted.
+ * random password written to a file only its owner can read (never printed: service logs keep
+ * stdout), and serves the API and web application until interrupted.
  */
 export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<void> {
+  // Checked before anything is opened: a wrong single sign-on setting stops here with one line.
+  const oidc = oidcSettingsFrom(opts, ctx.env);
   const kb = await loadKnowledgeBaseOrDownloadFor(ctx);
   const { openStore } = await import('../../store/index.js');
   const store = await openStore({ db: ctx.globals().db, env: ctx.env });
@@ -46,13 +50,15 @@ export async function runServe(ctx: CliContext, opts: ServeOptions): Promise<voi
       const result = await importFiles(store, files, { env: ctx.env, audit: { actor: 'hindsight-serve' } });
       ctx.warn(`The store was empty: imported the ${result.summary.incidents} example incidents (hindsight serve --no-demo skips this).`);
     }
-    const firstLogin = await firstAdmin(store);
+    // With password sign-in off, a generated password would open nothing: the role map gives admins.
+    const firstLogin = oidc?.only ? undefined : await firstAdmin(store, ctx.env);
     const { buildServer } = await import('../../server/app.js');
-    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, accessLog: accessLogOf(ctx, opts), upload: uploadLimitsOf(ctx), policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) }, notifier: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
+    const app = await buildServer({ store, kb, webRoot: webRoot(), trustProxy: opts.trustProxy, rules: opts.rules, logger: false, accessLog: accessLogOf(ctx, opts), upload: uploadLimitsOf(ctx), policyFile: ctx.env.HINDSIGHT_POLICY?.trim() || undefined, env: ctx.env, oidc, connectorScheduler: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) }, notifier: { enabled: opts.scheduler !== false, log: (line) => ctx.warn(`${new Date().toISOString()} ${line}`) } });
     const address = await app.listen({ port: opts.port, host: opts.host }).catch((error: unknown) => {
       throw new UsageError(`cannot listen on ${opts.host}:${opts.port}: ${error instanceof Error ? error.message : String(error)}`);
     });
     ctx.print(servingMessage(store.location, address, opts.host, firstLogin));
+    if (oidc) ctx.print(`Single sign-on with ${oidc.providerName} (${oidc.issuer.href}); redirect URI to register: ${new URL('api/auth/oidc/callback', oidc.publicUrl.href.endsWith('/') ? oidc.publicUrl : `${oidc.publicUrl.href}/`).href}${oidc.only ? '; password sign-in is off' : ''}`);
     const stopAnchors = await startAnchors(ctx, store, opts);
     await new Promise<void>((done) => {
       const stop = () => {
@@ -98,13 +104,36 @@ async function startAnchors(ctx: CliContext, store: OpenedStore, opts: ServeOpti
   return publishAnchorsPeriodically(store, resolve(file), seconds * 1000, (message) => ctx.warn(`hindsight: ${message}`));
 }
 
-/** With no account yet, creates `admin` with a random password and returns the password (shown once). */
-async function firstAdmin(store: OpenedStore): Promise<string | undefined> {
+/**
+ * With no account yet, creates `admin` with a random password that must be changed at its first
+ * sign-in, and writes the password to a file readable by its owner only (0600); returns the file.
+ * The file sits beside a SQLite database, in the working directory otherwise
+ * (HINDSIGHT_FIRST_PASSWORD_FILE names another place).
+ */
+async function firstAdmin(store: OpenedStore, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const { addUser, countUsers, generatePassword } = await import('../../app/accounts/index.js');
   if ((await countUsers(store)) > 0) return undefined;
+  const file = resolve(env.HINDSIGHT_FIRST_PASSWORD_FILE?.trim() || (store.kind === 'sqlite' ? `${store.location}.admin-password` : 'hindsight-admin-password'));
   const password = generatePassword();
-  await addUser(store, { username: 'admin', role: 'admin', password, displayName: 'Administrator' }, 'hindsight-serve');
-  return password;
+  await writeSecretFile(file, `${password}\n`);
+  await addUser(store, { username: 'admin', role: 'admin', password, displayName: 'Administrator', mustChangePassword: true }, 'hindsight-serve');
+  return file;
+}
+
+/** Writes a new file only its owner may read: a stale one is removed first, so the mode always applies. */
+async function writeSecretFile(file: string, text: string): Promise<void> {
+  await unlink(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw new UsageError(`cannot replace ${file}: ${error.message}`);
+  });
+  const handle = await open(file, 'wx', 0o600).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write the first admin password to ${file}: ${error.message} (set HINDSIGHT_FIRST_PASSWORD_FILE)`);
+  });
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(text, 'utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Where the server listens, and how to sign in. */
@@ -114,9 +143,8 @@ function servingMessage(location: string, address: string, host: string, firstLo
   if (firstLogin) {
     lines.push(
       '',
-      'First sign-in: user "admin", password (shown only this once, store it now):',
-      `  ${firstLogin}`,
-      'Change it with: printf "%s" NEW-PASSWORD | hindsight users passwd admin --password-stdin',
+      `First sign-in: user "admin"; its password is in ${firstLogin} (readable by you only).`,
+      'It must be changed at the first sign-in; delete the file then. (Or: printf "%s" NEW-PASSWORD | hindsight users password admin --password-stdin)',
       'Add your team with: hindsight users add NAME --role viewer|analyst|reviewer|admin --password-stdin',
     );
   } else {

@@ -3,10 +3,13 @@ import type { CliContext, RegisterCommands } from '../context.js';
 import { NotFoundError, UsageError } from '../../model/errors.js';
 import { printResult, withStore } from '../services.js';
 import { cliActor } from '../actor.js';
+import { registerAuditList } from './audit-list.js';
+
+type ServeFlags = import('./serve.js').ServeOptions & { scheduler: boolean };
 
 /**
  * The team server and its administration: `serve`, `users add|list|disable`,
- * `tokens create|list|revoke`, `audit verify|anchor|rotate-key|log` and `incidents restrict`. Every write is recorded
+ * `tokens create|list|revoke`, `audit verify|anchor|rotate-key|log|list` and `incidents restrict`. Every write is recorded
  * in the audit trail with the actor `cli:<HINDSIGHT_USER or login name>`.
  */
 export const registerServerCommands: RegisterCommands = (program: Command, ctx: CliContext) => {
@@ -23,7 +26,15 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--audit-anchor-every <seconds>', 'how often to write the anchor (default: HINDSIGHT_AUDIT_ANCHOR_INTERVAL, then 3600)', (v) => parsePositive(v, '--audit-anchor-every'))
     .option('--access-log <file>', 'write the access log (one JSON line per request) to this file instead of standard output (default: HINDSIGHT_ACCESS_LOG, then standard output)')
     .option('--no-access-log', 'write no access log')
-    .action(async (opts: { port: number; host: string; demo: boolean; trustProxy?: boolean; rules?: string[]; scheduler: boolean; auditAnchorFile?: string; auditAnchorEvery?: number; accessLog?: string | false }) => {
+    .option('--oidc-issuer <url>', 'single sign-on: the OpenID Connect issuer (HINDSIGHT_OIDC_ISSUER); https, or http on loopback only')
+    .option('--oidc-client-id <id>', 'single sign-on: the client id registered at the provider (HINDSIGHT_OIDC_CLIENT_ID); the secret, if any, from HINDSIGHT_OIDC_CLIENT_SECRET')
+    .option('--public-url <url>', 'where the team reaches this server (HINDSIGHT_PUBLIC_URL): the redirect URI is <url>/api/auth/oidc/callback')
+    .option('--oidc-role-claim <claim>', 'the claim whose values map to roles (HINDSIGHT_OIDC_ROLE_CLAIM; default groups)')
+    .option('--oidc-role-map <map>', "claim values to roles, e.g. 'sec-analysts=analyst,sec-leads=reviewer,sec-admins=admin' (HINDSIGHT_OIDC_ROLE_MAP)")
+    .option('--oidc-username-claim <claim>', 'the claim that gives the user name (HINDSIGHT_OIDC_USERNAME_CLAIM; default preferred_username, then email)')
+    .option('--oidc-provider-name <name>', 'the button reads "Sign in with <name>" (HINDSIGHT_OIDC_PROVIDER_NAME; default the issuer\'s host)')
+    .option('--oidc-only', 'turn password sign-in off: single sign-on only; the command line stays the operator\'s way in (HINDSIGHT_OIDC_ONLY)')
+    .action(async (opts: ServeFlags) => {
       const { runServe } = await import('./serve.js');
       await runServe(ctx, opts);
     });
@@ -37,12 +48,14 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
     .option('--password-stdin', 'read the password from standard input (one line)')
     .option('--display-name <text>', 'the name shown in the application')
     .option('--email <address>', 'where notifications reach them')
-    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string; email?: string }) => {
+    .option('--service', 'a service account: no password, never signs in interactively, holds API tokens only')
+    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; displayName?: string; email?: string; service?: boolean }) => {
+      if (opts.service && opts.passwordStdin) throw new UsageError('a service account has no password: leave out --password-stdin and give it a token with `hindsight tokens create --user NAME`');
       const password = opts.passwordStdin ? await readPasswordFromStdin() : undefined;
       await withStore(ctx, async (store) => {
         const { addUser } = await import('../../app/accounts/users.js');
-        const user = await addUser(store, { username: name, role: opts.role, password, displayName: opts.displayName, email: opts.email }, cliActor(ctx));
-        printResult(ctx, user, () => `Added ${user.username} (${user.role})${password ? '' : '; no password set: give one with --password-stdin to let them sign in'}`);
+        const user = await addUser(store, { username: name, role: opts.role, password, displayName: opts.displayName, email: opts.email, ...(opts.service ? { kind: 'service' as const } : {}) }, cliActor(ctx));
+        printResult(ctx, user, () => `Added ${user.username} (${user.role}${user.kind === 'service' ? ', service account' : ''})${password || user.kind === 'service' ? '' : '; no password set: give one with --password-stdin to let them sign in'}`);
       });
     });
   users
@@ -52,7 +65,7 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       await withStore(ctx, async (store) => {
         const { listUsers } = await import('../../app/accounts/users.js');
         const list = await listUsers(store);
-        printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
+        printResult(ctx, { users: list }, () => [`${list.length} user(s)`, ...list.map((u) => `  ${u.username.padEnd(20)} ${u.role.padEnd(9)} ${u.kind === 'service' ? 'service' : 'person '}  ${u.disabled ? 'disabled' : 'active  '}  ${u.displayName ?? ''}`)].join('\n'));
       });
     });
   users
@@ -67,16 +80,18 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
       });
     });
   users
-    .command('passwd')
-    .description("Set an account's password (read from stdin)")
+    .command('password')
+    .alias('passwd')
+    .description("Set an account's password (read from stdin): checked against the password policy; their sessions end and their API tokens are revoked")
     .argument('<name>')
     .requiredOption('--password-stdin', 'read the password from standard input (one line)')
-    .action(async (name: string) => {
+    .option('--must-change', 'make them change it at their next sign-in')
+    .action(async (name: string, opts: { mustChange?: boolean }) => {
       const password = await readPasswordFromStdin();
       await withStore(ctx, async (store) => {
         const { updateUser } = await import('../../app/accounts/users.js');
-        const user = await updateUser(store, name, { password }, cliActor(ctx));
-        printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out`);
+        const user = await updateUser(store, name, { password, mustChangePassword: opts.mustChange === true }, cliActor(ctx));
+        printResult(ctx, user, () => `Password of ${user.username} changed; their sessions were signed out and their API tokens revoked${user.mustChangePassword ? '; they must change it at their next sign-in' : ''}`);
       });
     });
 
@@ -84,13 +99,19 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
   tokens
     .command('create')
     .description('Create an API token for a user; the token is shown once')
-    .requiredOption('--user <name>', 'the user the token acts as')
+    .requiredOption('--user <name>', 'the user the token acts as (any enabled user: this is the operator\'s tool)')
     .option('--name <label>', 'what the token is for', 'automation')
-    .action(async (opts: { user: string; name: string }) => {
+    .option('--scope <scope>', 'read | write | admin, never more than the user\'s role (default: the widest it allows)')
+    .option('--expires-in <days>', 'days until it expires (default 90; at most HINDSIGHT_TOKEN_MAX_DAYS, default 365)', (v) => parsePositive(v, '--expires-in'))
+    .action(async (opts: { user: string; name: string; scope?: string; expiresIn?: number }) => {
+      const { createToken, tokenMaxDays } = await import('../../app/accounts/tokens.js');
+      const { TOKEN_SCOPES } = await import('../../model/accounts.js');
+      const scope = TOKEN_SCOPES.find((s) => s === opts.scope);
+      if (opts.scope !== undefined && !scope) throw new UsageError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, not "${opts.scope}"`);
+      const maxDays = tokenMaxDays(ctx.env);
       await withStore(ctx, async (store) => {
-        const { createToken } = await import('../../app/accounts/tokens.js');
-        const { token, info } = await createToken(store, opts.user, opts.name, cliActor(ctx));
-        printResult(ctx, { ...info, token }, () => `${token}\nToken ${info.id} for ${info.username} (${info.name}). It is shown only this once: store it now.`);
+        const { token, info } = await createToken(store, opts.user, opts.name, cliActor(ctx), { scope, expiresInDays: opts.expiresIn, maxDays });
+        printResult(ctx, { ...info, token }, () => `${token}\nToken ${info.id} for ${info.username} (${info.name}, scope ${info.scope}, expires ${info.expiresAt?.slice(0, 10) ?? 'never'}). It is shown only this once: store it now.`);
       });
     });
   tokens
@@ -102,7 +123,10 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
         const { listTokens } = await import('../../app/accounts/tokens.js');
         const list = await listTokens(store, opts.user);
         printResult(ctx, { tokens: list }, () =>
-          [`${list.length} token(s)`, ...list.map((t) => `  ${t.id}  ${t.username.padEnd(16)} ${t.name.padEnd(20)} created ${t.createdAt.slice(0, 16)}  ${t.revokedAt ? `revoked ${t.revokedAt.slice(0, 16)}` : `last used ${t.lastUsedAt?.slice(0, 16) ?? 'never'}`}`)].join('\n'),
+          [
+            `${list.length} token(s)`,
+            ...list.map((t) => `  ${t.id}  ${t.username.padEnd(16)} ${t.name.padEnd(20)} ${t.scope.padEnd(5)} created ${t.createdAt.slice(0, 16)}  ${t.revokedAt ? `revoked ${t.revokedAt.slice(0, 16)} (${t.revokedReason ?? 'revoked'})` : `expires ${t.expiresAt?.slice(0, 10) ?? 'never'}  last used ${t.lastUsedAt?.slice(0, 16) ?? 'never'}`}`),
+          ].join('\n'),
         );
       });
     });
@@ -176,6 +200,8 @@ export const registerServerCommands: RegisterCommands = (program: Command, ctx: 
         printResult(ctx, { entries }, () => entries.map((e) => `${String(e.seq).padStart(6)}  ${e.at}  ${e.actor.padEnd(18)} ${e.action.padEnd(20)} ${e.entityType}:${e.entityId}`).join('\n') || 'No audit entries');
       });
     });
+
+  registerAuditList(audit, ctx);
 
   const incidents = program.commands.find((c) => c.name() === 'incidents') ?? program.command('incidents');
   incidents

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Accounts } from '../../app/accounts/index.js';
-import type { User } from '../../model/accounts.js';
+import type { TokenScope, User } from '../../model/accounts.js';
 import { roleAllows } from '../../model/roles.js';
 import type { Access, RouteAccess } from '../context.js';
 import { forbidden, HttpError, unauthenticated } from '../errors.js';
@@ -20,6 +20,8 @@ declare module 'fastify' {
     authVia?: 'session' | 'token';
     /** The session's CSRF token (session sign-ins only). */
     csrfToken?: string;
+    /** The API token's scope (token sign-ins only); `user.role` is already capped by it. */
+    tokenScope?: TokenScope;
   }
   interface FastifyInstance {
     /** Every route and who may call it, as declared. */
@@ -30,6 +32,8 @@ declare module 'fastify' {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** All an account that must change its password may do until it has: see who it is, change it, sign out. */
+const WHILE_PASSWORD_MUST_CHANGE = new Set(['GET /api/auth/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
 
 /** Routes that are public without saying so: the API reference and the web application. */
 function implicitlyPublic(url: string): boolean {
@@ -49,6 +53,7 @@ export const authentication = sharedPlugin<{ accounts: Accounts }>('authenticati
   app.decorateRequest('user', undefined);
   app.decorateRequest('authVia', undefined);
   app.decorateRequest('csrfToken', undefined);
+  app.decorateRequest('tokenScope', undefined);
 
   app.addHook('onRoute', (route) => {
     const access = route.config?.access ?? (implicitlyPublic(route.url) ? 'public' : undefined);
@@ -69,6 +74,9 @@ export const authentication = sharedPlugin<{ accounts: Accounts }>('authenticati
         throw new HttpError(403, 'csrf', `writes signed in with the session cookie must send the ${CSRF_HEADER} header (from /api/auth/me)`);
       }
     }
+    if (request.user.mustChangePassword && !WHILE_PASSWORD_MUST_CHANGE.has(`${request.method} ${request.routeOptions.url ?? ''}`)) {
+      throw new HttpError(403, 'password-change-required', 'change your password first (POST /api/auth/password): this account was given a generated password');
+    }
   });
 });
 
@@ -76,10 +84,12 @@ export const authentication = sharedPlugin<{ accounts: Accounts }>('authenticati
 async function identify(accounts: Accounts, request: FastifyRequest): Promise<void> {
   const header = request.headers.authorization;
   if (header && /^bearer /i.test(header)) {
-    const user = await accounts.userOfToken(header.slice(7).trim());
-    if (!user) throw new HttpError(401, 'unauthenticated', 'the API token is unknown, revoked, or its user is disabled');
-    request.user = user;
+    const signIn = await accounts.userOfToken(header.slice(7).trim());
+    if (!signIn) throw new HttpError(401, 'unauthenticated', 'the API token is unknown, expired, revoked, or its user is disabled');
+    // The user as the token may act: their role lowered to the token's scope (see effectiveRole).
+    request.user = signIn.user;
     request.authVia = 'token';
+    request.tokenScope = signIn.scope;
     return;
   }
   const cookie = request.cookies[SESSION_COOKIE];

@@ -29,9 +29,11 @@ export async function visibleIncident(ctx: RouteContext, request: FastifyRequest
 
 /** The incident a request names, if the user may see it, and who it is restricted to (empty: nobody in particular). */
 export async function visibleIncidentAndAccess(ctx: RouteContext, request: FastifyRequest, ref: string): Promise<{ incident: StoredIncident; restrictedTo: string[] }> {
-  // No route shows the source's own JSON: the incident is read without it.
-  const incident = await findIncident(ctx.store, ref, { raw: false });
-  const access = incident ? await ctx.auth.access(userOf(request), incident.id) : undefined;
-  if (!incident || !access?.visible) throw notFound(`no incident "${ref}"`);
-  return { incident, restrictedTo: access.restrictedTo };
+  // Access is filtered in the query that resolves the reference: restricted and unknown take this
+  // one path to the one not-found, in the same time. Only a visible incident is then loaded (without
+  // the source's own JSON, which no route shows).
+  const id = await ctx.auth.visibleIncidentId(userOf(request), ref);
+  const incident = id ? await findIncident(ctx.store, id, { raw: false }) : undefined;
+  if (!id || !incident) throw notFound(`no incident "${ref}"`);
+  return { incident, restrictedTo: await ctx.auth.accessList(id) };
 }

@@ -35,7 +35,7 @@ import {
 import { renderActionItemsCsv } from '../../export/action-items-csv.js';
 import { startReviewWithTemplate } from '../../app/review/start.js';
 import { loadTemplates } from '../../app/review/templates.js';
-import { REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
+import { FourEyesError, REVIEW_TRANSITION_NAMES, REVIEW_TRANSITION_RULES } from '../../review/lifecycle.js';
 import { QUESTION_IDS } from '../../review/questions.js';
 import type { RouteContext } from '../context.js';
 import { HttpError, notFound } from '../errors.js';
@@ -110,7 +110,14 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
         const b = request.body as z.infer<typeof body> & { sufficiency?: 'sufficient' | 'insufficient'; notes?: string; overrideIncomplete?: string };
         // Starting a review also applies the template its incident's rule picks (when it has none yet).
         if (name === 'start') return startReviewWithTemplate(ctx.store, incident, loadTemplates({ env: ctx.options.env }).templates, w(request, b.expectedVersion));
-        return makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete });
+        const approvalRules = name === 'approve' ? (await import('../../review/policy.js')).loadPolicy({ file: ctx.options.policyFile, env: ctx.options.env }).policy.approval : undefined;
+        try {
+          return await makeReviewTransition(ctx.store, name, incident.id, { ...w(request, b.expectedVersion), reason: b.reason, sufficiency: b.sufficiency, notes: b.notes, overrideIncomplete: b.overrideIncomplete, approvalRules });
+        } catch (error) {
+          // The four-eyes rule refuses this person, not the review's state: 403.
+          if (error instanceof FourEyesError) throw new HttpError(403, 'four-eyes', error.message);
+          throw error;
+        }
       },
     );
   }
@@ -163,8 +170,9 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     '/api/findings/:id',
     { config: { access: 'analyst' }, schema: { tags: ['findings'], summary: 'Edit a finding', params: IdParams, body: FindingPatchSchema.extend({ expectedVersion }), response: { 200: FindingSchema, ...errorResponses(400, 401, 403, 404, 409) } } },
     async (request) => {
-      const finding = await getFinding(ctx.store, request.params.id);
-      if (!finding || !(await ctx.auth.canSee(userOf(request), finding.incidentId))) throw notFound(`no finding "${request.params.id}"`);
+      // Access is checked in the query that finds it: restricted and unknown answer alike, in the same time.
+      const finding = (await ctx.auth.canSeeFinding(userOf(request), request.params.id)) ? await getFinding(ctx.store, request.params.id) : undefined;
+      if (!finding) throw notFound(`no finding "${request.params.id}"`);
       const { expectedVersion: v, ...patch } = request.body;
       return editFinding(ctx.store, finding.id, patch, w(request, v));
     },
@@ -217,8 +225,8 @@ export const reviewRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
     },
   );
   const visibleAction = async (request: Parameters<typeof userOf>[0], id: string) => {
-    const item = await getActionItem(ctx.store, id);
-    if (!item || !(await ctx.auth.canSee(userOf(request), item.incidentId))) throw notFound(`no action item "${id}"`);
+    const item = (await ctx.auth.canSeeActionItem(userOf(request), id)) ? await getActionItem(ctx.store, id) : undefined;
+    if (!item) throw notFound(`no action item "${id}"`);
     return item;
   };
   app.delete(

@@ -14,7 +14,15 @@ export const UserListSchema = z.object({ users: z.array(UserSchema) });
 export const TokenListSchema = z.object({ tokens: z.array(ApiTokenInfoSchema) });
 /** A new token: the token itself is in this answer only. */
 export const NewTokenSchema = ApiTokenInfoSchema.extend({ token: z.string() });
-export const AuditLogSchema = z.object({ entries: z.array(AuditEntrySchema) });
+export const AuditLogSchema = z.object({
+  entries: z.array(AuditEntrySchema),
+  /** Entries in the range of this page the reader may not see: counted, not shown. */
+  hidden: z.number().int(),
+  /** Entries shown without their content (about incidents restricted to others). */
+  redacted: z.number().int(),
+  /** `before` for the next, older page; null on the last page. */
+  nextBefore: z.number().int().nullable(),
+});
 
 export const PolicyDocumentSchema = z.object({
   policy: ReviewPolicySchema,

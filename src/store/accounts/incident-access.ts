@@ -34,3 +34,9 @@ export async function incidentsHiddenFrom(db: Kysely<Database>, username: string
   const rows = await hiddenFrom(db, username);
   return rows.map((r) => r.incidentId);
 }
+
+/** The restricted incidents whose list names this user. */
+export async function incidentsRestrictedTo(db: Kysely<Database>, username: string): Promise<string[]> {
+  const rows = await db.selectFrom('incidentAccess').select('incidentId').where('username', '=', username).orderBy('incidentId').execute();
+  return rows.map((r) => r.incidentId);
+}

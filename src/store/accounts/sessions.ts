@@ -34,3 +34,8 @@ export async function deleteSession(db: Kysely<Database>, id: string): Promise<v
 export async function deleteSessionsOfUser(db: Kysely<Database>, userId: string): Promise<void> {
   await db.deleteFrom('sessions').where('userId', '=', userId).execute();
 }
+
+/** Signs a user out everywhere but the one session kept (a password changed from it). */
+export async function deleteOtherSessionsOfUser(db: Kysely<Database>, userId: string, keptId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('userId', '=', userId).where('id', '!=', keptId).execute();
+}

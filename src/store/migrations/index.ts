@@ -11,6 +11,8 @@ import { importIndexesSchema } from './0009-import-indexes.js';
 import { connectorsSchema } from './0010-connectors.js';
 import { auditMacSchema } from './0011-audit-mac.js';
 import { peopleSchema } from './0012-people.js';
+import { signInSchema } from './0013-sign-in.js';
+import { tokensAndSignInsSchema } from './0014-tokens-and-sign-ins.js';
 import { reviewTasksSchema } from './0015-review-tasks.js';
 import { notificationsSchema } from './0016-notifications.js';
 
@@ -31,6 +33,8 @@ export const migrations: Record<string, Migration> = {
   '0010-connectors': connectorsSchema,
   '0011-audit-mac': auditMacSchema,
   '0012-people': peopleSchema,
+  '0013-sign-in': signInSchema,
+  '0014-tokens-and-sign-ins': tokensAndSignInsSchema,
   '0015-review-tasks': reviewTasksSchema,
   '0016-notifications': notificationsSchema,
 };

@@ -56,3 +56,9 @@ function changeId(): string {
   changeCounter = (changeCounter + 1) % 1_000_000;
   return `chg_${String(Date.now()).padStart(14, '0')}_${String(changeCounter).padStart(6, '0')}_${randomBytes(3).toString('hex')}`;
 }
+
+/** Who wrote the review's content (sections, answers, timeline, findings, action items): its authors, by name. */
+export async function reviewAuthors(db: Kysely<Database>, incidentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('reviewChanges').select('actor').distinct().where('incidentId', '=', incidentId).where('entityType', '!=', 'review').orderBy('actor').execute();
+  return rows.map((r) => r.actor);
+}

@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { UserKind } from '../../model/accounts.js';
+import type { TokenScope, UserKind } from '../../model/accounts.js';
 import type { Role } from '../../model/roles.js';
 import type { Flag } from '../json-text.js';
 
@@ -17,6 +17,11 @@ export interface UsersTable {
   passwordHash: string | null;
   disabled: Flag;
   createdAt: string;
+  /** The OpenID Connect identity the account is linked to: issuer and subject (migration 0013). */
+  oidcIssuer: Generated<string | null>;
+  oidcSubject: Generated<string | null>;
+  /** Set on a generated first password: the API refuses all but a password change (migration 0013). */
+  mustChangePassword: Generated<Flag>;
 }
 
 export interface SessionsTable {
@@ -37,6 +42,12 @@ export interface ApiTokensTable {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** `read`, `write` or `admin`: capped by the owner's role at each request (migration 0014). */
+  scope: Generated<TokenScope>;
+  /** When the token stops working (migration 0014; tokens made since always have one). */
+  expiresAt: string | null;
+  /** Why it was revoked: by hand, the owner's password changed, the owner was disabled (migration 0014). */
+  revokedReason: string | null;
 }
 
 export interface IncidentAccessTable {

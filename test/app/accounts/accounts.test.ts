@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { auditEntryForReader, auditLogForReader, listAuditLog, verifyAuditTrail } from '../../../src/app/accounts/audit-log.js';
+import { auditEntryForReader, auditLogForReader, auditPageForReader, listAuditLog, verifyAuditTrail } from '../../../src/app/accounts/audit-log.js';
 import { accessList, canSee, hiddenIncidents, incidentAccess, restrictIncident } from '../../../src/app/accounts/incident-access.js';
 import { createSession, endSession, userOfSession } from '../../../src/app/accounts/sessions.js';
 import { createToken, listTokens, revokeToken, TOKEN_PREFIX, userOfToken } from '../../../src/app/accounts/tokens.js';
@@ -29,7 +29,7 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
   it('adds users, signs in, issues sessions and tokens, disables, and audits every write', async () => {
     const store = await open();
     try {
-      const alice = await addUser(store, { username: 'alice', role: 'analyst', password: 'alice-password-1' }, 'cli:test');
+      const alice = await addUser(store, { username: 'alice', role: 'analyst', password: 'Amber-Orbit-Cactus-31' }, 'cli:test');
       expect(alice).toMatchObject({ username: 'alice', role: 'analyst', disabled: false, displayName: null });
       await expect(addUser(store, { username: 'alice', role: 'viewer' }, 'cli:test')).rejects.toThrow(/already exists/);
       await expect(addUser(store, { username: 'bob', role: 'superuser' }, 'cli:test')).rejects.toThrow(/role must be one of/);
@@ -37,9 +37,9 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       await expect(addUser(store, { username: '-bob', role: 'viewer' }, 'cli:test')).rejects.toThrow(/user name "-bob"/);
       expect(await countUsers(store)).toBe(1);
 
-      expect(await verifySignIn(store, 'alice', 'alice-password-1')).toMatchObject({ username: 'alice' });
+      expect(await verifySignIn(store, 'alice', 'Amber-Orbit-Cactus-31')).toMatchObject({ username: 'alice' });
       expect(await verifySignIn(store, 'alice', 'wrong-password-1')).toBeUndefined();
-      expect(await verifySignIn(store, 'nobody', 'alice-password-1')).toBeUndefined();
+      expect(await verifySignIn(store, 'nobody', 'Amber-Orbit-Cactus-31')).toBeUndefined();
 
       const session = await createSession(store, alice);
       expect((await userOfSession(store, session.cookie))?.user.username).toBe('alice');
@@ -54,7 +54,7 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       const { token, info } = await createToken(store, 'alice', 'ci', 'cli:test');
       expect(token.startsWith(TOKEN_PREFIX)).toBe(true);
       expect(Buffer.from(token.slice(3), 'base64url')).toHaveLength(32);
-      expect((await userOfToken(store, token))?.username).toBe('alice');
+      expect((await userOfToken(store, token))?.user.username).toBe('alice');
       expect((await listTokens(store, 'alice'))[0]?.lastUsedAt).not.toBeNull();
       const hashes = await store.db.selectFrom('apiTokens').select('tokenHash').execute();
       expect(hashes[0]?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
@@ -71,15 +71,16 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       await disableUser(store, 'alice', 'cli:test');
       expect(await userOfSession(store, session.cookie)).toBeUndefined();
       expect(await userOfToken(store, second)).toBeUndefined();
-      expect(await verifySignIn(store, 'alice', 'alice-password-1')).toBeUndefined();
+      expect(await verifySignIn(store, 'alice', 'Amber-Orbit-Cactus-31')).toBeUndefined();
       expect((await listUsers(store)).map((u) => [u.username, u.disabled])).toEqual([['alice', true]]);
 
       const actions = (await listAuditLog(store)).map((e) => e.action).reverse();
-      expect(actions).toEqual(['user.add', 'token.create', 'token.revoke', 'token.create', 'user.disable']);
+      // Disabling alice revoked her live token for good, recorded as its own entry with the reason.
+      expect(actions).toEqual(['user.add', 'token.create', 'token.revoke', 'token.create', 'token.revoke', 'user.disable']);
       const disable = (await listAuditLog(store, { limit: 1 }))[0];
       expect(disable).toMatchObject({ actor: 'cli:test', entityType: 'user', entityId: 'alice', before: { disabled: false }, after: { disabled: true } });
       expect((await listAuditLog(store, { entityType: 'api-token', entityId: info.id }))[0]).toMatchObject({ action: 'token.revoke', before: { revokedAt: null }, after: { revokedAt: revoked.revokedAt } });
-      expect(await verifyAuditTrail(store)).toMatchObject({ ok: true, entries: 5 });
+      expect(await verifyAuditTrail(store)).toMatchObject({ ok: true, entries: 6 });
     } finally {
       await store.close();
     }
@@ -88,12 +89,12 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
   it('names a password change apart from other changes, never records the hash, and signs the user out', async () => {
     const store = await open();
     try {
-      const carol = await addUser(store, { username: 'carol', role: 'viewer', password: 'carol-password-1', displayName: 'Carol' }, 'admin');
+      const carol = await addUser(store, { username: 'carol', role: 'viewer', password: 'Velvet-Summit-Otter-58', displayName: 'Carol' }, 'admin');
       const session = await createSession(store, carol);
-      await updateUser(store, 'carol', { password: 'carol-password-2' }, 'admin');
+      await updateUser(store, 'carol', { password: 'Granite-Ferry-Plume-76' }, 'admin');
       expect(await userOfSession(store, session.cookie)).toBeUndefined();
-      expect(await verifySignIn(store, 'carol', 'carol-password-1')).toBeUndefined();
-      expect(await verifySignIn(store, 'carol', 'carol-password-2')).toMatchObject({ username: 'carol' });
+      expect(await verifySignIn(store, 'carol', 'Velvet-Summit-Otter-58')).toBeUndefined();
+      expect(await verifySignIn(store, 'carol', 'Granite-Ferry-Plume-76')).toMatchObject({ username: 'carol' });
       const promoted = await updateUser(store, 'carol', { role: 'reviewer', displayName: null }, 'admin');
       expect(promoted).toMatchObject({ role: 'reviewer', displayName: null, disabled: false });
       await updateUser(store, 'carol', { disabled: true }, 'admin');
@@ -151,12 +152,30 @@ describe.each(targets)('accounts and the audit trail on $name', ({ open }) => {
       const everything = await listAuditLog(store);
       expect(everything.map((e) => e.action)).toEqual(['incident.restrict', 'user.add', 'incident.import']);
 
-      const forCarol = await auditLogForReader(store, { username: 'carol', role: 'viewer' }, {});
-      expect(forCarol).toEqual(everything);
-      const forRoot = await auditLogForReader(store, { username: 'root', role: 'admin' }, {});
-      // The import held only the hidden incident: nothing of it remains.
-      expect(forRoot.map((e) => e.action)).toEqual(['incident.restrict', 'user.add']);
+      // A reviewer on the list sees the incident's entries; the admin's account entry is counted, not shown.
+      const forCarol = await auditPageForReader(store, { username: 'carol', role: 'reviewer' }, {});
+      expect(forCarol.entries).toEqual(everything.filter((e) => e.action !== 'user.add'));
+      expect(forCarol).toMatchObject({ hidden: 1, redacted: 0, nextBefore: null });
+      // An admin not on the list sees every entry: the import of the hidden incident says who did
+      // what and when, without the incident or its content.
+      const forRoot = await auditPageForReader(store, { username: 'root', role: 'admin' }, {});
+      expect(forRoot.entries.map((e) => e.action)).toEqual(['incident.restrict', 'user.add', 'incident.import']);
+      expect(forRoot.entries[2]).toMatchObject({ actor: 'cli:test', entityId: 'restricted incident', before: null, after: null, redacted: true });
+      expect(JSON.stringify(forRoot.entries[2])).not.toContain(id);
+      expect(forRoot).toMatchObject({ hidden: 0, redacted: 1 });
+      // A reviewer not on the list sees nothing of it, not even its access list: only a count.
+      const forBob = await auditPageForReader(store, { username: 'bob', role: 'reviewer' }, {});
+      expect(forBob.entries).toEqual([]);
+      expect(forBob.hidden).toBe(3);
+      // Paging: one entry a page, the next page starts below it.
+      const first = await auditPageForReader(store, { username: 'root', role: 'admin' }, { limit: 1 });
+      expect(first.entries.map((e) => e.seq)).toEqual([3]);
+      expect(first.nextBefore).toBe(3);
       expect(await auditLogForReader(store, { username: 'root', role: 'admin' }, { limit: 1, before: 3 })).toEqual([expect.objectContaining({ action: 'user.add' })]);
+      // The incident filter keeps the entries about it.
+      expect((await auditPageForReader(store, { username: 'carol', role: 'reviewer' }, { incident: id })).entries.map((e) => e.action)).toEqual(['incident.restrict', 'incident.import']);
+      expect((await auditPageForReader(store, { username: 'root', role: 'admin' }, { actions: ['user.add'] })).entries.map((e) => e.action)).toEqual(['user.add']);
+      expect((await auditPageForReader(store, { username: 'root', role: 'admin' }, { since: '2999-01-01T00:00:00.000Z' })).entries).toEqual([]);
     } finally {
       await store.close();
     }

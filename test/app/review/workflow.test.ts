@@ -36,7 +36,7 @@ import {
   waiveReview,
 } from '../../../src/app/review/index.js';
 import { ConflictError, NotFoundError, UsageError } from '../../../src/model/index.js';
-import { LifecycleError } from '../../../src/review/lifecycle.js';
+import { FourEyesError, LifecycleError } from '../../../src/review/lifecycle.js';
 import { loadPolicy, evaluatePolicy } from '../../../src/review/policy.js';
 import { QUESTION_IDS } from '../../../src/review/questions.js';
 import { openStore, type OpenedStore } from '../../../src/store/index.js';
@@ -245,13 +245,37 @@ function reviewSuite(open: Opener): void {
       await expect(waiveReview(store, id, { actor: 'lead', reason: ' ' })).rejects.toBeInstanceOf(UsageError);
       await startReview(store, id, { actor: 'ana' });
       await submitReview(store, id, { actor: 'ana' });
-      const ok = await approveReview(store, id, { actor: 'lead', sufficiency: 'insufficient', notes: 'No root cause', overrideIncomplete: 'regulator deadline' });
-      expect(ok).toMatchObject({ state: 'approved', completenessOverride: 'regulator deadline', sufficiency: 'insufficient' });
+      for (const reason of ['   ', 'ok', 'regulator deadline']) {
+        await expect(approveReview(store, id, { actor: 'lead', sufficiency: 'insufficient', notes: 'No root cause', overrideIncomplete: reason })).rejects.toThrow(/cannot be approved yet|at least 20 characters/);
+      }
+      const ok = await approveReview(store, id, { actor: 'lead', sufficiency: 'insufficient', notes: 'No root cause', overrideIncomplete: '  regulator deadline:\n notice due today ' });
+      expect(ok).toMatchObject({ state: 'approved', completenessOverride: 'regulator deadline: notice due today', sufficiency: 'insufficient' });
       const reopened = await reopenReview(store, id, { actor: 'lead' });
       expect(reopened).toMatchObject({ state: 'draft', approvedBy: null, sufficiency: null });
       const waived = await waiveReview(store, id, { actor: 'lead', reason: 'Duplicate of INC-7' });
       expect(waived).toMatchObject({ state: 'waived', waiverReason: 'Duplicate of INC-7' });
       await expect(closeIncident(store, id, { actor: 'lead' })).resolves.toMatchObject({ closedBy: 'lead' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('four eyes: the submitter and the only author may not approve, unless the policy says the team is too small', async () => {
+    const { store, id } = await withIncident(open);
+    try {
+      const reason = 'the exercise ends before the review can be finished';
+      await saveReviewSection(store, id, 'technicalSummary', 'Phished credentials reused on the VPN.', { actor: 'ana' });
+      await submitReview(store, id, { actor: 'lead' });
+      await expect(approveReview(store, id, { actor: 'lead', sufficiency: 'sufficient', overrideIncomplete: reason })).rejects.toThrow(/four eyes: lead submitted this review/);
+      await expect(approveReview(store, id, { actor: 'ana', sufficiency: 'sufficient', overrideIncomplete: reason })).rejects.toBeInstanceOf(FourEyesError);
+      await expect(approveReview(store, id, { actor: 'ana', sufficiency: 'sufficient', overrideIncomplete: reason })).rejects.toThrow(/ana wrote all of this review/);
+      expect((await getReview(store, id)).state).toBe('in-review');
+      const approved = await approveReview(store, id, { actor: 'lead', sufficiency: 'sufficient', overrideIncomplete: reason, approvalRules: { fourEyes: false, overrideReasonMinLength: 20 } });
+      expect(approved).toMatchObject({ state: 'approved', approvedBy: 'lead', submittedBy: 'lead' });
+      await reopenReview(store, id, { actor: 'lead' });
+      await saveReviewSection(store, id, 'takeaways', 'Two mailboxes read.', { actor: 'cy' });
+      await submitReview(store, id, { actor: 'cy' });
+      await expect(approveReview(store, id, { actor: 'ana', sufficiency: 'sufficient', overrideIncomplete: reason })).resolves.toMatchObject({ state: 'approved', approvedBy: 'ana' });
     } finally {
       await store.close();
     }

@@ -184,6 +184,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to sign in here: password, single sign-on, or both */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            password: boolean;
+                            oidc: {
+                                providerName: string;
+                                loginUrl: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Single sign-on: redirects (302) to the identity provider */
+        get: {
+            parameters: {
+                query?: {
+                    returnTo?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the identity provider (Location) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Too many attempts: wait a minute (`rate-limited`). */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Single sign-on: the provider redirects here; sets the session cookie and redirects (302) to the application */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description to the application, or to /?signInError=CODE (Location) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your own password: ends your other sessions and revokes your API tokens */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["User"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/incidents": {
         parameters: {
             query?: never;
@@ -4104,7 +4326,14 @@ export interface paths {
                         username: string;
                         /** @enum {string} */
                         role: "viewer" | "analyst" | "reviewer" | "admin";
-                        password: string;
+                        /** @description required for a person; a service account has none */
+                        password?: string;
+                        /**
+                         * @description `service`: holds API tokens only, never signs in interactively
+                         * @default person
+                         * @enum {string}
+                         */
+                        kind?: "person" | "service";
                         displayName?: string;
                         email?: string;
                     };
@@ -4177,7 +4406,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change role, display name, password, or disable */
+        /** Change role, display name, e-mail, password (checked against the password policy; ends their sessions and revokes their tokens), must-change-password, or disable */
         patch: {
             parameters: {
                 query?: never;
@@ -4196,6 +4425,7 @@ export interface paths {
                         email?: string | null;
                         password?: string;
                         disabled?: boolean;
+                        mustChangePassword?: boolean;
                     };
                 };
             };
@@ -4265,10 +4495,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** API tokens (never the tokens themselves) */
+        /** API tokens with scope, expiry and last use (never the tokens themselves): your own; an admin sees everyone's */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    username?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4286,8 +4518,8 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
-                401: {
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4295,8 +4527,8 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
-                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
-                403: {
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4307,7 +4539,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an API token; the token is in this answer only */
+        /** Create an API token for yourself (admins: or for a service account); the token is in this answer only */
         post: {
             parameters: {
                 query?: never;
@@ -4318,9 +4550,17 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        username: string;
+                        /** @description whose token: yourself when absent; another name only for an admin creating a service account's token */
+                        username?: string;
                         /** @default automation */
                         name?: string;
+                        /**
+                         * @description read, write or admin; never more than the owner's role (default: the widest it allows)
+                         * @enum {string}
+                         */
+                        scope?: "read" | "write" | "admin";
+                        /** @description default 90; at most HINDSIGHT_TOKEN_MAX_DAYS (365) */
+                        expiresInDays?: number;
                     };
                 };
             };
@@ -4335,9 +4575,14 @@ export interface paths {
                             id: string;
                             username: string;
                             name: string;
+                            /** @enum {string} */
+                            scope: "read" | "write" | "admin";
                             createdAt: string;
+                            expiresAt: string | null;
                             lastUsedAt: string | null;
                             revokedAt: string | null;
+                            /** @enum {string|null} */
+                            revokedReason: "revoked" | "password-changed" | "user-disabled" | "issued-for-another" | null;
                             token: string;
                         };
                     };
@@ -4378,6 +4623,15 @@ export interface paths {
                         "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
+                /** @description The write is based on a stale version (`conflict`), or the review state does not allow it (`invalid-state`). */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -4396,7 +4650,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API token */
+        /** Revoke an API token (your own; an admin: anyone's) */
         delete: {
             parameters: {
                 query?: never;
@@ -4428,15 +4682,6 @@ export interface paths {
                 };
                 /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
                 401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["ErrorBody"];
-                    };
-                };
-                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
-                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4584,13 +4829,23 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The audit trail, newest first */
+        /** The audit trail, newest first, filtered by actor, action, incident and time; entries the reader may not see are counted */
         get: {
             parameters: {
                 query?: {
+                    /** @description who did it (a user name, `cli:NAME`, `anonymous` for failed sign-ins) */
+                    actor?: string;
+                    /** @description one or more actions, comma-separated, e.g. user.disable,token.create */
+                    action?: string | string[];
+                    /** @description entries about this incident (its id or the source id) */
+                    incident?: string;
+                    /** @description entries at or after this day (YYYY-MM-DD, UTC) or instant (ISO 8601 with zone) */
+                    since?: string;
+                    /** @description entries before this instant, or up to the end of this day */
+                    until?: string;
                     entityType?: string;
                     entityId?: string;
-                    actor?: string;
+                    /** @description paging: entries older than this seq (the previous answer's nextBefore) */
                     before?: number;
                     limit?: number;
                 };
@@ -4608,6 +4863,9 @@ export interface paths {
                     content: {
                         "application/json": {
                             entries: components["schemas"]["AuditEntry"][];
+                            hidden: number;
+                            redacted: number;
+                            nextBefore: number | null;
                         };
                     };
                 };
@@ -4618,6 +4876,71 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audit/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The actions the audit trail records (the values of the action filter) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: string[];
+                        };
                     };
                 };
                 /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
@@ -5501,15 +5824,21 @@ export interface components {
             role: "viewer" | "analyst" | "reviewer" | "admin";
             disabled: boolean;
             createdAt: string;
+            mustChangePassword: boolean;
         };
         /** @description An API token as listed (never the token itself). */
         ApiToken: {
             id: string;
             username: string;
             name: string;
+            /** @enum {string} */
+            scope: "read" | "write" | "admin";
             createdAt: string;
+            expiresAt: string | null;
             lastUsedAt: string | null;
             revokedAt: string | null;
+            /** @enum {string|null} */
+            revokedReason: "revoked" | "password-changed" | "user-disabled" | "issued-for-another" | null;
         };
         /** @description One entry of the hash-chained audit trail. */
         AuditEntry: {
@@ -5523,6 +5852,7 @@ export interface components {
             after: unknown;
             prevHash: string;
             hash: string;
+            redacted?: boolean;
         };
         AuditVerification: {
             ok: boolean;
@@ -5552,6 +5882,18 @@ export interface components {
                     classificationNot?: string[];
                 };
             }[];
+            /**
+             * @default {
+             *       "fourEyes": true,
+             *       "overrideReasonMinLength": 20
+             *     }
+             */
+            approval: {
+                /** @default true */
+                fourEyes: boolean;
+                /** @default 20 */
+                overrideReasonMinLength: number;
+            };
         };
         ErrorBody: {
             error: {
@@ -6200,6 +6542,12 @@ export interface components {
                     score: number;
                     missing: string[];
                 }[];
+            };
+            approvedIncomplete?: {
+                reason: string;
+                approvedBy: string | null;
+                approvedAt: string | null;
+                completenessScore: number | null;
             };
         };
         TimelineEvent: {

@@ -13,10 +13,12 @@ export function Admin({ self }: { self: User }) {
   const [message, setMessage] = useState<string | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [newToken, setNewToken] = useState<string | null>(null);
-  const [form, setForm] = useState<{ username: string; role: Role; password: string; displayName: string; email: string }>({ username: '', role: 'analyst', password: '', displayName: '', email: '' });
+  const [form, setForm] = useState<{ username: string; role: Role; password: string; displayName: string; email: string; service: boolean }>({ username: '', role: 'analyst', password: '', displayName: '', email: '', service: false });
   const [editing, setEditing] = useState<string | null>(null);
   const [tokenUser, setTokenUser] = useState('');
   const [tokenName, setTokenName] = useState('automation');
+  const [tokenScope, setTokenScope] = useState<'' | 'read' | 'write' | 'admin'>('');
+  const [tokenDays, setTokenDays] = useState(90);
   const [policyText, setPolicyText] = useState<string | null>(null);
 
   const run = async (what: string, fn: () => Promise<unknown>) => {
@@ -33,8 +35,11 @@ export function Admin({ self }: { self: User }) {
   };
   const addUser = async (e: FormEvent) => {
     e.preventDefault();
-    if (await run(`Added ${form.username}`, () => api.POST('/api/users', { body: { ...form, displayName: form.displayName.trim() || undefined, email: form.email.trim() || undefined } }))) {
-      setForm({ username: '', role: 'analyst', password: '', displayName: '', email: '' });
+    const { service, password, ...rest } = form;
+    // A service account has no password: it never signs in, it holds API tokens.
+    const body = { ...rest, displayName: form.displayName.trim() || undefined, email: form.email.trim() || undefined, ...(service ? { kind: 'service' as const } : { password }) };
+    if (await run(`Added ${form.username}`, () => api.POST('/api/users', { body }))) {
+      setForm({ username: '', role: 'analyst', password: '', displayName: '', email: '', service: false });
       users.reload();
     }
   };
@@ -42,7 +47,7 @@ export function Admin({ self }: { self: User }) {
     e.preventDefault();
     setNewToken(null);
     await run('Token created: copy it now, it is not shown again', async () => {
-      const t = await dataOf(api.POST('/api/tokens', { body: { username: tokenUser, name: tokenName } }));
+      const t = await dataOf(api.POST('/api/tokens', { body: { ...(tokenUser ? { username: tokenUser } : {}), name: tokenName, ...(tokenScope ? { scope: tokenScope } : {}), expiresInDays: tokenDays } }));
       setNewToken(t.token);
       tokens.reload();
     });
@@ -91,8 +96,9 @@ export function Admin({ self }: { self: User }) {
               <div className="field grow"><label htmlFor="nu-email">E-mail address</label><input id="nu-email" type="email" value={form.email} onChange={(e) => setForm({ ...form, email: e.target.value })} /></div>
             </div>
             <div className="row">
-              <div className="field grow"><label htmlFor="nu-password">Password (12+ characters)</label><input id="nu-password" type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required /></div>
+              <div className="field grow"><label htmlFor="nu-password">Password (12+ characters)</label><input id="nu-password" type="password" autoComplete="new-password" minLength={12} value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} required={!form.service} disabled={form.service} /></div>
             </div>
+            <div className="field check"><input id="nu-service" type="checkbox" checked={form.service} onChange={(e) => setForm({ ...form, service: e.target.checked, password: '' })} /><label htmlFor="nu-service">Service account (no password, never signs in: API tokens only)</label></div>
             <button type="submit" className="primary">Add user</button>
           </form>
         </section>
@@ -101,20 +107,24 @@ export function Admin({ self }: { self: User }) {
           <h2 id="tokens-title">API tokens</h2>
           <table className="grid">
             <caption className="sr-only">API tokens</caption>
-            <thead><tr><th scope="col">Token</th><th scope="col">User</th><th scope="col">Last used</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th scope="col">Token</th><th scope="col">User</th><th scope="col">Scope</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
               {tokens.data?.tokens.map((t) => (
                 <tr key={t.id} className={t.revokedAt ? 'muted' : undefined}>
                   <td>{t.name} <span className="muted small">{t.id}</span></td>
                   <td>{t.username}</td>
-                  <td>{t.revokedAt ? `revoked ${when(t.revokedAt)}` : when(t.lastUsedAt)}</td>
+                  <td>{t.scope}</td>
+                  <td className="nowrap">{when(t.expiresAt)}</td>
+                  <td>{t.revokedAt ? `revoked ${when(t.revokedAt)} (${t.revokedReason ?? 'revoked'})` : when(t.lastUsedAt)}</td>
                   <td>{!t.revokedAt && <button type="button" onClick={() => void run(`Revoked ${t.name}`, () => api.DELETE('/api/tokens/{id}', { params: { path: { id: t.id } } })).then(tokens.reload)}>Revoke</button>}</td>
                 </tr>
               ))}
             </tbody>
           </table>
           <form className="row add" onSubmit={(e) => void createToken(e)} aria-label="Create an API token">
-            <div className="field"><label htmlFor="tk-user">For user</label><select id="tk-user" value={tokenUser} onChange={(e) => setTokenUser(e.target.value)} required><option value="">—</option>{users.data?.users.filter((u) => !u.disabled).map((u) => <option key={u.id}>{u.username}</option>)}</select></div>
+            <div className="field"><label htmlFor="tk-user">For</label><select id="tk-user" value={tokenUser} onChange={(e) => setTokenUser(e.target.value)}><option value="">myself ({self.username})</option>{users.data?.users.filter((u) => !u.disabled && u.kind === 'service').map((u) => <option key={u.id} value={u.username}>{u.username} (service account)</option>)}</select></div>
+            <div className="field"><label htmlFor="tk-scope">Scope</label><select id="tk-scope" value={tokenScope} onChange={(e) => setTokenScope(e.target.value === 'read' || e.target.value === 'write' || e.target.value === 'admin' ? e.target.value : '')}><option value="">widest the role allows</option><option>read</option><option>write</option><option>admin</option></select></div>
+            <div className="field"><label htmlFor="tk-days">Expires in (days)</label><input id="tk-days" type="number" min={1} max={3650} value={tokenDays} onChange={(e) => setTokenDays(Number(e.target.value) || 90)} required /></div>
             <div className="field grow"><label htmlFor="tk-name">Purpose</label><input id="tk-name" value={tokenName} onChange={(e) => setTokenName(e.target.value)} required /></div>
             <button type="submit" className="primary">Create token</button>
           </form>

@@ -6,7 +6,7 @@ import type { CliContext } from '../../context.js';
 import { printResult } from '../../services.js';
 import { withReview, writeCommand, writeOptions, type WriteOpts } from './shared.js';
 
-type TransitionOpts = WriteOpts & { sufficiency?: string; notes?: string; overrideIncomplete?: string; reason?: string; templates?: string };
+type TransitionOpts = WriteOpts & { sufficiency?: string; notes?: string; overrideIncomplete?: string; reason?: string; templates?: string; policy?: string };
 
 /**
  * `hindsight review start|submit|approve|return|waive|reopen|require INCIDENT`: the review's
@@ -18,12 +18,18 @@ export function registerReviewTransitionCommands(review: Command, ctx: CliContex
     if (extra) cmd = extra(cmd);
     cmd.action(async (ref: string, opts: TransitionOpts) => {
       await withReview(ctx, ref, async ({ store, app, incident }) => {
+        const input = transitionInput(name, opts);
+        if (name === 'approve') {
+          // Who may approve comes from the review policy (four eyes unless it says the team is too small).
+          const { loadPolicy } = await import('../../../review/policy.js');
+          input.approvalRules = loadPolicy({ file: opts.policy, env: ctx.env }).policy.approval;
+        }
         if (name === 'start') {
           // Starting a review also applies the template its incident's rule picks (when it has none yet).
           const { loadTemplates } = await import('../../../app/review/templates.js');
           const templates = loadTemplates({ dir: opts.templates, env: ctx.env }).templates;
           await (await import('../../../app/review/start.js')).startReviewWithTemplate(store, incident, templates, writeOptions(ctx, opts));
-        } else await app.makeReviewTransition(store, name, incident.id, { ...writeOptions(ctx, opts), ...transitionInput(name, opts) });
+        } else await app.makeReviewTransition(store, name, incident.id, { ...writeOptions(ctx, opts), ...input });
         const record = await app.getReview(store, incident.id);
         printResult(ctx, record, () => `Review of ${incident.id} is now ${record.state} (version ${record.version})`);
       });
@@ -35,7 +41,8 @@ export function registerReviewTransitionCommands(review: Command, ctx: CliContex
     c
       .requiredOption('--sufficiency <judgement>', 'sufficient | insufficient: was the response sufficient and complete?')
       .option('--notes <text>', 'the judgement in words (required for insufficient)')
-      .option('--override-incomplete <reason>', 'approve below 100% completeness; the reason is recorded'),
+      .option('--override-incomplete <reason>', 'approve below 100% completeness: a real reason (20 characters or more by default), recorded and flagged in every report')
+      .option('--policy <file>', 'the review policy whose approval rules apply (default: HINDSIGHT_POLICY, then the shipped one)'),
   );
   transition('return', 'Return a submitted review to draft');
   transition('waive', 'Waive a review, with a reason', (c) => c.requiredOption('--reason <text>', 'why no review is needed'));
