@@ -51,6 +51,10 @@ export const AUDITED_OPERATIONS = {
   'connector.enable': 'connector',
   'connector.disable': 'connector',
   'audit.rotate-key': 'audit-key',
+  'observable.add': 'observable',
+  'observable.mark': 'observable',
+  'incident.tlp': 'incident',
+  'intel.import': 'intel',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

@@ -5,3 +5,4 @@ export * from './timeline.js';
 export * from './review.js';
 export * from './observables.js';
 export * from './observable-values.js';
+export * from './observable-extract.js';

@@ -58,7 +58,7 @@ export function parseTlp(text: string): TlpLevel | undefined {
 export const OBSERVABLE_ORIGINS = ['entity', 'manual'] as const;
 export type ObservableOrigin = (typeof OBSERVABLE_ORIGINS)[number];
 
-/** One appearance of an observable: in which incident, which alert (none for a hand-added one), when. */
+/** One appearance of an observable: in which incident, which alert (Hindsight's alert id; none for a hand-added one), when. */
 export const ObservableSightingSchema = z.object({
   incidentId: z.string(),
   alertId: z.string().nullable(),
@@ -95,10 +95,12 @@ export const ObservableSchema = z.object({
   lastSeen: storedTime.nullable(),
   /** How it first came to Hindsight. */
   source: z.enum(OBSERVABLE_ORIGINS),
-  /** The sightings the reader may see, oldest first. */
+  /** The sightings the reader may see, most recent first, at most 100 (the counts and dates cover all of them). */
   sightings: z.array(ObservableSightingSchema),
-  /** Distinct incidents among the sightings ("seen in 3 incidents"). */
+  /** Incidents the reader may see it in ("seen in 3 incidents"). */
   incidentCount: z.number().int(),
+  /** Sightings the reader may see, all of them. */
+  sightingCount: z.number().int(),
 });
 export type Observable = z.infer<typeof ObservableSchema>;
 

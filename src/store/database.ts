@@ -15,6 +15,7 @@ import type {
   WeekPeriod,
 } from './tables/learning.js';
 import type { ConnectorLeasesTable, ConnectorRunsTable, ConnectorsTable } from './tables/connectors.js';
+import type { IncidentMarkingsTable, IntelIndicatorsTable, IntelTermsTable, ObservableSightingsTable, ObservablesTable } from './tables/observables.js';
 import type { PlaybooksTable, PlaybookTechniquesTable, PlaybookVersionsTable } from './tables/playbooks.js';
 import type {
   ReviewActionItemsTable,
@@ -34,6 +35,7 @@ export type * from './tables/playbooks.js';
 export type * from './tables/reviews.js';
 export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
+export type * from './tables/observables.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -74,6 +76,12 @@ export interface Database {
   connectors: ConnectorsTable;
   connectorRuns: ConnectorRunsTable;
   connectorLeases: ConnectorLeasesTable;
+
+  observables: ObservablesTable;
+  observableSightings: ObservableSightingsTable;
+  incidentMarkings: IncidentMarkingsTable;
+  intelIndicators: IntelIndicatorsTable;
+  intelTerms: IntelTermsTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;
