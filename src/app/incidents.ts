@@ -1,4 +1,5 @@
 import type { StoredIncident } from '../model/index.js';
+import { observableIdsOfValue } from '../model/observable-values.js';
 import type { OpenedStore } from '../store/index.js';
 import { getIncident, queryIncidents, resolveIncidentRef, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
 
@@ -20,9 +21,18 @@ export function incidentIdOf(store: OpenedStore, ref: string): Promise<string | 
   return resolveIncidentRef(store.db, ref);
 }
 
-/** One page of the incidents a reader may see (`hidden`: restricted to other people), newest first, with the total that match. */
-export function incidentPage(store: OpenedStore, query: IncidentQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
-  return queryIncidents(store.db, query, hidden);
+/** What a page of incidents is asked for with: the list's filters, and an observable value seen in the incidents. */
+export type IncidentPageQuery = Omit<IncidentQuery, 'observables' | 'qObservables'> & { observable?: string };
+
+/**
+ * One page of the incidents a reader may see (`hidden`: restricted to other people), newest first,
+ * with the total that match. `observable`: only incidents where that value (any type it is valid
+ * for, normalised) was seen; `q` also finds incidents where its text was seen as an observable.
+ */
+export function incidentPage(store: OpenedStore, query: IncidentPageQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
+  const { observable, ...rest } = query;
+  const q = rest.q?.trim();
+  return queryIncidents(store.db, { ...rest, ...(observable !== undefined ? { observables: observableIdsOfValue(observable) } : {}), ...(q ? { qObservables: observableIdsOfValue(q) } : {}) }, hidden);
 }
 
 /** Alerts and incidents per technique ID across the incidents a reader may see, counted in the store. */

@@ -6,10 +6,9 @@
  */
 import type { Reader } from '../model/accounts.js';
 import { InputError, NotFoundError, UsageError } from '../model/errors.js';
-import { normaliseObservable, observableId } from '../model/observable-values.js';
+import { normaliseObservable, observableId, observableIdsOfValue } from '../model/observable-values.js';
 import {
   DEFAULT_INCIDENT_TLP,
-  OBSERVABLE_TYPES,
   ObservableAddSchema,
   ObservableMarkSchema,
   type Observable,
@@ -109,19 +108,6 @@ export async function getObservable(store: OpenedStore, id: string, reader: Read
   const [observable] = await withSightings(store, rows, hidden, (r) => r.strictestIncidentTlp);
   if (!observable) throw new NotFoundError(`no observable "${id}"`);
   return observable;
-}
-
-/**
- * The ids a searched text has as an observable: under `type` when given, else under every type it
- * is valid for once normalised (a text valid for none has no ids, so finds nothing).
- */
-export function observableIdsOfValue(value: string, type?: ObservableType): string[] {
-  const ids: string[] = [];
-  for (const t of type ? [type] : OBSERVABLE_TYPES) {
-    const result = normaliseObservable(t, value);
-    if (result.ok) ids.push(observableId(t, result.value));
-  }
-  return ids;
 }
 
 /**

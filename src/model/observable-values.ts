@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
-import type { ObservableType } from './observables.js';
+import { OBSERVABLE_TYPES, type ObservableType } from './observables.js';
 
 /**
  * One spelling per observable value, so that the same address, domain or hash seen by two products
@@ -59,6 +60,24 @@ const HIVES: Record<string, string> = {
   HKEY_CURRENT_CONFIG: 'HKEY_CURRENT_CONFIG',
   HKEY_PERFORMANCE_DATA: 'HKEY_PERFORMANCE_DATA',
 };
+
+/** An observable's id: `obs_` + 16 hex characters of sha256(type NUL normalised value), the same in every store. */
+export function observableId(type: ObservableType, value: string): string {
+  return `obs_${createHash('sha256').update(`${type}\u0000${value}`).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The ids a searched text has as an observable: under `type` when given, else under every type it
+ * is valid for once normalised (a text valid for none has no ids, so finds nothing).
+ */
+export function observableIdsOfValue(value: string, type?: ObservableType): string[] {
+  const ids: string[] = [];
+  for (const t of type ? [type] : OBSERVABLE_TYPES) {
+    const result = normaliseObservable(t, value);
+    if (result.ok) ids.push(observableId(t, result.value));
+  }
+  return ids;
+}
 
 /** The normalised value, or why the text is not a value of that type. */
 export function normaliseObservable(type: ObservableType, raw: string): NormaliseResult {

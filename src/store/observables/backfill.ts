@@ -31,7 +31,7 @@ interface EntityRow {
  * run once by migration 0018 for incidents imported before observables existed. Keyset-paged over
  * alerts, so memory stays flat however large the store. Idempotent (duplicates are skipped).
  */
-export async function backfillObservables(db: Kysely<unknown>, kind: StoreKind): Promise<{ alerts: number; sightings: number }> {
+export async function backfillObservables<DB>(db: Kysely<DB>, kind: StoreKind): Promise<{ alerts: number; sightings: number }> {
   const bulk = new BulkInserter(kind);
   const now = new Date().toISOString();
   let after = '';
