@@ -4,6 +4,7 @@ import { registerConnectorCommands } from './connectors.js';
 import { registerCoverageCommands } from './coverage.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
+import { registerExportCommand } from './export.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerLearningCommands } from './learning.js';
 import { registerPlaybookCommands } from './playbook.js';
@@ -12,4 +13,4 @@ import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerExportCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];
