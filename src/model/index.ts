@@ -6,3 +6,4 @@ export * from './review.js';
 export * from './observables.js';
 export * from './observable-values.js';
 export * from './observable-extract.js';
+export * from './intel.js';
