@@ -9,6 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readIntelDocument, type ParsedIndicator } from '../analysis/intel/read-intel.js';
 import { canonicalJson } from '../model/canonical-json.js';
+import { escapeText } from '../model/text-escape.js';
 import type { Reader } from '../model/accounts.js';
 import { InputError, UsageError } from '../model/errors.js';
 import type { IntelImportReport, IntelIndicator, IntelSighting } from '../model/intel.js';
@@ -127,21 +128,23 @@ function indicatorWrite(id: string, p: ParsedIndicator, file: string, actor: str
   const terms: IntelTermsTable[] = p.clauses.flatMap((clause, c) =>
     clause.flatMap((term, t) => term.alternatives.map((alt) => ({ indicatorId: id, clause: c, term: t, clauseSize: clause.length, type: alt.type, value: alt.value, observableId: observableId(alt.type, alt.value) }))),
   );
+  // A partner's text may hold what a database cannot (U+0000, lone surrogates): kept by Hindsight's reversible escape.
+  const safe = (t: string | null) => (t === null ? null : escapeText(t));
   const row: IntelIndicatorsTable = {
     id,
     format: p.format,
-    externalId: p.externalId,
-    name: p.name,
-    pattern: p.pattern,
-    patternType: p.patternType,
+    externalId: escapeText(p.externalId),
+    name: safe(p.name),
+    pattern: escapeText(p.pattern),
+    patternType: escapeText(p.patternType),
     evaluation: p.evaluation,
-    reason: p.reasons.length ? p.reasons.join('\n') : null,
+    reason: p.reasons.length ? escapeText(p.reasons.map((r) => r.replace(/\n/g, ' ')).join('\n')) : null,
     tlp: p.tlp,
-    producer: p.producer,
-    sourceFile: basename(file),
-    validFrom: p.validFrom,
-    validUntil: p.validUntil,
-    labels: JSON.stringify(p.labels) as IntelIndicatorsTable['labels'],
+    producer: safe(p.producer),
+    sourceFile: escapeText(basename(file)),
+    validFrom: safe(p.validFrom),
+    validUntil: safe(p.validUntil),
+    labels: JSON.stringify(p.labels.map(escapeText)) as IntelIndicatorsTable['labels'],
     importedAt: now,
     importedBy: actor,
     contentHash: createHash('sha256').update(canonicalJson(content)).digest('base64url'),
@@ -173,13 +176,13 @@ async function readJsonFile(file: string): Promise<{ name: string; value: unknow
   let size: number;
   try {
     const info = await stat(file);
-    if (!info.isFile()) throw new InputError(`${file}: not a file`, { file });
+    if (!info.isFile()) throw new InputError('not a file', { file });
     size = info.size;
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file });
+    throw new InputError(`cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file });
   }
-  if (size > MAX_INTEL_FILE_BYTES) throw new InputError(`${file}: larger than ${MAX_INTEL_FILE_BYTES / 1024 / 1024} MB`, { file });
+  if (size > MAX_INTEL_FILE_BYTES) throw new InputError(`larger than ${MAX_INTEL_FILE_BYTES / 1024 / 1024} MB`, { file });
   return { name: file, value: parseJson(await readFile(file, 'utf8'), file) };
 }
 
@@ -188,6 +191,6 @@ function parseJson(text: string, file: string): unknown {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : 'invalid';
-    throw new InputError(`${file}: $: not JSON (${message?.slice(0, 200)})`, { file, path: '$' });
+    throw new InputError(`not JSON (${message?.slice(0, 200)})`, { file, path: '$' });
   }
 }

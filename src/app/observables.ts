@@ -117,7 +117,7 @@ export async function getObservable(store: OpenedStore, id: string, reader: Read
 export async function addObservable(store: OpenedStore, incidentRef: string, input: ObservableAdd, reader: Reader): Promise<Observable> {
   const data = parseReviewInput(ObservableAddSchema, input, 'observable');
   const normalised = normaliseObservable(data.type, data.value);
-  if (!normalised.ok) throw new InputError(`value: ${normalised.error}`, { path: 'value' });
+  if (!normalised.ok) throw new InputError(normalised.error, { path: 'value' });
   const incidentId = await visibleIncidentId(store, incidentRef, reader);
   const id = observableId(data.type, normalised.value);
   const now = new Date().toISOString();

@@ -87,6 +87,7 @@ export function normaliseObservable(type: ObservableType, raw: string): Normalis
   if (text.length > MAX_LENGTH[type]) return fail(`${type} longer than ${MAX_LENGTH[type]} characters`);
   const control = type === 'process-command-line' ? COMMAND_LINE_CONTROL : CONTROL;
   if (control.test(text)) return fail(`${type} contains a control character`);
+  if (!(text as string & { isWellFormed(): boolean }).isWellFormed()) return fail(`${type} is not well-formed Unicode (a lone surrogate)`);
   switch (type) {
     case 'ipv4':
       return ipaddr.IPv4.isValidFourPartDecimal(text) ? ok(ipaddr.IPv4.parse(text).toString()) : fail(`not an IPv4 address (dotted decimal): ${preview(text)}`);

@@ -51,7 +51,7 @@ function isObject(value: unknown): value is Json {
 }
 
 function bad(file: string, path: string, message: string): InputError {
-  return new InputError(`${file}: ${path}: ${message}`, { file, path });
+  return new InputError(message, { file, path });
 }
 
 function text(value: unknown): string | null {
