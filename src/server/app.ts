@@ -20,6 +20,7 @@ import { authRoutes } from './routes/auth.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { metaRoutes } from './routes/meta.js';
+import { observableRoutes } from './routes/observables.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
 
@@ -71,6 +72,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(incidentRoutes, context);
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);
+  await app.register(observableRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);

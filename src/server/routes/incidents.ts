@@ -34,7 +34,8 @@ const IncidentListQuery = z.object({
   reviewState: listParam.describe('review state, comma-separated (not-required, required, draft, in-review, approved, waived)'),
   from: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or after (YYYY-MM-DD or ISO time)'),
   to: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or before (YYYY-MM-DD: that whole day)'),
-  q: z.string().max(200).optional().describe('words in the title, or an incident id'),
+  q: z.string().max(200).optional().describe('words in the title, an incident id, or an observable value seen in the incident'),
+  observable: z.string().min(1).max(2048).optional().describe('only incidents in which this observable value was seen (normalised; e.g. 203.0.113.66)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -47,7 +48,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery, response: { 200: IncidentPageSchema, ...errorResponses(400, 401) } } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return incidentPage(ctx.store, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return incidentPage(ctx.store, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, ...(q.observable !== undefined ? { observable: q.observable } : {}), limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams, response: { 200: IncidentDetailSchema, ...errorResponses(400, 401, 404) } }, serializerCompiler: incidentDetailSerializer }, async (request) => {
