@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { readIntelDocument, type ParsedIndicator } from '../analysis/intel/read-intel.js';
 import { canonicalJson } from '../model/canonical-json.js';
-import { escapeText } from '../model/text-escape.js';
+import { escapeText, unescapeText } from '../model/text-escape.js';
 import type { Reader } from '../model/accounts.js';
 import { InputError, UsageError } from '../model/errors.js';
 import type { IntelImportReport, IntelIndicator, IntelSighting } from '../model/intel.js';
@@ -153,21 +153,22 @@ function indicatorWrite(id: string, p: ParsedIndicator, file: string, actor: str
 }
 
 function indicatorOf(r: IntelIndicatorsTable): IntelIndicator {
+  const read = (t: string | null) => (t === null ? null : unescapeText(t));
   return {
     id: r.id,
     format: r.format === 'misp' ? 'misp' : 'stix',
-    externalId: r.externalId,
-    name: r.name,
-    pattern: r.pattern,
-    patternType: r.patternType,
+    externalId: unescapeText(r.externalId),
+    name: read(r.name),
+    pattern: unescapeText(r.pattern),
+    patternType: unescapeText(r.patternType),
     evaluation: r.evaluation,
-    reasons: r.reason ? r.reason.split('\n') : [],
+    reasons: r.reason ? unescapeText(r.reason).split('\n') : [],
     tlp: r.tlp,
-    producer: r.producer,
-    sourceFile: r.sourceFile,
-    validFrom: r.validFrom,
-    validUntil: r.validUntil,
-    labels: JSON.parse(r.labels) as string[],
+    producer: read(r.producer),
+    sourceFile: unescapeText(r.sourceFile),
+    validFrom: read(r.validFrom),
+    validUntil: read(r.validUntil),
+    labels: (JSON.parse(r.labels) as string[]).map(unescapeText),
     importedAt: r.importedAt,
   };
 }
