@@ -1,17 +1,25 @@
-import type { AttackStory, StoryNode } from './attack-story.js';
+import type { AttackStory, StoryEdge, StoryNode } from './attack-story.js';
 
 /**
  * A deterministic layered layout of the attack story: the steps left to right in time order, each
- * in the lane of its tactic (lanes in matrix order, so the story reads from initial access down to
- * impact), and the assets and observables in a band below, each under the first step that touched
- * it. Pure arithmetic: the same story always gets the same picture, in Node as in the browser.
+ * in the lane of its tactic (lanes in the order the tactics first appear), wrapped into rows of a
+ * few steps so a long story fits a page; under each row, the hosts, accounts and observables its
+ * steps touched (one that several rows touched is drawn under each). Pure arithmetic: the same
+ * story always gets the same picture.
  */
 
 export interface PositionedNode extends StoryNode {
+  /** Unique within the layout (a node drawn under two rows has two keys, one id). */
+  key: string;
   x: number;
   y: number;
   width: number;
   height: number;
+}
+
+export interface PositionedEdge extends Omit<StoryEdge, 'source' | 'target'> {
+  source: string;
+  target: string;
 }
 
 export interface StoryLayout {
@@ -19,51 +27,67 @@ export interface StoryLayout {
   height: number;
   lanes: { shortname: string; name: string; y: number; height: number }[];
   nodes: PositionedNode[];
+  /** Edges between node keys. */
+  edges: PositionedEdge[];
 }
 
-export const NODE_WIDTH = 200;
-export const NODE_HEIGHT = 56;
-const COLUMN_GAP = 48;
-const LANE_GAP = 16;
-const LANE_LABEL = 150;
-const MARGIN = 24;
-const BAND_GAP = 56;
-const BAND_ROW = NODE_HEIGHT + 18;
+export const NODE_WIDTH = 180;
+export const NODE_HEIGHT = 52;
+export const STEPS_PER_ROW = 6;
+const COLUMN_GAP = 36;
+const LANE_GAP = 10;
+const LANE_LABEL = 140;
+const MARGIN = 20;
+const BAND_GAP = 36;
+const ROW_GAP = 44;
+const BAND_COLUMNS = 1;
 
-export function layoutAttackStory(story: AttackStory): StoryLayout {
+export function layoutAttackStory(story: AttackStory, stepsPerRow = STEPS_PER_ROW): StoryLayout {
   const actions = story.nodes.filter((n) => n.kind === 'action').sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  const laneOrder: { shortname: string; name: string }[] = [];
-  // Lanes follow the order the tactics first appear in the story, which is time order.
-  for (const a of actions) {
-    if (a.tactic && !laneOrder.some((l) => l.shortname === a.tactic?.shortname)) laneOrder.push({ shortname: a.tactic.shortname, name: a.tactic.name });
-  }
-  const laneY = new Map(laneOrder.map((l, i) => [l.shortname, MARGIN + i * (NODE_HEIGHT + LANE_GAP)]));
+  const byId = new Map(story.nodes.map((n) => [n.id, n]));
   const columnX = (i: number) => MARGIN + LANE_LABEL + i * (NODE_WIDTH + COLUMN_GAP);
-  const positioned: PositionedNode[] = actions.map((a, i) => ({ ...a, x: columnX(i), y: laneY.get(a.tactic?.shortname ?? '') ?? MARGIN, width: NODE_WIDTH, height: NODE_HEIGHT }));
-  const lanesBottom = MARGIN + Math.max(1, laneOrder.length) * (NODE_HEIGHT + LANE_GAP) - LANE_GAP;
+  const nodes: PositionedNode[] = [];
+  const edges: PositionedEdge[] = [];
+  const lanes: StoryLayout['lanes'] = [];
+  const actionKey = new Map<string, string>();
+  let top = MARGIN;
+  for (let start = 0; start < Math.max(1, actions.length); start += stepsPerRow) {
+    const row = actions.slice(start, start + stepsPerRow);
+    const laneOrder: { shortname: string; name: string }[] = [];
+    for (const a of row) if (a.tactic && !laneOrder.some((l) => l.shortname === a.tactic?.shortname)) laneOrder.push({ shortname: a.tactic.shortname, name: a.tactic.name });
+    const laneY = new Map(laneOrder.map((l, i) => [l.shortname, top + i * (NODE_HEIGHT + LANE_GAP)]));
+    for (const l of laneOrder) lanes.push({ ...l, y: laneY.get(l.shortname) ?? top, height: NODE_HEIGHT });
+    row.forEach((a, i) => {
+      actionKey.set(a.id, a.id);
+      nodes.push({ ...a, key: a.id, x: columnX(i), y: laneY.get(a.tactic?.shortname ?? '') ?? top, width: NODE_WIDTH, height: NODE_HEIGHT });
+    });
+    const lanesBottom = top + Math.max(1, laneOrder.length) * (NODE_HEIGHT + LANE_GAP) - LANE_GAP;
 
-  // Each asset or observable goes under the first step that points at it, stacked in that column.
-  const firstColumn = new Map<string, number>();
-  for (const e of story.edges) {
-    if (e.kind === 'next') continue;
-    const column = actions.findIndex((a) => a.id === e.source);
-    if (column >= 0 && !firstColumn.has(e.target)) firstColumn.set(e.target, column);
+    // The row's assets and observables, each under the first of the row's steps that touched it.
+    const placed = new Map<string, string>();
+    const stacked = new Map<number, number>();
+    let bandBottom = lanesBottom;
+    row.forEach((a, column) => {
+      for (const e of story.edges) {
+        if (e.source !== a.id || e.kind === 'next') continue;
+        const target = byId.get(e.target);
+        if (!target) continue;
+        let key = placed.get(target.id);
+        if (!key) {
+          key = `${target.id}#${start}`;
+          placed.set(target.id, key);
+          const depth = stacked.get(column) ?? 0;
+          stacked.set(column, depth + 1);
+          const y = lanesBottom + BAND_GAP + Math.floor(depth / BAND_COLUMNS) * (NODE_HEIGHT + 12);
+          nodes.push({ ...target, key, x: columnX(column), y, width: NODE_WIDTH, height: NODE_HEIGHT });
+          bandBottom = Math.max(bandBottom, y + NODE_HEIGHT);
+        }
+        edges.push({ id: `${e.id}#${start}`, kind: e.kind, source: a.id, target: key });
+      }
+    });
+    top = bandBottom + ROW_GAP;
   }
-  const stack = new Map<number, number>();
-  let bandBottom = lanesBottom;
-  for (const n of story.nodes) {
-    if (n.kind === 'action') continue;
-    const column = firstColumn.get(n.id) ?? 0;
-    const row = stack.get(column) ?? 0;
-    stack.set(column, row + 1);
-    const y = lanesBottom + BAND_GAP + row * BAND_ROW;
-    positioned.push({ ...n, x: columnX(column), y, width: NODE_WIDTH, height: NODE_HEIGHT });
-    bandBottom = Math.max(bandBottom, y + NODE_HEIGHT);
-  }
-  return {
-    width: columnX(Math.max(1, actions.length)) - COLUMN_GAP + MARGIN,
-    height: bandBottom + MARGIN,
-    lanes: laneOrder.map((l) => ({ ...l, y: laneY.get(l.shortname) ?? 0, height: NODE_HEIGHT })),
-    nodes: positioned,
-  };
+  for (const e of story.edges) if (e.kind === 'next') edges.push({ ...e, source: actionKey.get(e.source) ?? e.source, target: actionKey.get(e.target) ?? e.target });
+  const columns = Math.min(stepsPerRow, Math.max(1, actions.length));
+  return { width: columnX(columns) - COLUMN_GAP + MARGIN, height: top - ROW_GAP + MARGIN, lanes, nodes, edges };
 }

@@ -29,7 +29,7 @@ function xmlText(text: string, max: number): string {
 
 export function renderAttackStorySvg(story: AttackStory): string {
   const layout = layoutAttackStory(story);
-  const byId = new Map(layout.nodes.map((n) => [n.id, n]));
+  const byKey = new Map(layout.nodes.map((n) => [n.key, n]));
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${xmlText(`Attack story: ${story.title}`, 200)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
@@ -41,17 +41,28 @@ export function renderAttackStorySvg(story: AttackStory): string {
     parts.push(`<rect x="8" y="${lane.y - 6}" width="${layout.width - 16}" height="${lane.height + 12}" rx="6" fill="#fafafb" stroke="#eceef2"/>`);
     parts.push(`<text x="20" y="${lane.y + lane.height / 2 + 4}" font-size="12" font-weight="600" fill="#5b6475">${xmlText(lane.name, 20)}</text>`);
   }
-  for (const e of story.edges) {
-    const s = byId.get(e.source);
-    const t = byId.get(e.target);
+  for (const e of layout.edges) {
+    const s = byKey.get(e.source);
+    const t = byKey.get(e.target);
     if (!s || !t) continue;
     if (e.kind === 'next') {
-      const x1 = s.x + s.width;
-      const y1 = s.y + s.height / 2;
-      const x2 = t.x;
-      const y2 = t.y + t.height / 2;
-      const mid = (x1 + x2) / 2;
-      parts.push(`<path d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" fill="none" stroke="#8a1c1c" stroke-width="2" marker-end="url(#story-arrow)"/>`);
+      if (t.x > s.x) {
+        const x1 = s.x + s.width;
+        const y1 = s.y + s.height / 2;
+        const x2 = t.x;
+        const y2 = t.y + t.height / 2;
+        const mid = (x1 + x2) / 2;
+        parts.push(`<path d="M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}" fill="none" stroke="#8a1c1c" stroke-width="2" marker-end="url(#story-arrow)"/>`);
+      } else {
+        // The story continues on the next row: out of the right edge, back along the gap, into the next step.
+        const x1 = s.x + s.width;
+        const y1 = s.y + s.height / 2;
+        const right = x1 + 14;
+        const gapY = t.y - 14;
+        const left = t.x - 14;
+        const y2 = t.y + t.height / 2;
+        parts.push(`<path d="M${x1},${y1} L${right},${y1} L${right},${gapY} L${left},${gapY} L${left},${y2} L${t.x},${y2}" fill="none" stroke="#8a1c1c" stroke-width="2" stroke-linejoin="round" marker-end="url(#story-arrow)"/>`);
+      }
     } else {
       const x1 = s.x + s.width / 2;
       const y1 = s.y + s.height;
@@ -64,10 +75,16 @@ export function renderAttackStorySvg(story: AttackStory): string {
     const c = COLOURS[n.kind];
     const strokeWidth = n.kind === 'observable' && n.ioc ? 2.2 : 1.4;
     parts.push(`<g><rect x="${n.x}" y="${n.y}" width="${n.width}" height="${n.height}" rx="8" fill="${c.fill}" stroke="${n.kind === 'observable' && n.ioc ? '#a4161a' : c.stroke}" stroke-width="${strokeWidth}"/>`);
-    parts.push(`<text x="${n.x + 10}" y="${n.y + 22}" font-size="12.5" font-weight="600" fill="#1d2330">${xmlText(n.label, 28)}</text>`);
+    parts.push(`<text x="${n.x + 10}" y="${n.y + 22}" font-size="12.5" font-weight="600" fill="#1d2330">${xmlText(n.label, 24)}</text>`);
     const detail = n.kind === 'action' && n.start ? `${n.detail.split(' · ')[0]} · ${n.start.slice(0, 16).replace('T', ' ')}` : `${n.detail}${n.ioc ? ' · IOC' : ''}`;
-    parts.push(`<text x="${n.x + 10}" y="${n.y + 42}" font-size="11" fill="#5b6475">${xmlText(detail, 32)}</text></g>`);
+    parts.push(`<text x="${n.x + 10}" y="${n.y + 42}" font-size="11" fill="#5b6475">${xmlText(detail, 30)}</text></g>`);
   }
   parts.push('</svg>');
   return parts.join('\n');
+}
+
+/** The report's "Attack story" section: the SVG inline, scaled to the page, with a one-line key. */
+export function attackStoryHtmlSection(story: AttackStory): string {
+  const svg = renderAttackStorySvg(story).replace('<svg ', '<svg style="max-width:100%;height:auto" ');
+  return `<section class="attack-story"><h2>Attack story</h2><p class="muted">The technique steps of the sequence of events in time order, each in its tactic's lane; below, the hosts and accounts they touched (solid lines) and the observables involved (dashed; red border: indicator of compromise).</p><div style="overflow-x:auto;break-inside:avoid">${svg}</div></section>`;
 }

@@ -41,7 +41,7 @@ export interface AttackStory {
 }
 
 /** At most this many observables per step are drawn (IOCs first); the exports carry all of them. */
-const OBSERVABLES_PER_STEP = 5;
+const OBSERVABLES_PER_STEP = 4;
 
 export function buildAttackStory(doc: ShareDocument): AttackStory {
   const nodes: StoryNode[] = [];

@@ -23,6 +23,7 @@ import { metaRoutes } from './routes/meta.js';
 import { observableRoutes } from './routes/observables.js';
 import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
+import { shareRoutes } from './routes/share.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -73,6 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);
   await app.register(observableRoutes, context);
+  await app.register(shareRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);

@@ -87,7 +87,8 @@ export function stixProblems(bundle: { type: string; id: string; objects: StixLi
   const bundleValidator = validatorFor('http://raw.githubusercontent.com/oasis-open/cti-stix2-json-schemas/stix2.1/schemas/common/bundle.json');
   if (!bundleValidator({ ...bundle, objects: listed })) {
     const at = new Set((bundleValidator.errors ?? []).map((e) => /^\/objects\/(\d+)/.exec(e.instancePath)?.[1] ?? 'bundle'));
-    problems.push(`bundle schema: invalid at ${[...at].map((i) => (i === 'bundle' ? 'the bundle' : `objects[${i}] (${listed[Number(i)]?.id ?? ''})`)).join(', ')}`);
+    const named = [...at].map((i) => (i === 'bundle' ? 'the bundle' : `objects[${i}] (${listed[Number(i)]?.id ?? ''})`));
+    problems.push(`bundle schema: invalid at ${named.join(', ')}`);
   }
   return [...problems, ...objectProblems(bundle)];
 }
@@ -101,7 +102,8 @@ function objectProblems(bundle: { objects: StixLike[] }): string[] {
       continue;
     }
     const v = validatorFor(id);
-    if (!v(o)) problems.push(`${o.id}: ${instance().errorsText(v.errors)}`);
+    const objectId = o.id;
+    if (!v(o)) problems.push(`${objectId}: ${instance().errorsText(v.errors)}`);
   }
   const ids = new Set(bundle.objects.map((o) => o.id));
   for (const o of bundle.objects) {

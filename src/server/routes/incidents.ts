@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { incidentLayer, observedLayerOf } from '../../app/layers.js';
 import { storedReviewInputs } from '../../app/review-document.js';
 import { renderReview } from '../../app/review-formats.js';
+import { attackStoryOf, teamNameOf } from '../../app/share-export.js';
 import { reviewHistory } from '../../app/review/index.js';
 import type { NavigatorLayer } from '../../export/navigator.js';
 import type { RouteContext } from '../context.js';
@@ -62,7 +63,10 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404) } } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
     const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.index()));
-    const rendered = await renderReview(report, request.query.format);
+    const format = request.query.format;
+    // The HTML and PDF documents draw the attack story (the Attack Flow export's steps, assets and observables).
+    const story = format === 'html' || format === 'pdf' ? await attackStoryOf(ctx.store, ctx.kb, incident, userOf(request), { team: teamNameOf(ctx.options.env ?? process.env), report }) : undefined;
+    const rendered = await renderReview(report, format, story ? { story } : {});
     return reply.header('content-disposition', `attachment; filename="review-${incident.id}.${rendered.extension}"`).type(rendered.contentType).send(rendered.body);
   });
 

@@ -2937,6 +2937,261 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the incident as a STIX 2.1 bundle, a MISP event or an Attack Flow 2.0 document */
+        get: {
+            parameters: {
+                query: {
+                    /** @description stix (STIX 2.1 bundle), misp (MISP event), attack-flow (Attack Flow 2.0) */
+                    format: "stix" | "misp" | "attack-flow";
+                    /** @description leave out everything marked above this TLP level: clear, green, amber, amber+strict, red */
+                    tlpMax?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The export as a file (content-disposition: attachment): a STIX 2.1 bundle, a MISP event or an Attack Flow 2.0 bundle. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                        "application/stix+json;version=2.1": string;
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/attack-story.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incident's attack story as an SVG image (the picture the report embeds) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The attack story as an SVG image (content-disposition: attachment). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "image/svg+xml": string;
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/attack-story": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The incident's attack story: technique steps in time order by tactic, with the assets and observables involved (the Attack Flow export's data), and its layered layout */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incidentId: string;
+                            title: string;
+                            nodes: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "action" | "asset" | "observable";
+                                label: string;
+                                detail: string;
+                                tactic?: {
+                                    id: string;
+                                    shortname: string;
+                                    name: string;
+                                };
+                                start?: string;
+                                end?: string;
+                                ioc?: boolean;
+                                order?: number;
+                            }[];
+                            edges: {
+                                id: string;
+                                source: string;
+                                target: string;
+                                /** @enum {string} */
+                                kind: "next" | "asset" | "observable";
+                            }[];
+                            layout: {
+                                width: number;
+                                height: number;
+                                lanes: {
+                                    shortname: string;
+                                    name: string;
+                                    y: number;
+                                    height: number;
+                                }[];
+                                nodes: {
+                                    key: string;
+                                    id: string;
+                                    x: number;
+                                    y: number;
+                                    width: number;
+                                    height: number;
+                                }[];
+                                edges: {
+                                    id: string;
+                                    source: string;
+                                    target: string;
+                                    /** @enum {string} */
+                                    kind: "next" | "asset" | "observable";
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/attack/matrix": {
         parameters: {
             query?: never;

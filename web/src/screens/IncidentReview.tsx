@@ -4,6 +4,7 @@ import { Badge, describeError, ErrorNote, Status, useApi, useLifecycle, when } f
 import { MatrixGrid } from './MatrixGrid';
 import { Actions, Findings } from './ReviewItems';
 import { ReviewTransitions, type Run } from './ReviewTransitions';
+import { ShareExports } from './ShareExports';
 
 type ReviewEvent = Schemas['ReviewTimelineEvent'];
 type Phase = NonNullable<ReviewEvent['phase']>;
@@ -135,6 +136,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         </table>
         {editable && <AddEvent incidentId={incidentId} run={run} />}
       </section>
+      <ShareExports incidentId={incidentId} />
 
       <section className="panel" aria-labelledby="tech-title-h">
         <h2 id="tech-title-h">Techniques on the ATT&CK matrix <span className="muted small">ATT&CK {r.techniques.attackVersion}, {r.techniques.techniqueIds.length} technique(s)</span></h2>
