@@ -169,7 +169,8 @@ export function renderMispEvent(doc: ShareDocument, options: MispExportOptions =
       Orgc: { name: doc.team.name, uuid: uuidv5(utf8(`team\u0000${doc.team.name}`), MISP_NAMESPACE) },
       Tag: [
         { name: mispTlpTag(eventTlp) },
-        ...doc.techniques.map((t) => ({ name: `misp-galaxy:mitre-attack-pattern="${galaxyValue(t.name, t.id)}"` })),
+        // The incident's techniques and attribution carry its marking: left out with it.
+        ...(incidentShown ? doc.techniques.map((t) => ({ name: `misp-galaxy:mitre-attack-pattern="${galaxyValue(t.name, t.id)}"` })) : []),
         ...attributionTags,
       ],
       Attribute: kept,

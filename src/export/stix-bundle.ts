@@ -2,7 +2,7 @@ import { strictestTlp, tlpRank, type ShareDocument, type ShareTlp } from './shar
 import { stableId, stixTime, laterTime } from './stix-ids.js';
 import { observablePattern, observableSco } from './stix-observables.js';
 import { TLP_MARKING_IDS, tlpMarkingDefinition } from './tlp-markings.js';
-import { dropAboveTlp, type StixObject } from './stix-tlp-filter.js';
+import { dropAboveTlp, dropUnreferencedContext, type StixObject } from './stix-tlp-filter.js';
 
 /**
  * The incident as a STIX 2.1 bundle for a partner CERT or an ISAC: the team's identity, the
@@ -23,6 +23,9 @@ export interface StixExportOptions {
   /** Leave out every object marked above this level. */
   tlpMax?: ShareTlp;
 }
+
+/** ATT&CK objects: public in themselves, shared under a TLP limit only where something kept refers to them. */
+const CONTEXT_TYPES: ReadonlySet<string> = new Set(['attack-pattern', 'intrusion-set', 'campaign']);
 
 /** Public knowledge (ATT&CK objects, the team's name) is TLP:CLEAR. */
 const PUBLIC: ShareTlp = 'clear';
@@ -156,7 +159,7 @@ export function renderStixBundle(doc: ShareDocument, options: StixExportOptions 
     else relate(id, 'related-to', incidentId);
   }
 
-  const kept = options.tlpMax ? dropAboveTlp(objects, levels, options.tlpMax) : objects;
+  const kept = options.tlpMax ? dropUnreferencedContext(dropAboveTlp(objects, levels, options.tlpMax), CONTEXT_TYPES) : objects;
   const used = [...new Set(kept.flatMap((o) => (Array.isArray(o.object_marking_refs) ? (o.object_marking_refs as string[]) : [])))];
   const markings = (Object.keys(TLP_MARKING_IDS) as ShareTlp[])
     .filter((level) => used.includes(TLP_MARKING_IDS[level]))

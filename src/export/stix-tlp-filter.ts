@@ -56,3 +56,20 @@ function pruneRefs<T extends StixObject>(o: T, kept: Set<string>): T {
   }
   return out as T;
 }
+
+/**
+ * Leaves out public context objects (ATT&CK techniques, groups, campaigns: TLP:CLEAR in
+ * themselves) that nothing kept refers to any more: their presence alone would say what the
+ * incident showed or who it is attributed to, which carries the incident's marking, not theirs.
+ */
+export function dropUnreferencedContext<T extends StixObject>(objects: T[], contextTypes: ReadonlySet<string>): T[] {
+  const referenced = new Set<string>();
+  for (const o of objects) {
+    if (contextTypes.has(o.type)) continue;
+    for (const [key, value] of Object.entries(o)) {
+      if (key.endsWith('_ref') && typeof value === 'string') referenced.add(value);
+      else if (key.endsWith('_refs') && Array.isArray(value)) for (const v of value) if (typeof v === 'string') referenced.add(v);
+    }
+  }
+  return objects.filter((o) => !contextTypes.has(o.type) || referenced.has(o.id));
+}

@@ -77,6 +77,11 @@ describe('STIX 2.1 bundle', () => {
     expect(types.has('incident')).toBe(false);
     expect(types.has('course-of-action')).toBe(false);
     expect(types.has('ipv4-addr')).toBe(true);
+    // Public ATT&CK objects stay only where a kept object refers to them: their mere presence would tell the incident's techniques and attribution.
+    expect(types.has('intrusion-set')).toBe(false);
+    const patternIds = new Set((green.objects as Obj[]).filter((x) => x.type === 'attack-pattern').map((x) => x.id));
+    const indicated = new Set((green.objects as Obj[]).filter((x) => x.type === 'relationship' && x.relationship_type === 'indicates').map((x) => String(x.target_ref)));
+    expect([...patternIds].sort()).toEqual([...indicated].sort());
     expect((green.objects as Obj[]).filter((x) => x.type === 'marking-definition').map((m) => m.id).sort()).toEqual([...allowed].sort());
     expect(green.objects.length).toBeLessThan(full.objects.length);
     const red = renderStixBundle(shareFixture(), { tlpMax: 'red' });
@@ -169,7 +174,7 @@ describe('MISP event', () => {
     expect(values.some((v) => v.includes('review summary'))).toBe(false);
     expect(e.info).toBe('Indicators shared by Blue Team');
     expect(e.Tag.map((t) => t.name)).toContain('tlp:green');
-    expect(e.Tag.some((t) => t.name.includes('intrusion-set'))).toBe(false);
+    expect(e.Tag.some((t) => t.name.includes('intrusion-set') || t.name.includes('attack-pattern'))).toBe(false);
   });
 });
 
