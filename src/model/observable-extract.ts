@@ -20,9 +20,17 @@ const MAX_PER_ENTITY = 24;
 
 /** The last segment of a flattened attribute name, lower-cased, without `_` and `-`: `fileDetails.sha256` → `sha256`. */
 function leaf(key: string): string {
-  const dot = key.lastIndexOf('.');
-  return (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase().replace(/[_-]/g, '');
+  let name = LEAVES.get(key);
+  if (name === undefined) {
+    const dot = key.lastIndexOf('.');
+    name = (dot >= 0 ? key.slice(dot + 1) : key).toLowerCase().replace(/[_-]/g, '');
+    // Attribute names repeat across every entity of a source: each is worked out once.
+    if (LEAVES.size >= 10_000) LEAVES.clear();
+    LEAVES.set(key, name);
+  }
+  return name;
 }
+const LEAVES = new Map<string, string>();
 
 const IP_KEYS = new Set(['ip', 'ips', 'ipaddress', 'ipaddresses', 'senderip', 'src', 'dest', 'dst', 'srcip', 'dstip', 'destip', 'sourceip', 'destinationip', 'ipinterfaces', 'clientip', 'remoteip', 'localip', 'address', 'ipv4', 'ipv6']);
 const URL_KEYS = new Set(['url', 'urls', 'requesturl', 'fullurl']);

@@ -212,7 +212,7 @@ export class IncidentImporter {
     const id = known.id;
     const was = known.incidentId;
     await this.db.deleteFrom('entities').where('incidentId', '=', was).where('alertId', '=', id).execute();
-    await this.db.deleteFrom('observableSightings').where('alertId', '=', id).where('origin', '=', 'entity').execute();
+    await this.db.deleteFrom('observableSightings').where('incidentId', '=', was).where('alertId', '=', id).where('origin', '=', 'entity').execute();
     await this.db.deleteFrom('alertTechniques').where('incidentId', '=', was).where('alertId', '=', id).execute();
     await this.db.deleteFrom('comments').where('incidentId', '=', was).where('alertId', '=', id).execute();
     await this.db.deleteFrom('statusChanges').where('incidentId', '=', was).where('alertId', '=', id).where('origin', '<>', 'import').execute();

@@ -42,10 +42,11 @@ export const observablesSchema: Migration = {
       .addColumn('origin', 'text', (c) => c.notNull())
       .addColumn('created_by', 'text')
       .execute();
-    // One sighting per (observable, incident, alert); a hand-added one (no alert) once per incident.
-    await sql`create unique index observable_sightings_key on observable_sightings (observable_id, incident_id, coalesce(alert_id, ''))`.execute(db);
-    await db.schema.createIndex('observable_sightings_incident_idx').on('observable_sightings').columns(['incident_id', 'observable_id']).execute();
-    await db.schema.createIndex('observable_sightings_alert_idx').on('observable_sightings').columns(['alert_id']).execute();
+    // Two indexes, each row of an import paying for both: one sighting per (incident, alert, observable)
+    // (a hand-added one, with no alert, once per incident), which also serves an incident's observables
+    // and the replacement of an alert's; and observable first, for where a value was seen.
+    await sql`create unique index observable_sightings_key on observable_sightings (incident_id, coalesce(alert_id, ''), observable_id)`.execute(db);
+    await db.schema.createIndex('observable_sightings_observable_idx').on('observable_sightings').columns(['observable_id', 'incident_id']).execute();
 
     await db.schema
       .createTable('incident_markings')

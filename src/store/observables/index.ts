@@ -137,19 +137,6 @@ export async function updateObservableMarks(db: Kysely<Database>, id: string, ma
   await db.updateTable('observables').set({ ioc, tlp: marks.tlp, tags: toJsonText(marks.tags), updatedBy: by, updatedAt: at }).where('id', '=', id).execute();
 }
 
-/** Whether an observable has been seen in an incident at all (any sighting). */
-export async function seenInIncident(db: Kysely<Database>, observableId: string, incidentId: string): Promise<boolean> {
-  const row = await db.selectFrom('observableSightings').select('observableId').where('observableId', '=', observableId).where('incidentId', '=', incidentId).limit(1).executeTakeFirst();
-  return row !== undefined;
-}
-
-/** The incidents (ids) in which any of the observables was seen. */
-export async function incidentsSeeing(db: Kysely<Database>, observableIds: readonly string[]): Promise<string[]> {
-  if (observableIds.length === 0) return [];
-  const rows = await db.selectFrom('observableSightings').select('incidentId').distinct().where('observableId', 'in', [...observableIds]).execute();
-  return rows.map((r) => r.incidentId);
-}
-
 /** An incident's own TLP marking, or undefined when it has none. */
 export async function incidentTlpOf(db: Kysely<Database>, incidentId: string): Promise<TlpLevel | undefined> {
   const row = await db.selectFrom('incidentMarkings').select('tlp').where('incidentId', '=', incidentId).executeTakeFirst();
