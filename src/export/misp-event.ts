@@ -99,13 +99,22 @@ export function renderMispEvent(doc: ShareDocument, options: MispExportOptions =
   const objects: MispObject[] = [];
   const byId = new Map(observables.map((o) => [o.id, o]));
   for (const group of doc.groups) {
+    const template = MISP_OBJECT_TEMPLATES[group.kind];
+    const once = new Set<string>();
+    // A relation the template allows once (a file's sha256, a tuple's hostname) takes the first; the rest stay attributes.
     const members = group.observableIds
       .map((id) => byId.get(id))
-      .filter((o): o is ShareObservable => o !== undefined && !grouped.has(o.id) && mispTyping(o).object === group.kind);
+      .filter((o): o is ShareObservable => o !== undefined && !grouped.has(o.id) && mispTyping(o).object === group.kind)
+      .filter((o) => {
+        const relation = mispTyping(o).objectRelation ?? '';
+        if (!(template.single as readonly string[]).includes(relation)) return true;
+        if (once.has(relation)) return false;
+        once.add(relation);
+        return true;
+      });
     // An object is worth its name only when it ties two things together.
     if (members.length < 2) continue;
     if (group.kind === 'domain-ip' && !members.some((m) => mispTyping(m).objectRelation === 'ip')) continue;
-    const template = MISP_OBJECT_TEMPLATES[group.kind];
     for (const m of members) grouped.add(m.id);
     objects.push({
       uuid: uuid('object', group.kind, ...members.map((m) => m.id)),

@@ -103,8 +103,8 @@ export function mispAnalysis(status: string): '0' | '1' | '2' {
   return '1';
 }
 
-/** The MISP object templates Hindsight fills (misp-objects: name, template uuid, version, meta-category). */
+/** The MISP object templates Hindsight fills (misp-objects: name, template uuid, version, meta-category, relations that may appear once only). */
 export const MISP_OBJECT_TEMPLATES = {
-  file: { name: 'file', uuid: '688c46fb-5edb-40a3-8273-1af7923e2215', version: '25', metaCategory: 'file', description: 'File object describing a file with meta-information' },
-  'domain-ip': { name: 'domain-ip', uuid: '43b3b146-77eb-4931-b4cc-b66c60f28734', version: '11', metaCategory: 'network', description: 'A domain/hostname and IP address seen as a tuple in a specific time frame.' },
+  file: { name: 'file', uuid: '688c46fb-5edb-40a3-8273-1af7923e2215', version: '25', metaCategory: 'file', description: 'File object describing a file with meta-information', single: ['md5', 'sha1', 'sha256', 'sha512'] },
+  'domain-ip': { name: 'domain-ip', uuid: '43b3b146-77eb-4931-b4cc-b66c60f28734', version: '11', metaCategory: 'network', description: 'A domain/hostname and IP address seen as a tuple in a specific time frame.', single: ['hostname'] },
 } as const;

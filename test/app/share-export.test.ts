@@ -16,7 +16,7 @@ import type { StoredIncident } from '../../src/model/index.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { postgresSchemas } from '../helpers/pg.js';
-import { attackFlowProblems, stixProblems } from '../helpers/share-validators.js';
+import { attackFlowProblems, mispObjectTemplate, stixProblems } from '../helpers/share-validators.js';
 
 const admin: Reader = { username: 'ana', role: 'admin' };
 const bundle = attackBundle('enterprise-attack-18.1.json.gz');
@@ -60,7 +60,15 @@ function suite(open: () => Promise<OpenedStore>, dir: string) {
 
   it('exports a MISP event and an Attack Flow of the same incident', async () => {
     const d = await doc();
-    const misp = JSON.parse(renderShareExport(d, 'misp').body) as { Event: { Attribute: { type: string; value: string; to_ids: boolean }[]; Object: { name: string; Attribute: { type: string; value: string; to_ids: boolean }[] }[]; Tag: { name: string }[] } };
+    const misp = JSON.parse(renderShareExport(d, 'misp').body) as { Event: { Attribute: { type: string; value: string; to_ids: boolean }[]; Object: { name: string; template_uuid: string; Attribute: { type: string; value: string; to_ids: boolean; object_relation: string }[] }[]; Tag: { name: string }[] } };
+    expect(misp.Event.Object.length).toBeGreaterThan(0);
+    for (const o of misp.Event.Object) {
+      const template = mispObjectTemplate(o.name as 'file' | 'domain-ip');
+      expect(o.template_uuid).toBe(template.uuid);
+      const relations = o.Attribute.map((a) => a.object_relation);
+      for (const a of o.Attribute) expect(template.attributes[a.object_relation]?.['misp-attribute']).toBe(a.type);
+      for (const r of new Set(relations)) if (!template.attributes[r]?.multiple) expect(relations.filter((x) => x === r)).toHaveLength(1);
+    }
     const all = [...misp.Event.Attribute, ...misp.Event.Object.flatMap((o) => o.Attribute)];
     expect(all.find((a) => a.value === '203.0.113.66')).toMatchObject({ type: 'ip-dst', to_ids: true });
     expect(misp.Event.Tag.some((t) => t.name.startsWith('misp-galaxy:mitre-attack-pattern="'))).toBe(true);

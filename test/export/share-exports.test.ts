@@ -156,6 +156,7 @@ describe('MISP event', () => {
       expect(o['meta-category']).toBe(template['meta-category']);
       for (const a of o.Attribute) expect(template.attributes[a.object_relation ?? '']?.['misp-attribute'], `${o.name}.${a.object_relation}`).toBe(a.type);
       const relations = o.Attribute.map((a) => a.object_relation ?? '');
+      for (const r of new Set(relations)) if (!template.attributes[r]?.multiple) expect(relations.filter((x) => x === r), `${o.name}.${r} appears once`).toHaveLength(1);
       if (template.requiredOneOf) expect(relations.some((r) => template.requiredOneOf?.includes(r))).toBe(true);
     }
     expect(e.Object.map((o) => [o.name, o.Attribute.map((a) => a.object_relation).sort()])).toEqual([

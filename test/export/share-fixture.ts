@@ -76,7 +76,7 @@ export function shareFixture(text = 'plain', incidentTlp: ShareTlp = 'amber'): S
     attribution: [{ id: 'G0034', name: t('Sandworm Team'), type: 'intrusion-set', stixId: null, aliases: [t('ELECTRUM')], url: 'https://attack.mitre.org/groups/G0034', confidence: 62, confidenceLabel: 'medium' }],
     groups: [
       { kind: 'file', observableIds: ['o-md5', 'o-sha1', 'o-name'] },
-      { kind: 'domain-ip', observableIds: ['o-fqdn', 'o-ip'] },
+      { kind: 'domain-ip', observableIds: ['o-fqdn', 'o-ip', 'o-host'] },
     ],
   };
 }

@@ -157,6 +157,6 @@ export function attackFlowProblems(bundle: { type: string; id: string; objects: 
 }
 
 /** The MISP object template (misp-objects definition.json) of a name. */
-export function mispObjectTemplate(name: 'file' | 'domain-ip'): { uuid: string; version: number; 'meta-category': string; attributes: Record<string, { 'misp-attribute': string }>; requiredOneOf?: string[]; required?: string[] } {
+export function mispObjectTemplate(name: 'file' | 'domain-ip'): { uuid: string; version: number; 'meta-category': string; attributes: Record<string, { 'misp-attribute': string; multiple?: boolean }>; requiredOneOf?: string[]; required?: string[] } {
   return JSON.parse(readFileSync(join(ROOT, 'misp-objects', name, 'definition.json'), 'utf8')) as never;
 }
