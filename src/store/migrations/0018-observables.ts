@@ -31,7 +31,6 @@ export const observablesSchema: Migration = {
       .addColumn('updated_at', 'text', (c) => c.notNull())
       .addColumn('updated_by', 'text')
       .execute();
-    await db.schema.createIndex('observables_type_idx').on('observables').columns(['type', 'ioc']).execute();
 
     await db.schema
       .createTable('observable_sightings')

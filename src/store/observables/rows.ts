@@ -16,19 +16,6 @@ export interface AlertTimes {
   createdAt: string;
 }
 
-/** Ids of values seen recently: a user or a host is on thousands of alerts, and its id is one hash. */
-const IDS = new Map<string, string>();
-
-function idOf(type: ObservablesTable['type'], value: string): string {
-  const key = `${type}\u0000${value}`;
-  let id = IDS.get(key);
-  if (id === undefined) {
-    if (IDS.size >= 50_000) IDS.clear();
-    IDS.set(key, (id = observableId(type, value)));
-  }
-  return id;
-}
-
 /**
  * The rows an alert's evidence adds: an observable row for every value (written only if new: the
  * insert ignores a duplicate id) and a sighting per (observable, alert) at its earliest time.
@@ -39,7 +26,7 @@ export function alertObservableRows(incidentId: string, alertId: string, alert: 
   for (const entity of evidence) {
     const at = entity.createdAt ?? alert.firstActivityAt ?? alert.createdAt;
     for (const { type, value } of extractObservables(entity)) {
-      const id = idOf(type, value);
+      const id = observableId(type, value);
       if (!observables.has(id)) observables.set(id, newObservableRow(id, type, value, 'entity', now));
       const seen = sightings.get(id);
       if (!seen) sightings.set(id, { observableId: id, incidentId, alertId, at, origin: 'entity', createdBy: null });
