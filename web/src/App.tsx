@@ -9,6 +9,7 @@ import { Matrix } from './screens/Matrix';
 import { Attribution } from './screens/Attribution';
 import { Admin } from './screens/Admin';
 import { Connectors } from './screens/Connectors';
+import { Observables } from './screens/Observables';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -65,6 +66,7 @@ export function App() {
     ['incidents', 'Incidents', true],
     ['actions', 'Action items', true],
     ['matrix', 'ATT&CK matrix', true],
+    ['observables', 'Observables', true],
     ['connectors', 'Connectors', true],
     ['admin', 'Admin', me.user.role === 'admin'],
   ];
@@ -73,6 +75,7 @@ export function App() {
   else if (section === 'incidents' && id) screen = <IncidentReview incidentId={id} user={me.user} />;
   else if (section === 'actions') screen = <ActionItems />;
   else if (section === 'matrix') screen = <Matrix />;
+  else if (section === 'observables') screen = <Observables key={id ?? ''} initialValue={id} editable={can(lifecycle.roles, me.user.role, 'analyst')} />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'admin' && me.user.role === 'admin') screen = <Admin self={me.user} />;
   else screen = <Incidents canImport={can(lifecycle.roles, me.user.role, 'analyst')} />;

@@ -5,6 +5,7 @@ import { MatrixGrid } from './MatrixGrid';
 import { Actions, Findings } from './ReviewItems';
 import { ReviewTransitions, type Run } from './ReviewTransitions';
 import { ShareExports } from './ShareExports';
+import { ReviewObservables } from './ReviewObservables';
 
 type ReviewEvent = Schemas['ReviewTimelineEvent'];
 type Phase = NonNullable<ReviewEvent['phase']>;
@@ -151,6 +152,8 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
           <tbody>{r.entities.map((e) => <tr key={`${e.kind}:${e.key}`}><td>{e.kind}</td><td className="break">{e.displayName}</td><td>{e.roles.join(', ')}</td><td>{e.verdicts.join(', ')}</td><td className="num">{e.alertIds.length}</td></tr>)}</tbody>
         </table>
       </section>
+
+      <ReviewObservables incidentId={incidentId} editable={analyst} />
 
       <Findings findings={r.findings ?? []} editable={editable} incidentId={incidentId} run={run} />
       <Actions actions={r.actions ?? []} findings={r.findings ?? []} editable={editable} movable={analyst} incidentId={incidentId} run={run} />
