@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { v5 as uuidv5 } from 'uuid';
 import { renderAttackFlow } from '../../src/export/attack-flow.js';
+import { buildAttackStory } from '../../src/export/attack-story.js';
+import { layoutAttackStory } from '../../src/export/attack-story-layout.js';
+import { attackStoryHtmlSection, renderAttackStorySvg } from '../../src/export/attack-story-svg.js';
 import { renderMispEvent } from '../../src/export/misp-event.js';
 import { renderStixBundle } from '../../src/export/stix-bundle.js';
 import { jcs, scoId, STIX_SCO_NAMESPACE } from '../../src/export/stix-ids.js';
@@ -219,5 +222,40 @@ describe('hostile text in every field', () => {
       expect(literal, String(i.pattern)).not.toBeNull();
     }
     expect(misp.Event.info).toContain('</script>');
+  });
+});
+
+describe('the attack story', () => {
+  it('has the Attack Flow steps in order, and a layout that places every node once per row', () => {
+    const doc = shareFixture();
+    const story = buildAttackStory(doc);
+    expect(story.nodes.filter((n) => n.kind === 'action').map((n) => n.label)).toEqual(['Spearphishing Attachment', 'PowerShell', 'Data Encrypted for Impact']);
+    expect(story.edges.filter((e) => e.kind === 'next')).toHaveLength(2);
+    // The host nobody's step touched is not drawn.
+    expect(story.nodes.some((n) => n.label === 'never-touched')).toBe(false);
+    const layout = layoutAttackStory(story, 2);
+    const keys = layout.nodes.map((n) => n.key);
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const e of layout.edges) expect(keys, e.id).toEqual(expect.arrayContaining([e.source, e.target]));
+    // Two rows: the third step starts the second one, below the first row's band.
+    const third = layout.nodes.find((n) => n.label === 'Data Encrypted for Impact');
+    expect(third?.x).toBe(layout.nodes.find((n) => n.label === 'Spearphishing Attachment')?.x);
+    expect(third?.y).toBeGreaterThan(Math.max(...layout.nodes.filter((n) => n.kind !== 'action' && n.key.endsWith('#0')).map((n) => n.y)));
+  });
+
+  it('renders hostile text as inert, well-formed SVG', () => {
+    const svg = renderAttackStorySvg(buildAttackStory(shareFixture('hostile')));
+    expect(svg).not.toContain('<script');
+    expect(svg).not.toContain('<b>');
+    expect(svg).toContain('&lt;/script&gt;');
+    // XML 1.0 allows only tab, line feed and carriage return below U+0020.
+    expect([...svg].some((c) => !'\t\n\r'.includes(c) && c.charCodeAt(0) < 0x20)).toBe(false);
+    // No lone surrogate: the text is valid UTF-16 (and so valid XML characters).
+    expect(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(svg)).toBe(false);
+    // Every element opened is closed: a tag count over the whole picture.
+    const opened = (svg.match(/<(g|svg|text|title|defs|marker)[\s>]/g) ?? []).length;
+    const closed = (svg.match(/<\/(g|svg|text|title|defs|marker)>/g) ?? []).length;
+    expect(opened).toBe(closed);
+    expect(attackStoryHtmlSection(buildAttackStory(shareFixture('hostile')))).toContain('<h2>Attack story</h2>');
   });
 });

@@ -12,7 +12,7 @@ import { AttackStorySchema, AttackStorySvgResponse, ShareExportResponse } from '
 import { IncidentParams, visibleIncident } from './common.js';
 
 const ExportQuery = z.object({
-  format: z.enum(SHARE_FORMATS).describe('stix (STIX 2.1 bundle), misp (MISP event), attack-flow (Attack Flow 2.0)'),
+  format: z.enum(SHARE_FORMATS).default('stix').describe('stix (STIX 2.1 bundle, the default), misp (MISP event), attack-flow (Attack Flow 2.0)'),
   tlpMax: z.string().max(20).optional().describe('leave out everything marked above this TLP level: clear, green, amber, amber+strict, red'),
 });
 
