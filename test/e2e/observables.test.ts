@@ -83,8 +83,10 @@ describe.runIf(ready)('observables in the web application', () => {
     await panel.getByText('domain c2.evil.example: marked as IOC').waitFor();
     await expect(panel.locator('tr', { hasText: 'c2.evil.example' }).locator('.badge.ioc').count()).resolves.toBe(1);
     await panel.scrollIntoViewIfNeeded();
+    // The panel's top (a clip of the full page is in page coordinates: the box is in the viewport's).
     const box = await panel.boundingBox();
-    if (box) await page.screenshot({ path: join(artifacts, 'observables-review.png'), fullPage: true, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 1100) } });
+    const scrollY = await page.evaluate(() => window.scrollY);
+    if (box) await page.screenshot({ path: join(artifacts, 'observables-review.png'), fullPage: true, clip: { x: box.x, y: box.y + scrollY, width: box.width, height: Math.min(box.height, 1100) } });
     await page.context().close();
   });
 

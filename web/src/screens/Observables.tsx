@@ -118,7 +118,7 @@ export function Observables({ initialValue, editable }: { initialValue?: string;
 function IntelSightings() {
   const { data, error } = useApi(() => dataOf(api.GET('/api/intel/sightings')), 'intel');
   return (
-    <section className="panel" aria-labelledby="intel-title">
+    <section className="panel intel-sightings" aria-labelledby="intel-title">
       <h2 id="intel-title">Shared intelligence seen here</h2>
       <ErrorNote error={error} />
       {data && data.sightings.length === 0 ? <p className="muted">No imported indicator was seen in an incident you may see (import with <code>hindsight intel import</code>).</p> : null}
@@ -129,9 +129,9 @@ function IntelSightings() {
           <tbody>
             {data.sightings.map((s) => (
               <tr key={s.indicator.id}>
-                <td className="break">{s.indicator.name ?? s.indicator.externalId}</td>
+                <td className="wrap">{s.indicator.name ?? s.indicator.externalId}</td>
                 <td className="break mono">{s.indicator.pattern.length > 160 ? `${s.indicator.pattern.slice(0, 159)}…` : s.indicator.pattern}</td>
-                <td className="break">{s.indicator.producer ?? '—'}</td>
+                <td className="wrap">{s.indicator.producer ?? '—'}</td>
                 <td>{s.indicator.tlp ? <TlpBadge tlp={s.indicator.tlp} /> : 'unmarked'}</td>
                 <td><ul className="plain">{s.incidents.map((id) => <li key={id}><a href={`#/incidents/${encodeURIComponent(id)}`}>{id}</a></li>)}</ul></td>
               </tr>
