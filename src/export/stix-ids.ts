@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 
 /**
  * STIX 2.1 identifiers. Cyber-observable objects get the deterministic UUIDv5 the specification
  * defines (section 2.9): the SCO namespace over the canonical JSON (RFC 8785) of the object's ID
  * contributing properties, so every producer names the same IP address or file the same way.
- * Hindsight's own objects get UUIDv5 ids under a Hindsight namespace from a stable key (the
- * incident id, the technique, the observable), so a re-export updates rather than duplicates.
+ * Hindsight's own objects, which STIX says SHOULD carry a UUIDv4, get a version-4 UUID whose bits
+ * come from a digest of a stable key (the incident id, the technique, the observable) instead of a
+ * random source: the same export twice names its objects the same, so a re-export updates a
+ * partner's copy rather than duplicating it.
  */
 
 /** The namespace STIX 2.1 section 2.9 fixes for SCO ids. */
@@ -61,14 +64,20 @@ export function scoId(sco: Record<string, unknown> & { type: string }): string {
     }
     contributing[key] = value;
   }
-  // A type without contributing properties (process) or with none present: a stable id from all of it.
-  const name = Object.keys(contributing).length ? jcs(contributing) : jcs({ ...sco, id: undefined });
-  return `${sco.type}--${uuidv5(utf8(name), Object.keys(contributing).length ? STIX_SCO_NAMESPACE : HINDSIGHT_NAMESPACE)}`;
+  // A type without contributing properties (process) takes a UUIDv4, as the specification says: one
+  // derived from all its properties, so the same object keeps its id.
+  if (Object.keys(contributing).length === 0) return stableId(sco.type, 'sco', jcs({ ...sco, id: undefined }));
+  return `${sco.type}--${uuidv5(utf8(jcs(contributing)), STIX_SCO_NAMESPACE)}`;
 }
 
 /** A stable id for an object Hindsight writes: the same key always gives the same id. */
 export function stableId(type: string, ...key: string[]): string {
-  return `${type}--${uuidv5(utf8(`${type}\u0000${key.join('\u0000')}`), HINDSIGHT_NAMESPACE)}`;
+  const bytes = createHash('sha256').update(HINDSIGHT_NAMESPACE).update(utf8(`${type}\u0000${key.join('\u0000')}`)).digest();
+  // RFC 4122 version 4 and variant bits over the digest's first 16 bytes.
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.subarray(0, 16).toString('hex');
+  return `${type}--${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** UTF-8 bytes of a name (a lone surrogate, which has none, as U+FFFD rather than an exception). */

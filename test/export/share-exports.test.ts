@@ -47,6 +47,11 @@ describe('STIX 2.1 bundle', () => {
     const bundle = renderStixBundle(shareFixture());
     const ip = (bundle.objects as Obj[]).find((x) => x.type === 'ipv4-addr');
     expect(ip?.id).toBe('ipv4-addr--' + uuidv5('{"value":"203.0.113.66"}', STIX_SCO_NAMESPACE));
+    // Hindsight's own objects and the process (no contributing properties) carry version-4 UUIDs.
+    for (const x of bundle.objects as Obj[]) {
+      if (['ipv4-addr', 'ipv6-addr', 'domain-name', 'url', 'file', 'email-addr', 'user-account', 'windows-registry-key'].includes(x.type)) expect(x.id, x.id).toMatch(/--[0-9a-f]{8}-[0-9a-f]{4}-5/);
+      else if (x.type !== 'marking-definition') expect(x.id, x.id).toMatch(/--[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab]/);
+    }
     // The same input always gives the same bundle.
     expect(JSON.stringify(renderStixBundle(shareFixture()))).toBe(JSON.stringify(bundle));
   });
