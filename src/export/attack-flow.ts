@@ -65,7 +65,9 @@ export function renderAttackFlow(doc: ShareDocument, options: { tlpMax?: ShareTl
     levels.set(object.id, tlp);
     objects.push({ ...object, object_marking_refs: [TLP_MARKING_IDS[tlp]] });
   };
-  const sdo = (type: string, id: string) => ({ type, spec_version: '2.1', id, created, modified, created_by_ref: identityId });
+  // As in the project's own examples, only the flow names its author: the Builder draws every
+  // reference as a line, and one from each step to the team would bury the story.
+  const sdo = (type: string, id: string) => ({ type, spec_version: '2.1', id, created, modified });
 
   add({ type: 'identity', spec_version: '2.1', id: identityId, created: '2020-01-01T00:00:00.000Z', modified: '2020-01-01T00:00:00.000Z', name: doc.team.name, identity_class: 'organization' }, 'clear');
 
@@ -146,6 +148,7 @@ export function renderAttackFlow(doc: ShareDocument, options: { tlpMax?: ShareTl
     add(
       {
         ...sdo('attack-flow', flowId),
+        created_by_ref: identityId,
         name: inc.title,
         description: doc.summary || `The sequence of events of incident ${inc.id}.`,
         scope: 'incident',
