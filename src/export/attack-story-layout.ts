@@ -29,6 +29,8 @@ export interface StoryLayout {
   nodes: PositionedNode[];
   /** Edges between node keys. */
   edges: PositionedEdge[];
+  /** The vertical extent of each row (its lanes and the band below), for printing a row per block. */
+  rows: { top: number; bottom: number }[];
 }
 
 export const NODE_WIDTH = 180;
@@ -49,6 +51,7 @@ export function layoutAttackStory(story: AttackStory, stepsPerRow = STEPS_PER_RO
   const nodes: PositionedNode[] = [];
   const edges: PositionedEdge[] = [];
   const lanes: StoryLayout['lanes'] = [];
+  const rows: StoryLayout['rows'] = [];
   const actionKey = new Map<string, string>();
   let top = MARGIN;
   for (let start = 0; start < Math.max(1, actions.length); start += stepsPerRow) {
@@ -85,9 +88,10 @@ export function layoutAttackStory(story: AttackStory, stepsPerRow = STEPS_PER_RO
         edges.push({ id: `${e.id}#${start}`, kind: e.kind, source: a.id, target: key });
       }
     });
+    rows.push({ top: Math.max(0, top - MARGIN / 2), bottom: bandBottom + MARGIN / 2 });
     top = bandBottom + ROW_GAP;
   }
   for (const e of story.edges) if (e.kind === 'next') edges.push({ ...e, source: actionKey.get(e.source) ?? e.source, target: actionKey.get(e.target) ?? e.target });
   const columns = Math.min(stepsPerRow, Math.max(1, actions.length));
-  return { width: columnX(columns) - COLUMN_GAP + MARGIN, height: top - ROW_GAP + MARGIN, lanes, nodes, edges };
+  return { width: columnX(columns) - COLUMN_GAP + MARGIN, height: top - ROW_GAP + MARGIN, lanes, nodes, edges, rows };
 }

@@ -1,5 +1,5 @@
 import type { AttackStory } from './attack-story.js';
-import { layoutAttackStory, type PositionedNode } from './attack-story-layout.js';
+import { layoutAttackStory, type PositionedNode, type StoryLayout } from './attack-story-layout.js';
 import { escapeHtml } from './escape.js';
 
 /**
@@ -28,14 +28,20 @@ function xmlText(text: string, max: number): string {
 }
 
 export function renderAttackStorySvg(story: AttackStory): string {
-  const layout = layoutAttackStory(story);
+  return storySvg(story, layoutAttackStory(story));
+}
+
+/** The picture, or the band `view` (top to bottom) of it. */
+function storySvg(story: AttackStory, layout: StoryLayout, view?: { top: number; bottom: number }): string {
+  const top = view?.top ?? 0;
+  const height = view ? view.bottom - view.top : layout.height;
   const byKey = new Map(layout.nodes.map((n) => [n.key, n]));
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${xmlText(`Attack story: ${story.title}`, 200)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${height}" viewBox="0 ${top} ${layout.width} ${height}" role="img" aria-label="${xmlText(`Attack story: ${story.title}`, 200)}" font-family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif">`,
     `<title>${xmlText(`Attack story: ${story.title}`, 200)}</title>`,
     '<defs><marker id="story-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8a1c1c"/></marker></defs>',
-    `<rect x="0" y="0" width="${layout.width}" height="${layout.height}" fill="#ffffff"/>`,
+    `<rect x="0" y="${top}" width="${layout.width}" height="${height}" fill="#ffffff"/>`,
   );
   for (const lane of layout.lanes) {
     parts.push(`<rect x="8" y="${lane.y - 6}" width="${layout.width - 16}" height="${lane.height + 12}" rx="6" fill="#fafafb" stroke="#eceef2"/>`);
@@ -85,6 +91,8 @@ export function renderAttackStorySvg(story: AttackStory): string {
 
 /** The report's "Attack story" section: the SVG inline, scaled to the page, with a one-line key. */
 export function attackStoryHtmlSection(story: AttackStory): string {
-  const svg = renderAttackStorySvg(story).replace('<svg ', '<svg style="max-width:100%;height:auto" ');
-  return `<section class="attack-story"><h2>Attack story</h2><p class="muted">The technique steps of the sequence of events in time order, each in its tactic's lane; below, the hosts and accounts they touched (solid lines) and the observables involved (dashed; red border: indicator of compromise).</p><div style="overflow-x:auto;break-inside:avoid">${svg}</div></section>`;
+  // One picture per row, so a printed page breaks between rows rather than through one.
+  const layout = layoutAttackStory(story);
+  const rows = layout.rows.map((row) => storySvg(story, layout, row).replace('<svg ', '<svg style="display:block;max-width:100%;height:auto;break-inside:avoid;margin:0 0 6px" '));
+  return `<section class="attack-story"><h2>Attack story</h2><p class="muted" style="break-after:avoid;break-inside:avoid">The technique steps of the sequence of events in time order, each in its tactic's lane; below, the hosts and accounts they touched (solid lines) and the observables involved (dashed; red border: indicator of compromise).</p>${rows.join('\n')}</section>`;
 }
