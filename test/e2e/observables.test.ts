@@ -85,7 +85,7 @@ describe.runIf(ready)('observables in the web application', () => {
     await panel.scrollIntoViewIfNeeded();
     // The panel's top (a clip of the full page is in page coordinates: the box is in the viewport's).
     const box = await panel.boundingBox();
-    const scrollY = await page.evaluate(() => window.scrollY);
+    const scrollY = Number(await page.evaluate('window.scrollY'));
     if (box) await page.screenshot({ path: join(artifacts, 'observables-review.png'), fullPage: true, clip: { x: box.x, y: box.y + scrollY, width: box.width, height: Math.min(box.height, 1100) } });
     await page.context().close();
   });
