@@ -33,6 +33,13 @@ describe.runIf(requireOrSkip('built CLI (npm run build)', built, 'dist/cli/main.
     expect((JSON.parse(readFileSync(file, 'utf8')) as { objects: unknown[] }).objects.length).toBeGreaterThan(30);
   });
 
+  it('draws the attack story in the HTML review', () => {
+    const r = runCli(['review', incident, '--format', 'html', '--db', db], { cwd: dir, env });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('<section class="attack-story"><h2>Attack story</h2>');
+    expect((r.stdout.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('refuses bad input with one line and exit 2, writing nothing', () => {
     const file = join(dir, 'never.json');
     for (const args of [
