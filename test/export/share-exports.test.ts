@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { v5 as uuidv5 } from 'uuid';
 import { renderAttackFlow } from '../../src/export/attack-flow.js';
@@ -68,6 +69,18 @@ describe('STIX 2.1 bundle', () => {
     expect(byType(o, 'sighting')).toHaveLength(byType(o, 'indicator').length);
     for (const s of byType(o, 'sighting')) expect(s.where_sighted_refs).toEqual([byType(o, 'identity')[0]?.id]);
     expect(byType(o, 'observed-data').length).toBeGreaterThanOrEqual(12);
+  });
+
+  it('writes any string as a pattern literal that reads back as itself', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (value) => {
+        const literal = patternString(value);
+        const body = /^'((?:[^'\\]|\\['\\])*)'$/su.exec(literal)?.[1];
+        expect(body).toBeDefined();
+        expect((body ?? '').replace(/\\(['\\])/g, '$1')).toBe(value);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('escapes quotes and backslashes in patterns', () => {
