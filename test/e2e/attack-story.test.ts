@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { buildServer, type App } from '../../src/server/app.js';
 import { webRoot } from '../../src/cli/commands/serve.js';
 import { importFiles } from '../../src/app/import.js';
+import { listObservables, markObservable } from '../../src/app/observables.js';
 import { openStore, type OpenedStore } from '../../src/store/index.js';
 import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { knowledgeBase, PASSWORD } from '../server/harness.js';
@@ -35,6 +36,11 @@ describe.runIf(ready)('the attack story and the exports on the review screen', (
     store = await openStore({ db: ':memory:' });
     const imported = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
     incidentId = imported.results[0]?.id as string;
+    // Indicators marked by the analyst show with a red border.
+    const admin = { username: 'ana', role: 'admin' as const };
+    for (const value of ['203.0.113.66', 'fabrikam-payroll.example', 'a9e72d6eddf4fd66cc29dd5facfed96bace06c956b170735dfd6fb98d45d0e8e']) {
+      for (const o of (await listObservables(store, { value }, admin)).observables) await markObservable(store, o.id, { ioc: true }, admin);
+    }
     app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: { HINDSIGHT_TEAM_NAME: 'Example CSIRT' }, precomputeAttribution: false, connectorScheduler: { enabled: false } });
     await app.auth.addUser({ username: 'viewer', role: 'viewer', password: PASSWORD, displayName: 'Viewer User' }, 'test');
     base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -68,6 +74,7 @@ describe.runIf(ready)('the attack story and the exports on the review screen', (
     await story.locator('.react-flow__node').first().waitFor();
     const actions = await story.locator('.story-action').count();
     expect(actions).toBeGreaterThanOrEqual(15);
+    expect(await story.locator('.story-ioc').count()).toBeGreaterThanOrEqual(2);
     await expect.poll(() => story.locator('.react-flow__edge').count()).toBeGreaterThan(actions);
     await story.scrollIntoViewIfNeeded();
     await story.screenshot({ path: join(artifacts, 'attack-story.png') });
