@@ -81,8 +81,8 @@ function storySvg(story: AttackStory, layout: StoryLayout, view?: { top: number;
     const c = COLOURS[n.kind];
     const strokeWidth = n.kind === 'observable' && n.ioc ? 2.2 : 1.4;
     parts.push(`<g><rect x="${n.x}" y="${n.y}" width="${n.width}" height="${n.height}" rx="8" fill="${c.fill}" stroke="${n.kind === 'observable' && n.ioc ? '#a4161a' : c.stroke}" stroke-width="${strokeWidth}"/>`);
-    parts.push(`<text x="${n.x + 10}" y="${n.y + 22}" font-size="12.5" font-weight="600" fill="#1d2330">${xmlText(n.label, 24)}</text>`);
-    const detail = n.kind === 'action' && n.start ? `${n.detail.split(' · ')[0]} · ${n.start.slice(0, 16).replace('T', ' ')}` : `${n.detail}${n.ioc ? ' · IOC' : ''}`;
+    parts.push(`<text x="${n.x + 10}" y="${n.y + 22}" font-size="12.5" font-weight="600" fill="#1d2330">${xmlText(n.label, 23)}</text>`);
+    const detail = n.kind === 'action' && n.start ? `${n.detail.split(' · ')[0]} · ${n.start.slice(5, 16).replace('T', ' ')}` : `${n.detail}${n.ioc ? ' · IOC' : ''}`;
     parts.push(`<text x="${n.x + 10}" y="${n.y + 42}" font-size="11" fill="#5b6475">${xmlText(detail, 30)}</text></g>`);
   }
   parts.push('</svg>');
