@@ -41,6 +41,7 @@ const ACCOUNT_KEYS = new Set(['userprincipalname', 'upn', 'accountlogin', 'srcus
 const COMMAND_LINE_KEYS = new Set(['commandline', 'processcommandline', 'cmdline']);
 const FILE_NAME_KEYS = new Set(['filename']);
 const HASHES = ['sha256', 'sha1', 'md5'] as const;
+const HASH_BY_LENGTH: Record<number, (typeof HASHES)[number]> = { 64: 'sha256', 40: 'sha1', 32: 'md5' };
 
 /** TheHive's observable data types and OCSF's observable type names, as Hindsight's types. */
 const NAMED_TYPES: Record<string, ObservableType | 'ip' | 'hash'> = {
@@ -90,7 +91,12 @@ export function extractObservables(entity: EntityObservableSource): ExtractedObs
     }
     return any;
   };
-  const addHash = (raw: unknown): boolean => typeof raw === 'string' && HASHES.some((h) => add(h, raw));
+  // A hash's type is its length: one normalisation, not three.
+  const addHash = (raw: unknown): boolean => {
+    if (typeof raw !== 'string') return false;
+    const type = HASH_BY_LENGTH[raw.trim().length];
+    return type !== undefined && add(type, raw);
+  };
   const addUrl = (raw: unknown): boolean => {
     if (typeof raw !== 'string') return false;
     if (!add('url', raw)) return add('domain', raw);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { OBSERVABLE_TYPES, type ObservableType } from './observables.js';
@@ -37,6 +37,7 @@ const MAX_LENGTH: Record<ObservableType, number> = {
 };
 
 const HASH_LENGTH = { md5: 32, sha1: 40, sha256: 64 } as const;
+const HASH_PATTERN = { md5: /^[0-9a-f]{32}$/, sha1: /^[0-9a-f]{40}$/, sha256: /^[0-9a-f]{64}$/ } as const;
 
 // Control characters are refused everywhere: they have no place in these values and make terminals and logs lie.
 // eslint-disable-next-line no-control-regex
@@ -63,7 +64,8 @@ const HIVES: Record<string, string> = {
 
 /** An observable's id: `obs_` + 16 hex characters of sha256(type NUL normalised value), the same in every store. */
 export function observableId(type: ObservableType, value: string): string {
-  return `obs_${createHash('sha256').update(`${type}\u0000${value}`).digest('hex').slice(0, 16)}`;
+  // One-shot hash: about twice as fast as createHash for short texts, and an import hashes every value it sees.
+  return `obs_${hash('sha256', `${type}\u0000${value}`, 'hex').slice(0, 16)}`;
 }
 
 /**
@@ -103,7 +105,7 @@ export function normaliseObservable(type: ObservableType, raw: string): Normalis
     case 'sha1':
     case 'sha256': {
       const lower = text.toLowerCase();
-      return new RegExp(`^[0-9a-f]{${HASH_LENGTH[type]}}$`).test(lower) ? ok(lower) : fail(`not a ${type} hash (${HASH_LENGTH[type]} hexadecimal digits): ${preview(text)}`);
+      return HASH_PATTERN[type].test(lower) ? ok(lower) : fail(`not a ${type} hash (${HASH_LENGTH[type]} hexadecimal digits): ${preview(text)}`);
     }
     case 'file-name':
       return /[/\\]/.test(text) ? fail(`a file name, not a path: ${preview(text)}`) : ok(text);

@@ -9,7 +9,7 @@ import type { ImportedIncidentResult, ImportResult, ImportSummary, StoreKind } f
 import { checkIncident } from './check-incident.js';
 import { compareTimes, keyOf, KnownRecords, tracked, trackedChanges, type KnownIncident } from './known-records.js';
 import { derivePartialsAgain, type PartialIncidentDeriver } from './partial-incidents.js';
-import { alertObservableRows } from '../observables/rows.js';
+import { alertObservableRows, newObservableRow } from '../observables/rows.js';
 import { RowBuffer } from './row-buffer.js';
 import { alertChanges, alertRow, commentRow, entityRow, incidentChanges, incidentRow, rawEvidenceOf, recordHash, statusRow } from './rows.js';
 
@@ -243,11 +243,11 @@ export class IncidentImporter {
       this.rows.push('entities', r);
     }
     // The evidence's observables: a new observable once, a sighting per (observable, alert).
-    const observed = alertObservableRows(incId, id, prepared.alert, prepared.alert.evidence, this.now);
-    for (const r of observed.observables) {
-      if (this.observablesWritten.has(r.id)) continue;
-      this.observablesWritten.add(r.id);
-      this.rows.push('observables', r);
+    const observed = alertObservableRows(incId, id, prepared.alert, prepared.alert.evidence);
+    for (const o of observed.observables) {
+      if (this.observablesWritten.has(o.id)) continue;
+      this.observablesWritten.add(o.id);
+      this.rows.push('observables', newObservableRow(o.id, o.type, o.value, 'entity', this.now));
     }
     for (const r of observed.sightings) this.rows.push('observableSightings', r);
     for (const r of prepared.comments) {

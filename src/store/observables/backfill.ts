@@ -54,8 +54,8 @@ export async function backfillObservables<DB>(db: Kysely<DB>, kind: StoreKind): 
     for (const alert of page) {
       const evidence = (byAlert.get(alert.id) ?? []).map((e) => ({ kind: e.kind, key: e.key, displayName: e.display_name, attributes: parseAttributes(e.attributes), createdAt: e.created_at }));
       if (evidence.length === 0) continue;
-      const rows = alertObservableRows(alert.incident_id, alert.id, { createdAt: alert.created_at, firstActivityAt: alert.first_activity_at }, evidence, now);
-      for (const o of rows.observables) observableRows.push([o.id, o.type, o.value, o.ioc, o.tlp, o.tags, o.origin, o.createdAt, o.updatedAt, o.updatedBy]);
+      const rows = alertObservableRows(alert.incident_id, alert.id, { createdAt: alert.created_at, firstActivityAt: alert.first_activity_at }, evidence);
+      for (const o of rows.observables) observableRows.push([o.id, o.type, o.value, 0, null, '[]', 'entity', now, now, null]);
       for (const s of rows.sightings) sightingRows.push([s.observableId, s.incidentId, s.alertId, s.at, s.origin, s.createdBy]);
     }
     await bulk.insert(db, 'observables', OBSERVABLE_COLUMNS, observableRows, { ignoreDuplicates: true });

@@ -6,7 +6,8 @@ import type { ObservableSightingsTable, ObservablesTable } from '../tables/obser
 
 /** The observables and sightings the evidence of one alert gives, one sighting per observable. */
 export interface AlertObservableRows {
-  observables: ObservablesTable[];
+  /** Each observable's id, type and value: its row is built only when an import writes it first. */
+  observables: { id: string; type: ObservablesTable['type']; value: string }[];
   sightings: ObservableSightingsTable[];
 }
 
@@ -20,14 +21,14 @@ export interface AlertTimes {
  * The rows an alert's evidence adds: an observable row for every value (written only if new: the
  * insert ignores a duplicate id) and a sighting per (observable, alert) at its earliest time.
  */
-export function alertObservableRows(incidentId: string, alertId: string, alert: AlertTimes, evidence: readonly (EntityObservableSource & Pick<Entity, 'createdAt'>)[], now: string): AlertObservableRows {
-  const observables = new Map<string, ObservablesTable>();
+export function alertObservableRows(incidentId: string, alertId: string, alert: AlertTimes, evidence: readonly (EntityObservableSource & Pick<Entity, 'createdAt'>)[]): AlertObservableRows {
+  const observables = new Map<string, AlertObservableRows['observables'][number]>();
   const sightings = new Map<string, ObservableSightingsTable>();
   for (const entity of evidence) {
     const at = entity.createdAt ?? alert.firstActivityAt ?? alert.createdAt;
     for (const { type, value } of extractObservables(entity)) {
       const id = observableId(type, value);
-      if (!observables.has(id)) observables.set(id, newObservableRow(id, type, value, 'entity', now));
+      if (!observables.has(id)) observables.set(id, { id, type, value });
       const seen = sightings.get(id);
       if (!seen) sightings.set(id, { observableId: id, incidentId, alertId, at, origin: 'entity', createdBy: null });
       else if (at < seen.at) seen.at = at;
