@@ -54,6 +54,11 @@ describe.runIf(requireOrSkip('API tests (ATT&CK 18.1 bundle)', Boolean(bundle.pa
     expect(list.observables[0]?.sightings.every((s) => s.incidentId === h.incidentId)).toBe(true);
     const none = (await h.app.inject({ url: `/api/observables?value=${encodeURIComponent('no such thing')}`, headers: as('viewer') })).json() as { total: number };
     expect(none.total).toBe(0);
+    const part = (await h.app.inject({ url: '/api/observables?contains=113.6', headers: as('viewer') })).json() as { observables: ObservableBody[] };
+    expect(part.observables.map((o) => o.value)).toContain('203.0.113.66');
+    // % and _ are themselves in a part of a value, not wildcards.
+    const literal = (await h.app.inject({ url: `/api/observables?contains=${encodeURIComponent('%_')}`, headers: as('viewer') })).json() as { total: number };
+    expect(literal.total).toBe(0);
   });
 
   it('adds and marks observables (analysts), refusing viewers and bad input', async () => {
