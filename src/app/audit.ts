@@ -63,6 +63,10 @@ export const AUDITED_OPERATIONS = {
   'audit.rotate-key': 'audit-key',
   'notifications.configure': 'notification-settings',
   'notifications.preferences': 'notification-preferences',
+  'observable.add': 'observable',
+  'observable.mark': 'observable',
+  'incident.tlp': 'incident',
+  'intel.import': 'intel',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

@@ -1,6 +1,7 @@
 import { INCIDENT_STATUS_VALUES, normaliseEnum, SEVERITY_VALUES } from '../model/enums.js';
 import { UsageError } from '../model/errors.js';
 import type { StoredIncident } from '../model/index.js';
+import { observableIdsOfValue } from '../model/observable-values.js';
 import type { OpenedStore } from '../store/index.js';
 import { getIncident, queryIncidents, resolveIncidentRef, storedListValues, techniqueCounts, type IncidentListItem, type IncidentQuery, type TechniqueCount } from '../store/incidents/index.js';
 
@@ -22,11 +23,20 @@ export function incidentIdOf(store: OpenedStore, ref: string): Promise<string | 
   return resolveIncidentRef(store.db, ref);
 }
 
-/** One page of the incidents a reader may see (`hidden`: restricted to other people), newest first, with the total that match. */
-export async function incidentPage(store: OpenedStore, query: IncidentQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
-  const status = await knownFilterValues(store, 'status', query.status, INCIDENT_STATUS_VALUES);
-  const severity = await knownFilterValues(store, 'severity', query.severity, SEVERITY_VALUES);
-  return queryIncidents(store.db, { ...query, status, severity }, hidden);
+/** What a page of incidents is asked for with: the list's filters, and an observable value seen in the incidents. */
+export type IncidentPageQuery = Omit<IncidentQuery, 'observables' | 'qObservables'> & { observable?: string };
+
+/**
+ * One page of the incidents a reader may see (`hidden`: restricted to other people), newest first,
+ * with the total that match. `observable`: only incidents where that value (any type it is valid
+ * for, normalised) was seen; `q` also finds incidents where its text was seen as an observable.
+ */
+export async function incidentPage(store: OpenedStore, query: IncidentPageQuery, hidden: ReadonlySet<string>): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
+  const { observable, ...rest } = query;
+  const q = rest.q?.trim();
+  const status = await knownFilterValues(store, 'status', rest.status, INCIDENT_STATUS_VALUES);
+  const severity = await knownFilterValues(store, 'severity', rest.severity, SEVERITY_VALUES);
+  return queryIncidents(store.db, { ...rest, status, severity, ...(observable !== undefined ? { observables: observableIdsOfValue(observable) } : {}), ...(q ? { qObservables: observableIdsOfValue(q) } : {}) }, hidden);
 }
 
 /**

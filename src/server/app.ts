@@ -30,6 +30,8 @@ import { reviewLifecycleRoutes } from './routes/review-lifecycle.js';
 import { reviewRoutes } from './routes/review.js';
 import { taskRoutes } from './routes/tasks.js';
 import { signInRoutes } from './routes/sign-in.js';
+import { observableRoutes } from './routes/observables.js';
+import { shareRoutes } from './routes/share.js';
 
 export type { App, RouteContext, ServerOptions } from './context.js';
 
@@ -88,6 +90,8 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(reviewRoutes, context);
   await app.register(reviewLifecycleRoutes, context);
   await app.register(taskRoutes, context);
+  await app.register(observableRoutes, context);
+  await app.register(shareRoutes, context);
   await app.register(attackRoutes, context);
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);

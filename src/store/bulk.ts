@@ -15,6 +15,11 @@ const TAIL_ROWS = 32;
 
 export type SqlValue = string | number | null;
 
+export interface InsertOptions {
+  /** Rows that would duplicate a unique key are left out instead of failing the statement. */
+  ignoreDuplicates?: boolean;
+}
+
 /** The database's snake_case names, exactly as the store's Kysely instance maps the camelCase ones. */
 class SnakeCaseNames extends CamelCasePlugin {
   of(name: string): string {
@@ -43,7 +48,7 @@ export class BulkInserter {
    * Inserts rows built by a typed mapping (objects whose keys are the table's camelCase column
    * names, all in the same order) into `table`: the columns are the keys of the rows.
    */
-  async insertRows<T extends keyof Database>(db: Kysely<Database>, table: T, rows: readonly Database[T][]): Promise<void> {
+  async insertRows<T extends keyof Database>(db: Kysely<Database>, table: T, rows: readonly Database[T][], options: InsertOptions = {}): Promise<void> {
     const first = rows[0];
     if (first === undefined) return;
     const keys = Object.keys(first);
@@ -51,7 +56,7 @@ export class BulkInserter {
     let columns = this.columnLists.get(signature);
     if (!columns) this.columnLists.set(signature, (columns = keys.map((k) => snakeCase.of(k))));
     const count = keys.length;
-    await this.write(db, snakeCase.of(table), columns, rows.length, (from, size, params) => {
+    await this.write(db, snakeCase.of(table), columns, rows.length, options, (from, size, params) => {
       let i = 0;
       for (let r = from; r < from + size; r++) {
         const values = rows[r] as Record<string, SqlValue>;
@@ -62,9 +67,9 @@ export class BulkInserter {
   }
 
   /** Inserts `rows` (each an array of values in `columns` order, snake_case names) into `table`. */
-  async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: readonly SqlValue[][]): Promise<void> {
+  async insert<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rows: readonly SqlValue[][], options: InsertOptions = {}): Promise<void> {
     const count = columns.length;
-    await this.write(db, table, columns, rows.length, (from, size, params) => {
+    await this.write(db, table, columns, rows.length, options, (from, size, params) => {
       for (let r = 0; r < size; r++) {
         const values = rows[from + r] as SqlValue[];
         if (values.length !== count) throw new Error(`a row for ${table} has ${values.length} values, expected ${count}`);
@@ -74,7 +79,7 @@ export class BulkInserter {
   }
 
   /** Writes `rowCount` rows, `fill` putting the values of rows [from, from + size) into `params`, row after row. */
-  private async write<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rowCount: number, fill: (from: number, size: number, params: SqlValue[]) => void): Promise<void> {
+  private async write<DB>(db: Kysely<DB>, table: string, columns: readonly string[], rowCount: number, options: InsertOptions, fill: (from: number, size: number, params: SqlValue[]) => void): Promise<void> {
     const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS[this.kind] / columns.length)));
     const columnCount = columns.length;
     let start = 0;
@@ -86,7 +91,7 @@ export class BulkInserter {
       const params = new Array<SqlValue>(size * columnCount);
       fill(start, size, params);
       start += size;
-      const text = this.statement(table, columns, size);
+      const text = this.statement(table, columns, size, options.ignoreDuplicates === true);
       if (this.sqlite) {
         let statement = this.prepared.get(text);
         if (!statement) this.prepared.set(text, (statement = this.sqlite.prepare(text)));
@@ -97,9 +102,10 @@ export class BulkInserter {
     }
   }
 
-  private statement(table: string, columns: readonly string[], rowCount: number): string {
-    let byColumns = this.statements.get(table);
-    if (!byColumns) this.statements.set(table, (byColumns = new Map()));
+  private statement(table: string, columns: readonly string[], rowCount: number, ignoreDuplicates: boolean): string {
+    const name = ignoreDuplicates ? `${table} ignore` : table;
+    let byColumns = this.statements.get(name);
+    if (!byColumns) this.statements.set(name, (byColumns = new Map()));
     let byCount = byColumns.get(columns);
     if (!byCount) byColumns.set(columns, (byCount = new Map()));
     const cached = byCount.get(rowCount);
@@ -112,7 +118,8 @@ export class BulkInserter {
       for (let c = 0; c < columns.length; c++) marks.push(this.kind === 'postgres' ? `$${++n}` : '?');
       tuples.push(`(${marks.join(', ')})`);
     }
-    const text = head + tuples.join(', ');
+    // Both dialects skip a row that would break a unique index (SQLite 3.24+, PostgreSQL 9.5+).
+    const text = head + tuples.join(', ') + (ignoreDuplicates ? ' on conflict do nothing' : '');
     byCount.set(rowCount, text);
     return text;
   }

@@ -18,6 +18,7 @@ import type {
 import type { ConnectorLeasesTable, ConnectorRunsTable, ConnectorsTable } from './tables/connectors.js';
 import type { NotificationDeliveriesTable, NotificationEventsTable, NotificationLeasesTable, NotificationPreferencesTable, NotificationSettingsTable } from './tables/notifications.js';
 import type { ReviewTasksTable, ReviewTemplatesAppliedTable } from './tables/review-tasks.js';
+import type { IncidentMarkingsTable, IntelIndicatorsTable, IntelTermsTable, ObservableSightingsTable, ObservablesTable } from './tables/observables.js';
 import type { PlaybooksTable, PlaybookTechniquesTable, PlaybookVersionsTable } from './tables/playbooks.js';
 import type {
   ReviewActionItemsTable,
@@ -39,6 +40,7 @@ export type * from './tables/review-tasks.js';
 export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
 export type * from './tables/notifications.js';
+export type * from './tables/observables.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -88,6 +90,11 @@ export interface Database {
   notificationPreferences: NotificationPreferencesTable;
   notificationSettings: NotificationSettingsTable;
   notificationLeases: NotificationLeasesTable;
+  observables: ObservablesTable;
+  observableSightings: ObservableSightingsTable;
+  incidentMarkings: IncidentMarkingsTable;
+  intelIndicators: IntelIndicatorsTable;
+  intelTerms: IntelTermsTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;

@@ -13,6 +13,7 @@ export { defaultDatabasePath } from './connect.js';
 export type { OpenStoreOptions } from './connect.js';
 export { incidentId, alertId } from './ids.js';
 export { storeErrorOf } from './errors.js';
+export { backfillObservables } from './observables/backfill.js';
 
 export type OpenedStore = IncidentStore & {
   /** The file of the audit trail's MAC keys, outside the database (HINDSIGHT_AUDIT_KEY_FILE or the default). */

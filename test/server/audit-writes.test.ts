@@ -41,6 +41,7 @@ interface State {
   taskId: string;
   /** The viewer signed in with their password: changing one's own password takes a session. */
   viewerSession?: { cookie: string; csrf: string };
+  observableId?: string;
 }
 
 interface Request {
@@ -106,6 +107,26 @@ const STEPS: Step[] = [
     action: 'action-item.add',
     hasBefore: false,
     keep: (b, s) => (s.actionId = id(b)),
+  },
+  {
+    route: 'POST /api/incidents/:id/observables',
+    as: 'analyst',
+    request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/observables`, payload: { type: 'domain', value: 'c2.evil.example', ioc: true } }),
+    action: 'observable.add',
+    hasBefore: false,
+    keep: (b, s) => (s.observableId = id(b)),
+  },
+  { route: 'PATCH /api/observables/:observableId', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/observables/${s.observableId ?? ''}`, payload: { addTags: ['c2'], tlp: 'RED' } }), action: 'observable.mark', hasBefore: true },
+  { route: 'PUT /api/incidents/:id/tlp', as: 'analyst', request: (s) => ({ method: 'PUT', url: `/api/incidents/${s.incident}/tlp`, payload: { tlp: 'AMBER+STRICT' } }), action: 'incident.tlp', hasBefore: true },
+  {
+    route: 'POST /api/intel/import',
+    as: 'analyst',
+    request: () => {
+      const u = upload('partner-misp.json', readFileSync(join(projectRoot, 'test', 'fixtures', 'intel', 'partner-misp.json')));
+      return { method: 'POST', url: '/api/intel/import', payload: u.payload, headers: u.headers };
+    },
+    action: 'intel.import',
+    hasBefore: false,
   },
   { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob@example.org' } }), action: 'action-item.edit', hasBefore: true },
   { route: 'POST /api/action-items/:id/status', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/action-items/${s.actionId}/status`, payload: { status: 'in-progress' } }), action: 'action-item.move', hasBefore: true },

@@ -15,6 +15,7 @@ import { MyWork } from './screens/MyWork';
 import { AuditLog } from './screens/AuditLog';
 import { MyTokens } from './screens/MyTokens';
 import { ChangePassword } from './screens/ChangePassword';
+import { Observables } from './screens/Observables';
 
 function useHashRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
@@ -104,6 +105,7 @@ export function App() {
     ['actions', 'Action items', true],
     ['my-work', 'My work', true],
     ['matrix', 'ATT&CK matrix', true],
+    ['observables', 'Observables', true],
     ['connectors', 'Connectors', true],
     ['notifications', 'Notifications', true],
     ['tokens', 'API tokens', me.via === 'session'],
@@ -117,6 +119,7 @@ export function App() {
   else if (section === 'matrix') screen = <Matrix technique={id} />;
   else if (section === 'my-work') screen = <MyWork />;
   else if (section === 'notifications') screen = <NotificationPreferences />;
+  else if (section === 'observables') screen = <Observables key={id ?? ''} initialValue={id} editable={can(lifecycle.roles, me.user.role, 'analyst')} />;
   else if (section === 'connectors') screen = <Connectors isAdmin={me.user.role === 'admin'} />;
   else if (section === 'audit' && (me.user.role === 'admin' || me.user.role === 'reviewer')) screen = <AuditLog />;
   else if (section === 'tokens') screen = <MyTokens self={me.user} />;

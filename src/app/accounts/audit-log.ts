@@ -41,6 +41,9 @@ export function incidentsOfAuditEntry(entry: AuditEntry): string[] {
       return [...new Set(fromContent('drivenByIncidentId'))];
     case 'import':
       return [...new Set([...importedIds(entry.before), ...importedIds(entry.after)])];
+    case 'observable':
+      // An observable's entry names the incidents it was seen in (or added to) at the time.
+      return [...new Set([...fromContent('incidentId'), ...[entry.after, entry.before].flatMap((v) => (isRecord(v) && Array.isArray(v['incidentIds']) ? v['incidentIds'].filter((i): i is string => typeof i === 'string') : []))])];
     default:
       return [];
   }

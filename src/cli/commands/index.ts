@@ -4,13 +4,16 @@ import { registerConnectorCommands } from './connectors.js';
 import { registerCoverageCommands } from './coverage.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
+import { registerExportCommand } from './export.js';
 import { registerIncidentCommands } from './incidents.js';
+import { registerIntelCommands } from './intel.js';
 import { registerLearningCommands } from './learning.js';
 import { registerNotifyCommands } from './notify.js';
+import { registerObservableCommands } from './observables.js';
 import { registerPlaybookCommands } from './playbook.js';
 import { registerReviewWorkflowCommands } from './review/index.js';
 import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerNotifyCommands, registerServerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerExportCommand, registerObservableCommands, registerIntelCommands, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerNotifyCommands, registerServerCommands];

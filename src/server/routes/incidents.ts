@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { incidentLayer, observedLayerOf } from '../../app/layers.js';
 import { storedReviewInputs } from '../../app/review-document.js';
 import { renderReview } from '../../app/review-formats.js';
+import { attackStoryOf, teamNameOf } from '../../app/share-export.js';
 import { reviewHistory } from '../../app/review/index.js';
 import type { NavigatorLayer } from '../../export/navigator.js';
 import type { RouteContext } from '../context.js';
@@ -36,7 +37,8 @@ const IncidentListQuery = z.object({
   reviewState: enumListParam(REVIEW_STATES).describe('review state, comma-separated (not-required, required, draft, in-review, approved, waived)'),
   from: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or after (YYYY-MM-DD or ISO time)'),
   to: z.iso.date().or(z.iso.datetime({ offset: true })).optional().describe('created on or before (YYYY-MM-DD: that whole day)'),
-  q: z.string().max(200).optional().describe('words in the title, or an incident id'),
+  q: z.string().max(200).optional().describe('words in the title, an incident id, or an observable value seen in the incident'),
+  observable: z.string().min(1).max(2048).optional().describe('only incidents in which this observable value was seen (normalised; e.g. 203.0.113.66)'),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -49,7 +51,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   app.get('/api/incidents', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Incidents, newest first, filtered and searched', querystring: IncidentListQuery, response: { 200: IncidentPageSchema, ...errorResponses(400, 401) } } }, async (request) => {
     const q = request.query;
     const user = userOf(request);
-    return incidentPage(ctx.store, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
+    return incidentPage(ctx.store, { status: q.status, severity: q.severity, reviewState: q.reviewState, from: q.from, to: q.to, q: q.q, ...(q.observable !== undefined ? { observable: q.observable } : {}), limit: q.limit, offset: q.offset }, await ctx.auth.hiddenIncidents(user));
   });
 
   app.get('/api/incidents/:id', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'The incident and its full review (timeline, techniques, entities, findings, actions, questions, completeness)', params: IncidentParams, response: { 200: IncidentDetailSchema, ...errorResponses(400, 401, 404) } }, serializerCompiler: incidentDetailSerializer }, async (request) => {
@@ -63,7 +65,10 @@ export const incidentRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, c
   app.get('/api/incidents/:id/report', { config: { access: 'viewer' }, schema: { tags: ['incidents'], summary: 'Download the review report (Markdown, HTML, PDF or JSON)', params: IncidentParams, querystring: ReportQuery, response: { 200: ReportDownloadResponse, ...errorResponses(400, 401, 404, 503) } } }, async (request, reply) => {
     const incident = await visibleIncident(ctx, request, request.params.id);
     const report = await ctx.reports.get(incident, await storedReviewInputs(ctx.store, incident.id, await ctx.rules.index()));
-    const rendered = await renderReview(report, request.query.format, { printer: ctx.pdf });
+    const format = request.query.format;
+    // The HTML and PDF documents draw the attack story (the Attack Flow export's steps, assets and observables).
+    const story = format === 'html' || format === 'pdf' ? await attackStoryOf(ctx.store, ctx.kb, incident, userOf(request), { team: teamNameOf(ctx.options.env ?? process.env), report }) : undefined;
+    const rendered = await renderReview(report, format, { printer: ctx.pdf, ...(story ? { story } : {}) });
     return reply.header('content-disposition', `attachment; filename="review-${incident.id}.${rendered.extension}"`).type(rendered.contentType).send(rendered.body);
   });
 

@@ -9,6 +9,7 @@ import type { ImportedIncidentResult, ImportResult, ImportSummary, StoreKind } f
 import { checkIncident } from './check-incident.js';
 import { compareTimes, keyOf, KnownRecords, tracked, trackedChanges, type KnownIncident } from './known-records.js';
 import { derivePartialsAgain, type PartialIncidentDeriver } from './partial-incidents.js';
+import { alertObservableRows, newObservableRow } from '../observables/rows.js';
 import { RowBuffer } from './row-buffer.js';
 import { alertChanges, alertRow, commentRow, entityRow, incidentChanges, incidentRow, rawEvidenceOf, recordHash, statusRow } from './rows.js';
 
@@ -45,6 +46,8 @@ export class IncidentImporter {
   private records = 0;
   /** Partial incidents whose stored alerts changed: their own fields are derived again at the end. */
   private readonly derivedAgain = new Set<string>();
+  /** Observables already buffered by this import: each is written once, however many alerts carry it. */
+  private readonly observablesWritten = new Set<string>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -209,6 +212,7 @@ export class IncidentImporter {
     const id = known.id;
     const was = known.incidentId;
     await this.db.deleteFrom('entities').where('incidentId', '=', was).where('alertId', '=', id).execute();
+    await this.db.deleteFrom('observableSightings').where('incidentId', '=', was).where('alertId', '=', id).where('origin', '=', 'entity').execute();
     await this.db.deleteFrom('alertTechniques').where('incidentId', '=', was).where('alertId', '=', id).execute();
     await this.db.deleteFrom('comments').where('incidentId', '=', was).where('alertId', '=', id).execute();
     await this.db.deleteFrom('statusChanges').where('incidentId', '=', was).where('alertId', '=', id).where('origin', '<>', 'import').execute();
@@ -238,6 +242,14 @@ export class IncidentImporter {
       r.incidentId = incId;
       this.rows.push('entities', r);
     }
+    // The evidence's observables: a new observable once, a sighting per (observable, alert).
+    const observed = alertObservableRows(incId, id, prepared.alert, prepared.alert.evidence);
+    for (const o of observed.observables) {
+      if (this.observablesWritten.has(o.id)) continue;
+      this.observablesWritten.add(o.id);
+      this.rows.push('observables', newObservableRow(o.id, o.type, o.value, 'entity', this.now));
+    }
+    for (const r of observed.sightings) this.rows.push('observableSightings', r);
     for (const r of prepared.comments) {
       r.incidentId = incId;
       r.alertId = id;

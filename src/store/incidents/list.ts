@@ -119,8 +119,14 @@ export interface IncidentQuery {
   from?: string;
   /** Created before (ISO; a bare date means the end of that day). */
   to?: string;
-  /** Words (or the beginnings of words) all found in the title or description, or the incident's id or source id. */
+  /** Words (or the beginnings of words) all found in the title or description, or the incident's id or source id, or an observable value seen in it. */
   q?: string;
+  /**
+   * Only incidents in which one of these observables (ids) was seen. `q`'s observable ids (the ids its
+   * text has as a value of each observable type) go in `qObservables`: a search also finds those incidents.
+   */
+  observables?: readonly string[];
+  qObservables?: readonly string[];
   limit: number;
   offset: number;
 }
@@ -145,7 +151,7 @@ export async function queryIncidents(
 ): Promise<{ total: number; incidents: IncidentListItem<'reviewState'>[] }> {
   const q = query.q?.trim() ?? '';
   // The list as it first opens (no filter, nothing hidden): the two reads are compiled once.
-  if (!q && !query.status?.length && !query.severity?.length && !query.reviewState?.length && !query.from && !query.to && hidden.size === 0) {
+  if (!q && !query.observables && !query.status?.length && !query.severity?.length && !query.reviewState?.length && !query.from && !query.to && hidden.size === 0) {
     const [count] = await unfilteredTotal(db);
     const rows = await unfilteredPage(db, query.limit, query.offset);
     return { total: Number(count?.n ?? 0), incidents: rows.map((r) => listItem(r, 'reviewState')) };
@@ -159,7 +165,9 @@ export async function queryIncidents(
    * drive the query, each looked up in the covering index of migration 0008); `id` takes only the
    * incident whose id or source id is q; otherwise all incidents, q matched in the WHERE clause.
    */
-  const filtered = (via: 'search' | 'id' | 'all' = 'all') => {
+  const seenIn = (ids: readonly string[]) => db.selectFrom('observableSightings as os').select('os.incidentId').where('os.observableId', 'in', ids.length ? [...ids] : ['']);
+  const qObservables = query.qObservables ?? [];
+  const filtered = (via: 'search' | 'id' | 'observable' | 'all' = 'all') => {
     // No join with reviews: a count over many incidents stays an index scan; the review state is a lookup by key.
     let base: Base =
       via === 'search'
@@ -170,12 +178,14 @@ export async function queryIncidents(
             .where(sql<boolean>`incident_search match ${ftsQuery(terms)}`) as unknown as Base)
         : incidents();
     if (via === 'id') base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.sourceId', '=', q)]));
+    if (via === 'observable') base = base.where('i.id', 'in', seenIn(qObservables));
+    if (query.observables) base = base.where('i.id', 'in', seenIn(query.observables));
     if (query.status?.length) base = base.where('i.status', 'in', query.status);
     if (query.severity?.length) base = base.where('i.severity', 'in', query.severity);
     if (query.reviewState?.length) base = base.where(sql<boolean>`${reviewState} in (${sql.join(query.reviewState)})`);
     if (query.from) base = base.where('i.createdAt', '>=', query.from);
     if (query.to) base = base.where('i.createdAt', '<', /^\d{4}-\d{2}-\d{2}$/.test(query.to) ? new Date(Date.parse(`${query.to}T00:00:00Z`) + 86_400_000).toISOString() : query.to);
-    if (via === 'all' && q) base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.sourceId', '=', q), ...(terms.length ? [matchesText(postgres, terms)] : [])]));
+    if (via === 'all' && q) base = base.where((eb) => eb.or([eb('i.id', '=', q), eb('i.sourceId', '=', q), ...(terms.length ? [matchesText(postgres, terms)] : []), ...(qObservables.length ? [eb('i.id', 'in', seenIn(qObservables))] : [])]));
     if (hidden.size > 0) base = base.where('i.id', 'not in', [...hidden]);
     return base;
   };
@@ -190,7 +200,9 @@ export async function queryIncidents(
     // database names them, without a mapped copy of every row (the typed handle's plugin).
     const matchesOf = async (query: ReturnType<typeof filtered>) =>
       (await db.withoutPlugins().executeQuery<{ id: string; created_at: string }>(query.select(['i.id', 'i.createdAt']).compile())).rows;
-    const found = postgres ? await matchesOf(filtered()) : [...(await matchesOf(filtered('search'))), ...(await matchesOf(filtered('id')))];
+    const found = postgres
+      ? await matchesOf(filtered())
+      : [...(await matchesOf(filtered('search'))), ...(await matchesOf(filtered('id'))), ...(qObservables.length ? await matchesOf(filtered('observable')) : [])];
     const matches = [...new Map(found.map((m) => [m.id, m])).values()];
     matches.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     total = matches.length;

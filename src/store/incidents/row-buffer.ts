@@ -5,11 +5,14 @@ import type { Database } from '../database.js';
 import type { StoreKind } from '../types.js';
 
 /** The tables an import writes, in the order their buffered rows are written (parents before children). */
-const TABLES = ['incidents', 'alerts', 'alertTechniques', 'entities', 'comments', 'statusChanges'] as const;
+const TABLES = ['incidents', 'alerts', 'alertTechniques', 'entities', 'comments', 'statusChanges', 'observables', 'observableSightings'] as const;
 type ImportTable = (typeof TABLES)[number];
 
 /** Rows waiting to be written, by table. */
 type Buffers = { [T in ImportTable]: Database[T][] };
+
+/** Tables whose rows may already be stored (an observable seen before): a duplicate is skipped, not an error. */
+const IGNORE_DUPLICATES = new Set<ImportTable>(['observables', 'observableSightings']);
 
 /** Buffered rows past which the buffers are written between chunks of records. */
 const FLUSH_AT_ROWS = 20_000;
@@ -47,10 +50,10 @@ export class RowBuffer {
     const buffers = this.buffers;
     this.buffers = emptyBuffers();
     this.buffered = 0;
-    for (const table of TABLES) await this.bulk.insertRows(this.db, table, buffers[table]);
+    for (const table of TABLES) await this.bulk.insertRows(this.db, table, buffers[table], { ignoreDuplicates: IGNORE_DUPLICATES.has(table) });
   }
 }
 
 function emptyBuffers(): Buffers {
-  return { incidents: [], alerts: [], alertTechniques: [], entities: [], comments: [], statusChanges: [] };
+  return { incidents: [], alerts: [], alertTechniques: [], entities: [], comments: [], statusChanges: [], observables: [], observableSightings: [] };
 }

@@ -15,6 +15,7 @@ import { signInSchema } from './0013-sign-in.js';
 import { tokensAndSignInsSchema } from './0014-tokens-and-sign-ins.js';
 import { reviewTasksSchema } from './0015-review-tasks.js';
 import { notificationsSchema } from './0016-notifications.js';
+import { observablesSchema } from './0018-observables.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -37,6 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0014-tokens-and-sign-ins': tokensAndSignInsSchema,
   '0015-review-tasks': reviewTasksSchema,
   '0016-notifications': notificationsSchema,
+  '0018-observables': observablesSchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -11,6 +11,8 @@ import { Timeline } from './ReviewTimeline';
 import { ReviewTasks } from './ReviewTasks';
 import { ReviewTransitions } from './ReviewTransitions';
 import { fetchDetail, focusElement, type ReviewParts } from './reviewTypes';
+import { ShareExports } from './ShareExports';
+import { ReviewObservables } from './ReviewObservables';
 
 const PARTS: [string, string][] = [
   ['state-title', 'Review'],
@@ -118,6 +120,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
       <Sections sections={r.sections ?? []} summary={r.summary} parts={parts} />
       <Timeline events={r.timeline} entities={r.entities} parts={parts} />
       <Alerts alerts={r.alerts} entities={r.entities} events={r.timeline} />
+      <ShareExports incidentId={incidentId} />
 
       <section className="panel" aria-labelledby="tech-title-h">
         <h2 id="tech-title-h">Techniques on the ATT&CK matrix <span className="muted small">ATT&CK {r.techniques.attackVersion}, {r.techniques.techniqueIds.length} technique(s)</span></h2>
@@ -125,6 +128,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
       </section>
 
       <Entities entities={r.entities} events={r.timeline} />
+      <ReviewObservables incidentId={incidentId} editable={analyst} />
       <Findings findings={r.findings ?? []} events={r.timeline} techniques={r.techniques.techniqueIds} parts={parts} />
       <Actions actions={r.actions ?? []} findings={r.findings ?? []} movable={analyst} parts={parts} />
       <ReviewTasks incidentId={incidentId} tasks={r.tasks ?? []} template={r.template ?? null} editable={editable} canEdit={analyst} run={run} />

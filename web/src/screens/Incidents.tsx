@@ -66,7 +66,7 @@ export function Incidents({ canImport = false }: { canImport?: boolean }) {
       <form className="filters" role="search" aria-label="Filter incidents" onSubmit={submit}>
         <div className="field grow">
           <label htmlFor="f-q">Search</label>
-          <input id="f-q" type="search" placeholder="Words of the title or description, or an incident id" value={filters.q} onChange={set('q')} />
+          <input id="f-q" type="search" placeholder="Words of the title or description, an incident id, or an observable (IP, domain, hash…)" value={filters.q} onChange={set('q')} />
         </div>
         {select('status', 'Status', STATUSES)}
         {select('severity', 'Severity', SEVERITIES)}

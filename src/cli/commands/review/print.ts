@@ -3,6 +3,7 @@ import { delimiter, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ReviewFormat } from '../../../app/review-formats.js';
 import { UsageError } from '../../../model/errors.js';
+import { loginName } from '../../actor.js';
 import type { CliContext } from '../../context.js';
 import { loadKnowledgeBaseFor } from '../../services.js';
 import { emit, withReview } from './shared.js';
@@ -35,9 +36,15 @@ export function registerReviewDocumentCommand(program: Command, ctx: CliContext)
       const { ruleIndexOf } = await import('../../../app/rule-index.js');
       const rules = await ruleIndexOf(kb, opts.rules?.length ? opts.rules : (ctx.env.HINDSIGHT_RULES ?? '').split(delimiter).filter(Boolean));
       const { loadReviewDocument } = await import('../../../app/review-document.js');
-      const report = await withReview(ctx, ref, ({ store, incident }) => loadReviewDocument(store, kb, incident, { rules }));
+      const { report, story } = await withReview(ctx, ref, async ({ store, incident }) => {
+        const document = await loadReviewDocument(store, kb, incident, { rules });
+        if (format !== 'html' && format !== 'pdf') return { report: document, story: undefined };
+        // The HTML and PDF documents draw the attack story; the command line sees every incident, as an administrator does.
+        const share = await import('../../../app/share-export.js');
+        return { report: document, story: await share.attackStoryOf(store, kb, incident, { username: loginName(ctx), role: 'admin' }, { team: share.teamNameOf(ctx.env), report: document }) };
+      });
       const { renderReview } = await import('../../../app/review-formats.js');
-      const rendered = await renderReview(report, format);
+      const rendered = await renderReview(report, format, story ? { story } : {});
       if (typeof rendered.body === 'string') return emit(ctx, rendered.body, opts.output);
       if (opts.output) {
         await writeFile(opts.output, rendered.body);

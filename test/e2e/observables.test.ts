@@ -1,0 +1,111 @@
+/**
+ * Browser end-to-end of observables: the review's observables panel (add, mark as IOC) and the page
+ * across incidents ("seen in N incidents", links to incidents, partners' indicators seen here).
+ * Screenshots go to test-artifacts/e2e/ (git-ignored), or HINDSIGHT_SHOTS_DIR.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildServer, type App } from '../../src/server/app.js';
+import { webRoot } from '../../src/cli/commands/serve.js';
+import { importFiles } from '../../src/app/import.js';
+import { importIntel } from '../../src/app/intel.js';
+import { addObservable } from '../../src/app/observables.js';
+import { openStore, type OpenedStore } from '../../src/store/index.js';
+import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { knowledgeBase, PASSWORD } from '../server/harness.js';
+
+const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
+const bundle = attackBundle();
+const web = webRoot();
+const ready =
+  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
+  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
+  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e');
+
+describe.runIf(ready)('observables in the web application', () => {
+  let store: OpenedStore;
+  let app: App;
+  let browser: Browser;
+  let base: string;
+  let ransomware: string;
+  let phishing: string;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    store = await openStore({ db: ':memory:' });
+    const dir = join(projectRoot, 'examples');
+    const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json', 'identity-attack.json'].map((f) => join(dir, f)), { env: {} });
+    ransomware = imported.results[0]?.id as string;
+    phishing = imported.results[1]?.id as string;
+    const analyst = { username: 'analyst', role: 'analyst' as const };
+    // The same C2 address in a second incident: "seen in 2 incidents".
+    await addObservable(store, phishing, { type: 'ipv4', value: '203.0.113.66', tags: ['c2'] }, analyst);
+    await importIntel(store, [join(projectRoot, 'test', 'fixtures', 'intel', 'partner-bundle.json'), join(projectRoot, 'test', 'fixtures', 'intel', 'partner-misp.json')], analyst);
+    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false });
+    for (const role of ['viewer', 'analyst'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD }, 'test');
+    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await store?.close();
+  });
+
+  async function signIn(username: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(isCI ? 30_000 : 20_000);
+    await page.goto(`${base}/`);
+    await page.getByLabel('User name').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    return page;
+  }
+
+  it('shows the review’s observables, adds one and marks it as IOC (analyst)', async () => {
+    const page = await signIn('analyst');
+    await page.goto(`${base}/#/incidents/${ransomware}`);
+    const panel = page.locator('section.observables');
+    await panel.getByRole('heading', { name: /Observables/ }).waitFor();
+    const c2 = panel.locator('tr', { hasText: '203.0.113.66' });
+    await expect(c2.getByRole('link', { name: 'seen in 2 incidents' }).count()).resolves.toBe(1);
+    await panel.getByLabel('Type', { exact: true }).last().selectOption('domain');
+    await panel.getByLabel('Value').fill('C2.Evil.EXAMPLE');
+    await panel.getByRole('button', { name: 'Add observable' }).click();
+    await panel.getByText('Added domain c2.evil.example').waitFor();
+    await panel.getByRole('button', { name: 'IOC: domain c2.evil.example' }).click();
+    await panel.getByText('domain c2.evil.example: marked as IOC').waitFor();
+    await expect(panel.locator('tr', { hasText: 'c2.evil.example' }).locator('.badge.ioc').count()).resolves.toBe(1);
+    await panel.scrollIntoViewIfNeeded();
+    // The panel's top (a clip of the full page is in page coordinates: the box is in the viewport's).
+    const box = await panel.boundingBox();
+    const scrollY = Number(await page.evaluate('window.scrollY'));
+    if (box) await page.screenshot({ path: join(artifacts, 'observables-review.png'), fullPage: true, clip: { x: box.x, y: box.y + scrollY, width: box.width, height: Math.min(box.height, 1100) } });
+    await page.context().close();
+  });
+
+  it('lists observables across incidents with their incidents and the partners’ indicators seen (viewer)', async () => {
+    const page = await signIn('viewer');
+    await page.getByRole('link', { name: 'Observables' }).click();
+    await page.getByRole('heading', { name: 'Observables', level: 1 }).waitFor();
+    await page.getByLabel('Value').fill('203.0.113.66');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const row = page.locator('tbody tr', { hasText: '203.0.113.66' }).first();
+    await row.getByText('seen in 2 incidents').click();
+    await expect(row.getByRole('link', { name: ransomware }).count()).resolves.toBe(1);
+    await expect(row.getByRole('link', { name: phishing }).count()).resolves.toBe(1);
+    await expect(page.getByRole('button', { name: /IOC:/ }).count()).resolves.toBe(0);
+    const intel = page.locator('section', { has: page.getByRole('heading', { name: 'Shared intelligence seen here' }) });
+    await intel.getByText('Cobalt Strike team server').waitFor();
+    await page.screenshot({ path: join(artifacts, 'observables-page.png'), fullPage: true, clip: { x: 0, y: 0, width: 1366, height: 1100 } });
+    await row.getByRole('link', { name: phishing }).click();
+    await page.locator('section.observables').waitFor();
+    await page.context().close();
+  });
+});
