@@ -51,6 +51,12 @@ export const AUDITED_OPERATIONS = {
   'connector.enable': 'connector',
   'connector.disable': 'connector',
   'audit.rotate-key': 'audit-key',
+  'rules.import': 'rule-import',
+  'action-item.detection': 'action-item',
+  'action-item.verify': 'action-item',
+  'action-item.regress': 'action-item',
+  'inference.dismiss': 'inference-dismissal',
+  'inference.undismiss': 'inference-dismissal',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

@@ -64,7 +64,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     options,
     loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5,
     reports: new ReportCache(options.kb, attribution),
-    rules: new RuleSource(options.kb, options.rules ?? []),
+    rules: new RuleSource(options.kb, options.rules ?? [], undefined, options.store),
     afterImport: () => app.refreshAttribution(),
   };
   await app.register(authRoutes, context);

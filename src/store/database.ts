@@ -27,6 +27,7 @@ import type {
   ReviewTimelineAnnotationsTable,
   ReviewTimelineEventsTable,
 } from './tables/reviews.js';
+import type { ActionItemDetectionsTable, InferenceDismissalsTable, RuleImportChangesTable, RuleImportsTable, RuleInventoryTable } from './tables/rules.js';
 
 export type * from './tables/incidents.js';
 export type * from './tables/accounts.js';
@@ -34,6 +35,7 @@ export type * from './tables/playbooks.js';
 export type * from './tables/reviews.js';
 export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
+export type * from './tables/rules.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -74,6 +76,12 @@ export interface Database {
   connectors: ConnectorsTable;
   connectorRuns: ConnectorRunsTable;
   connectorLeases: ConnectorLeasesTable;
+
+  ruleImports: RuleImportsTable;
+  ruleInventory: RuleInventoryTable;
+  ruleImportChanges: RuleImportChangesTable;
+  actionItemDetections: ActionItemDetectionsTable;
+  inferenceDismissals: InferenceDismissalsTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;

@@ -4,12 +4,14 @@ import { registerConnectorCommands } from './connectors.js';
 import { registerCoverageCommands } from './coverage.js';
 import { registerAttributeCommand } from './attribute.js';
 import { registerDemoCommand } from './demo.js';
+import { registerInferCommand } from './infer.js';
 import { registerIncidentCommands } from './incidents.js';
 import { registerLearningCommands } from './learning.js';
 import { registerPlaybookCommands } from './playbook.js';
+import { registerRulesCommands } from './rules.js';
 import { registerReviewWorkflowCommands } from './review/index.js';
 import { registerServerCommands } from './server.js';
 import { registerTrackerCommands } from './trackers.js';
 
 /** Every command module, in the order `hindsight --help` lists them. */
-export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerCoverageCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];
+export const registerCommandModules: RegisterCommands[] = [registerIncidentCommands, registerReviewWorkflowCommands, registerDemoCommand, registerAttackCommands, registerAttributeCommand, registerInferCommand, registerCoverageCommands, registerRulesCommands, registerTrackerCommands, registerLearningCommands, registerPlaybookCommands, registerConnectorCommands, registerServerCommands];

@@ -11,6 +11,7 @@ import { importIndexesSchema } from './0009-import-indexes.js';
 import { connectorsSchema } from './0010-connectors.js';
 import { auditMacSchema } from './0011-audit-mac.js';
 import { peopleSchema } from './0012-people.js';
+import { ruleInventorySchema } from './0019-rule-inventory.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '0010-connectors': connectorsSchema,
   '0011-audit-mac': auditMacSchema,
   '0012-people': peopleSchema,
+  '0019-rule-inventory': ruleInventorySchema,
 };
 
 export const migrationProvider: MigrationProvider = {
