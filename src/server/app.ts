@@ -1,3 +1,4 @@
+import { inferenceRoutes } from './routes/inference.js';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { accountsOf } from '../app/accounts/index.js';
@@ -75,6 +76,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(adminRoutes, context);
   await app.register(connectorRoutes, context);
   await app.register(metaRoutes, context);
+  await app.register(inferenceRoutes, context);
   const schedule = options.connectorScheduler ?? {};
   await app.register(connectorScheduler, {
     enabled: schedule.enabled ?? true,
