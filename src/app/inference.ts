@@ -2,6 +2,7 @@ import { observationFromIncident } from '../analysis/attribution/from-incident.j
 import { resolveObservation } from '../analysis/attribution/observation.js';
 import { dataSourcesToCheck, inferTechniques, platformsOfIncident, trainInference, type InferenceModel, type InferenceResult } from '../analysis/inference/index.js';
 import type { KnowledgeBase } from '../attack/types.js';
+import { buildNavigatorLayer, type NavigatorLayer } from '../export/navigator.js';
 import { InputError, NotFoundError, UsageError } from '../model/errors.js';
 import type { StoredIncident } from '../model/index.js';
 import type { InferenceAnswer } from '../model/inference.js';
@@ -133,5 +134,35 @@ export async function dismissInferred(store: OpenedStore, kb: KnowledgeBase, act
   return auditedWrite(store, { actor, operation: 'inference.dismiss' }, async (tx) => {
     for (const id of live) await dismissTechnique(tx.db, { incidentId: incident.id, techniqueId: id, dismissedBy: actor, dismissedAt: at, reason });
     return { result: { incident: incident.id, dismissed: live }, entityId: incident.id, after: { dismissed: live, reason } };
+  });
+}
+
+/** Incidents the layer across incidents reads at most (the most recent ones). */
+export const INFERENCE_LAYER_INCIDENTS = 100;
+
+/**
+ * The inference as a Navigator layer (4.5): for one incident, each suggestion scored 1–100 by its
+ * inference score; across incidents, each technique scored by the number of incidents whose top 10
+ * suggest it. Observed techniques are not on it: this is the layer of what no alert showed.
+ */
+export async function inferenceLayer(store: OpenedStore, kb: KnowledgeBase, incidents: readonly StoredIncident[], scope: 'incident' | 'incidents'): Promise<NavigatorLayer> {
+  const rules = await storedRuleIndex(store, kb);
+  const totals = new Map<string, { score: number; reasons: Set<string> }>();
+  for (const incident of incidents) {
+    const answer = await inferForIncident(store, kb, incident, { top: 10, rules });
+    for (const t of answer.techniques) {
+      const entry = totals.get(t.id) ?? { score: 0, reasons: new Set<string>() };
+      entry.score += scope === 'incident' ? Math.max(1, Math.round(t.score * 100)) : 1;
+      for (const b of t.because.slice(0, 3)) entry.reasons.add(b.technique);
+      totals.set(t.id, entry);
+    }
+  }
+  const single = scope === 'incident' ? incidents[0] : undefined;
+  return buildNavigatorLayer(kb, {
+    name: single ? `Probably also happened: ${single.sourceId}`.slice(0, 120) : 'Probably also happened, across incidents',
+    description: single
+      ? `Techniques inferred for incident ${single.id} that no alert showed; score = inference score (1-100).`
+      : `Techniques inferred for the ${incidents.length} most recent incidents; score = number of incidents whose top 10 suggest it.`,
+    entries: [...totals].map(([techniqueId, e]) => ({ techniqueId, score: e.score, comment: `because of ${[...e.reasons].join(', ')}${rules ? `; ${rules.index.get(techniqueId) ?? 0} rule(s)` : ''}` })),
   });
 }

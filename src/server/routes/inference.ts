@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { setActionItemTechniques, verifyDetectionItems } from '../../app/detection-verification.js';
-import { confirmInferred, dismissInferred, inferForIncident } from '../../app/inference.js';
+import { confirmInferred, dismissInferred, inferForIncident, inferenceLayer, INFERENCE_LAYER_INCIDENTS } from '../../app/inference.js';
+import { incidentPage } from '../../app/incidents.js';
+import { NavigatorLayerSchema } from '../schemas/incidents.js';
 import { ruleInventoryHistory } from '../../app/rule-inventory.js';
 import { getActionItem } from '../../app/review/index.js';
 import { InferenceAnswerSchema, InferenceDecisionSchema } from '../../model/inference.js';
@@ -74,6 +76,20 @@ export const inferenceRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, 
       const incident = await visibleIncident(ctx, request, request.params.id);
       const r = await dismissInferred(ctx.store, ctx.kb, actorOf(request), incident.id, request.body.techniques, request.body.reason);
       return { incident: r.incident, techniques: r.dismissed };
+    },
+  );
+  app.get(
+    '/api/layers/inferred',
+    { config: { access: 'viewer' }, schema: { tags: ['layers'], summary: 'Navigator layer (4.5) of the techniques that probably also happened: for one incident, or across the most recent incidents you may see', querystring: z.object({ incident: z.string().min(1).max(200).optional() }), response: { 200: NavigatorLayerSchema, ...errorResponses(400, 401, 404) } } },
+    async (request) => {
+      if (request.query.incident) return inferenceLayer(ctx.store, ctx.kb, [await visibleIncident(ctx, request, request.query.incident)], 'incident');
+      const page = await incidentPage(ctx.store, { limit: INFERENCE_LAYER_INCIDENTS, offset: 0 }, await ctx.auth.hiddenIncidents(userOf(request)));
+      const incidents = [];
+      for (const summary of page.incidents) {
+        const incident = await ctx.store.getIncident(summary.id);
+        if (incident) incidents.push(incident);
+      }
+      return inferenceLayer(ctx.store, ctx.kb, incidents, 'incidents');
     },
   );
   app.get('/api/rules/history', { config: { access: 'viewer' }, schema: { tags: ['rules'], summary: 'Coverage over time: techniques covered by the stored rule inventory at each import', response: { 200: RuleHistorySchema, ...errorResponses(401) } } }, async () => ruleInventoryHistory(ctx.store));

@@ -2,6 +2,7 @@ import { useMemo, useState, type FormEvent } from 'react';
 import { api, can, dataOf, type ReviewReport, type Schemas, type User } from '../api';
 import { Badge, describeError, ErrorNote, Status, useApi, useLifecycle, when } from './common';
 import { MatrixGrid } from './MatrixGrid';
+import { ProbablyAlsoHappened } from './ProbablyAlsoHappened';
 import { Actions, Findings } from './ReviewItems';
 import { ReviewTransitions, type Run } from './ReviewTransitions';
 
@@ -140,6 +141,8 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         <h2 id="tech-title-h">Techniques on the ATT&CK matrix <span className="muted small">ATT&CK {r.techniques.attackVersion}, {r.techniques.techniqueIds.length} technique(s)</span></h2>
         <MatrixGrid scores={incidentScores} label="Techniques of this incident on the ATT&CK matrix" onlyScored />
       </section>
+
+      <ProbablyAlsoHappened incidentId={incidentId} canDecide={analyst} onChange={reload} />
 
       <section className="panel" aria-labelledby="entities-title">
         <h2 id="entities-title">Entities</h2>
