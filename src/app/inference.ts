@@ -11,8 +11,7 @@ import type { OpenedStore } from '../store/index.js';
 import { dismissTechnique, listDismissals, undismissTechnique, type InferenceDismissal } from '../store/rules/dismissals.js';
 import { auditedWrite } from './audit.js';
 import { confirmTechniques } from './coverage.js';
-import type { RuleIndex } from './rule-index.js';
-import { storedRuleIndex } from './rule-inventory.js';
+import { storedRuleIndex, type RuleIndex } from './rule-index.js';
 
 /**
  * Technique inference for the front ends: the model trained once per loaded ATT&CK data (lazily, at

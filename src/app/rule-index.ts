@@ -73,11 +73,18 @@ export class RuleSource {
     if (this.paths.length === 0) {
       if (!this.store) return null;
       const stored = await storedRuleInventory(this.store);
-      if (!stored) return null;
-      const index = ruleIndexOfInventory(this.kb, stored.inventory, []);
-      return { readAt, inventory: stored.inventory, index: { index: index.index, source: `${stored.inventory.stats.parsed} rules from ${stored.label}` } };
+      const index = await storedRuleIndex(this.store, this.kb);
+      return stored && index ? { readAt, inventory: stored.inventory, index } : null;
     }
     const inventory = await importRules([...this.paths], {});
     return { readAt, inventory, index: ruleIndexOfInventory(this.kb, inventory, this.paths) };
   }
+}
+
+/** The stored inventory's rule index per technique (the review's Detection section), or null before the first import. */
+export async function storedRuleIndex(store: OpenedStore, kb: KnowledgeBase): Promise<RuleIndex | null> {
+  const stored = await storedRuleInventory(store);
+  if (!stored) return null;
+  const index = ruleIndexOfInventory(kb, stored.inventory, []);
+  return { index: index.index, source: `${stored.inventory.stats.parsed} rules from ${stored.label}` };
 }

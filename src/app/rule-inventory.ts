@@ -9,7 +9,6 @@ import type { OpenedStore } from '../store/index.js';
 import { listRuleImportChanges, listRuleImports, listStoredRules, writeRuleImport, type RuleChange, type RuleImportRecord, type StoredRule } from '../store/rules/inventory.js';
 import { auditedWrite } from './audit.js';
 import { verifyDetectionItemsIn, type VerificationOutcome } from './detection-verification.js';
-import { ruleIndexOfInventory, type RuleIndex } from './rule-index.js';
 
 /**
  * The team's stored rule inventory: `hindsight rules import` reads the rule repository (a snapshot:
@@ -163,14 +162,6 @@ export async function storedRuleInventory(store: OpenedStore): Promise<{ invento
     byFormat: { sigma: 0, elastic: 0, splunk: 0, sentinel: 0, csv: 0, ...countBy(detectionRules.map((r) => r.format)) },
   };
   return { inventory, label: `the stored rule inventory (import ${last.id}, ${last.importedAt})` };
-}
-
-/** The stored inventory's rule index per technique (the review's Detection section), or null before the first import. */
-export async function storedRuleIndex(store: OpenedStore, kb: KnowledgeBase): Promise<RuleIndex | null> {
-  const stored = await storedRuleInventory(store);
-  if (!stored) return null;
-  const index = ruleIndexOfInventory(kb, stored.inventory, []);
-  return { index: index.index, source: `${stored.inventory.stats.parsed} rules from ${stored.label}` };
 }
 
 export interface RuleHistoryEntry extends Omit<RuleImportRecord, 'coveredTechniques'> {

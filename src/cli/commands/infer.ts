@@ -45,7 +45,7 @@ export const registerInferCommand: RegisterCommands = (program: Command, ctx: Cl
       const kb = await loadKnowledgeBaseFor(ctx);
       const app = await import('../../app/inference.js');
       if (opts.techniques) {
-        const { storedRuleIndex } = await import('../../app/rule-inventory.js');
+        const { storedRuleIndex } = await import('../../app/rule-index.js');
         // The stored inventory's rule counts when there is a database; none is created for a lookup.
         const { defaultDatabasePath } = await import('../../store/index.js');
         const hasStore = Boolean(ctx.globals().db || ctx.env.DATABASE_URL) || existsSync(defaultDatabasePath());

@@ -35,7 +35,7 @@ export function registerReviewDocumentCommand(program: Command, ctx: CliContext)
       const { ruleIndexOf } = await import('../../../app/rule-index.js');
       const rules = await ruleIndexOf(kb, opts.rules?.length ? opts.rules : (ctx.env.HINDSIGHT_RULES ?? '').split(delimiter).filter(Boolean));
       const { loadReviewDocument } = await import('../../../app/review-document.js');
-      const { storedRuleIndex } = await import('../../../app/rule-inventory.js');
+      const { storedRuleIndex } = await import('../../../app/rule-index.js');
       // Without --rules or HINDSIGHT_RULES: the stored inventory (hindsight rules import).
       const report = await withReview(ctx, ref, async ({ store, incident }) => loadReviewDocument(store, kb, incident, { rules: rules ?? (await storedRuleIndex(store, kb)) }));
       const { renderReview } = await import('../../../app/review-formats.js');
