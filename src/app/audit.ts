@@ -52,6 +52,7 @@ export const AUDITED_OPERATIONS = {
   'connector.disable': 'connector',
   'audit.rotate-key': 'audit-key',
   'rules.import': 'rule-import',
+  'rules.verify': 'rule-import',
   'action-item.detection': 'action-item',
   'action-item.verify': 'action-item',
   'action-item.regress': 'action-item',

@@ -76,12 +76,16 @@ export async function verifyDetectionItems(store: OpenedStore, kb: KnowledgeBase
   return store.transaction(async (tx) => {
     const last = await latestRuleImport(tx.db);
     const regressions: DetectionRegressedEvent[] = [];
+    let items: VerificationOutcome[];
     if (!last) {
-      const items = await listDetectionItems(tx.db);
-      return { importId: null, items: items.map((i) => ({ actionItemId: i.actionItemId, incidentId: i.incidentId, title: i.title, techniques: i.techniques, before: i.state, state: i.state, evidence: i.evidence })), regressions };
+      const stored = await listDetectionItems(tx.db);
+      items = stored.map((i) => ({ actionItemId: i.actionItemId, incidentId: i.incidentId, title: i.title, techniques: i.techniques, before: i.state, state: i.state, evidence: i.evidence }));
+    } else {
+      items = await verifyDetectionItemsIn(tx, kb, actor, last, undefined, regressions);
     }
-    const items = await verifyDetectionItemsIn(tx, kb, actor, last, undefined, regressions);
-    return { importId: last.id, items, regressions };
+    // The re-check itself is on the record: who ran it, against which import, and what it found.
+    await appendAudit(tx, { actor, operation: 'rules.verify' }, { entityId: last?.id ?? 'no-import', after: { importId: last?.id ?? null, items: items.map((i) => ({ id: i.actionItemId, before: i.before, state: i.state })) } });
+    return { importId: last?.id ?? null, items, regressions };
   });
 }
 
