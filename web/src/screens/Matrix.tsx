@@ -25,7 +25,7 @@ export function Matrix() {
   const observed = useApi(() => dataOf(api.GET('/api/layers/observed')), 'observed');
   const coverage = useApi(() => dataOf(api.GET('/api/layers/coverage')), 'coverage');
   const [active, setActive] = useState<LayerKey>('observed');
-  const inferred = useApi(active === 'inferred' ? () => dataOf(api.GET('/api/layers/inferred')) : null, 'inferred');
+  const inferred = useApi(active === 'inferred' ? () => dataOf(api.GET('/api/layers/inferred')) : null, active === 'inferred' ? 'inferred' : 'inferred-idle');
   const layer: NavigatorLayer | undefined = active === 'observed' ? observed.data : active === 'inferred' ? inferred.data : coverage.data?.layers[{ coverage: 0, relevance: 1, gaps: 2 }[active]];
   const { scores, comments } = useMemo(() => {
     const m = new Map<string, number>();
