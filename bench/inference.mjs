@@ -4,7 +4,7 @@
 // observed and the rest must be found. Prints recall@10/@20/@50 and NDCG@20 for Hindsight's
 // method, ranking by popularity and plain co-occurrence counts, then training time and the latency
 // of one inference. Run `npm run build:server` first.
-//   node bench/inference.mjs [bundle.json[.gz]] [--seeds N] [--params '{"factorisationWeight":0}'] [--no-reports]
+//   node bench/inference.mjs [bundle.json[.gz]] [--seeds N] [--observe N] [--params '{"factorisationWeight":0}'] [--no-reports]
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -32,7 +32,9 @@ const valueOf = (flag) => (args.indexOf(flag) >= 0 ? args[args.indexOf(flag) + 1
 const seeds = Number(valueOf('--seeds') ?? 5);
 const params = JSON.parse(valueOf('--params') ?? '{}');
 const withReports = !args.includes('--no-reports');
-const bundle = args.find((a, i) => !a.startsWith('--') && !['--seeds', '--params'].includes(args[i - 1])) ?? join(root, '..', 'shared', 'attack', 'enterprise-attack-18.1.json.gz');
+// --observe N: observe N techniques of each set instead of half (thin observations, as small incidents give).
+const observeCount = valueOf('--observe') === undefined ? undefined : Number(valueOf('--observe'));
+const bundle = args.find((a, i) => !a.startsWith('--') && !['--seeds', '--params', '--observe'].includes(args[i - 1])) ?? join(root, '..', 'shared', 'attack', 'enterprise-attack-18.1.json.gz');
 const MIN_TECHNIQUES = 4;
 
 const kb = await loadBundle(bundle);
@@ -58,7 +60,8 @@ for (const suite of suites) {
     trainings += 1;
     trainingTotal += model.trainingMs;
     for (let seed = 0; seed < seeds; seed += 1) {
-      const { observed } = splitHalf(c.techniques, seed * 7919 + 1);
+      const split = splitHalf(c.techniques, seed * 7919 + 1);
+      const observed = observeCount === undefined ? split.observed : [...split.observed, ...split.hidden].slice(0, observeCount);
       const observedIdx = observed.map((id) => model.indexOf.get(id)).filter((i) => i !== undefined);
       // A parent of an observed sub-technique is known to have happened: not something to find.
       const known = new Set(observed);
@@ -75,7 +78,7 @@ for (const suite of suites) {
       outcomes['co-occurrence'].push(scoreRanking(rank(plainCooccurrenceScores(model, observedIdx)), hidden));
     }
   }
-  console.log(`\n${suite.name}; half of each set observed, ${seeds} seeds`);
+  console.log(`\n${suite.name}; ${observeCount === undefined ? 'half' : observeCount} of each set observed, ${seeds} seeds`);
   console.log('method           recall@10  recall@20  recall@50  NDCG@20');
   const metrics = Object.fromEntries(methods.map((m) => [m, evaluateRanking(outcomes[m])]));
   for (const m of methods) {

@@ -15,6 +15,7 @@ export const DEFAULT_INFERENCE_PARAMS: InferenceParams = {
   targetNormalisation: 0.35,
   shrinkage: 1,
   popularityWeight: 0.1,
+  thinPopularityWeight: 0.4,
   factorisationWeight: 0.5,
   factors: 16,
   iterations: 5,

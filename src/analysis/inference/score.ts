@@ -53,10 +53,13 @@ export function blendedScores(model: InferenceModel, observation: WeightedObserv
   const neighbourhood = scaleToMax(neighbourhoodScores(model, observation));
   const factorised = model.als && p.factorisationWeight > 0 ? scaleToMax(foldIn(model.als, observation.items, observation.weights, n)) : null;
   const popularity = scaleToMax(Float64Array.from(model.baseRate));
+  // The fewer techniques observed, the less the co-occurrence knows and the more the prior counts.
+  const direct = Math.max(1, observation.weights.filter((w) => w === 1).length);
+  const prior = p.popularityWeight + p.thinPopularityWeight / direct;
   const out = new Float64Array(n);
   for (let j = 0; j < n; j += 1) {
     const learned = factorised ? (1 - p.factorisationWeight) * neighbourhood[j]! + p.factorisationWeight * Math.max(0, factorised[j]!) : neighbourhood[j]!;
-    out[j] = learned + p.popularityWeight * popularity[j]!;
+    out[j] = learned + prior * popularity[j]!;
   }
   return out;
 }

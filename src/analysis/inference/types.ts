@@ -11,6 +11,8 @@ export interface InferenceParams {
   shrinkage: number;
   /** Share of the popularity prior added to the normalised co-occurrence score. */
   popularityWeight: number;
+  /** Added to the prior's share divided by the number of observed techniques (thin observations lean on it). */
+  thinPopularityWeight: number;
   /** Share of the matrix-factorisation score in the blend (0: item-item only; 1: factorisation only). */
   factorisationWeight: number;
   factors: number;
