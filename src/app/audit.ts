@@ -67,6 +67,13 @@ export const AUDITED_OPERATIONS = {
   'observable.mark': 'observable',
   'incident.tlp': 'incident',
   'intel.import': 'intel',
+  'rules.import': 'rule-import',
+  'rules.verify': 'rule-import',
+  'action-item.detection': 'action-item',
+  'action-item.verify': 'action-item',
+  'action-item.regress': 'action-item',
+  'inference.dismiss': 'inference-dismissal',
+  'inference.undismiss': 'inference-dismissal',
 } as const;
 
 export type AuditedOperation = keyof typeof AUDITED_OPERATIONS;

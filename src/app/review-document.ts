@@ -9,6 +9,8 @@ import type { OpenedStore } from '../store/index.js';
 import { AttributionCache } from './attribution.js';
 import { confirmedTechniqueIds, loadReviewContent } from './review/content.js';
 import type { RuleIndex } from './rule-index.js';
+import { inferForStoredIncident } from './inference.js';
+import { listDismissals, type InferenceDismissal } from '../store/rules/dismissals.js';
 
 /** Everything stored about an incident's review that its document shows, read by the caller. */
 export interface ReviewDocumentInputs {
@@ -20,7 +22,12 @@ export interface ReviewDocumentInputs {
   rules: RuleIndex | null;
   /** The incident's attribution as stored for its current content (computed in place without it). */
   actors?: IncidentActors;
+  /** Inferred techniques analysts dismissed for the incident (left out of "probably also happened"). */
+  dismissals?: readonly InferenceDismissal[];
 }
+
+/** Inferred techniques the Detection section lists. */
+const PROBABLY_ALSO_HAPPENED = 8;
 
 /**
  * The post-incident review of one incident, the same whichever front end asks: the evidence-backed
@@ -29,14 +36,23 @@ export interface ReviewDocumentInputs {
  */
 export function reviewDocument(incident: StoredIncident, kb: KnowledgeBase, inputs: ReviewDocumentInputs, now: Date = new Date()): ReviewReport {
   const report = buildFullReview(incident, kb, inputs.content, now, inputs.actors ? { actors: inputs.actors } : {});
-  report.detection = { ...detectionForIncident(incident, kb, inputs.rules?.index ?? null, [...inputs.confirmedTechniques]), rulesSource: inputs.rules?.source ?? null };
+  const inferred = inferForStoredIncident(kb, incident, { confirmed: inputs.confirmedTechniques, dismissals: inputs.dismissals ?? [], top: PROBABLY_ALSO_HAPPENED, rules: inputs.rules });
+  report.detection = {
+    ...detectionForIncident(incident, kb, inputs.rules?.index ?? null, [...inputs.confirmedTechniques]),
+    rulesSource: inputs.rules?.source ?? null,
+    probablyAlsoHappened: {
+      techniques: inferred.techniques.map((t) => ({ id: t.id, name: t.name, tactics: t.tactics, score: t.score, because: t.because, rules: inputs.rules ? t.rules : null, dataSources: t.dataSources })),
+      note: inferred.note,
+      dismissed: inferred.dismissed.map((d) => d.techniqueId),
+    },
+  };
   return report;
 }
 
 /** What the document needs from the store, read together. */
 export async function storedReviewInputs(store: OpenedStore, incidentId: string, rules: RuleIndex | null): Promise<Omit<ReviewDocumentInputs, 'actors'>> {
-  const [content, confirmedTechniques] = await Promise.all([loadReviewContent(store, incidentId), confirmedTechniqueIds(store, incidentId)]);
-  return { content, confirmedTechniques, rules };
+  const [content, confirmedTechniques, dismissals] = await Promise.all([loadReviewContent(store, incidentId), confirmedTechniqueIds(store, incidentId), listDismissals(store.db, incidentId)]);
+  return { content, confirmedTechniques, rules, dismissals };
 }
 
 /**

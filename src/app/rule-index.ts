@@ -3,6 +3,8 @@ import { EMPTY_INCIDENT_AGGREGATE } from '../analysis/coverage/types.js';
 import type { KnowledgeBase } from '../attack/types.js';
 import { importRules } from '../rules/index.js';
 import type { RuleInventory } from '../rules/types.js';
+import type { OpenedStore } from '../store/index.js';
+import { storedRuleInventory } from './rule-inventory.js';
 
 /** How many rules of the team's inventory detect each technique, and where the rules came from. */
 export interface RuleIndex {
@@ -42,7 +44,14 @@ export class RuleSource {
     private readonly kb: KnowledgeBase,
     private readonly paths: readonly string[],
     private readonly ttlMs = 5 * 60_000,
+    /** Without rule paths: the stored inventory of this store (hindsight rules import). */
+    private readonly store?: OpenedStore,
   ) {}
+
+  /** Forgets the last read (after a rules import changed the stored inventory). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
 
   get(): Promise<RulesRead | null> {
     const now = Date.now();
@@ -61,8 +70,21 @@ export class RuleSource {
   }
 
   private async read(readAt: number): Promise<RulesRead | null> {
-    if (this.paths.length === 0) return null;
+    if (this.paths.length === 0) {
+      if (!this.store) return null;
+      const stored = await storedRuleInventory(this.store);
+      const index = await storedRuleIndex(this.store, this.kb);
+      return stored && index ? { readAt, inventory: stored.inventory, index } : null;
+    }
     const inventory = await importRules([...this.paths], {});
     return { readAt, inventory, index: ruleIndexOfInventory(this.kb, inventory, this.paths) };
   }
+}
+
+/** The stored inventory's rule index per technique (the review's Detection section), or null before the first import. */
+export async function storedRuleIndex(store: OpenedStore, kb: KnowledgeBase): Promise<RuleIndex | null> {
+  const stored = await storedRuleInventory(store);
+  if (!stored) return null;
+  const index = ruleIndexOfInventory(kb, stored.inventory, []);
+  return { index: index.index, source: `${stored.inventory.stats.parsed} rules from ${stored.label}` };
 }

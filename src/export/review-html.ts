@@ -164,5 +164,17 @@ function detectionHtml(d: NonNullable<ReviewReport['detection']>): string {
     .join('\n');
   return `<section><h2>Detection</h2><p>${d.detected} technique${d.detected === 1 ? '' : 's'} detected by an alert, ${d.missed} confirmed by the review without any alert (missed). Rules: ${d.rulesSource ? h(d.rulesSource) : 'no rule inventory given'}.</p><table><thead><tr><th>Technique</th><th>Detected by</th><th>Missed</th><th>Rules</th></tr></thead><tbody>${rows}</tbody></table>${
     d.unknown.length ? `<p class="muted">Unknown to this ATT&amp;CK version: ${h(d.unknown.join(', '))}</p>` : ''
-  }</section>`;
+  }${d.probablyAlsoHappened ? probablyAlsoHappenedHtml(d.probablyAlsoHappened) : ''}</section>`;
+}
+
+/** Inferred techniques no alert showed: leads for the review to confirm or dismiss. */
+function probablyAlsoHappenedHtml(p: NonNullable<NonNullable<ReviewReport['detection']>['probablyAlsoHappened']>): string {
+  if (p.techniques.length === 0) return `<h3>Probably also happened</h3><p class="muted">${h(p.note ?? 'nothing to infer')}</p>`;
+  const rows = p.techniques
+    .map(
+      (t) =>
+        `<tr><td><strong>${h(t.id)}</strong> ${h(t.name)}<br><span class="muted">${h(t.tactics.join(', '))}</span></td><td>${t.score.toFixed(2)}</td><td>${h(t.because.map((b) => `${b.technique} ${Math.round(b.weight * 100)}%`).join(', ') || '—')}</td><td>${t.rules === null ? 'n/a' : t.rules === 0 ? '<strong>none</strong>' : t.rules}</td><td>${h(t.dataSources.slice(0, 4).join('; ') || '—')}</td></tr>`,
+    )
+    .join('\n');
+  return `<h3>Probably also happened</h3><p class="muted">Techniques that usually come with those observed (learned from ATT&amp;CK's groups, campaigns and software) and that no alert showed: confirm or dismiss each.${p.note ? ` ${h(p.note)}` : ''}</p><table><thead><tr><th>Technique</th><th>Score</th><th>Because of</th><th>Rules</th><th>Data to check</th></tr></thead><tbody>${rows}</tbody></table>`;
 }

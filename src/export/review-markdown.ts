@@ -168,5 +168,20 @@ function detectionMarkdown(d: NonNullable<ReviewReport['detection']>): string[] 
   }
   if (d.unknown.length) out.push('', `Unknown to this ATT&CK version: ${d.unknown.map((u) => md(u)).join(', ')}.`);
   out.push('');
+  const p = d.probablyAlsoHappened;
+  if (p) {
+    out.push('### Probably also happened', '');
+    out.push(`Techniques that usually come with those observed (learned from ATT&CK's groups, campaigns and software) and that no alert showed: confirm or dismiss each.${p.note ? ` ${md(p.note)}` : ''}`, '');
+    if (p.techniques.length) {
+      out.push('| Technique | Score | Because of | Rules | Data to check |');
+      out.push('|---|---|---|---|---|');
+      for (const t of p.techniques) {
+        const because = t.because.map((b) => `${b.technique} ${Math.round(b.weight * 100)}%`).join(', ');
+        out.push(`| ${t.id} ${md(t.name)} (${md(t.tactics.join(', '))}) | ${t.score.toFixed(2)} | ${because || '—'} | ${t.rules === null ? 'n/a' : t.rules === 0 ? '**none**' : t.rules} | ${md(t.dataSources.slice(0, 4).join('; ')) || '—'} |`);
+      }
+      out.push('');
+    }
+    if (p.dismissed.length) out.push(`Dismissed by the review: ${p.dismissed.map((x) => md(x)).join(', ')}.`, '');
+  }
   return out;
 }

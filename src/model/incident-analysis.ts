@@ -97,6 +97,26 @@ export const IncidentTechniqueDetectionSchema = z.object({
   rules: z.number().int().nullable(),
 });
 
+/** The Detection section's "probably also happened": inferred techniques with reasons, rules and data to check. */
+export const ProbablyAlsoHappenedSchema = z.object({
+  techniques: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      tactics: z.array(z.string()),
+      score: z.number(),
+      because: z.array(z.object({ technique: z.string(), weight: z.number() })),
+      /** Rules covering it, or null when no rule inventory was given. */
+      rules: z.number().int().nullable(),
+      dataSources: z.array(z.string()),
+    }),
+  ),
+  /** Why the suggestions are weak, when they are. */
+  note: z.string().nullable(),
+  dismissed: z.array(z.string()),
+});
+export type ProbablyAlsoHappened = z.infer<typeof ProbablyAlsoHappenedSchema>;
+
 /** The review's "Detection" section. */
 export const IncidentDetectionSchema = z.object({
   techniques: z.array(IncidentTechniqueDetectionSchema),
@@ -106,4 +126,6 @@ export const IncidentDetectionSchema = z.object({
   unknown: z.array(z.string()),
   /** Where the rule counts come from, or null without a rule inventory. */
   rulesSource: z.string().nullable(),
+  /** What probably also happened without an alert: the top inferred techniques (docs/inference.md). */
+  probablyAlsoHappened: ProbablyAlsoHappenedSchema.optional(),
 });

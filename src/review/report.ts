@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../attack/types.js';
 import type { IncidentDetection } from '../analysis/coverage/detection.js';
+import type { ProbablyAlsoHappened } from '../model/incident-analysis.js';
 import { attributeIncident, type IncidentActors } from '../analysis/attribution/from-incident.js';
 import { involvedEntities, type InvolvedEntity } from '../analysis/entities.js';
 import { mapIncidentTechniques, type IncidentTechniqueMap } from '../analysis/incident-techniques.js';
@@ -62,7 +63,7 @@ export interface ReviewReport {
    * For each technique of the incident, the alerts that detected it or that the review confirmed it
    * without any alert (missed), and how many rules of the team's inventory map to it.
    */
-  detection?: IncidentDetection & { rulesSource: string | null };
+  detection?: IncidentDetection & { rulesSource: string | null; probablyAlsoHappened?: ProbablyAlsoHappened };
   /** The review workflow's parts (present when the report is built from the stored review). */
   state?: ReviewStateView;
   sections?: ReviewSectionView[];

@@ -1,4 +1,5 @@
 import { constants as zlibConstants } from 'node:zlib';
+import { inferenceRoutes } from './routes/inference.js';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { accountsOf } from '../app/accounts/index.js';
@@ -78,7 +79,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
     options,
     loginAttemptsPerMinute: options.loginAttemptsPerMinute ?? 5,
     reports: new ReportCache(options.kb, attribution),
-    rules: new RuleSource(options.kb, options.rules ?? []),
+    rules: new RuleSource(options.kb, options.rules ?? [], undefined, options.store),
     afterImport: () => app.refreshAttribution(),
     uploadLimits,
     pdf: new PdfPrinter({ concurrency: options.pdf?.concurrency, maxWaiting: options.pdf?.maxWaiting }),
@@ -97,6 +98,7 @@ export async function buildServer(options: ServerOptions): Promise<App> {
   await app.register(connectorRoutes, context);
   await app.register(metaRoutes, context);
   await app.register(notificationRoutes, context);
+  await app.register(inferenceRoutes, context);
   const schedule = options.connectorScheduler ?? {};
   await app.register(connectorScheduler, {
     enabled: schedule.enabled ?? true,

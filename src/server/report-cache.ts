@@ -32,6 +32,7 @@ export class ReportCache {
       .update(JSON.stringify(inputs.content))
       .update(inputs.confirmedTechniques.join(','))
       .update(inputs.rules?.source ?? '')
+      .update((inputs.dismissals ?? []).map((d) => d.techniqueId).join(','))
       .digest('hex');
     const now = Date.now();
     const hit = this.entries.get(incident.id);

@@ -31,6 +31,7 @@ import type {
   ReviewTimelineAnnotationsTable,
   ReviewTimelineEventsTable,
 } from './tables/reviews.js';
+import type { ActionItemDetectionsTable, InferenceDismissalsTable, RuleImportChangesTable, RuleImportsTable, RuleInventoryTable } from './tables/rules.js';
 
 export type * from './tables/incidents.js';
 export type * from './tables/accounts.js';
@@ -41,6 +42,7 @@ export type * from './tables/learning.js';
 export type * from './tables/connectors.js';
 export type * from './tables/notifications.js';
 export type * from './tables/observables.js';
+export type * from './tables/rules.js';
 
 /**
  * Every table of the store, one type: what the migrations create, with each column's real type
@@ -95,6 +97,11 @@ export interface Database {
   incidentMarkings: IncidentMarkingsTable;
   intelIndicators: IntelIndicatorsTable;
   intelTerms: IntelTermsTable;
+  ruleImports: RuleImportsTable;
+  ruleInventory: RuleInventoryTable;
+  ruleImportChanges: RuleImportChangesTable;
+  actionItemDetections: ActionItemDetectionsTable;
+  inferenceDismissals: InferenceDismissalsTable;
 
   learningIncidentFacts: LearningIncidentFactsTable;
   learningAlertFacts: LearningAlertFactsTable;

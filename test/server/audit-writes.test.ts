@@ -130,6 +130,12 @@ const STEPS: Step[] = [
   },
   { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { owner: 'bob@example.org' } }), action: 'action-item.edit', hasBefore: true },
   { route: 'POST /api/action-items/:id/status', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/action-items/${s.actionId}/status`, payload: { status: 'in-progress' } }), action: 'action-item.move', hasBefore: true },
+  // Technique inference and verified detection fixes.
+  { route: 'POST /api/incidents/:id/inference/confirm', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/inference/confirm`, payload: { techniques: ['T1021.001'], reason: null } }), action: 'coverage.confirm', hasBefore: true },
+  { route: 'POST /api/incidents/:id/inference/dismiss', as: 'analyst', request: (s) => ({ method: 'POST', url: `/api/incidents/${s.incident}/inference/dismiss`, payload: { techniques: ['T1016'], reason: 'no such tooling here' } }), action: 'inference.dismiss', hasBefore: false },
+  { route: 'PATCH /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'PATCH', url: `/api/action-items/${s.actionId}`, payload: { type: 'detection-engineering' } }), action: 'action-item.edit', hasBefore: true },
+  { route: 'PUT /api/action-items/:id/techniques', as: 'analyst', request: (s) => ({ method: 'PUT', url: `/api/action-items/${s.actionId}/techniques`, payload: { techniques: ['T1003.001'] } }), action: 'action-item.detection', hasBefore: true },
+  { route: 'POST /api/action-items/verify', as: 'analyst', request: () => ({ method: 'POST', url: '/api/action-items/verify' }), action: 'rules.verify', hasBefore: false },
   { route: 'DELETE /api/action-items/:id', as: 'analyst', request: (s) => ({ method: 'DELETE', url: `/api/action-items/${s.actionId}` }), action: 'action-item.delete', hasBefore: true },
   {
     route: 'PUT /api/incidents/:id/template',

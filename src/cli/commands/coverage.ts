@@ -43,7 +43,6 @@ export const registerCoverageCommands: RegisterCommands = (program: Command, ctx
     .option('--top <n>', 'gaps to list', parseTop, 20)
     .option('--no-incidents', 'leave stored incidents out (no database is opened)')
     .action(async (opts: CoverageOpts) => {
-      if (!opts.rules || opts.rules.length === 0) throw new UsageError('coverage needs --rules PATH... (rule files or folders)');
       if (!FORMATS.includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${opts.format}"`);
       if (opts.threat && opts.threatLayer) throw new UsageError('give either --threat or --threat-layer, not both');
       await runCoverage(ctx, opts);
@@ -131,12 +130,27 @@ async function incidentAggregate(ctx: CliContext): Promise<{ aggregate: Incident
   return withStore(ctx, async (store) => ({ aggregate: await incidentCoverageAggregate(store), database: store.location }));
 }
 
+/** The stored rule inventory, or a usage error when there is neither it nor --rules. */
+async function storedInventoryFor(ctx: CliContext): Promise<{ inventory: RuleInventory; label: string }> {
+  const { defaultDatabasePath } = await import('../../store/index.js');
+  const named = ctx.globals().db || ctx.env.DATABASE_URL;
+  const noRules = new UsageError('coverage needs --rules PATH... (rule files or folders) or a stored inventory (hindsight rules import PATH...)');
+  if (!named && !existsSync(defaultDatabasePath())) throw noRules;
+  const { storedRuleInventory } = await import('../../app/rule-inventory.js');
+  const stored = await withStore(ctx, (store) => storedRuleInventory(store));
+  if (!stored) throw noRules;
+  return stored;
+}
+
 async function runCoverage(ctx: CliContext, opts: CoverageOpts): Promise<void> {
   const { importRules } = await import('../../rules/index.js');
   const { computeCoverage } = await import('../../analysis/coverage/compute.js');
   const { EMPTY_INCIDENT_AGGREGATE } = await import('../../analysis/coverage/types.js');
   const kb = await loadKnowledgeBaseFor(ctx);
-  const inventory = await importRules(opts.rules ?? [], { format: opts.format as RuleFormat | 'auto', includeDeprecated: Boolean(opts.includeDeprecated) });
+  // Without --rules: the stored inventory (hindsight rules import).
+  const stored = opts.rules?.length ? null : await storedInventoryFor(ctx);
+  const inventory = stored ? stored.inventory : await importRules(opts.rules ?? [], { format: opts.format as RuleFormat | 'auto', includeDeprecated: Boolean(opts.includeDeprecated) });
+  const rulesFrom = stored ? stored.label : (opts.rules ?? []).join(', ');
   for (const p of inventory.problems.slice(0, 20)) ctx.warn(`warning: ${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
   if (inventory.problems.length > 20) ctx.warn(`warning: ... and ${inventory.problems.length - 20} more rule file problems`);
 
@@ -157,7 +171,7 @@ async function runCoverage(ctx: CliContext, opts: CoverageOpts): Promise<void> {
   let layerFile: string | null = null;
   if (opts.layer) {
     const { buildCoverageLayers } = await import('../../export/coverage-layers.js');
-    const layers = buildCoverageLayers(kb, result, { rulesLabel: `${result.rulesCounted} rules from ${(opts.rules ?? []).join(', ')}` });
+    const layers = buildCoverageLayers(kb, result, { rulesLabel: `${result.rulesCounted} rules from ${rulesFrom}` });
     layerFile = resolve(opts.layer);
     await writeFile(layerFile, `${JSON.stringify(layers, null, 2)}\n`);
   }

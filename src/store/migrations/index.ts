@@ -16,6 +16,7 @@ import { tokensAndSignInsSchema } from './0014-tokens-and-sign-ins.js';
 import { reviewTasksSchema } from './0015-review-tasks.js';
 import { notificationsSchema } from './0016-notifications.js';
 import { observablesSchema } from './0018-observables.js';
+import { ruleInventorySchema } from './0019-rule-inventory.js';
 
 /**
  * The store's migrations, defined in code (not read from a folder) so they run the same from
@@ -39,6 +40,7 @@ export const migrations: Record<string, Migration> = {
   '0015-review-tasks': reviewTasksSchema,
   '0016-notifications': notificationsSchema,
   '0018-observables': observablesSchema,
+  '0019-rule-inventory': ruleInventorySchema,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -6743,6 +6743,576 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/incidents/{id}/inference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Techniques that probably also happened in the incident, with the observed techniques that imply each */
+        get: {
+            parameters: {
+                query?: {
+                    top?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attackVersion: string;
+                            observed: string[];
+                            techniques: {
+                                id: string;
+                                name: string;
+                                tactics: string[];
+                                score: number;
+                                because: {
+                                    technique: string;
+                                    weight: number;
+                                }[];
+                                rules: number;
+                                baseRate: number;
+                                software: string[];
+                                dataSources: string[];
+                            }[];
+                            thin: boolean;
+                            note: string | null;
+                            notes: string[];
+                            incident: {
+                                id: string;
+                                sourceId: string;
+                                title: string;
+                            } | null;
+                            dismissed: {
+                                techniqueId: string;
+                                dismissedBy: string;
+                                dismissedAt: string;
+                                reason: string | null;
+                            }[];
+                            rulesSource: string | null;
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/inference/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm inferred techniques: they join the confirmed techniques (coverage counts them as missed) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        techniques: string[];
+                        /** @default null */
+                        reason?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incident: string;
+                            techniques: string[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/incidents/{id}/inference/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Dismiss inferred techniques for the incident (stored and audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Hindsight's incident id (inc_...) or the source's own id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        techniques: string[];
+                        /** @default null */
+                        reason?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            incident: string;
+                            techniques: string[];
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/layers/inferred": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Navigator layer (4.5) of the techniques that probably also happened: for one incident, or across the most recent incidents you may see */
+        get: {
+            parameters: {
+                query?: {
+                    incident?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NavigatorLayer"];
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rules/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Coverage over time: techniques covered by the stored rule inventory at each import */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            imports: {
+                                id: string;
+                                importedAt: string;
+                                importedBy: string;
+                                paths: string[];
+                                format: string;
+                                rules: number;
+                                added: number;
+                                changed: number;
+                                removed: number;
+                                techniquesCovered: number;
+                                gained: string[];
+                                lost: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/action-items/{id}/techniques": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Name the techniques a detection-engineering action item must cover (checked against the rule inventory) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        techniques: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actionItemId: string;
+                            incidentId: string;
+                            title: string;
+                            techniques: string[];
+                            /** @enum {string} */
+                            state: "pending" | "verified" | "regressed";
+                            evidence: {
+                                importId: string;
+                                at: string;
+                                rules: {
+                                    id: string;
+                                    title: string;
+                                    techniques: string[];
+                                }[];
+                                uncovered: string[];
+                            } | null;
+                        };
+                    };
+                };
+                /** @description The input is invalid (`invalid-input`, with details). */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description It does not exist, or it is restricted to other people (`not-found`). */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/action-items/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Re-check every detection-engineering action item against the stored rule inventory */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            importId: string | null;
+                            items: {
+                                actionItemId: string;
+                                incidentId: string;
+                                title: string;
+                                techniques: string[];
+                                /** @enum {string} */
+                                state: "pending" | "verified" | "regressed";
+                                evidence: {
+                                    importId: string;
+                                    at: string;
+                                    rules: {
+                                        id: string;
+                                        title: string;
+                                        techniques: string[];
+                                    }[];
+                                    uncovered: string[];
+                                } | null;
+                                /** @enum {string} */
+                                before: "pending" | "verified" | "regressed";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not signed in, or the API token is unknown or revoked (`unauthenticated`), or the sign-in failed (`bad-credentials`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description The role is below what the route needs (`forbidden`), or a session write without the CSRF header (`csrf`). */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6761,282 +7331,6 @@ export interface components {
                 [key: string]: "immediate" | "digest" | "off";
             };
             email?: string | null;
-        };
-        /** @description An account of the team server (never its password). */
-        User: {
-            id: string;
-            username: string;
-            displayName: string | null;
-            email: string | null;
-            /** @enum {string} */
-            kind: "person" | "service";
-            /** @enum {string} */
-            role: "viewer" | "analyst" | "reviewer" | "admin";
-            disabled: boolean;
-            createdAt: string;
-            mustChangePassword: boolean;
-        };
-        /** @description An API token as listed (never the token itself). */
-        ApiToken: {
-            id: string;
-            username: string;
-            name: string;
-            /** @enum {string} */
-            scope: "read" | "write" | "admin";
-            createdAt: string;
-            expiresAt: string | null;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-            /** @enum {string|null} */
-            revokedReason: "revoked" | "password-changed" | "user-disabled" | "issued-for-another" | null;
-        };
-        /** @description One entry of the hash-chained audit trail. */
-        AuditEntry: {
-            seq: number;
-            at: string;
-            actor: string;
-            action: string;
-            entityType: string;
-            entityId: string;
-            before: unknown;
-            after: unknown;
-            prevHash: string;
-            hash: string;
-            redacted?: boolean;
-        };
-        AuditVerification: {
-            ok: boolean;
-            entries: number;
-            firstBroken?: {
-                seq: number;
-                reason: string;
-            };
-            lastHash: string;
-            unkeyed?: number;
-            anchors?: number;
-        };
-        /** @description Which incidents need a full review: a review is required when any rule matches. */
-        ReviewPolicy: {
-            /** @enum {number} */
-            version: 1;
-            rules: {
-                name: string;
-                /** @default  */
-                description: string;
-                when: {
-                    /** @enum {string} */
-                    severityAtLeast?: "informational" | "low" | "medium" | "high" | "critical";
-                    tags?: string[];
-                    determination?: string[];
-                    classification?: string[];
-                    classificationNot?: string[];
-                };
-            }[];
-            /**
-             * @default {
-             *       "fourEyes": true,
-             *       "overrideReasonMinLength": 20
-             *     }
-             */
-            approval: {
-                /** @default true */
-                fourEyes: boolean;
-                /** @default 20 */
-                overrideReasonMinLength: number;
-            };
-        };
-        ErrorBody: {
-            error: {
-                code: string;
-                message: string;
-                details?: unknown;
-            };
-        };
-        /** @description The ATT&CK matrix: tactics in order, their techniques and sub-techniques. */
-        AttackMatrix: {
-            version: string;
-            domain: string;
-            tactics: {
-                id: string;
-                shortname: string;
-                name: string;
-                techniques: {
-                    id: string;
-                    name: string;
-                    subtechniques: {
-                        id: string;
-                        name: string;
-                    }[];
-                }[];
-            }[];
-        };
-        /** @description One ATT&CK object with its relations spelled out as ID + name. */
-        AttackObject: {
-            /** @enum {string} */
-            kind: "tactic" | "technique" | "mitigation" | "detection-strategy" | "analytic" | "data-component" | "group" | "campaign" | "software";
-            id: string;
-            stixId: string;
-            name: string;
-            description: string;
-            url: string | null;
-            deprecated: boolean;
-            version: string | null;
-            modified: string | null;
-            query: string;
-            revokedFrom: string[] | null;
-            mappedFrom: string | null;
-            aliases?: string[];
-            platforms?: string[];
-            tactics?: {
-                id: string;
-                shortname: string;
-                name: string;
-            }[];
-            parent?: {
-                id: string;
-                name: string;
-            } | null;
-            subtechniques?: {
-                id: string;
-                name: string;
-            }[];
-            mitigations?: {
-                id: string;
-                name: string;
-            }[];
-            detectionStrategies?: {
-                id: string;
-                name: string;
-                analytics: {
-                    id: string;
-                    name: string;
-                    platforms: string[];
-                    dataComponents: {
-                        id: string;
-                        name: string;
-                    }[];
-                    logSources: {
-                        name: string;
-                        channel: string | null;
-                        dataComponentId: string | null;
-                    }[];
-                }[];
-            }[];
-            dataSources?: string[];
-            techniques?: {
-                id: string;
-                name: string;
-            }[];
-            software?: {
-                id: string;
-                name: string;
-            }[];
-            campaigns?: {
-                id: string;
-                name: string;
-            }[];
-            attributedTo?: {
-                id: string;
-                name: string;
-            }[];
-            firstSeen?: string | null;
-            lastSeen?: string | null;
-            /** @enum {string} */
-            softwareType?: "malware" | "tool";
-            shortname?: string;
-            order?: number;
-            analytics?: {
-                id: string;
-                name: string;
-                platforms: string[];
-                dataComponents: {
-                    id: string;
-                    name: string;
-                }[];
-                logSources: {
-                    name: string;
-                    channel: string | null;
-                    dataComponentId: string | null;
-                }[];
-            }[];
-            dataSourceName?: string | null;
-            dataComponents?: {
-                id: string;
-                name: string;
-            }[];
-            logSources?: {
-                name: string;
-                channel: string | null;
-                dataComponentId: string | null;
-            }[];
-        };
-        /** @description The incidents that showed an ATT&CK technique. */
-        TechniqueIncidents: {
-            technique: string;
-            total: number;
-            incidents: {
-                id: string;
-                title: string;
-                severity: string;
-                status: string;
-                createdAt: string;
-                /** @description alerts of the incident that carry the technique */
-                alerts: number;
-            }[];
-        };
-        /** @description A connector that pulls incidents from Microsoft Defender XDR (Graph security API) or Microsoft Sentinel (Azure Resource Manager); never its secret. */
-        Connector: {
-            name: string;
-            /** @enum {string} */
-            type: "defender" | "sentinel";
-            tenantId: string;
-            clientId: string;
-            /** @description Where the secret is read from (never the secret itself); admins only. */
-            secret?: components["schemas"]["SecretRef"];
-            /** @enum {string} */
-            cloud: "global" | "usgov" | "usgovhigh" | "dod" | "china";
-            graphUrl: string | null;
-            armUrl: string | null;
-            loginUrl: string | null;
-            subscriptionId: string | null;
-            resourceGroup: string | null;
-            workspace: string | null;
-            intervalMinutes: number;
-            enabled: boolean;
-            createdAt: string;
-            updatedAt: string;
-            lastRun: components["schemas"]["ConnectorRun"] | null;
-            nextRunAt: string | null;
-            checkpoint: string | null;
-        };
-        /** @description The outcome of a connector run. */
-        ConnectorRun: {
-            startedAt: string;
-            finishedAt: string | null;
-            ok: boolean;
-            error: string | null;
-            fetched: number;
-            created: number;
-            updated: number;
-            unchanged: number;
-        };
-        /** @description Where a connector reads its secret at sync time: an environment variable, a file, or a PEM certificate file. Never the secret itself. */
-        SecretRef: {
-            /** @enum {string} */
-            kind: "env" | "file" | "certificate";
-            ref: string;
-        };
-        /** @description One connector's sync: what it fetched, created, updated and left unchanged, its checkpoint, and its error (null when it succeeded). */
-        SyncConnectorResult: {
-            name: string;
-            /** @enum {string} */
-            type: "defender" | "sentinel";
-            fetched: number;
-            created: number;
-            updated: number;
-            unchanged: number;
-            checkpoint: string | null;
-            error: string | null;
         };
         /** @description The review of one incident: its state and sign-off. */
         ReviewRecord: {
@@ -7451,6 +7745,22 @@ export interface components {
                 missed: number;
                 unknown: string[];
                 rulesSource: string | null;
+                probablyAlsoHappened?: {
+                    techniques: {
+                        id: string;
+                        name: string;
+                        tactics: string[];
+                        score: number;
+                        because: {
+                            technique: string;
+                            weight: number;
+                        }[];
+                        rules: number | null;
+                        dataSources: string[];
+                    }[];
+                    note: string | null;
+                    dismissed: string[];
+                };
             };
             state?: components["schemas"]["ReviewRecord"];
             sections?: {
@@ -7681,6 +7991,282 @@ export interface components {
                     name: string;
                 }[];
             }[];
+        };
+        ErrorBody: {
+            error: {
+                code: string;
+                message: string;
+                details?: unknown;
+            };
+        };
+        /** @description An account of the team server (never its password). */
+        User: {
+            id: string;
+            username: string;
+            displayName: string | null;
+            email: string | null;
+            /** @enum {string} */
+            kind: "person" | "service";
+            /** @enum {string} */
+            role: "viewer" | "analyst" | "reviewer" | "admin";
+            disabled: boolean;
+            createdAt: string;
+            mustChangePassword: boolean;
+        };
+        /** @description An API token as listed (never the token itself). */
+        ApiToken: {
+            id: string;
+            username: string;
+            name: string;
+            /** @enum {string} */
+            scope: "read" | "write" | "admin";
+            createdAt: string;
+            expiresAt: string | null;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+            /** @enum {string|null} */
+            revokedReason: "revoked" | "password-changed" | "user-disabled" | "issued-for-another" | null;
+        };
+        /** @description One entry of the hash-chained audit trail. */
+        AuditEntry: {
+            seq: number;
+            at: string;
+            actor: string;
+            action: string;
+            entityType: string;
+            entityId: string;
+            before: unknown;
+            after: unknown;
+            prevHash: string;
+            hash: string;
+            redacted?: boolean;
+        };
+        AuditVerification: {
+            ok: boolean;
+            entries: number;
+            firstBroken?: {
+                seq: number;
+                reason: string;
+            };
+            lastHash: string;
+            unkeyed?: number;
+            anchors?: number;
+        };
+        /** @description Which incidents need a full review: a review is required when any rule matches. */
+        ReviewPolicy: {
+            /** @enum {number} */
+            version: 1;
+            rules: {
+                name: string;
+                /** @default  */
+                description: string;
+                when: {
+                    /** @enum {string} */
+                    severityAtLeast?: "informational" | "low" | "medium" | "high" | "critical";
+                    tags?: string[];
+                    determination?: string[];
+                    classification?: string[];
+                    classificationNot?: string[];
+                };
+            }[];
+            /**
+             * @default {
+             *       "fourEyes": true,
+             *       "overrideReasonMinLength": 20
+             *     }
+             */
+            approval: {
+                /** @default true */
+                fourEyes: boolean;
+                /** @default 20 */
+                overrideReasonMinLength: number;
+            };
+        };
+        /** @description The ATT&CK matrix: tactics in order, their techniques and sub-techniques. */
+        AttackMatrix: {
+            version: string;
+            domain: string;
+            tactics: {
+                id: string;
+                shortname: string;
+                name: string;
+                techniques: {
+                    id: string;
+                    name: string;
+                    subtechniques: {
+                        id: string;
+                        name: string;
+                    }[];
+                }[];
+            }[];
+        };
+        /** @description One ATT&CK object with its relations spelled out as ID + name. */
+        AttackObject: {
+            /** @enum {string} */
+            kind: "tactic" | "technique" | "mitigation" | "detection-strategy" | "analytic" | "data-component" | "group" | "campaign" | "software";
+            id: string;
+            stixId: string;
+            name: string;
+            description: string;
+            url: string | null;
+            deprecated: boolean;
+            version: string | null;
+            modified: string | null;
+            query: string;
+            revokedFrom: string[] | null;
+            mappedFrom: string | null;
+            aliases?: string[];
+            platforms?: string[];
+            tactics?: {
+                id: string;
+                shortname: string;
+                name: string;
+            }[];
+            parent?: {
+                id: string;
+                name: string;
+            } | null;
+            subtechniques?: {
+                id: string;
+                name: string;
+            }[];
+            mitigations?: {
+                id: string;
+                name: string;
+            }[];
+            detectionStrategies?: {
+                id: string;
+                name: string;
+                analytics: {
+                    id: string;
+                    name: string;
+                    platforms: string[];
+                    dataComponents: {
+                        id: string;
+                        name: string;
+                    }[];
+                    logSources: {
+                        name: string;
+                        channel: string | null;
+                        dataComponentId: string | null;
+                    }[];
+                }[];
+            }[];
+            dataSources?: string[];
+            techniques?: {
+                id: string;
+                name: string;
+            }[];
+            software?: {
+                id: string;
+                name: string;
+            }[];
+            campaigns?: {
+                id: string;
+                name: string;
+            }[];
+            attributedTo?: {
+                id: string;
+                name: string;
+            }[];
+            firstSeen?: string | null;
+            lastSeen?: string | null;
+            /** @enum {string} */
+            softwareType?: "malware" | "tool";
+            shortname?: string;
+            order?: number;
+            analytics?: {
+                id: string;
+                name: string;
+                platforms: string[];
+                dataComponents: {
+                    id: string;
+                    name: string;
+                }[];
+                logSources: {
+                    name: string;
+                    channel: string | null;
+                    dataComponentId: string | null;
+                }[];
+            }[];
+            dataSourceName?: string | null;
+            dataComponents?: {
+                id: string;
+                name: string;
+            }[];
+            logSources?: {
+                name: string;
+                channel: string | null;
+                dataComponentId: string | null;
+            }[];
+        };
+        /** @description The incidents that showed an ATT&CK technique. */
+        TechniqueIncidents: {
+            technique: string;
+            total: number;
+            incidents: {
+                id: string;
+                title: string;
+                severity: string;
+                status: string;
+                createdAt: string;
+                /** @description alerts of the incident that carry the technique */
+                alerts: number;
+            }[];
+        };
+        /** @description A connector that pulls incidents from Microsoft Defender XDR (Graph security API) or Microsoft Sentinel (Azure Resource Manager); never its secret. */
+        Connector: {
+            name: string;
+            /** @enum {string} */
+            type: "defender" | "sentinel";
+            tenantId: string;
+            clientId: string;
+            /** @description Where the secret is read from (never the secret itself); admins only. */
+            secret?: components["schemas"]["SecretRef"];
+            /** @enum {string} */
+            cloud: "global" | "usgov" | "usgovhigh" | "dod" | "china";
+            graphUrl: string | null;
+            armUrl: string | null;
+            loginUrl: string | null;
+            subscriptionId: string | null;
+            resourceGroup: string | null;
+            workspace: string | null;
+            intervalMinutes: number;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+            lastRun: components["schemas"]["ConnectorRun"] | null;
+            nextRunAt: string | null;
+            checkpoint: string | null;
+        };
+        /** @description The outcome of a connector run. */
+        ConnectorRun: {
+            startedAt: string;
+            finishedAt: string | null;
+            ok: boolean;
+            error: string | null;
+            fetched: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+        };
+        /** @description Where a connector reads its secret at sync time: an environment variable, a file, or a PEM certificate file. Never the secret itself. */
+        SecretRef: {
+            /** @enum {string} */
+            kind: "env" | "file" | "certificate";
+            ref: string;
+        };
+        /** @description One connector's sync: what it fetched, created, updated and left unchanged, its checkpoint, and its error (null when it succeeded). */
+        SyncConnectorResult: {
+            name: string;
+            /** @enum {string} */
+            type: "defender" | "sentinel";
+            fetched: number;
+            created: number;
+            updated: number;
+            unchanged: number;
+            checkpoint: string | null;
+            error: string | null;
         };
         /** @description Where notifications go. Secrets are write-only: shown only as set or not. */
         NotificationSettings: {

@@ -13,6 +13,7 @@ import { ReviewTransitions } from './ReviewTransitions';
 import { fetchDetail, focusElement, type ReviewParts } from './reviewTypes';
 import { ShareExports } from './ShareExports';
 import { ReviewObservables } from './ReviewObservables';
+import { ProbablyAlsoHappened } from './ProbablyAlsoHappened';
 
 const PARTS: [string, string][] = [
   ['state-title', 'Review'],
@@ -127,6 +128,7 @@ export function IncidentReview({ incidentId, user }: { incidentId: string; user:
         <MatrixGrid scores={incidentScores} label="Techniques of this incident on the ATT&CK matrix" onlyScored />
       </section>
 
+      <ProbablyAlsoHappened incidentId={incidentId} canDecide={analyst} onChange={reload} />
       <Entities entities={r.entities} events={r.timeline} />
       <ReviewObservables incidentId={incidentId} editable={analyst} />
       <Findings findings={r.findings ?? []} events={r.timeline} techniques={r.techniques.techniqueIds} parts={parts} />

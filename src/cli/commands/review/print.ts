@@ -36,8 +36,10 @@ export function registerReviewDocumentCommand(program: Command, ctx: CliContext)
       const { ruleIndexOf } = await import('../../../app/rule-index.js');
       const rules = await ruleIndexOf(kb, opts.rules?.length ? opts.rules : (ctx.env.HINDSIGHT_RULES ?? '').split(delimiter).filter(Boolean));
       const { loadReviewDocument } = await import('../../../app/review-document.js');
+      const { storedRuleIndex } = await import('../../../app/rule-index.js');
       const { report, story } = await withReview(ctx, ref, async ({ store, incident }) => {
-        const document = await loadReviewDocument(store, kb, incident, { rules });
+        // Without --rules or HINDSIGHT_RULES: the stored inventory (hindsight rules import).
+        const document = await loadReviewDocument(store, kb, incident, { rules: rules ?? (await storedRuleIndex(store, kb)) });
         if (format !== 'html' && format !== 'pdf') return { report: document, story: undefined };
         // The HTML and PDF documents draw the attack story; the command line sees every incident, as an administrator does.
         const share = await import('../../../app/share-export.js');
