@@ -1,5 +1,6 @@
 import type { KnowledgeBase } from '../attack/types.js';
 import { NotFoundError, UsageError } from '../model/errors.js';
+import { recordNotification } from './notify/record.js';
 import type { OpenedStore } from '../store/index.js';
 import { getActionItem, updateActionItem, type StoredActionItem } from '../store/reviews/action-items.js';
 import type { DetectionEvidence, DetectionVerificationState } from '../store/database.js';
@@ -44,11 +45,22 @@ export interface DetectionRegressedEvent {
 
 /**
  * Called once per regression, inside the transaction that records it (the audit trail already
- * holds the `action-item.regress` entry). This is where the notifications of the teamwork issue
- * connect (`recordNotification(db, event)` from app/notify/ once it has landed); until then the
- * audit entry is the record, and the event is returned to the caller in `regressions`.
+ * holds the `action-item.regress` entry): the item's owner is told, through the notifications
+ * outbox, in the same transaction. One message per item and rules import, whatever re-checks run.
  */
-export async function onDetectionRegressed(_tx: OpenedStore, event: DetectionRegressedEvent): Promise<DetectionRegressedEvent> {
+export async function onDetectionRegressed(tx: OpenedStore, event: DetectionRegressedEvent): Promise<DetectionRegressedEvent> {
+  if (event.owner) {
+    await recordNotification(tx, {
+      kind: 'action.regressed',
+      dedupeKey: `action.regressed:${event.actionItemId}:${event.importId}`,
+      incidentId: event.incidentId,
+      subjectId: event.actionItemId,
+      subjectTitle: event.title,
+      actor: VERIFIER,
+      to: [event.owner],
+      facts: { 'No longer covered': event.uncovered.join(', '), 'Rules import': event.importId },
+    });
+  }
   return event;
 }
 
@@ -67,7 +79,7 @@ export async function setActionItemTechniques(store: OpenedStore, kb: KnowledgeB
     const last = await latestRuleImport(tx.db);
     if (last) await verifyDetectionItemsIn(tx, kb, actor, last, actionItemId);
     const after = (await listDetectionItems(tx.db, actionItemId))[0]!;
-    return { result: after, entityId: actionItemId, before: { techniques: before }, after: { techniques: live } };
+    return { result: after, entityId: actionItemId, before: { incidentId: item.incidentId, techniques: before }, after: { incidentId: item.incidentId, techniques: live } };
   });
 }
 
@@ -140,7 +152,7 @@ async function markVerified(tx: OpenedStore, actor: string, item: DetectionItem,
   if (!current) return;
   const next: StoredActionItem = { ...current, status: 'verified', verifiedBy: VERIFIER, verifiedAt: evidence.at, verificationMethod: 'rule-inventory', verificationEvidence: evidenceText(evidence) };
   await updateActionItem(tx.db, current, next, ['status', 'verifiedBy', 'verifiedAt', 'verificationMethod', 'verificationEvidence'], { actor: VERIFIER, at: evidence.at });
-  await appendAudit(tx, { actor, operation: 'action-item.verify' }, { entityId: item.actionItemId, before: { status: current.status }, after: { status: 'verified', evidence } });
+  await appendAudit(tx, { actor, operation: 'action-item.verify' }, { entityId: item.actionItemId, before: { incidentId: item.incidentId, status: current.status }, after: { incidentId: item.incidentId, status: 'verified', evidence } });
 }
 
 async function markRegressed(tx: OpenedStore, actor: string, item: DetectionItem, evidence: DetectionEvidence): Promise<void> {
@@ -149,5 +161,5 @@ async function markRegressed(tx: OpenedStore, actor: string, item: DetectionItem
   // A fix that no longer holds is open work again; the lost verification stays in the item's history.
   const next: StoredActionItem = { ...current, status: 'open', verifiedBy: null, verifiedAt: null, verificationMethod: null, verificationEvidence: null };
   await updateActionItem(tx.db, current, next, ['status', 'verifiedBy', 'verifiedAt', 'verificationMethod', 'verificationEvidence'], { actor: VERIFIER, at: evidence.at });
-  await appendAudit(tx, { actor, operation: 'action-item.regress' }, { entityId: item.actionItemId, before: { status: current.status, state: 'verified' }, after: { status: 'open', state: 'regressed', uncovered: evidence.uncovered, importId: evidence.importId, owner: current.owner } });
+  await appendAudit(tx, { actor, operation: 'action-item.regress' }, { entityId: item.actionItemId, before: { incidentId: item.incidentId, status: current.status, state: 'verified' }, after: { incidentId: item.incidentId, status: 'open', state: 'regressed', uncovered: evidence.uncovered, importId: evidence.importId, owner: current.owner } });
 }

@@ -18,6 +18,7 @@ export const NOTIFICATION_KINDS = [
   'task.overdue',
   'task.escalated',
   'tracker.changed',
+  'action.regressed',
 ] as const;
 export const NotificationKindSchema = z.enum(NOTIFICATION_KINDS);
 export type NotificationKind = z.infer<typeof NotificationKindSchema>;
@@ -36,6 +37,7 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   'task.overdue': 'Task overdue',
   'task.escalated': 'Overdue task escalated',
   'tracker.changed': 'Tracker state changed',
+  'action.regressed': 'Detection fix no longer covered',
 };
 
 /**

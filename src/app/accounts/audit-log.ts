@@ -32,11 +32,9 @@ export function incidentsOfAuditEntry(entry: AuditEntry): string[] {
     case 'section':
     case 'answer':
     case 'timeline-annotation':
+    case 'review-template':
+    case 'inference-dismissal':
       return [entry.entityId.split('/')[0] ?? entry.entityId];
-    case 'finding':
-    case 'action-item':
-    case 'timeline-event':
-      return [...new Set(fromContent('incidentId'))];
     case 'playbook':
       return [...new Set(fromContent('drivenByIncidentId'))];
     case 'import':
@@ -45,7 +43,8 @@ export function incidentsOfAuditEntry(entry: AuditEntry): string[] {
       // An observable's entry names the incidents it was seen in (or added to) at the time.
       return [...new Set([...fromContent('incidentId'), ...[entry.after, entry.before].flatMap((v) => (isRecord(v) && Array.isArray(v['incidentIds']) ? v['incidentIds'].filter((i): i is string => typeof i === 'string') : []))])];
     default:
-      return [];
+      // Findings, action items, events, tasks, observables and anything added later say in their content.
+      return [...new Set(fromContent('incidentId'))];
   }
 }
 

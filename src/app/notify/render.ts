@@ -77,6 +77,8 @@ export function sentenceOf(m: MessageContext): string {
       return `The task ${item} of "${m.incidentTitle}" is still overdue; escalated to you as the incident's reviewer.`;
     case 'tracker.changed':
       return `The tracker issue of the action item ${item} of "${m.incidentTitle}" changed state.`;
+    case 'action.regressed':
+      return `The detection fix ${item} of "${m.incidentTitle}" is no longer covered by the rule inventory: it was reopened.`;
     default:
       return `${kindLabel(m.kind)}: "${m.incidentTitle}".`;
   }

@@ -97,6 +97,10 @@ describe.each(targets)('rule inventory, verified closure and inference decisions
       expect(regress).toMatchObject({ entityId: item.id });
       expect(JSON.stringify(regress?.after)).toContain('"owner":"ben"');
       expect(audit.entries.filter((e) => e.action === 'rules.import')).toHaveLength(3);
+      // The owner is told through the notifications outbox, once for this import.
+      const { undispatchedEvents } = await import('../../../src/store/notifications/outbox.js');
+      const told = (await undispatchedEvents(store.db, 100)).filter((e) => e.kind === 'action.regressed');
+      expect(told).toEqual([expect.objectContaining({ subjectId: item.id, recipients: ['ben'], facts: { 'No longer covered': 'T1059.001', 'Rules import': c.import.id } })]);
 
       const history = await ruleInventoryHistory(store);
       expect(history.imports.map((i) => i.techniquesCovered)).toEqual([2, 2, 1]);
@@ -107,6 +111,7 @@ describe.each(targets)('rule inventory, verified closure and inference decisions
       const again = await verifyDetectionItems(store, kb, 'ana');
       expect(again).toMatchObject({ importId: c.import.id, regressions: [] });
       expect(again.items[0]).toMatchObject({ before: 'regressed', state: 'regressed' });
+      expect((await undispatchedEvents(store.db, 100)).filter((e) => e.kind === 'action.regressed')).toHaveLength(1);
     } finally {
       await store.close();
     }
