@@ -57,7 +57,7 @@ describe.runIf(run)('hindsight actions list', () => {
     expect(lines[1]).toContain(title.includes(',') ? `"${title}"` : title);
     for (const [args, message] of [
       [['actions', 'list', '--due-soon', 'soon'], /--due-soon: "soon" is not a number of days/],
-      [['actions', 'list', '--status', 'opened'], /--status: "opened" is not one of/],
+      [['actions', 'list', '--status', 'opened'], /--status must be one of open, in-progress, done, verified, wont-do, not "opened"/],
       [['--json', 'actions', 'list', '--format', 'csv'], /--format csv and --json both choose the output/],
       [['actions', 'list', '--sort', 'colour'], /colour/],
     ] as const) {

@@ -38,15 +38,14 @@ export function registerActionCommands(program: Command, ctx: CliContext): void 
     .option('--desc', 'reverse the order of --sort')
     .addOption(new Option('--format <format>', 'text | csv (spreadsheet-safe CSV on stdout); --json prints JSON').choices(['text', 'csv']).default('text'))
     .action(async (o: { incident?: string; status?: string[]; owner?: string; overdue?: boolean; dueSoon?: string; search?: string; sort?: ActionSortKey; desc?: boolean; format: 'text' | 'csv' }) => {
-      const unknown = (o.status ?? []).find((s) => !(ACTION_STATUSES as readonly string[]).includes(s));
-      if (unknown) throw new UsageError(`--status: "${unknown}" is not one of ${ACTION_STATUSES.join(', ')}`);
       const dueWithinDays = o.dueSoon === undefined ? undefined : Number(o.dueSoon);
       if (dueWithinDays !== undefined && (!Number.isInteger(dueWithinDays) || dueWithinDays < 0 || dueWithinDays > 365)) throw new UsageError(`--due-soon: "${o.dueSoon}" is not a number of days from 0 to 365`);
       if (o.format === 'csv' && ctx.globals().json) throw new UsageError('--format csv and --json both choose the output: give one of them');
+      const status = parseEnumList(o.status, ACTION_STATUSES, '--status');
       await withReviewStore(ctx, async (store, app) => {
         let incidentId: string | undefined;
         if (o.incident) incidentId = (await requireIncident(store, o.incident)).id;
-        const items = await app.listActionItemsAcross(store, { incidentId, status: parseEnumList(o.status, ACTION_STATUSES, '--status'), owner: o.owner, overdue: o.overdue, dueWithinDays, search: o.search, sort: o.sort, descending: o.desc });
+        const items = await app.listActionItemsAcross(store, { incidentId, status, owner: o.owner, overdue: o.overdue, dueWithinDays, search: o.search, sort: o.sort, descending: o.desc });
         if (o.format === 'csv') {
           ctx.print(renderActionItemsCsv(items).replace(/\r\n$/, ''));
           return;
