@@ -28,7 +28,7 @@ try {
   const imported = await importFiles(store, [join(root, 'examples', 'ransomware.json')], { env: {} });
   const incidentId = imported.results[0].id;
   const people = Array.from({ length: 20 }, (_, i) => `person${i}`);
-  for (const username of people) await addUser(store, { username, role: 'reviewer', password: 'a-long-bench-password', email: `${username}@example.org` }, 'bench');
+  for (const username of people) await addUser(store, { username, role: 'reviewer', password: 'Juniper-Canyon-Violet-64', email: `${username}@example.org` }, 'bench');
   const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
   const stamp = { actor: 'bench', at: new Date().toISOString() };
   const t0 = performance.now();

@@ -58,7 +58,7 @@ const kb = await loadBundle(bundle);
 const imported = await importFiles(store, [join(root, 'examples', 'ransomware.json')], { env: {} });
 const id = imported.results[0].id;
 const app = await buildServer({ store, kb, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false } });
-await app.auth.addUser({ username: 'bench', role: 'viewer', password: 'a-long-bench-password' }, 'bench');
+await app.auth.addUser({ username: 'bench', role: 'viewer', password: 'Juniper-Canyon-Violet-64' }, 'bench');
 const { token } = await app.auth.createToken('bench', 'bench', 'bench');
 const download = async () => {
   const t0 = performance.now();
