@@ -3,65 +3,50 @@
  * (React Flow), in Debian's Chromium against the built web app. Screenshots go to
  * test-artifacts/e2e/ (git-ignored).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { importFiles } from '../../src/app/import.js';
 import { listObservables, markObservable } from '../../src/app/observables.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import { isCI, projectRoot } from '../helpers/env.js';
+import { browserReady, launchChromium, signIn, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('attack story e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('attack story e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('attack story e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('attack story e2e');
 const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e');
 
 describe.runIf(ready)('the attack story and the exports on the review screen', () => {
-  let store: OpenedStore;
-  let app: App;
+  let server: WebServer;
   let browser: Browser;
   let base: string;
   let incidentId: string;
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    store = await openStore({ db: ':memory:' });
-    const imported = await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
-    incidentId = imported.results[0]?.id as string;
-    // Indicators marked by the analyst show with a red border.
-    const admin = { username: 'ana', role: 'admin' as const };
-    for (const value of ['203.0.113.66', 'fabrikam-payroll.example', 'a9e72d6eddf4fd66cc29dd5facfed96bace06c956b170735dfd6fb98d45d0e8e']) {
-      for (const o of (await listObservables(store, { value }, admin)).observables) await markObservable(store, o.id, { ioc: true }, admin);
-    }
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: { HINDSIGHT_TEAM_NAME: 'Example CSIRT' }, precomputeAttribution: false, connectorScheduler: { enabled: false } });
-    await app.auth.addUser({ username: 'viewer', role: 'viewer', password: PASSWORD, displayName: 'Viewer User' }, 'test');
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({
+      examples: ['ransomware.json'],
+      roles: ['viewer'],
+      displayNames: true,
+      server: { env: { HINDSIGHT_TEAM_NAME: 'Example CSIRT' }, precomputeAttribution: false, connectorScheduler: { enabled: false } },
+      seed: async (store) => {
+        // Indicators marked by the analyst show with a red border.
+        const admin = { username: 'ana', role: 'admin' as const };
+        for (const value of ['203.0.113.66', 'fabrikam-payroll.example', 'a9e72d6eddf4fd66cc29dd5facfed96bace06c956b170735dfd6fb98d45d0e8e']) {
+          for (const o of (await listObservables(store, { value }, admin)).observables) await markObservable(store, o.id, { ioc: true }, admin);
+        }
+      },
+    });
+    ({ base } = server);
+    incidentId = server.ids[0] as string;
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
   it('draws the story and downloads the exports (viewer)', async () => {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 20_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill('viewer');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    const page = await signIn(browser, base, 'viewer', { viewport: { width: 1440, height: 900 }, timeout: isCI ? 30_000 : 20_000 });
+    const context = page.context();
     // Signed in: from here on, nothing in the page may fail.
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));

@@ -4,29 +4,18 @@
  * is refused with the server's one line. Screenshots go to test-artifacts/e2e/ (and to
  * HINDSIGHT_SCREENSHOT_DIR when set).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { importFiles } from '../../src/app/import.js';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import { projectRoot } from '../helpers/env.js';
+import { browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('audit log e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('audit log e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('audit log e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('audit log e2e');
 const artifacts = join(projectRoot, 'test-artifacts', 'e2e');
 
 describe.runIf(ready)('Audit log screen in Chromium', () => {
-  let store: OpenedStore;
-  let app: App;
+  let server: WebServer;
   let browser: Browser;
   let base: string;
   let restricted: string;
@@ -34,49 +23,35 @@ describe.runIf(ready)('Audit log screen in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    store = await openStore({ db: ':memory:' });
-    const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json'].map((f) => join(projectRoot, 'examples', f)), { env: {}, audit: { actor: 'cli:ops' } });
-    [restricted, other] = imported.results.map((r) => r.id) as [string, string];
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false } });
-    for (const role of ['viewer', 'analyst', 'reviewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD }, 'cli:ops');
-    await app.auth.restrictIncident(restricted, ['analyst'], 'admin');
-    const analyst = (await app.auth.createToken('analyst', 'e2e', 'cli:ops')).token;
-    for (const [id, title] of [[restricted, 'Backups reachable from the domain'], [other, 'No alert on the phishing mail']] as const) {
-      const res = await app.inject({ method: 'POST', url: `/api/incidents/${id}/findings`, headers: { authorization: `Bearer ${analyst}` }, payload: { category: 'technical-lapse', title } });
-      expect(res.statusCode, res.body).toBe(200);
-    }
-    await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'mallory', password: 'Winter2026!' } });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({
+      examples: ['ransomware.json', 'phishing-credential-theft.json'],
+      importOptions: { audit: { actor: 'cli:ops' } },
+      roles: ['viewer', 'analyst', 'reviewer', 'admin'],
+      addedBy: 'cli:ops',
+      server: { precomputeAttribution: false, connectorScheduler: { enabled: false } },
+      prepare: async (app, ids) => {
+        [restricted, other] = ids as [string, string];
+        await app.auth.restrictIncident(restricted, ['analyst'], 'admin');
+        const analyst = (await app.auth.createToken('analyst', 'e2e', 'cli:ops')).token;
+        for (const [id, title] of [[restricted, 'Backups reachable from the domain'], [other, 'No alert on the phishing mail']] as const) {
+          const res = await app.inject({ method: 'POST', url: `/api/incidents/${id}/findings`, headers: { authorization: `Bearer ${analyst}` }, payload: { category: 'technical-lapse', title } });
+          expect(res.statusCode, res.body).toBe(200);
+        }
+        await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'mallory', password: 'Winter2026!' } });
+      },
+    });
+    base = server.base;
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
-    return page;
-  }
+  const signIn = (username: string): Promise<Page> => signInAt(browser, base, username);
 
   async function openAuditLog(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    const page = await signIn(username);
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     return page;

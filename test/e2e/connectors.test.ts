@@ -4,26 +4,17 @@
  * connector with a wrong secret fail alone, disables and removes one; a viewer sees the runs but no
  * buttons. The screenshot goes to test-artifacts/e2e/ (and to HINDSIGHT_SCREENSHOT_DIR when set).
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import { projectRoot } from '../helpers/env.js';
+import { browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('connectors e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('connectors e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('connectors e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('connectors e2e');
 const artifacts = join(projectRoot, 'test-artifacts', 'e2e');
 const SECRET = 'e2e-client-secret-never-shown';
 
@@ -63,10 +54,8 @@ async function graphStandIn(): Promise<{ url: string; server: Server }> {
 }
 
 describe.runIf(ready)('Connectors screen in Chromium', () => {
-  let store: OpenedStore;
-  let app: App;
+  let server: WebServer;
   let browser: Browser;
-  let base: string;
   let graph: { url: string; server: Server };
   const dir = mkdtempSync(join(tmpdir(), 'hindsight-e2e-connectors-'));
 
@@ -75,29 +64,17 @@ describe.runIf(ready)('Connectors screen in Chromium', () => {
     writeFileSync(join(dir, 'good'), SECRET);
     writeFileSync(join(dir, 'bad'), 'not-it');
     graph = await graphStandIn();
-    store = await openStore({ db: ':memory:' });
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false } });
-    for (const role of ['viewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD, displayName: `${role[0]?.toUpperCase()}${role.slice(1)} User` }, 'test');
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({ roles: ['viewer', 'admin'], displayNames: true, server: { precomputeAttribution: false, connectorScheduler: { enabled: false } } });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
     await new Promise((done) => graph?.server.close(done));
   });
 
   async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    const page = await signInAt(browser, server.base, username);
     await page.getByRole('link', { name: 'Connectors' }).click();
     await page.getByRole('heading', { name: 'Connectors' }).waitFor();
     return page;

@@ -5,36 +5,19 @@
  * preferences. Screenshots at 1440x900 and 1280x720 go to /work/notes/shots/16c (or
  * HINDSIGHT_SHOTS_DIR); axe-core must find no serious or critical violation on either screen.
  */
-import { createRequire } from 'node:module';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { importFiles } from '../../src/app/import.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { projectRoot } from '../helpers/env.js';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../helpers/notify-receivers.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import { axeViolations, browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('browser e2e');
 const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? (existsSync('/work/notes') ? '/work/notes/shots/16c' : join(projectRoot, 'test-artifacts', 'e2e', 'notifications'));
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
-}
 
 describe.runIf(ready)('notification settings and preferences in Chromium', () => {
-  let store: OpenedStore;
-  let app: App;
+  let server: WebServer;
   let browser: Browser;
   let base: string;
   let smtp: SmtpReceiver;
@@ -44,45 +27,26 @@ describe.runIf(ready)('notification settings and preferences in Chromium', () =>
     mkdirSync(artifacts, { recursive: true });
     smtp = await startSmtpReceiver();
     hook = await startWebhookReceiver('typed-in-the-browser');
-    store = await openStore({ db: ':memory:' });
-    await importFiles(store, [join(projectRoot, 'examples', 'ransomware.json')], { env: {} });
     const env = { HINDSIGHT_SMTP_URL: smtp.url, HINDSIGHT_PUBLIC_URL: 'https://hindsight.soc.example' };
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env, precomputeAttribution: false, connectorScheduler: { enabled: false }, notifier: { enabled: false }, loginAttemptsPerMinute: 100 });
-    for (const role of ['analyst', 'admin'] as const) {
-      await app.auth.addUser({ username: role, role, password: PASSWORD, email: `${role}@soc.example` }, 'test');
-    }
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({
+      examples: ['ransomware.json'],
+      roles: ['analyst', 'admin'],
+      emailDomain: 'soc.example',
+      server: { env, precomputeAttribution: false, connectorScheduler: { enabled: false }, notifier: { enabled: false }, loginAttemptsPerMinute: 100 },
+    });
+    base = server.base;
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
     await smtp?.close();
     await hook?.close();
   });
 
-  async function signIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
-    return page;
-  }
+  const signIn = (username: string, viewport = { width: 1440, height: 900 }): Promise<Page> => signInAt(browser, base, username, { viewport, bypassCSP: true });
   const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`) });
-  async function axe(page: Page, include: string): Promise<string[]> {
-    await page.addScriptTag({ path: axeSource });
-    const result = (await page.evaluate(async (sel) => {
-      const w = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
-      return w.axe.run({ include: [sel] }, { resultTypes: ['violations'] });
-    }, include)) as AxeResult;
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  }
+  const axe = (page: Page, include: string): Promise<string[]> => axeViolations(page, { include });
 
   it('lets an admin set the webhook, keeps secrets write-only, sends a test and lists the deliveries', async () => {
     const page = await signIn('admin');

@@ -3,31 +3,20 @@
  * across incidents ("seen in N incidents", links to incidents, partners' indicators seen here).
  * Screenshots go to test-artifacts/e2e/ (git-ignored), or HINDSIGHT_SHOTS_DIR.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { importFiles } from '../../src/app/import.js';
 import { importIntel } from '../../src/app/intel.js';
 import { addObservable } from '../../src/app/observables.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import { isCI, projectRoot } from '../helpers/env.js';
+import { browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('browser e2e');
 const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e');
 
 describe.runIf(ready)('observables in the web application', () => {
-  let store: OpenedStore;
-  let app: App;
+  let server: WebServer;
   let browser: Browser;
   let base: string;
   let ransomware: string;
@@ -35,38 +24,27 @@ describe.runIf(ready)('observables in the web application', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    store = await openStore({ db: ':memory:' });
-    const dir = join(projectRoot, 'examples');
-    const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json', 'identity-attack.json'].map((f) => join(dir, f)), { env: {} });
-    ransomware = imported.results[0]?.id as string;
-    phishing = imported.results[1]?.id as string;
-    const analyst = { username: 'analyst', role: 'analyst' as const };
-    // The same C2 address in a second incident: "seen in 2 incidents".
-    await addObservable(store, phishing, { type: 'ipv4', value: '203.0.113.66', tags: ['c2'] }, analyst);
-    await importIntel(store, [join(projectRoot, 'test', 'fixtures', 'intel', 'partner-bundle.json'), join(projectRoot, 'test', 'fixtures', 'intel', 'partner-misp.json')], analyst);
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false });
-    for (const role of ['viewer', 'analyst'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD }, 'test');
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({
+      examples: ['ransomware.json', 'phishing-credential-theft.json', 'identity-attack.json'],
+      roles: ['viewer', 'analyst'],
+      server: { precomputeAttribution: false },
+      seed: async (store, ids) => {
+        [ransomware, phishing] = ids as [string, string];
+        const analyst = { username: 'analyst', role: 'analyst' as const };
+        // The same C2 address in a second incident: "seen in 2 incidents".
+        await addObservable(store, phishing, { type: 'ipv4', value: '203.0.113.66', tags: ['c2'] }, analyst);
+        await importIntel(store, [join(projectRoot, 'test', 'fixtures', 'intel', 'partner-bundle.json'), join(projectRoot, 'test', 'fixtures', 'intel', 'partner-misp.json')], analyst);
+      },
+    });
+    base = server.base;
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 20_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
-    return page;
-  }
+  const signIn = (username: string): Promise<Page> => signInAt(browser, base, username, { timeout: isCI ? 30_000 : 20_000 });
 
   it('shows the review’s observables, adds one and marks it as IOC (analyst)', async () => {
     const page = await signIn('analyst');
@@ -74,7 +52,7 @@ describe.runIf(ready)('observables in the web application', () => {
     const panel = page.locator('section.observables');
     await panel.getByRole('heading', { name: /Observables/ }).waitFor();
     const c2 = panel.locator('tr', { hasText: '203.0.113.66' });
-    await expect(c2.getByRole('link', { name: 'seen in 2 incidents' }).count()).resolves.toBe(1);
+    await c2.getByRole('link', { name: 'seen in 2 incidents' }).waitFor();
     await panel.getByLabel('Type', { exact: true }).last().selectOption('domain');
     await panel.getByLabel('Value').fill('C2.Evil.EXAMPLE');
     await panel.getByRole('button', { name: 'Add observable' }).click();

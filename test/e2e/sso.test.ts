@@ -9,18 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { oidcSettingsFrom } from '../../src/app/accounts/oidc-settings.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { buildServer, type App } from '../../src/server/app.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
+import type { App } from '../../src/server/app.js';
 import { miniKb } from '../attack/mini.js';
-import { isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { isCI, projectRoot } from '../helpers/env.js';
 import { freePort, RealProvider, signingKey, type TestAccount } from '../helpers/oidc.js';
+import { browserReady, launchChromium, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const web = webRoot();
-const ready =
-  requireOrSkip('single sign-on e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('single sign-on e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('single sign-on e2e', { attack: false });
 const shots = process.env.HINDSIGHT_SHOTS_DIR ?? (existsSync('/work/notes') ? '/work/notes/shots/15a' : join(projectRoot, 'test-artifacts', 'e2e-sso'));
 
 describe.runIf(ready)('single sign-on in Chromium', () => {
@@ -29,7 +24,7 @@ describe.runIf(ready)('single sign-on in Chromium', () => {
     ['eve', { name: 'Eve Outsider', email: 'eve@example.org', preferred_username: 'eve', groups: ['marketing'] }],
   ]);
   let provider: RealProvider;
-  let store: OpenedStore;
+  let server: WebServer;
   let app: App;
   let browser: Browser;
   let base: string;
@@ -40,18 +35,15 @@ describe.runIf(ready)('single sign-on in Chromium', () => {
     base = `http://127.0.0.1:${port}`;
     provider = new RealProvider(await freePort(), accounts, { clientId: 'hindsight', redirectUri: `${base}/api/auth/oidc/callback` });
     await provider.start((await signingKey('e2e-key')).privateJwk);
-    store = await openStore({ db: ':memory:' });
     const oidc = oidcSettingsFrom({ oidcIssuer: provider.issuer, oidcClientId: 'hindsight', publicUrl: base, oidcRoleMap: 'sec-analysts=analyst,sec-leads=reviewer,sec-admins=admin', oidcProviderName: 'Contoso SSO' }, {});
-    app = await buildServer({ store, kb: miniKb(), webRoot: web, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false }, oidc });
-    await app.listen({ port, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({ port, server: { kb: miniKb(), precomputeAttribution: false, connectorScheduler: { enabled: false }, oidc } });
+    app = server.app;
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
+    await server?.close();
     await provider?.stop();
-    await store?.close();
   });
 
   async function page(): Promise<Page> {

@@ -3,35 +3,21 @@
  * by the team server, driven in Chromium. Screenshots at 1440x900 and 1280x720 go to
  * test-artifacts/e2e/tasks/ (git-ignored); axe-core must find no serious or critical violation.
  */
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { importFiles } from '../../src/app/import.js';
+import type { App } from '../../src/server/app.js';
 import { addActionItem, makeReviewTransition } from '../../src/app/review/index.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import type { OpenedStore } from '../../src/store/index.js';
+import { projectRoot } from '../helpers/env.js';
+import { axeViolations, browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('browser e2e');
 const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e', 'tasks');
-const axeSource = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeResult {
-  violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[];
-  passes: unknown[];
-}
 
 describe.runIf(ready)('templates, tasks and my work in Chromium', () => {
+  let server: WebServer;
   let store: OpenedStore;
   let app: App;
   let browser: Browser;
@@ -41,52 +27,28 @@ describe.runIf(ready)('templates, tasks and my work in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    store = await openStore({ db: ':memory:' });
-    const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json'].map((f) => join(projectRoot, 'examples', f)), { env: {} });
-    incidentId = imported.results[0]?.id as string;
-    otherId = imported.results[1]?.id as string;
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, precomputeAttribution: false, connectorScheduler: { enabled: false }, loginAttemptsPerMinute: 100 });
-    for (const role of ['viewer', 'analyst', 'reviewer', 'admin'] as const) {
-      await app.auth.addUser({ username: role, role, password: PASSWORD, displayName: `${role[0]?.toUpperCase()}${role.slice(1)} User`, email: `${role}@example.org` }, 'test');
-    }
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({
+      examples: ['ransomware.json', 'phishing-credential-theft.json'],
+      roles: ['viewer', 'analyst', 'reviewer', 'admin'],
+      displayNames: true,
+      emailDomain: 'example.org',
+      server: { precomputeAttribution: false, connectorScheduler: { enabled: false }, loginAttemptsPerMinute: 100 },
+    });
+    ({ app, store, base } = server);
+    [incidentId, otherId] = server.ids as [string, string];
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
-  async function signIn(username: string, viewport = { width: 1440, height: 900 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, bypassCSP: true });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username).catch(async (e: unknown) => {
-      await page.screenshot({ path: join(artifacts, `failed-sign-in-${username}.png`) });
-      throw e;
-    });
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
-    return page;
-  }
+  const signIn = (username: string, viewport = { width: 1440, height: 900 }): Promise<Page> => signInAt(browser, base, username, { viewport, bypassCSP: true, failureShot: join(artifacts, `failed-sign-in-${username}.png`) });
   // The task list's heading near the top of the view, below the sticky header and the parts menu.
   const scrollToTasks = (page: Page) => page.locator('#task-list-title').evaluate((el) => (el as unknown as { scrollIntoView(o: unknown): void }).scrollIntoView({ block: 'center' }));
   const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
-  async function axe(page: Page, include?: string): Promise<string[]> {
-    await page.addScriptTag({ path: axeSource });
-    const result = (await page.evaluate(async (sel) => {
-      // Runs in the page; typed without the DOM library (the tests' TypeScript has none).
-      const w = globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } };
-      return w.axe.run(sel ? { include: [sel] } : 'html', { resultTypes: ['violations', 'passes'] });
-    }, include ?? null)) as AxeResult;
-    // The rules ran on something: a selector that matched nothing would pass vacuously.
-    expect(result.passes.length).toBeGreaterThan(5);
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-  }
+  // checkPasses: the rules ran on something (a selector that matched nothing would pass vacuously).
+  const axe = (page: Page, include?: string): Promise<string[]> => axeViolations(page, { ...(include ? { include } : {}), checkPasses: true });
 
   it('applies the template the rule picks, adds and moves tasks with people picked from the directory', async () => {
     const page = await signIn('analyst');

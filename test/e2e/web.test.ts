@@ -6,24 +6,15 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { buildServer, type App } from '../../src/server/app.js';
-import { webRoot } from '../../src/cli/commands/serve.js';
-import { importFiles } from '../../src/app/import.js';
-import { openStore, type OpenedStore } from '../../src/store/index.js';
-import { attackBundle, isCI, projectRoot, requireOrSkip, sharedDir } from '../helpers/env.js';
-import { knowledgeBase, PASSWORD } from '../server/harness.js';
+import type { App } from '../../src/server/app.js';
+import { projectRoot, sharedDir } from '../helpers/env.js';
+import { browserReady, launchChromium, signIn as signInAt, sigmaRules, startWebServer, type WebServer } from './browser-harness.js';
 
-const chromiumPath = process.env.HINDSIGHT_CHROMIUM ?? '/usr/bin/chromium';
-const bundle = attackBundle();
-const web = webRoot();
-const ready =
-  requireOrSkip('browser e2e (Chromium)', existsSync(chromiumPath), `${chromiumPath} does not exist`) &&
-  requireOrSkip('browser e2e (ATT&CK bundle)', Boolean(bundle.path), bundle.reason) &&
-  requireOrSkip('browser e2e (built web app)', existsSync(join(web, 'index.html')), 'web/dist is missing: run npm run build');
+const ready = browserReady('browser e2e');
 const artifacts = join(projectRoot, 'test-artifacts', 'e2e');
 
 describe.runIf(ready)('web application in Chromium', () => {
-  let store: OpenedStore;
+  let server: WebServer;
   let app: App;
   let browser: Browser;
   let base: string;
@@ -31,34 +22,17 @@ describe.runIf(ready)('web application in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    store = await openStore({ db: ':memory:' });
-    const dir = join(projectRoot, 'examples');
-    const imported = await importFiles(store, ['ransomware.json', 'phishing-credential-theft.json'].map((f) => join(dir, f)), { env: {} });
-    incidentId = imported.results[0]?.id as string;
-    const sigma = join(sharedDir() ?? '', 'detections', 'sigma', 'rules');
-    app = await buildServer({ store, kb: await knowledgeBase(bundle.path as string), webRoot: web, env: {}, rules: existsSync(sigma) ? [sigma] : [] });
-    for (const role of ['viewer', 'analyst', 'reviewer', 'admin'] as const) await app.auth.addUser({ username: role, role, password: PASSWORD, displayName: `${role[0]?.toUpperCase()}${role.slice(1)} User` }, 'test');
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    server = await startWebServer({ examples: ['ransomware.json', 'phishing-credential-theft.json'], roles: ['viewer', 'analyst', 'reviewer', 'admin'], displayNames: true, server: { rules: sigmaRules() } });
+    ({ app, base } = server);
+    incidentId = server.ids[0] as string;
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await store?.close();
+    await server?.close();
   });
 
-  async function signIn(username: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(isCI ? 30_000 : 15_000);
-    await page.goto(`${base}/`);
-    await page.getByLabel('User name').fill(username);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
-    return page;
-  }
+  const signIn = (username: string): Promise<Page> => signInAt(browser, base, username, { viewport: { width: 1366, height: 768 } });
   const shot = (page: Page, name: string, fullPage = false) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage });
 
   it('signs in, opens an incident, adds a finding and an action item, and submits the review (analyst)', async () => {
@@ -200,7 +174,7 @@ describe.runIf(ready)('web application in Chromium', () => {
     await page.goto(`${base}/#/admin`);
     await page.getByRole('heading', { name: 'Users' }).waitFor();
     await page.getByText(/Intact: \d+ entries/).waitFor();
-    await page.getByLabel('For user').selectOption('analyst');
+    // An admin makes tokens for themselves or a service account, never for another person.
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText(/New token \(shown once\)/).waitFor();
     expect(await page.locator('.secret code').textContent()).toMatch(/^hs_/);
