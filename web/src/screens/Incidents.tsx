@@ -28,7 +28,7 @@ function ImportFiles({ onImported }: { onImported: () => void }) {
   };
   return (
     <form className="row import" onSubmit={(e) => void submit(e)} aria-label="Import incident files">
-      <div className="field"><label htmlFor="import-files">Import files (Microsoft Graph, Defender JSON)</label><input id="import-files" ref={input} type="file" multiple accept=".json,.ndjson,.jsonl,application/json" required /></div>
+      <div className="field"><label htmlFor="import-files">Import files (Defender, Sentinel, OCSF, Elastic, Wazuh, TheHive, Splunk ES)</label><input id="import-files" ref={input} type="file" multiple accept=".json,.ndjson,.jsonl,application/json" required /></div>
       <button type="submit">Import</button>
       <Status message={message} error={failure} />
     </form>
