@@ -118,6 +118,20 @@ describe.each(targets)('passwords through the API on $name', ({ open }) => {
     expect((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'frank', password: FIRST } })).statusCode).toBe(401);
     await signIn(app, 'frank', SECOND);
   });
+
+  it('limits guesses of the current password to five a minute (429 with Retry-After)', async () => {
+    const here = await signIn(app, 'frank', SECOND);
+    const statuses: number[] = [];
+    let limited: { headers: Record<string, unknown> } | undefined;
+    for (let i = 0; i < 7 && !limited; i++) {
+      const res = await app.inject({ method: 'POST', url: '/api/auth/password', headers: here.headers, payload: { currentPassword: `guess-number-${i}-of-many`, newPassword: FIRST } });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) limited = res;
+    }
+    expect(statuses.filter((s) => s === 403).length).toBeGreaterThan(0);
+    expect(statuses.at(-1)).toBe(429);
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+  });
 });
 
 describe.each(targets)('--oidc-only on $name', ({ open }) => {

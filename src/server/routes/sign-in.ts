@@ -86,8 +86,9 @@ export const signInRoutes: FastifyPluginAsyncZod<RouteContext> = async (app, ctx
   app.post(
     '/api/auth/password',
     {
-      config: { access: 'viewer' },
-      schema: { tags: ['auth'], summary: 'Change your own password: ends your other sessions and revokes your API tokens', body: PasswordChangeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 403) } },
+      // The current password is asked for: a stolen session must not be able to guess it at leisure.
+      config: { access: 'viewer', rateLimit: { max: 5, timeWindow: 60_000 } },
+      schema: { tags: ['auth'], summary: 'Change your own password: ends your other sessions and revokes your API tokens', body: PasswordChangeBody, response: { 200: UserSchema, ...errorResponses(400, 401, 403, 429) } },
     },
     async (request) => ownPasswordChange(ctx, request, request.body),
   );
