@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { yamlLocation } from './yaml-location.js';
 import { InputError, severityRank } from '../model/index.js';
 
 /**
@@ -104,7 +105,7 @@ export function parsePolicy(text: string, file = '<policy>'): ReviewPolicy {
   if (result.success) {
     const names = new Set<string>();
     result.data.rules.forEach((rule, i) => {
-      if (names.has(rule.name)) throw new InputError(`rule name "${rule.name}" is used twice`, locate(doc.contents, ['rules', i, 'name'], lineCounter, file));
+      if (names.has(rule.name)) throw new InputError(`rule name "${rule.name}" is used twice`, yamlLocation(doc.contents, ['rules', i, 'name'], lineCounter, file));
       names.add(rule.name);
     });
     return result.data;
@@ -113,36 +114,11 @@ export function parsePolicy(text: string, file = '<policy>'): ReviewPolicy {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
   const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const fullPath = extra.length ? [...path, extra[0] as string] : path;
-  throw new InputError(issue.message, locate(doc.contents, fullPath, lineCounter, file));
+  throw new InputError(issue.message, yamlLocation(doc.contents, fullPath, lineCounter, file));
 }
 
-function locate(root: unknown, path: (string | number)[], lines: LineCounter, file: string): InputError['location'] {
-  let node: unknown = root;
-  let found: Node | undefined = isNodeLike(root) ? root : undefined;
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isNodeLike(p.key) ? (p.key as { value?: unknown }).value : p.key) === key);
-      if (!pair) break;
-      // For an unknown key point at the key itself; otherwise at the value.
-      node = pair.value ?? pair.key;
-      found = (isNodeLike(pair.value) ? pair.value : isNodeLike(pair.key) ? pair.key : found) as Node | undefined;
-    } else if (isSeq(node) && typeof key === 'number') {
-      node = node.items[key];
-      if (isNodeLike(node)) found = node;
-    } else break;
-  }
-  const offset = found?.range?.[0];
-  const pos = offset !== undefined ? lines.linePos(offset) : undefined;
-  return { file, line: pos?.line, column: pos?.col, path: formatPath(path) };
-}
 
-function isNodeLike(x: unknown): x is Node {
-  return typeof x === 'object' && x !== null && 'range' in x;
-}
 
-function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
-}
 
 /** Tags compare case-insensitively, with spaces, underscores and hyphens treated alike. */
 export function foldTag(tag: string): string {

@@ -1,5 +1,6 @@
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { yamlLocation } from './yaml-location.js';
 import { InputError } from '../model/errors.js';
 import { foldTag } from './policy.js';
 
@@ -90,20 +91,20 @@ export function parseTemplate(text: string, file = '<template>'): ReviewTemplate
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     const extra = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    throw new InputError(issue.message, locate(doc.contents, extra.length ? [...path, extra[0] as string] : path, lineCounter, file));
+    throw new InputError(issue.message, yamlLocation(doc.contents, extra.length ? [...path, extra[0] as string] : path, lineCounter, file));
   }
   const t = result.data;
   for (const [list, name] of [[t.sections, 'sections'], [t.questions, 'questions'], [t.tasks, 'tasks']] as const) {
     const seen = new Set<string>();
     list.forEach((item, i) => {
-      if (seen.has(item.key)) throw new InputError(`key "${item.key}" is used twice`, locate(doc.contents, [name, i, 'key'], lineCounter, file));
+      if (seen.has(item.key)) throw new InputError(`key "${item.key}" is used twice`, yamlLocation(doc.contents, [name, i, 'key'], lineCounter, file));
       seen.add(item.key);
     });
   }
   // Sections and questions share one answer space per template.
   const promptKeys = new Set(t.sections.map((s) => s.key));
   t.questions.forEach((q, i) => {
-    if (promptKeys.has(q.key)) throw new InputError(`key "${q.key}" names a section and a question`, locate(doc.contents, ['questions', i, 'key'], lineCounter, file));
+    if (promptKeys.has(q.key)) throw new InputError(`key "${q.key}" names a section and a question`, yamlLocation(doc.contents, ['questions', i, 'key'], lineCounter, file));
   });
   return t;
 }
@@ -191,26 +192,4 @@ export function addDays(from: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function locate(root: unknown, path: (string | number)[], lines: LineCounter, file: string): InputError['location'] {
-  let node: unknown = root;
-  let found: Node | undefined;
-  for (const k of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (isNodeLike(p.key) ? (p.key as { value?: unknown }).value : p.key) === k);
-      if (!pair) break;
-      node = pair.value ?? pair.key;
-      found = (isNodeLike(pair.value) ? pair.value : isNodeLike(pair.key) ? pair.key : found) as Node | undefined;
-    } else if (isSeq(node) && typeof k === 'number') {
-      node = node.items[k];
-      if (isNodeLike(node)) found = node;
-    } else break;
-  }
-  const offset = found?.range?.[0];
-  const pos = offset !== undefined ? lines.linePos(offset) : undefined;
-  const dotted = path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
-  return { file, line: pos?.line, column: pos?.col, path: dotted || undefined };
-}
 
-function isNodeLike(x: unknown): x is Node {
-  return typeof x === 'object' && x !== null && 'range' in x;
-}

@@ -17,22 +17,27 @@ function eventOf(row: Selectable<NotificationEventsTable>): StoredNotificationEv
  * Records an event unless one with its dedupe key exists (then nothing happens): true when it was
  * new. `on conflict do nothing` keeps the caller's PostgreSQL transaction usable.
  */
+/** The outbox row of an event, not yet dispatched. */
+function eventRow(id: string, event: NotificationEvent & { dedupeKey: string }, at: string) {
+  return {
+    id,
+    dedupeKey: event.dedupeKey,
+    kind: event.kind,
+    incidentId: event.incidentId,
+    subjectId: event.subjectId,
+    subjectTitle: event.subjectTitle,
+    actor: event.actor,
+    recipients: toJsonText(event.to),
+    facts: toJsonText(event.facts),
+    createdAt: at,
+    dispatchedAt: null,
+  };
+}
+
 export async function insertNotificationEvent(db: Kysely<Database>, id: string, event: NotificationEvent & { dedupeKey: string }, at: string): Promise<boolean> {
   const result = await db
     .insertInto('notificationEvents')
-    .values({
-      id,
-      dedupeKey: event.dedupeKey,
-      kind: event.kind,
-      incidentId: event.incidentId,
-      subjectId: event.subjectId,
-      subjectTitle: event.subjectTitle,
-      actor: event.actor,
-      recipients: toJsonText(event.to),
-      facts: toJsonText(event.facts),
-      createdAt: at,
-      dispatchedAt: null,
-    })
+    .values(eventRow(id, event, at))
     .onConflict((oc) => oc.column('dedupeKey').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
@@ -41,19 +46,7 @@ export async function insertNotificationEvent(db: Kysely<Database>, id: string, 
 /** Records many events in multi-row inserts (an import's required reviews); existing keys are skipped. */
 export async function insertNotificationEvents(db: Kysely<Database>, events: ReadonlyArray<{ id: string; event: NotificationEvent & { dedupeKey: string } }>, at: string): Promise<void> {
   for (let i = 0; i < events.length; i += 200) {
-    const rows = events.slice(i, i + 200).map(({ id, event }) => ({
-      id,
-      dedupeKey: event.dedupeKey,
-      kind: event.kind,
-      incidentId: event.incidentId,
-      subjectId: event.subjectId,
-      subjectTitle: event.subjectTitle,
-      actor: event.actor,
-      recipients: toJsonText(event.to),
-      facts: toJsonText(event.facts),
-      createdAt: at,
-      dispatchedAt: null,
-    }));
+    const rows = events.slice(i, i + 200).map(({ id, event }) => eventRow(id, event, at));
     await db.insertInto('notificationEvents').values(rows).onConflict((oc) => oc.column('dedupeKey').doNothing()).execute();
   }
 }
