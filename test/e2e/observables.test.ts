@@ -59,7 +59,8 @@ describe.runIf(ready)('observables in the web application', () => {
     await panel.getByText('Added domain c2.evil.example').waitFor();
     await panel.getByRole('button', { name: 'IOC: domain c2.evil.example' }).click();
     await panel.getByText('domain c2.evil.example: marked as IOC').waitFor();
-    await expect(panel.locator('tr', { hasText: 'c2.evil.example' }).locator('.badge.ioc').count()).resolves.toBe(1);
+    await panel.locator('tr', { hasText: 'c2.evil.example' }).locator('.badge.ioc').waitFor();
+    expect(await panel.locator('tr', { hasText: 'c2.evil.example' }).locator('.badge.ioc').count()).toBe(1);
     await panel.scrollIntoViewIfNeeded();
     // The panel's top (a clip of the full page is in page coordinates: the box is in the viewport's).
     const box = await panel.boundingBox();
@@ -76,6 +77,7 @@ describe.runIf(ready)('observables in the web application', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     const row = page.locator('tbody tr', { hasText: '203.0.113.66' }).first();
     await row.getByText('seen in 2 incidents').click();
+    await row.getByRole('link', { name: ransomware }).waitFor();
     await expect(row.getByRole('link', { name: ransomware }).count()).resolves.toBe(1);
     await expect(row.getByRole('link', { name: phishing }).count()).resolves.toBe(1);
     await expect(page.getByRole('button', { name: /IOC:/ }).count()).resolves.toBe(0);
