@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess, type CliRun } from '../helpers/cli-in-process.js';
 import { attackBundle, projectRoot, requireOrSkip } from '../helpers/env.js';
 
 const bundle = attackBundle();
@@ -19,28 +19,8 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function hs(db: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const saved = process.env.HINDSIGHT_USER;
-  process.env.HINDSIGHT_USER = 'ops';
-  try {
-    const status = await main(['--db', db, '--attack', bundle.path as string, ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-    if (saved === undefined) delete process.env.HINDSIGHT_USER;
-    else process.env.HINDSIGHT_USER = saved;
-  }
+function hs(db: string, ...args: string[]): Promise<CliRun> {
+  return runCliInProcess(['--db', db, '--attack', bundle.path as string, ...args], { HINDSIGHT_USER: 'ops' });
 }
 
 describe.runIf(run)('hindsight users add --service, tokens create --scope, audit list', () => {

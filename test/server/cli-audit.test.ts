@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { listAuditLog, verifyAuditTrail } from '../../src/app/accounts/audit-log.js';
-import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/index.js';
 import { allowAuditInserts, dumpTables, refuseAuditInserts } from '../helpers/audit.js';
+import { runCliInProcess, type CliRun } from '../helpers/cli-in-process.js';
 import { attackBundle, projectRoot, requireOrSkip } from '../helpers/env.js';
 
 const bundle = attackBundle();
@@ -22,30 +22,8 @@ afterEach(() => {
   process.exitCode = undefined;
 });
 
-async function hs(db: string, ...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const saved = { user: process.env.HINDSIGHT_USER, policy: process.env.HINDSIGHT_POLICY };
-  process.env.HINDSIGHT_USER = 'ops';
-  delete process.env.HINDSIGHT_POLICY;
-  try {
-    const status = await main(['--db', db, '--attack', bundle.path as string, ...args]);
-    return { status, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-    if (saved.user === undefined) delete process.env.HINDSIGHT_USER;
-    else process.env.HINDSIGHT_USER = saved.user;
-    if (saved.policy !== undefined) process.env.HINDSIGHT_POLICY = saved.policy;
-  }
+function hs(db: string, ...args: string[]): Promise<CliRun> {
+  return runCliInProcess(['--db', db, '--attack', bundle.path as string, ...args], { HINDSIGHT_USER: 'ops', HINDSIGHT_POLICY: undefined });
 }
 
 describe.runIf(run)('command-line writes and the audit trail', () => {

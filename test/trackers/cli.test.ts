@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { listAuditEntries } from '../../src/store/audit/list.js';
 import { verifyAuditChain } from '../../src/store/audit/verify.js';
 import { auditKeyFileOf, readKeyring } from '../../src/store/audit/keyring.js';
-import { main } from '../../src/cli/main.js';
+import { runCliInProcess, type CliRun } from '../helpers/cli-in-process.js';
 import { addActionItem, listActionItems, reviewHistory } from '../../src/app/review/index.js';
 import { openStore } from '../../src/store/index.js';
 import { sampleIncident } from '../fixtures/review/incident.js';
@@ -58,21 +58,8 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function run(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const status = await main(['--db', db, ...args]);
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-  return { status, stdout, stderr };
+function run(...args: string[]): Promise<CliRun> {
+  return runCliInProcess(['--db', db, ...args]);
 }
 
 async function items() {
