@@ -10,7 +10,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { buildProgram, reportError } from '../../src/cli/main.js';
 import { storeFailureOf } from '../../src/cli/services.js';
 import { openStore } from '../../src/store/index.js';
-import { pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
+import { artifactsDir, pgAvailable, projectRoot, requireOrSkip } from '../helpers/env.js';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../helpers/notify-receivers.js';
 import { postgresSchemas } from '../helpers/pg.js';
 
@@ -100,7 +100,7 @@ describe.each(targets)('hindsight notify run on $name', ({ name, db }) => {
     for (const s of report.sent) expect(Object.keys(s)).toEqual(['channel', 'to', 'kind', 'subject']);
     expect(smtp.mails.some((m) => m.to.includes('ana@soc.example'))).toBe(true);
     expect(hook.received.every((r) => r.verified)).toBe(true);
-    if (name === 'SQLite') writeFileSync('/work/notes/shots/16c/notify-run.json', `${first.stdout}\n`);
+    if (name === 'SQLite') writeFileSync(join(artifactsDir('notifications'), 'notify-run.json'), `${first.stdout}\n`);
 
     const second = await cli(location, ['notify', 'run', '--json'], env);
     expect(JSON.parse(second.stdout)).toEqual({ sent: [], failed: [] });
@@ -120,7 +120,7 @@ describe.each(targets)('hindsight notify run on $name', ({ name, db }) => {
     const failed = JSON.parse(failing.stdout) as { sent: unknown[]; failed: Record<string, string>[] };
     expect(failed.sent).toEqual([]);
     expect(failed.failed).toEqual([{ channel: 'email', to: 'ana@soc.example', kind: 'action.assigned', subject: expect.stringContaining('Rotate krbtgt twice'), error: expect.stringMatching(/550.*attempt 1 of 6; next try at /) }]);
-    if (name === 'SQLite') writeFileSync('/work/notes/shots/16c/notify-run-failed.json', `${failing.stdout}\n`);
+    if (name === 'SQLite') writeFileSync(join(artifactsDir('notifications'), 'notify-run-failed.json'), `${failing.stdout}\n`);
 
     const bad = await cli(location, ['notify', 'run', '--json'], { HINDSIGHT_SMTP_URL: 'http://mail.soc.example' });
     expect(bad.status).toBe(2);

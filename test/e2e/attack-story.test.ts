@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { listObservables, markObservable } from '../../src/app/observables.js';
-import { isCI, projectRoot } from '../helpers/env.js';
+import { artifactsDir, isCI } from '../helpers/env.js';
 import { browserReady, launchChromium, signIn, startWebServer, type WebServer } from './browser-harness.js';
 
 const ready = browserReady('attack story e2e');
-const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e');
+const artifacts = artifactsDir('e2e');
 
 describe.runIf(ready)('the attack story and the exports on the review screen', () => {
   let server: WebServer;

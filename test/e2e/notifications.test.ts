@@ -2,19 +2,19 @@
  * Browser end-to-end of notifications: an admin sets the webhook and its secret on the Admin screen
  * (the SMTP server comes from the environment and shows read-only), sends a test that the in-test
  * SMTP server and webhook receiver get, and sees the deliveries; a person sets their own
- * preferences. Screenshots at 1440x900 and 1280x720 go to /work/notes/shots/16c (or
+ * preferences. Screenshots at 1440x900 and 1280x720 go to test-artifacts/e2e/notifications (or
  * HINDSIGHT_SHOTS_DIR); axe-core must find no serious or critical violation on either screen.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { projectRoot } from '../helpers/env.js';
+import { artifactsDir } from '../helpers/env.js';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../helpers/notify-receivers.js';
 import { axeViolations, browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
 const ready = browserReady('browser e2e');
-const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? (existsSync('/work/notes') ? '/work/notes/shots/16c' : join(projectRoot, 'test-artifacts', 'e2e', 'notifications'));
+const artifacts = artifactsDir('e2e', 'notifications');
 
 describe.runIf(ready)('notification settings and preferences in Chromium', () => {
   let server: WebServer;

@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { importIntel } from '../../src/app/intel.js';
 import { addObservable } from '../../src/app/observables.js';
-import { isCI, projectRoot } from '../helpers/env.js';
+import { artifactsDir, isCI, projectRoot } from '../helpers/env.js';
 import { browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
 const ready = browserReady('browser e2e');
-const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e');
+const artifacts = artifactsDir('e2e');
 
 describe.runIf(ready)('observables in the web application', () => {
   let server: WebServer;

@@ -2,21 +2,21 @@
  * Browser end-to-end of single sign-on: Chromium signs in through a real OpenID provider
  * (oidc-provider's login and consent pages) on loopback and lands in the application; a person the
  * role map gives nothing is sent back with a clear message; a generated first password must be
- * changed before anything else. Screenshots go to /work/notes/shots/15a/ (or HINDSIGHT_SHOTS_DIR).
+ * changed before anything else. Screenshots go to test-artifacts/e2e-sso/ (or HINDSIGHT_SHOTS_DIR).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { oidcSettingsFrom } from '../../src/app/accounts/oidc-settings.js';
 import type { App } from '../../src/server/app.js';
 import { miniKb } from '../attack/mini.js';
-import { isCI, projectRoot } from '../helpers/env.js';
+import { artifactsDir, isCI } from '../helpers/env.js';
 import { freePort, RealProvider, signingKey, type TestAccount } from '../helpers/oidc.js';
 import { browserReady, launchChromium, startWebServer, type WebServer } from './browser-harness.js';
 
 const ready = browserReady('single sign-on e2e', { attack: false });
-const shots = process.env.HINDSIGHT_SHOTS_DIR ?? (existsSync('/work/notes') ? '/work/notes/shots/15a' : join(projectRoot, 'test-artifacts', 'e2e-sso'));
+const shots = artifactsDir('e2e-sso');
 
 describe.runIf(ready)('single sign-on in Chromium', () => {
   const accounts = new Map<string, TestAccount>([

@@ -10,11 +10,11 @@ import type { Browser, Page } from 'playwright-core';
 import type { App } from '../../src/server/app.js';
 import { addActionItem, makeReviewTransition } from '../../src/app/review/index.js';
 import type { OpenedStore } from '../../src/store/index.js';
-import { projectRoot } from '../helpers/env.js';
+import { artifactsDir } from '../helpers/env.js';
 import { axeViolations, browserReady, launchChromium, signIn as signInAt, startWebServer, type WebServer } from './browser-harness.js';
 
 const ready = browserReady('browser e2e');
-const artifacts = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', 'e2e', 'tasks');
+const artifacts = artifactsDir('e2e', 'tasks');
 
 describe.runIf(ready)('templates, tasks and my work in Chromium', () => {
   let server: WebServer;

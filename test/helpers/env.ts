@@ -3,7 +3,7 @@
  * missing: the tests then skip and say why. Under CI (CI=true) both always exist, and a missing one
  * is a failure, not a skip.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -51,4 +51,14 @@ export async function pgAvailable(): Promise<{ url?: string; reason: string }> {
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Where a test writes what a person may want to look at (screenshots, received messages):
+ * HINDSIGHT_SHOTS_DIR when set, else test-artifacts/ in the project (git-ignored). Created.
+ */
+export function artifactsDir(...parts: string[]): string {
+  const dir = process.env.HINDSIGHT_SHOTS_DIR ?? join(projectRoot, 'test-artifacts', ...parts);
+  mkdirSync(dir, { recursive: true });
+  return dir;
 }

@@ -13,7 +13,7 @@ import { approveReview, returnReview, startReview, submitReview } from '../../..
 import { addTask, updateTask } from '../../../src/app/review/tasks.js';
 import type { NotifyRunReport } from '../../../src/model/notifications.js';
 import { openStore, type OpenedStore } from '../../../src/store/index.js';
-import { pgAvailable, projectRoot, requireOrSkip } from '../../helpers/env.js';
+import { artifactsDir, pgAvailable, projectRoot, requireOrSkip } from '../../helpers/env.js';
 import { startSmtpReceiver, startWebhookReceiver, type SmtpReceiver, type WebhookReceiver } from '../../helpers/notify-receivers.js';
 import { postgresSchemas } from '../../helpers/pg.js';
 
@@ -24,7 +24,7 @@ import { postgresSchemas } from '../../helpers/pg.js';
  * server refuses (the write itself never fails), signed webhook bodies, Slack and Teams shapes.
  */
 const dir = mkdtempSync(join(tmpdir(), 'hindsight-notify-'));
-const evidence = '/work/notes/shots/16c';
+const evidence = artifactsDir('notifications');
 const SECRET = 'whsec-test-0123456789';
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
